@@ -1,0 +1,88 @@
+"""Settings from the environment, with safe defaults for a laptop and strict ones for production."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_PHOTOS_PER_ITEM = 8
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    """Keep one generated key in instance/ so sessions survive a restart of `make run`."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the Flask config from environment variables (documented in the README)."""
+    environment = os.environ.get("REUSE_ENV", "production")
+    if environment not in {"production", "development"}:
+        raise ConfigError("REUSE_ENV must be 'production' or 'development'")
+    production = environment == "production"
+
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random value "
+                "(or REUSE_ENV=development for a local key kept in instance/)."
+            )
+        secret_key = _development_secret_key(instance_path)
+
+    photo_max_bytes = _int_env("PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES)
+    photos_per_item = _int_env("PHOTOS_PER_ITEM", DEFAULT_PHOTOS_PER_ITEM)
+
+    return {
+        "REUSE_ENV": environment,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
+        "PHOTO_MAX_BYTES": photo_max_bytes,
+        "PHOTOS_PER_ITEM": photos_per_item,
+        # Room for a full set of phone photos plus the form fields in one request.
+        "MAX_CONTENT_LENGTH": photo_max_bytes * photos_per_item + 1024 * 1024,
+        "ITEMS_PER_PAGE": _int_env("ITEMS_PER_PAGE", 24),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'reuse.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

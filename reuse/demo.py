@@ -1,0 +1,234 @@
+"""Demo data for trying the application: a Bergen unit tree, a persona per role, ~40 items.
+
+Idempotent: everything is looked up by its natural key first, so a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+from sqlalchemy import select
+
+from reuse.extensions import db
+from reuse.models import Item, Role, Unit, User, utcnow
+from reuse.services import categories, items, photos, units, users
+
+DEMO_PASSWORD = "gjenbruk-demo-2026"
+
+# (name, parent, cost-centre code)
+UNIT_TREE = [
+    ("Byrådsavdeling for barnehage og skole", None, "200000"),
+    ("Etat for barnehage", "Byrådsavdeling for barnehage og skole", "210000"),
+    ("Landås barnehage", "Etat for barnehage", "211010"),
+    ("Fyllingsdalen barnehage", "Etat for barnehage", "211020"),
+    ("Etat for skole", "Byrådsavdeling for barnehage og skole", "220000"),
+    ("Møhlenpris skole", "Etat for skole", "221010"),
+    ("Nattland skole", "Etat for skole", "221020"),
+    ("Byrådsleders avdeling", None, "100000"),
+    ("Etat for bygg og eiendom", "Byrådsleders avdeling", "110000"),
+    ("Møbellageret, Etat for bygg og eiendom", "Etat for bygg og eiendom", "110500"),
+    ("Etat for inkludering", "Byrådsleders avdeling", "120000"),
+    ("Byrådsavdeling for klima, miljø og byutvikling", None, "300000"),
+    ("Klimaetaten", "Byrådsavdeling for klima, miljø og byutvikling", "310000"),
+    ("Bymiljøetaten", "Byrådsavdeling for klima, miljø og byutvikling", "320000"),
+]
+
+
+@dataclass(frozen=True)
+class Persona:
+    email: str
+    name: str
+    unit: str
+    role: Role
+    purpose: str
+
+
+PERSONAS = [
+    Persona("kari.nordmann@bergen.example", "Kari Nordmann", "Møhlenpris skole", Role.MEMBER,
+            "kontormedarbeider som legger ut ting"),
+    Persona("ola.hansen@bergen.example", "Ola Hansen", "Klimaetaten", Role.MEMBER,
+            "innkjøper som sjekker gjenbruk før bestilling"),
+    Persona("ingrid.berg@bergen.example", "Ingrid Berg", "Møhlenpris skole", Role.UNIT_ADMIN,
+            "enhetsadministrator"),
+    Persona("sofie.lie@bergen.example", "Sofie Lie", "Klimaetaten", Role.SUSTAINABILITY,
+            "bærekraftsansvarlig"),
+    Persona("admin@bergen.example", "Per Admin", "Byrådsleders avdeling", Role.ADMIN,
+            "systemadministrator"),
+    Persona("lars.vik@bergen.example", "Lars Vik", "Landås barnehage", Role.MEMBER,
+            "styrer i barnehage"),
+    Persona("eirik.moe@bergen.example", "Eirik Moe", "Møbellageret, Etat for bygg og eiendom",
+            Role.MEMBER, "driver kommunens møbellager"),
+    Persona("nina.aas@bergen.example", "Nina Aas", "Bymiljøetaten", Role.MEMBER,
+            "kontormedarbeider"),
+]
+
+LOCATIONS = {
+    "Møhlenpris skole": ("Konsul Börs gate 5", "Hovedbygget"),
+    "Landås barnehage": ("Landåsveien 40", ""),
+    "Møbellageret, Etat for bygg og eiendom": ("Kanalveien 60", "Lager B"),
+    "Bymiljøetaten": ("Rådhusgaten 10", "Rådhuset"),
+    "Klimaetaten": ("Christies gate 3A", ""),
+}
+
+# (title, category slug, condition, quantity, lister e-mail, room, description)
+DEMO_ITEMS = [
+    ("Kontorstoler HÅG Futu, svarte", "kontorstol", "good", 12, "eirik.moe", "Rad 3",
+     "Justerbar sittehøyde og armlener. Noe slitasje på armlenene."),
+    ("Kontorstol med nakkestøtte", "kontorstol", "as_new", 2, "nina.aas", "4. etasje",
+     "Brukt i tre måneder i et prosjektrom."),
+    ("Besøksstoler i bjørk", "besoksstol", "used", 20, "eirik.moe", "Rad 5",
+     "Stablebare. Noen har riper i lakken."),
+    ("Møtestoler med stoff, grå", "besoksstol", "good", 8, "kari.nordmann", "Møterom 2",
+     "Grått ullstoff, rengjort i år."),
+    ("Hev-senk-skrivebord 160 × 80", "hev-senk-skrivebord", "good", 6, "eirik.moe", "Rad 1",
+     "Elektrisk, hvit bordplate. Motoren fungerer fint."),
+    ("Hev-senk-skrivebord 140 cm, bjørk", "hev-senk-skrivebord", "as_new", 3, "nina.aas",
+     "3. etasje", "Elektrisk, med minneknapper."),
+    ("Skrivebord i bøk med skuff", "skrivebord", "used", 4, "kari.nordmann", "Lærerrommet",
+     "Solid, litt slitt kant. 150 × 75 cm."),
+    ("Elevpulter, enkle", "skrivebord", "used", 25, "kari.nordmann", "Kjelleren",
+     "Høydejusterbare elevpulter. Noen trenger nye gummiføtter."),
+    ("Møtebord i eik, 8 personer", "motebord", "good", 1, "nina.aas", "Møterom Fløyen",
+     "240 × 100 cm. Kan demonteres for transport."),
+    ("Runde kafébord", "motebord", "used", 5, "lars.vik", "Personalrommet",
+     "Diameter 80 cm. Passer i kantine eller personalrom."),
+    ("Skuffeseksjon på hjul, hvit", "skuffeseksjon-tre", "good", 10, "eirik.moe", "Rad 2",
+     "Tre skuffer, lås uten nøkkel."),
+    ("Skuffeseksjoner i stål", "skuffeseksjon-stal", "used", 6, "nina.aas", "Arkivet",
+     "Grå, med nøkler."),
+    ("Arkivskap med skyvedører", "skap", "good", 3, "eirik.moe", "Rad 6",
+     "Høyde 200 cm. Krever to personer for å bære."),
+    ("Garderobeskap for barn", "skap", "used", 2, "lars.vik", "Gangen",
+     "Ti rom med knagger og hylle."),
+    ("Bokhyller, hvite, 80 cm", "bokhylle", "good", 7, "kari.nordmann", "Biblioteket",
+     "Fem hyller hver. Festes i vegg."),
+    ("Lav bokhylle for barn", "bokhylle", "as_new", 2, "lars.vik", "Avdeling Blåbær",
+     "Med plastkasser til leker."),
+    ("Sofa i grått stoff, tre-seter", "sofa", "used", 1, "lars.vik", "Personalrommet",
+     "Litt slitt på setet. Kan gjerne trekkes om."),
+    ("Loungesofa, grønn", "sofa", "good", 2, "nina.aas", "Resepsjonen",
+     "Modulsofa i to deler."),
+    ("Whiteboard på hjul", "tavle", "good", 2, "kari.nordmann", "Rom 104",
+     "Tosidig, 180 × 120 cm. Med penneholder."),
+    ("Glasstavle, veggmontert", "tavle", "as_new", 1, "nina.aas", "Møterom Ulriken",
+     "Magnetisk, 150 × 100 cm."),
+    ("Bærbare PC-er, 14 tommer", "barbar-pc", "good", 5, "nina.aas", "IT-rommet",
+     "Tilbakestilt og klar for ny bruker. Lader følger med."),
+    ("Stasjonære PC-er til opplæring", "stasjonar-pc", "used", 8, "kari.nordmann", "Datarommet",
+     "Fungerer, men er noen år gamle. Uten skjerm."),
+    ("Skjermer 24 tommer", "skjerm", "good", 14, "eirik.moe", "Rad 7",
+     "Med stativ og strømkabel. HDMI og DisplayPort."),
+    ("Skjerm 27 tommer, USB-C", "skjerm", "as_new", 2, "nina.aas", "4. etasje",
+     "Brukt i et halvt år."),
+    ("Mobiltelefoner til tjenestebruk", "mobiltelefon", "used", 4, "nina.aas", "IT-rommet",
+     "Tilbakestilt. Noen riper i skjermen."),
+    ("Laserskriver, svart-hvitt", "skriver", "needs_repair", 1, "kari.nordmann", "Kopirommet",
+     "Trekker ofte inn to ark. Trenger ny valse."),
+    ("Prosjektor med takfeste", "prosjektor", "good", 1, "kari.nordmann", "Rom 210",
+     "Fjernkontroll følger med."),
+    ("Kjøleskap, høyt, hvitt", "kjoleskap", "good", 1, "lars.vik", "Kjøkkenet",
+     "185 cm. Byttet ut fordi vi fikk et større."),
+    ("Minikjøleskap", "kjoleskap", "as_new", 2, "nina.aas", "Kontorkjøkkenet",
+     "Passer under benken."),
+    ("Oppvaskmaskin, integrert", "oppvaskmaskin", "needs_repair", 1, "lars.vik", "Kjøkkenet",
+     "Lekker litt fra døren. Trenger ny pakning."),
+    ("Stekeovn, innbygging", "stekeovn", "good", 1, "kari.nordmann", "Skolekjøkkenet",
+     "Varmluft, fungerer som den skal."),
+    ("Vannkokere", "vannkoker", "good", 6, "eirik.moe", "Rad 8",
+     "1,7 liter, rustfritt stål."),
+    ("Kaffetrakter til møterom", "kaffetrakter", "used", 3, "nina.aas", "Kontorkjøkkenet",
+     "Med termokanne."),
+    ("Espressomaskin", "espressomaskin", "needs_repair", 1, "nina.aas", "Kontorkjøkkenet",
+     "Damp-funksjonen virker ikke."),
+    ("Kontorstoler, blå, uten armlener", "kontorstol", "used", 9, "kari.nordmann", "Kjelleren",
+     "Enkle stoler til grupperom."),
+    ("Barnestoler, stablebare", "besoksstol", "good", 15, "lars.vik", "Lageret",
+     "Sittehøyde 35 cm."),
+    ("Skrivebord, hjørne, grå", "skrivebord", "good", 2, "eirik.moe", "Rad 1",
+     "L-formet, 160 × 120 cm."),
+    ("Reolseksjoner til lager", "bokhylle", "used", 10, "eirik.moe", "Rad 9",
+     "Stålreoler, 200 cm høye. Bolter følger med."),
+    ("Lenestol i skinn", "sofa", "good", 2, "eirik.moe", "Rad 4",
+     "Brun, med fotskammel."),
+    ("Dokumentskap med lås", "skap", "as_new", 2, "nina.aas", "Arkivet",
+     "Brannsikkert, to nøkler."),
+]
+
+PALETTE = [(30, 107, 82), (46, 94, 170), (150, 80, 30), (110, 60, 130), (60, 60, 60),
+           (170, 50, 60), (20, 120, 140)]
+
+
+def _demo_photo(title: str, category_name: str, seed: int) -> bytes:
+    """A plain generated picture, so the demo has photos without shipping any."""
+    rng = random.Random(seed)
+    colour = PALETTE[seed % len(PALETTE)]
+    image = Image.new("RGB", (1200, 900), tuple(min(255, c + 150) for c in colour))
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y = rng.randint(0, 1000), rng.randint(0, 700)
+        w, h = rng.randint(120, 420), rng.randint(80, 300)
+        draw.rounded_rectangle((x, y, x + w, y + h), radius=24,
+                               fill=tuple(min(255, c + rng.randint(40, 110)) for c in colour))
+    draw.rectangle((0, 640, 1200, 900), fill=colour)
+    draw.text((48, 670), category_name, fill="white", font=ImageFont.load_default(size=64))
+    draw.text((48, 770), title[:40], fill="white", font=ImageFont.load_default(size=44))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=88)
+    return out.getvalue()
+
+
+def seed(*, log=print) -> None:
+    added, _ = categories.load_defaults()
+    log(f"Kategorier: {added} lagt til.")
+
+    by_name: dict[str, Unit] = {}
+    for name, parent, code in UNIT_TREE:
+        unit = units.find_by_name(name) or units.create_unit(
+            name=name, parent=by_name.get(parent), code=code)
+        by_name[name] = unit
+
+    people: dict[str, User] = {}
+    for persona in PERSONAS:
+        user = users.find_by_email(persona.email) or users.create_user(
+            email=persona.email, name=persona.name, unit=by_name[persona.unit],
+            role=persona.role.value, password=DEMO_PASSWORD)
+        people[persona.email.split("@")[0]] = user
+
+    existing = {(unit_id, title) for unit_id, title in db.session.execute(
+        select(Item.unit_id, Item.title))}
+    today = date.today()
+    created = 0
+    for index, (title, slug, condition, quantity, lister, room, description) in enumerate(
+            DEMO_ITEMS):
+        user = people[lister]
+        if (user.unit_id, title) in existing:
+            continue
+        category = categories.get_by_slug(slug)
+        address, building = LOCATIONS[user.unit.name]
+        item = items.create_item(user, items.ItemDetails(
+            title=title, category_id=category.id, condition=condition, quantity=quantity,
+            description=description, location_address=address, location_building=building,
+            location_room=room,
+            collection_notes="Ring eller send e-post før henting. Hverdager 08–15.",
+            internal_until=today + timedelta(days=5 + (index * 7) % 40),
+        ))
+        # Spread listings over the last weeks, newest first on the front page.
+        item.created_at = utcnow() - timedelta(days=index % 30, hours=index * 5 % 24)
+        photo = photos.Upload(io.BytesIO(_demo_photo(title, category.name_nb, index)),
+                              f"demo-{index}.jpg", f"Illustrasjon: {category.name_nb.lower()}")
+        photos.add_photos(user, item, [photo])
+        created += 1
+    db.session.flush()
+    log(f"Demodata: {created} annonser lagt til ({len(DEMO_ITEMS) - created} fantes fra før).")
+
+
+def login_help() -> str:
+    lines = ["Logg inn med en av demobrukerne (passord: " + DEMO_PASSWORD + "):"]
+    for persona in PERSONAS[:5]:
+        lines.append(f"  {persona.email:<32} {persona.role.value:<15} {persona.unit} – "
+                     f"{persona.purpose}")
+    return "\n".join(lines)

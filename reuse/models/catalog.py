@@ -1,0 +1,147 @@
+"""Categories with their valuation factors, items listed by units, and the items' photos."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reuse.models.base import Base, UTCDateTime, utcnow
+from reuse.models.organisation import Unit, User
+
+Money = Numeric(12, 2)
+Kilograms = Numeric(12, 3)
+
+
+class Condition(enum.StrEnum):
+    AS_NEW = "as_new"
+    GOOD = "good"
+    USED = "used"
+    NEEDS_REPAIR = "needs_repair"
+
+
+class Category(Base):
+    """A node in the category tree, carrying the default factors used to value a reuse."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name_nb: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    new_price_nok: Mapped[Decimal | None] = mapped_column(Money)
+    new_price_source: Mapped[str] = mapped_column(Text, default="")
+    weight_kg: Mapped[Decimal | None] = mapped_column(Kilograms)
+    weight_source: Mapped[str] = mapped_column(Text, default="")
+    co2e_kg: Mapped[Decimal | None] = mapped_column(Kilograms)
+    co2e_source: Mapped[str] = mapped_column(Text, default="")
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(
+        back_populates="parent", order_by="Category.name_nb"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Item(Base):
+    """A listing of surplus pieces owned by a unit.
+
+    Available quantity = quantity − reserved − handed over, and the database refuses any
+    row where that would go negative.
+    """
+
+    __tablename__ = "item"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "quantity_reserved >= 0 AND quantity_handed_over >= 0 "
+            "AND quantity_reserved + quantity_handed_over <= quantity",
+            name="quantity_not_overdrawn",
+        ),
+        CheckConstraint(
+            "condition IN ('as_new', 'good', 'used', 'needs_repair')", name="condition_known"
+        ),
+        CheckConstraint("new_price_nok IS NULL OR new_price_nok >= 0", name="price_not_negative"),
+        CheckConstraint("weight_kg IS NULL OR weight_kg >= 0", name="weight_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    condition: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int]
+    quantity_reserved: Mapped[int] = mapped_column(default=0, server_default="0")
+    quantity_handed_over: Mapped[int] = mapped_column(default=0, server_default="0")
+    location_address: Mapped[str] = mapped_column(String(200))
+    location_building: Mapped[str] = mapped_column(String(120), default="")
+    location_room: Mapped[str] = mapped_column(String(120), default="")
+    collection_notes: Mapped[str] = mapped_column(Text, default="")
+    internal_until: Mapped[date]
+    # Per-piece overrides; None means "use the category's default".
+    new_price_nok: Mapped[Decimal | None] = mapped_column(Money)
+    weight_kg: Mapped[Decimal | None] = mapped_column(Kilograms)
+    auto_approve: Mapped[bool] = mapped_column(default=False, server_default=false())
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Folded, stemmed words of title, description and location, kept by the item service.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    location_search: Mapped[str] = mapped_column(Text, default="")
+
+    category: Mapped[Category] = relationship()
+    unit: Mapped[Unit] = relationship()
+    created_by: Mapped[User] = relationship()
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="item", order_by="Photo.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def quantity_available(self) -> int:
+        return self.quantity - self.quantity_reserved - self.quantity_handed_over
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def effective_new_price_nok(self) -> Decimal | None:
+        return self.new_price_nok if self.new_price_nok is not None else self.category.new_price_nok
+
+    @property
+    def effective_weight_kg(self) -> Decimal | None:
+        return self.weight_kg if self.weight_kg is not None else self.category.weight_kg
+
+    @property
+    def location_label(self) -> str:
+        return ", ".join(p for p in (self.location_address, self.location_building,
+                                     self.location_room) if p)
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id} {self.title!r}>"
+
+
+class Photo(Base):
+    """An item photo as re-encoded by the application; the file names are random."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    filename: Mapped[str] = mapped_column(String(80), unique=True)
+    thumbnail_filename: Mapped[str] = mapped_column(String(80), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    alt_text: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="photos")

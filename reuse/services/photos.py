@@ -1,0 +1,247 @@
+"""Photo uploads: every file is decoded and re-encoded here, never stored as sent.
+
+Orientation from EXIF is applied, all metadata (GPS included) is dropped, the longest side
+is capped and a thumbnail made, and the results are written under random names. The files
+follow the database transaction: written files are removed if it rolls back, and removed
+photos' files are deleted only once the removal is committed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from reuse.extensions import db
+from reuse.models import Item, Photo, User
+from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.permissions import can_manage_item
+
+MAX_SIDE = 2560
+THUMBNAIL_SIDE = 480
+# Phone cameras save at most ~50 MP; anything far larger in a small file is a bomb.
+MAX_PIXELS = 64_000_000
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
+STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}(_t)?\.jpg$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file as it arrived: its bytes, the name the browser gave and its alt text."""
+
+    stream: BinaryIO
+    filename: str
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
+class EncodedPhoto:
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def _label(filename: str) -> str:
+    return f"«{Path(filename or 'uten navn').name}»"
+
+
+def _read_limited(upload: Upload, max_bytes: int) -> bytes:
+    data = upload.stream.read(max_bytes + 1)
+    if not data:
+        raise InvalidInput(f"Filen {_label(upload.filename)} er tom.", field="photos")
+    if len(data) > max_bytes:
+        limit_mb = max_bytes // (1024 * 1024)
+        raise InvalidInput(
+            f"Filen {_label(upload.filename)} er større enn {limit_mb} MB. Velg et mindre bilde.",
+            field="photos",
+        )
+    return data
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:1024].lstrip().lower()
+    return head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in {"RGBA", "LA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode.startswith("I;16") or image.mode == "I":
+        # 16-bit greyscale: scale down to 8 bits rather than clip to white.
+        return image.point(lambda value: value / 256).convert("L").convert("RGB")
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    # No exif= and no icc_profile=: nothing from the original file is carried over.
+    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
+    """Decode an upload and re-encode it as a capped JPEG and a thumbnail, or refuse it."""
+    data = _read_limited(upload, max_bytes)
+    if _looks_like_svg(data):
+        raise InvalidInput(
+            f"{_label(upload.filename)} er en SVG-tegning. Last opp et foto (JPEG, PNG eller WebP).",
+            field="photos",
+        )
+    not_an_image = InvalidInput(
+        f"{_label(upload.filename)} er ikke et bilde vi kan lese. "
+        "Last opp et foto i JPEG-, PNG- eller WebP-format.",
+        field="photos",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise not_an_image
+            width, height = image.size
+            if width * height > MAX_PIXELS or width < 1 or height < 1:
+                raise InvalidInput(
+                    f"{_label(upload.filename)} har for store mål ({width} × {height} piksler).",
+                    field="photos",
+                )
+            # Let the JPEG decoder scale down while decoding: less memory, same result.
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = _to_rgb(image)
+            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+            thumbnail = image.copy()
+            thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+            return EncodedPhoto(
+                image=_jpeg(image, quality=85),
+                thumbnail=_jpeg(thumbnail, quality=80),
+                width=image.width,
+                height=image.height,
+            )
+    except InvalidInput:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InvalidInput(
+            f"{_label(upload.filename)} har for store mål til å kunne åpnes.", field="photos"
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, EOFError,
+            IndexError, KeyError, ZeroDivisionError, MemoryError) as exc:
+        # Pillow's plugins signal broken input with a wide range of exceptions.
+        raise not_an_image from exc
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_atomically(directory: Path, data: bytes, name: str) -> Path:
+    target = directory / name
+    temporary = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+    with open(temporary, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, target)
+    return target
+
+
+def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
+    """Re-encode and attach photos to an item, within the per-item limit."""
+    if not can_manage_item(user, item):
+        raise PermissionDenied("Du kan bare legge til bilder på egne annonser.")
+    if not uploads:
+        return []
+    limit = current_app.config["PHOTOS_PER_ITEM"]
+    existing = db.session.scalar(
+        select(func.count()).select_from(Photo).where(Photo.item_id == item.id)
+    )
+    if existing + len(uploads) > limit:
+        raise InvalidInput(
+            f"En annonse kan ha høyst {limit} bilder. Den har {existing}, "
+            f"og du prøvde å legge til {len(uploads)}.",
+            field="photos",
+        )
+    # Decode everything first: one bad file refuses the batch before anything is written.
+    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+    encoded = [(upload, encode(upload, max_bytes)) for upload in uploads]
+    directory = upload_dir()
+    photos = []
+    for position, (upload, result) in enumerate(encoded, start=existing):
+        stem = secrets.token_urlsafe(16)
+        image_path = _write_atomically(directory, result.image, f"{stem}.jpg")
+        _track_written(image_path)
+        thumbnail_path = _write_atomically(directory, result.thumbnail, f"{stem}_t.jpg")
+        _track_written(thumbnail_path)
+        alt_text = upload.alt_text.strip()[:300] or f"Bilde {position + 1} av {item.title}"
+        photo = Photo(item=item, position=position, filename=image_path.name,
+                      thumbnail_filename=thumbnail_path.name, width=result.width,
+                      height=result.height, alt_text=alt_text)
+        db.session.add(photo)
+        photos.append(photo)
+    db.session.flush()
+    return photos
+
+
+def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
+    if not can_manage_item(user, photo.item):
+        raise PermissionDenied("Du kan bare endre bilder på egne annonser.")
+    alt_text = alt_text.strip()
+    if not alt_text:
+        raise InvalidInput("Bildeteksten kan ikke være tom.", field="alt_text")
+    photo.alt_text = alt_text[:300]
+
+
+def remove_photo(user: User, photo: Photo) -> None:
+    if not can_manage_item(user, photo.item):
+        raise PermissionDenied("Du kan bare fjerne bilder fra egne annonser.")
+    directory = upload_dir()
+    _track_removed(directory / photo.filename)
+    _track_removed(directory / photo.thumbnail_filename)
+    db.session.delete(photo)
+    db.session.flush()
+
+
+def stored_file(filename: str) -> Photo | None:
+    """The photo a served file name belongs to; None for anything that is not one of ours."""
+    if not STORED_NAME.match(filename):
+        return None
+    column = Photo.thumbnail_filename if filename.endswith("_t.jpg") else Photo.filename
+    return db.session.scalar(select(Photo).where(column == filename))
+
+
+def _track_written(path: Path) -> None:
+    db.session().info.setdefault("photo_files_written", []).append(path)
+
+
+def _track_removed(path: Path) -> None:
+    db.session().info.setdefault("photo_files_removed", []).append(path)
+
+
+@event.listens_for(Session, "after_commit")
+def _files_follow_commit(session: Session) -> None:
+    session.info.pop("photo_files_written", None)
+    for path in session.info.pop("photo_files_removed", []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _files_follow_rollback(session: Session) -> None:
+    session.info.pop("photo_files_removed", None)
+    for path in session.info.pop("photo_files_written", []):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,39 @@
+"""Helpers for the two trees in the domain: units and categories (both have parent_id)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from reuse.extensions import db
+
+Node = TypeVar("Node")
+
+
+def depth_first(nodes: Iterable[Node]) -> list[tuple[Node, int]]:
+    """(node, depth) pairs in tree order, siblings in the order given."""
+    children: dict[int | None, list[Node]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+    ordered: list[tuple[Node, int]] = []
+
+    def visit(parent_id: int | None, depth: int) -> None:
+        for node in children.get(parent_id, []):
+            ordered.append((node, depth))
+            visit(node.id, depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+def subtree_ids(model, root_id: int):
+    """A selectable of root_id and every descendant's id (a recursive CTE; one query)."""
+    tree = select(model.id).where(model.id == root_id).cte(name="subtree", recursive=True)
+    tree = tree.union_all(select(model.id).where(model.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def subtree_id_list(model, root_id: int) -> list[int]:
+    return list(db.session.scalars(subtree_ids(model, root_id)))

@@ -1,0 +1,95 @@
+"""Accounts: creating users, checking passwords, authenticating."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from reuse.extensions import db
+from reuse.models import Role, Unit, User
+from reuse.services.errors import InvalidInput
+
+MIN_PASSWORD_LENGTH = 10
+# The handful that people actually choose; length does the rest of the work.
+COMMON_PASSWORDS = frozenset({
+    "1234567890", "12345678910", "passord123", "passord1234", "password123", "password1234",
+    "qwertyuiop", "sommer2024", "sommer2025", "sommer2026", "vinter2025", "vinter2026",
+    "bergen1234", "bergenkommune", "velkommen1", "velkommen123", "abc1234567", "iloveyou12",
+})
+
+_hasher = PasswordHasher()
+# Verifying against this when the e-mail is unknown keeps the timing of a wrong e-mail
+# and of a wrong password alike.
+_DUMMY_HASH = _hasher.hash("not a real password, only spends the same time")
+
+
+def configure_hasher(hasher: PasswordHasher) -> None:
+    """Tests use cheaper parameters; production keeps argon2id's defaults."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not a real password, only spends the same time")
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"«{email}» er ikke en gyldig e-postadresse.", field="email") from exc
+
+
+def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.", field="password"
+        )
+    lowered = password.casefold()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        raise InvalidInput("Passordet er for lett å gjette. Velg et annet.", field="password")
+    local_part = email.split("@")[0].casefold()
+    if (local_part and len(local_part) >= 4 and local_part in lowered) or (
+        name and name.casefold().replace(" ", "") in lowered.replace(" ", "")
+    ):
+        raise InvalidInput("Passordet kan ikke inneholde navnet eller e-postadressen din.",
+                           field="password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(*, email: str, name: str, unit: Unit, role: str, password: str) -> User:
+    email = normalise_email(email)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Navn må fylles ut.", field="name")
+    if role not in {r.value for r in Role}:
+        known = ", ".join(r.value for r in Role)
+        raise InvalidInput(f"Ukjent rolle «{role}». Gyldige roller: {known}.", field="role")
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise InvalidInput(f"Det finnes allerede en bruker med e-post {email}.", field="email")
+    check_password_strength(password, email=email, name=name)
+    user = User(email=email, name=name, unit=unit, role=role,
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None — without saying which was wrong."""
+    user = find_by_email(email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user

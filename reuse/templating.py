@@ -1,0 +1,80 @@
+"""Labels and number formats the templates share (Norwegian bokmål)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from reuse.models import Condition, Role
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+CONDITION_LABELS = {
+    Condition.AS_NEW: "Som ny",
+    Condition.GOOD: "God",
+    Condition.USED: "Brukt",
+    Condition.NEEDS_REPAIR: "Trenger reparasjon",
+}
+
+ROLE_LABELS = {
+    Role.MEMBER: "Medarbeider",
+    Role.UNIT_ADMIN: "Enhetsadministrator",
+    Role.SUSTAINABILITY: "Bærekraftsansvarlig",
+    Role.ADMIN: "Systemadministrator",
+}
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def group_thousands(integer_part: str) -> str:
+    groups = []
+    while len(integer_part) > 3:
+        groups.insert(0, integer_part[-3:])
+        integer_part = integer_part[:-3]
+    groups.insert(0, integer_part)
+    return NBSP.join(groups)
+
+
+def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
+    """1234.5 → '1 234,50' with a no-break space between groups, as in Norwegian."""
+    if value is None:
+        return "–"
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "−" if rounded < 0 else ""
+    integer_part, _, fraction = f"{abs(rounded):f}".partition(".")
+    result = sign + group_thousands(integer_part)
+    return f"{result},{fraction}" if fraction else result
+
+
+def format_nok(value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    decimals = 0 if Decimal(value) == Decimal(value).to_integral_value() else 2
+    return f"{format_number(value, decimals)}{NBSP}kr"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    return value.strftime("%d.%m.%Y")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        nok=format_nok, number=format_number, date=format_date,
+        condition=lambda value: CONDITION_LABELS.get(value, value),
+        role=lambda value: ROLE_LABELS.get(value, value),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def labels() -> dict:
+        return {"CONDITION_LABELS": CONDITION_LABELS}

@@ -1,0 +1,28 @@
+"""Blueprints for people, one per area; each has its forms beside its views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from wtforms import FieldList
+
+from reuse.services.errors import DomainError
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow ?next= to a path on this site, never to another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def apply_to_form(form, error: DomainError) -> None:
+    """Show a service's refusal beside the field it concerns, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and not isinstance(field, FieldList):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,35 @@
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from reuse.extensions import db
+from reuse.services import users
+from reuse.web import safe_next
+from reuse.web.auth import bp
+from reuse.web.auth.forms import LoginForm
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("catalog.browse"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append("Feil e-post eller passord.")
+        else:
+            db.session.commit()  # a rehashed password, if the parameters changed
+            session.clear()  # a new session at login: nothing carried over from before
+            login_user(user)
+            flash(f"Du er logget inn som {user.name}.", "success")
+            return redirect(safe_next(request.args.get("next"), url_for("catalog.browse")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("Du er logget ut.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,116 @@
+from flask import current_app
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField,
+                     IntegerField, RadioField, SelectField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                ValidationError)
+
+from reuse.services import categories
+from reuse.services.items import MAX_QUANTITY, ItemDetails
+from reuse.templating import CONDITION_LABELS
+
+PHOTO_SLOTS = 3
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+class PhotoUploadForm(Form):
+    """One photo with its alt text (a plain Form: it lives inside the CSRF-protected one)."""
+
+    file = FileField("Bilde", render_kw={"accept": IMAGE_ACCEPT})
+    alt_text = StringField(
+        "Beskriv bildet kort", validators=[Optional(), Length(max=300)],
+        description="For skjermlesere, for eksempel «Blå kontorstol sett forfra».",
+    )
+
+
+class ItemForm(FlaskForm):
+    title = StringField("Tittel", validators=[DataRequired("Gi annonsen en tittel."),
+                                              Length(max=120)],
+                        description="For eksempel «12 kontorstoler, HÅG Futu, svarte».")
+    category_id = SelectField("Kategori", coerce=int,
+                              validators=[InputRequired("Velg en kategori.")])
+    condition = RadioField("Tilstand", choices=[SelectChoice(c.value, label)
+                                                for c, label in CONDITION_LABELS.items()],
+                           validators=[InputRequired("Velg tilstand.")])
+    quantity = IntegerField("Antall", default=1, validators=[
+        InputRequired("Oppgi antall."),
+        NumberRange(1, MAX_QUANTITY, f"Antall må være mellom 1 og {MAX_QUANTITY}.")])
+    description = TextAreaField("Beskrivelse", validators=[Optional(), Length(max=5000)],
+                                description="Mål, merke, farge, skader – det en mottaker "
+                                            "trenger å vite.")
+    location_address = StringField("Adresse", validators=[
+        DataRequired("Oppgi adressen der tingene kan hentes."), Length(max=200)])
+    location_building = StringField("Bygg", validators=[Optional(), Length(max=120)])
+    location_room = StringField("Rom", validators=[Optional(), Length(max=120)])
+    collection_notes = TextAreaField("Henteinformasjon", validators=[Optional(),
+                                                                     Length(max=2000)],
+                                     description="Når og hvordan tingene kan hentes, "
+                                                 "og hvem som kan kontaktes.")
+    internal_until = DateField("Intern periode til", validators=[Optional()],
+                               description="Etter denne datoen kan tingene gis videre "
+                                           "utenfor kommunen. Standard er 30 dager.")
+    new_price_nok = DecimalField("Nypris per stykk (kr)", places=2, validators=[
+        Optional(), NumberRange(min=0, message="Nypris kan ikke være negativ.")],
+        description="Står feltet tomt, brukes kategoriens standardpris.")
+    weight_kg = DecimalField("Vekt per stykk (kg)", places=3, validators=[
+        Optional(), NumberRange(min=0, message="Vekt kan ikke være negativ.")],
+        description="Står feltet tomt, brukes kategoriens standardvekt.")
+    auto_approve = BooleanField("Godkjenn forespørsler automatisk")
+    photos = FieldList(FormField(PhotoUploadForm), min_entries=PHOTO_SLOTS,
+                       max_entries=PHOTO_SLOTS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        indent = "\u00a0\u00a0"
+        self.category_id.choices = [SelectChoice(0, "Velg kategori")] + [
+            SelectChoice(c.id, indent * depth + c.name_nb) for c, depth in categories.tree()
+        ]
+
+    def validate_category_id(self, field):
+        if not field.data:
+            raise ValidationError("Velg en kategori.")
+
+    def details(self) -> ItemDetails:
+        return ItemDetails(
+            title=self.title.data or "",
+            category_id=self.category_id.data,
+            condition=self.condition.data or "",
+            quantity=self.quantity.data,
+            description=(self.description.data or "").strip(),
+            location_address=self.location_address.data or "",
+            location_building=(self.location_building.data or "").strip(),
+            location_room=(self.location_room.data or "").strip(),
+            collection_notes=(self.collection_notes.data or "").strip(),
+            internal_until=self.internal_until.data,
+            new_price_nok=self.new_price_nok.data,
+            weight_kg=self.weight_kg.data,
+            auto_approve=bool(self.auto_approve.data),
+        )
+
+    def chosen_photos(self):
+        """(file storage, alt text) for each slot where a file was chosen."""
+        return [(entry.file.data, entry.alt_text.data or "") for entry in self.photos
+                if entry.file.data and entry.file.data.filename]
+
+    @staticmethod
+    def photo_limit() -> int:
+        return current_app.config["PHOTOS_PER_ITEM"]
+
+
+class EditItemForm(ItemForm):
+    """Editing keeps photos on their own page, so none are uploaded with the item fields."""
+
+    photos = None
+
+
+class AddPhotoForm(FlaskForm):
+    file = FileField("Bilde", render_kw={"accept": IMAGE_ACCEPT})
+    alt_text = StringField("Beskriv bildet kort", validators=[Optional(), Length(max=300)],
+                           description="For skjermlesere, for eksempel «Skrivebord sett fra siden».")
+
+
+class AltTextForm(FlaskForm):
+    alt_text = StringField("Bildetekst", validators=[DataRequired("Bildeteksten kan ikke være tom."),
+                                                     Length(max=300)])

@@ -1,0 +1,150 @@
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from reuse.extensions import db
+from reuse.models import Item, Photo
+from reuse.services import items, photos
+from reuse.services.errors import DomainError, NotFound, PermissionDenied
+from reuse.services.permissions import can_manage_item
+from reuse.web import apply_to_form
+from reuse.web.listings import bp
+from reuse.web.listings.forms import AddPhotoForm, AltTextForm, EditItemForm, ItemForm
+
+
+def _manageable_item(item_id: int) -> Item:
+    item = items.get_item(item_id)
+    if not can_manage_item(current_user, item):
+        raise PermissionDenied("Bare den som la ut annonsen, enhetens administrator og "
+                               "systemadministratorer kan endre den.")
+    return item
+
+
+def _uploads(pairs) -> list[photos.Upload]:
+    return [photos.Upload(stream=storage.stream, filename=storage.filename or "",
+                          alt_text=alt_text) for storage, alt_text in pairs]
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@login_required
+def new_item():
+    form = ItemForm()
+    if not form.is_submitted():
+        _prefill_location(form)
+        form.internal_until.data = items.default_internal_until()
+    if form.validate_on_submit():
+        try:
+            item = items.create_item(current_user, form.details())
+            photos.add_photos(current_user, item, _uploads(form.chosen_photos()))
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Annonsen er lagt ut. Andre enheter kan nå finne og be om tingene.", "success")
+            return redirect(url_for("catalog.item_detail", item_id=item.id))
+    return render_template("listings/edit.html", form=form, item=None)
+
+
+def _prefill_location(form: ItemForm) -> None:
+    """Most people post from where they sit: start from the user's last listing's location."""
+    last = db.session.scalar(
+        select(Item).where(Item.created_by_id == current_user.id)
+        .order_by(Item.created_at.desc()).limit(1)
+    )
+    if last is not None:
+        form.location_address.data = last.location_address
+        form.location_building.data = last.location_building
+        form.location_room.data = last.location_room
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(item_id: int):
+    item = _manageable_item(item_id)
+    form = EditItemForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            items.update_item(current_user, item, form.details())
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Endringene er lagret.", "success")
+            return redirect(url_for("catalog.item_detail", item_id=item.id))
+    return render_template("listings/edit.html", form=form, item=item)
+
+
+@bp.post("/items/<int:item_id>/withdraw")
+@login_required
+def withdraw_item(item_id: int):
+    item = _manageable_item(item_id)
+    items.withdraw_item(current_user, item)
+    db.session.commit()
+    flash(f"«{item.title}» er trukket tilbake og vises ikke lenger for andre.", "success")
+    return redirect(url_for("listings.unit_items"))
+
+
+@bp.route("/items/<int:item_id>/photos", methods=["GET", "POST"])
+@login_required
+def manage_photos(item_id: int):
+    item = _manageable_item(item_id)
+    form = AddPhotoForm()
+    if form.validate_on_submit():
+        if not (form.file.data and form.file.data.filename):
+            form.file.errors.append("Velg et bilde å laste opp.")
+        else:
+            try:
+                photos.add_photos(current_user, item,
+                                  _uploads([(form.file.data, form.alt_text.data or "")]))
+            except DomainError as error:
+                db.session.rollback()
+                apply_to_form(form, error if error.field != "photos" else
+                              type(error)(error.message, field="file"))
+            else:
+                db.session.commit()
+                flash("Bildet er lagt til.", "success")
+                return redirect(url_for("listings.manage_photos", item_id=item.id))
+    return render_template("listings/photos.html", item=item, form=form,
+                           alt_form=AltTextForm(formdata=None), limit=ItemForm.photo_limit())
+
+
+def _photo_of(item_id: int, photo_id: int) -> Photo:
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.item_id != item_id:
+        raise NotFound("Fant ikke bildet.")
+    _manageable_item(item_id)
+    return photo
+
+
+@bp.post("/items/<int:item_id>/photos/<int:photo_id>/alt")
+@login_required
+def update_alt_text(item_id: int, photo_id: int):
+    photo = _photo_of(item_id, photo_id)
+    form = AltTextForm()
+    if form.validate_on_submit():
+        photos.update_alt_text(current_user, photo, form.alt_text.data)
+        db.session.commit()
+        flash("Bildeteksten er lagret.", "success")
+    else:
+        flash(" ".join(form.alt_text.errors) or "Bildeteksten ble ikke lagret.", "danger")
+    return redirect(url_for("listings.manage_photos", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/photos/<int:photo_id>/delete")
+@login_required
+def delete_photo(item_id: int, photo_id: int):
+    photo = _photo_of(item_id, photo_id)
+    photos.remove_photo(current_user, photo)
+    db.session.commit()
+    flash("Bildet er fjernet.", "success")
+    return redirect(url_for("listings.manage_photos", item_id=item_id))
+
+
+@bp.get("/my-unit/items")
+@login_required
+def unit_items():
+    unit_items = items.unit_items(current_user)
+    manageable = {item.id for item in unit_items if can_manage_item(current_user, item)}
+    return render_template("listings/unit_items.html", items=unit_items, manageable=manageable)

@@ -1,0 +1,78 @@
+"""A live server on the test database and Debian's Chromium driven by Playwright.
+
+Without /usr/bin/chromium the browser tests are skipped with a message saying so, unless
+REUSE_REQUIRE_BROWSER=1 (as in CI), where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("REUSE_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REUSE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing "
+                                "(apt-get install -y chromium)")
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found: browser tests skipped "
+                                   "(apt-get install -y chromium to run them)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    """Open a page in a fresh browser context (its own cookies), phone-sized if asked."""
+    contexts = []
+
+    def open_page(*, phone: bool = False):
+        options = {"base_url": live_server, "locale": "nb-NO"}
+        if phone:
+            options.update(viewport={"width": 375, "height": 812}, device_scale_factor=2,
+                           is_mobile=True, has_touch=True)
+        context = chromium.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

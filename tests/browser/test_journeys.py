@@ -1,0 +1,76 @@
+"""Journeys in a real browser: what a newcomer does in the first minutes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reuse.services import categories
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD, jpeg_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, user) -> None:
+    page.goto("/login")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.get_by_text(f"Du er logget inn som {user.name}").wait_for()
+
+
+def has_no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_staff_posts_an_item_from_a_phone_and_another_unit_finds_it(new_page, people, catalog):
+    phone = new_page(phone=True)
+    log_in(phone, people.member)
+    phone.get_by_role("link", name="Legg ut", exact=True).click()
+    assert has_no_horizontal_scroll(phone)
+
+    phone.get_by_label("Tittel").fill("Hev-senk-skrivebord, hvitt")
+    desk_category = categories.get_by_slug("hev-senk-skrivebord")
+    phone.get_by_label("Kategori").select_option(value=str(desk_category.id))
+    phone.get_by_label("God", exact=True).check()
+    phone.get_by_label("Antall").fill("3")
+    phone.get_by_label("Adresse").fill("Konsul Börs gate 5")
+    phone.get_by_label("Bilde 1").set_input_files(
+        files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg",
+                "buffer": jpeg_bytes(size=(1200, 1600))}])
+    phone.locator("#photos-0-file-preview").wait_for(state="visible")
+    phone.locator("#photos-0-alt_text").fill("Hvitt skrivebord i hevet stilling")
+    screenshot(phone, "post-item-phone")
+    phone.get_by_role("button", name="Legg ut annonsen").click()
+
+    phone.get_by_role("heading", name="Hev-senk-skrivebord, hvitt").wait_for()
+    assert phone.get_by_text("Annonsen er lagt ut").is_visible()
+    photo = phone.get_by_role("img", name="Hvitt skrivebord i hevet stilling")
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert has_no_horizontal_scroll(phone)
+
+    desk = new_page()
+    log_in(desk, people.outsider)
+    desk.get_by_label("Søk", exact=True).fill("skrivebordet")
+    desk.get_by_role("button", name="Søk", exact=True).click()
+    card = desk.get_by_role("link", name=re.compile("Hev-senk-skrivebord, hvitt"))
+    card.wait_for()
+    screenshot(desk, "browse-desktop")
+    card.click()
+    desk.get_by_text("Møhlenpris skole").first.wait_for()
+    assert desk.get_by_role("link", name="Endre").count() == 0
+
+
+def test_a_form_error_is_announced_and_focused(new_page, people, catalog):
+    page = new_page()
+    log_in(page, people.member)
+    page.goto("/items/new")
+    page.get_by_role("button", name="Legg ut annonsen").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary.get_by_role("link", name="Gi annonsen en tittel.").click()
+    assert page.evaluate("document.activeElement.id") == "title"
+    assert page.locator("#title").get_attribute("aria-invalid") == "true"

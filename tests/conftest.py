@@ -1,0 +1,232 @@
+"""Fixtures: the app on a migrated database (SQLite, or PostgreSQL with REUSE_TEST_DB=postgres),
+a browser-like client that fills in CSRF tokens, each test starting from empty tables, and
+factories for units, people and items."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from PIL import Image
+from sqlalchemy import create_engine, text
+
+from reuse import create_app
+from reuse.extensions import db as _db
+from reuse.models import Base, Item, Role, Unit, User
+from reuse.services import categories, items, units, users
+
+PASSWORD = "riktig-hest-batteri-stift"
+
+
+def _database_url(tmp_dir: Path) -> str:
+    if os.environ.get("REUSE_TEST_DB") == "postgres":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            pytest.exit("REUSE_TEST_DB=postgres needs TEST_DATABASE_URL", returncode=2)
+        return url
+    return f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def _reset_postgres(url: str) -> None:
+    """Start from an empty schema; fail loudly (never skip) if PostgreSQL is not there."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # any failure to reach it must stop the run, not skip tests
+        pytest.exit(f"PostgreSQL at {url} is not usable: {exc}", returncode=2)
+    finally:
+        engine.dispose()
+
+
+class BrowserClient(FlaskClient):
+    """A test client that behaves like a browser posting our forms: it sends the CSRF token."""
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", os.urandom(20).hex())
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp_dir = Path(tempfile.mkdtemp(prefix="reuse-tests-"))
+    url = _database_url(tmp_dir)
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    app = create_app({
+        "TESTING": True,
+        "REUSE_ENV": "development",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_DIR": str(tmp_dir / "uploads"),
+        "PHOTO_MAX_BYTES": 5 * 1024 * 1024,
+        "PHOTOS_PER_ITEM": 4,
+        "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+        "ITEMS_PER_PAGE": 24,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+    })
+    app.test_client_class = BrowserClient
+    # Cheap hashing in tests; production keeps argon2id's default cost.
+    users.configure_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """Each test gets empty tables and an empty upload folder, and an app context."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        for table in reversed(Base.metadata.sorted_tables):
+            _db.session.execute(table.delete())
+        _db.session.commit()
+        _db.session.remove()
+    for path in Path(app.config["UPLOAD_DIR"]).glob("*"):
+        path.unlink()
+
+
+@pytest.fixture
+def client(app) -> BrowserClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def catalog(db):
+    categories.load_defaults()
+    db.session.commit()
+
+
+# -- factories ---------------------------------------------------------------------------
+
+_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def make_unit(db):
+    def make(name: str | None = None, parent: Unit | None = None) -> Unit:
+        unit = units.create_unit(name=name or f"Enhet {next(_counter)}", parent=parent)
+        db.session.commit()
+        return unit
+    return make
+
+
+@pytest.fixture
+def make_user(db, make_unit):
+    def make(unit: Unit | None = None, role: Role = Role.MEMBER, name: str | None = None,
+             email: str | None = None) -> User:
+        number = next(_counter)
+        user = users.create_user(email=email or f"person{number}@bergen.example",
+                                 name=name or f"Person {number}", unit=unit or make_unit(),
+                                 role=role.value, password=PASSWORD)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_item(db, catalog):
+    def make(user: User, **overrides) -> Item:
+        details = {
+            "title": "Kontorstol",
+            "category_id": categories.get_by_slug(overrides.pop("category", "kontorstol")).id,
+            "condition": "good",
+            "quantity": 1,
+            "location_address": "Rådhusgaten 10",
+        }
+        details.update(overrides)
+        item = items.create_item(user, items.ItemDetails(**details))
+        db.session.commit()
+        return item
+    return make
+
+
+@dataclass
+class People:
+    """A small organisation: a school and a kindergarten under their etater."""
+
+    school: Unit
+    kindergarten: Unit
+    member: User  # lists items at the school
+    colleague: User  # same school, not the lister
+    unit_admin: User  # the school's unit admin
+    outsider: User  # a member at the kindergarten
+    admin: User
+
+
+@pytest.fixture
+def people(make_unit, make_user) -> People:
+    sector = make_unit("Byrådsavdeling for barnehage og skole")
+    school_etat = make_unit("Etat for skole", parent=sector)
+    kindergarten_etat = make_unit("Etat for barnehage", parent=sector)
+    school = make_unit("Møhlenpris skole", parent=school_etat)
+    kindergarten = make_unit("Landås barnehage", parent=kindergarten_etat)
+    return People(
+        school=school,
+        kindergarten=kindergarten,
+        member=make_user(school, name="Kari Nordmann", email="kari@bergen.example"),
+        colleague=make_user(school, name="Knut Kollega"),
+        unit_admin=make_user(school, Role.UNIT_ADMIN, name="Ingrid Berg"),
+        outsider=make_user(kindergarten, name="Lars Vik", email="lars@bergen.example"),
+        admin=make_user(make_unit("Byrådsleders avdeling"), Role.ADMIN, name="Per Admin"),
+    )
+
+
+def login(client: BrowserClient, user: User, password: str = PASSWORD):
+    return client.submit("/login", {"email": user.email, "password": password})
+
+
+@pytest.fixture
+def log_in(client):
+    def do(user: User) -> BrowserClient:
+        response = login(client, user)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return do
+
+
+# -- images ------------------------------------------------------------------------------
+
+def jpeg_bytes(size=(800, 600), colour=(200, 60, 40), exif=None) -> bytes:
+    out = io.BytesIO()
+    image = Image.new("RGB", size, colour)
+    if exif is not None:
+        image.save(out, format="JPEG", exif=exif)
+    else:
+        image.save(out, format="JPEG")
+    return out.getvalue()
+
+
+def page_text(response) -> str:
+    """The visible text of a page, tags stripped and whitespace squeezed, for assertions."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()

@@ -1,0 +1,113 @@
+"""The command line: one clear line and a non-zero exit for every bad input."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from reuse.models import Category, Item, Photo, Unit, User
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_create_unit_under_a_parent(runner, db):
+    assert runner.invoke(args=["create-unit", "--name", "Etat for skole"]).exit_code == 0
+    result = runner.invoke(args=["create-unit", "--name", "Nattland skole",
+                                 "--parent", "Etat for skole", "--code", "221020"])
+    assert result.exit_code == 0, result.output
+    unit = db.session.scalar(select(Unit).where(Unit.name == "Nattland skole"))
+    assert unit.parent.name == "Etat for skole" and unit.code == "221020"
+
+
+def test_create_unit_refuses_duplicates_and_unknown_parents(runner, db):
+    runner.invoke(args=["create-unit", "--name", "Klimaetaten"])
+    duplicate = runner.invoke(args=["create-unit", "--name", "Klimaetaten"])
+    assert duplicate.exit_code == 1
+    assert duplicate.output.strip() == "Error: Det finnes allerede en enhet som heter «Klimaetaten»."
+    orphan = runner.invoke(args=["create-unit", "--name", "X", "--parent", "Finnes ikke"])
+    assert orphan.exit_code == 1
+    assert orphan.output.strip() == "Error: Fant ingen enhet med navnet «Finnes ikke»."
+    assert count(db, Unit) == 1
+
+
+def test_create_user_takes_the_password_from_the_environment(runner, db, make_unit):
+    make_unit("Klimaetaten")
+    result = runner.invoke(
+        args=["create-user", "--email", "Sofie.Lie@Bergen.example", "--name", "Sofie Lie",
+              "--unit", "Klimaetaten", "--role", "sustainability"],
+        env={"REUSE_PASSWORD": "et-langt-og-godt-passord"})
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    assert user.email == "sofie.lie@bergen.example" and user.role == "sustainability"
+
+
+def test_create_user_asks_for_the_password_when_not_given(runner, db, make_unit):
+    make_unit("Klimaetaten")
+    result = runner.invoke(
+        args=["create-user", "--email", "ola@bergen.example", "--name", "Ola",
+              "--unit", "Klimaetaten", "--role", "member"],
+        input="et-langt-og-godt-passord\net-langt-og-godt-passord\n", env={"REUSE_PASSWORD": None})
+    assert result.exit_code == 0, result.output
+    assert count(db, User) == 1
+
+
+def invoke_create_user(runner, **overrides):
+    options = {"email": "ola@bergen.example", "name": "Ola Hansen", "unit": "Klimaetaten",
+               "role": "member"}
+    options.update(overrides)
+    password = options.pop("password", "et-langt-og-godt-passord")
+    args = ["create-user"]
+    for key, value in options.items():
+        args += [f"--{key}", value]
+    return runner.invoke(args=args, env={"REUSE_PASSWORD": password})
+
+
+def test_create_user_refuses_bad_input_with_one_line(runner, db, make_unit):
+    make_unit("Klimaetaten")
+    assert invoke_create_user(runner).exit_code == 0
+    cases = {
+        "Error: Det finnes allerede en bruker med e-post ola@bergen.example.":
+            dict(email="OLA@bergen.example"),
+        "Error: Fant ingen enhet med navnet «Etat for ingenting».":
+            dict(email="a@bergen.example", unit="Etat for ingenting"),
+        "Error: Ukjent rolle «boss». Gyldige roller: member, unit_admin, sustainability, admin.":
+            dict(email="b@bergen.example", role="boss"),
+        "Error: Passordet må ha minst 10 tegn.": dict(email="c@bergen.example", password="kort"),
+        "Error: Passordet er for lett å gjette. Velg et annet.":
+            dict(email="d@bergen.example", password="passord123"),
+        "Error: «ikke-en-adresse» er ikke en gyldig e-postadresse.": dict(email="ikke-en-adresse"),
+    }
+    for expected, overrides in cases.items():
+        result = invoke_create_user(runner, **overrides)
+        assert result.exit_code == 1, overrides
+        assert result.output.strip() == expected
+        assert len(result.output.strip().splitlines()) == 1
+    assert count(db, User) == 1
+
+
+def test_load_categories_is_idempotent_and_keeps_edited_factors(runner, db):
+    assert "29 kategorier lagt til" in runner.invoke(args=["load-categories"]).output
+    chair = db.session.scalar(select(Category).where(Category.slug == "kontorstol"))
+    chair.co2e_kg = 70
+    db.session.commit()
+    again = runner.invoke(args=["load-categories"])
+    assert "0 kategorier lagt til, 29 fantes fra før" in again.output
+    db.session.refresh(chair)
+    assert chair.co2e_kg == 70
+
+
+def test_seed_demo_fills_the_marketplace_once(runner, db):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "kari.nordmann@bergen.example" in first.output
+    assert "gjenbruk-demo-2026" in first.output
+    totals = {model: count(db, model) for model in (Unit, User, Category, Item, Photo)}
+    assert totals[Item] >= 40 and totals[Photo] >= 40
+    assert {role for (role,) in db.session.execute(select(User.role).distinct())} == {
+        "member", "unit_admin", "sustainability", "admin"}
+    assert len({item.unit_id for item in db.session.scalars(select(Item))}) >= 4
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert {model: count(db, model) for model in totals} == totals

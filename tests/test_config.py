@@ -1,0 +1,59 @@
+"""Configuration from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from reuse.config import ConfigError, load_config
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("REUSE_ENV", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(tmp_path)
+
+
+def test_development_generates_a_key_once_and_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("REUSE_ENV", "development")
+    first = load_config(tmp_path)["SECRET_KEY"]
+    second = load_config(tmp_path)["SECRET_KEY"]
+    assert first == second
+    assert len(first) >= 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_cookies_are_secure(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("REUSE_ENV", raising=False)
+    config = load_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["REMEMBER_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_default_database_is_a_sqlite_file_in_instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/reuse.db"
+
+
+def test_postgres_urls_get_the_psycopg_driver(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgres://reuse@db.internal/reuse")
+    assert (load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"]
+            == "postgresql+psycopg://reuse@db.internal/reuse")
+
+
+def test_a_number_setting_that_is_not_a_number_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("PHOTOS_PER_ITEM", "many")
+    with pytest.raises(ConfigError, match="PHOTOS_PER_ITEM must be a whole number"):
+        load_config(tmp_path)
+
+
+def test_unknown_environment_name_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("REUSE_ENV", "staging")
+    with pytest.raises(ConfigError, match="REUSE_ENV"):
+        load_config(tmp_path)

@@ -1,0 +1,35 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from reuse.models import Base
+
+
+def test_migrated_schema_matches_the_models(db):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_quantity_can_never_be_overdrawn_even_by_raw_sql(db, people, make_item):
+    """The database itself refuses an item whose reservations exceed its quantity."""
+    item = make_item(people.member, quantity=2)
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("UPDATE item SET quantity_reserved = 3 WHERE id = :id"),
+                           {"id": item.id})
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_every_table_has_its_constraints_named(db):
+    inspector = inspect(db.engine)
+    for table in ("item", "user_account"):
+        names = [c["name"] for c in inspector.get_check_constraints(table)]
+        assert all(name and name.startswith(f"ck_{table}_") for name in names)
+        assert names

@@ -1,0 +1,257 @@
+"""Photos are decoded and re-encoded, stripped, capped, served only to staff, or refused."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import ExifTags, Image
+
+from reuse.services import photos
+from reuse.services.errors import InvalidInput, PermissionDenied
+from tests.conftest import jpeg_bytes, page_text
+
+
+def upload(data: bytes, filename: str = "photo.jpg", alt_text: str = "") -> photos.Upload:
+    return photos.Upload(io.BytesIO(data), filename, alt_text)
+
+
+def image_bytes(image: Image.Image, fmt: str, **params) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **params)
+    return out.getvalue()
+
+
+def stored(app, filename: str) -> Path:
+    return Path(app.config["UPLOAD_DIR"]) / filename
+
+
+@pytest.fixture
+def item(people, make_item):
+    return make_item(people.member, title="Kontorstol")
+
+
+def test_photo_is_turned_upright_and_stripped_of_metadata_and_gps(app, people, item, db):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # the camera was held on its side
+    exif[ExifTags.Base.Make] = "Telefonprodusent"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (60.0, 23.0, 30.0)
+    original = jpeg_bytes(size=(400, 200), exif=exif.tobytes())
+    assert b"Telefonprodusent" in original
+
+    [photo] = photos.add_photos(people.member, item, [upload(original)])
+    db.session.commit()
+
+    data = stored(app, photo.filename).read_bytes()
+    with Image.open(io.BytesIO(data)) as result:
+        assert result.format == "JPEG"
+        assert result.size == (200, 400)
+        assert len(result.getexif()) == 0
+    assert b"Telefonprodusent" not in data and b"Exif" not in data
+    assert (photo.width, photo.height) == (200, 400)
+
+
+def test_large_photo_is_capped_and_gets_a_thumbnail(app, people, item, db):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes(size=(4000, 3000)))])
+    db.session.commit()
+    with Image.open(stored(app, photo.filename)) as full:
+        assert full.size == (2560, 1920)
+    with Image.open(stored(app, photo.thumbnail_filename)) as thumb:
+        assert max(thumb.size) == 480
+
+
+def test_stored_names_are_random_and_say_nothing_of_the_upload(app, people, item):
+    [photo] = photos.add_photos(people.member, item,
+                                [upload(jpeg_bytes(), "../../Kari sin stue.jpg")])
+    assert "Kari" not in photo.filename and ".." not in photo.filename
+    assert photos.STORED_NAME.match(photo.filename)
+    assert stored(app, photo.filename).parent == Path(app.config["UPLOAD_DIR"])
+
+
+@pytest.mark.parametrize("image, fmt", [
+    (Image.new("RGBA", (64, 64), (0, 0, 255, 0)), "PNG"),
+    (Image.new("CMYK", (64, 64), (0, 255, 255, 0)), "JPEG"),
+    (Image.new("I;16", (64, 64), 40000), "PNG"),
+    (Image.new("P", (64, 64), 3), "GIF"),
+    (Image.new("RGB", (64, 64), (10, 200, 10)), "WEBP"),
+], ids=["transparent-png", "cmyk-jpeg", "16-bit-png", "gif", "webp"])
+def test_other_image_kinds_are_re_encoded_as_plain_jpeg(app, people, item, image, fmt):
+    [photo] = photos.add_photos(people.member, item, [upload(image_bytes(image, fmt))])
+    with Image.open(stored(app, photo.filename)) as result:
+        assert (result.format, result.mode, result.size) == ("JPEG", "RGB", (64, 64))
+
+
+def test_transparent_background_becomes_white_not_black(app, people, item):
+    transparent = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    [photo] = photos.add_photos(people.member, item, [upload(image_bytes(transparent, "PNG"))])
+    with Image.open(stored(app, photo.filename)) as result:
+        assert min(result.getpixel((16, 16))) > 240
+
+
+def test_animated_gif_keeps_its_first_frame(app, people, item):
+    frames = [Image.new("P", (40, 30), colour) for colour in (1, 2, 3)]
+    data = image_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    [photo] = photos.add_photos(people.member, item, [upload(data, "anim.gif")])
+    with Image.open(stored(app, photo.filename)) as result:
+        assert result.size == (40, 30) and getattr(result, "n_frames", 1) == 1
+
+
+def bomb() -> bytes:
+    """A tiny PNG that claims 100 megapixels."""
+    return image_bytes(Image.new("1", (10_000, 10_000)), "PNG", optimize=True)
+
+
+@pytest.mark.parametrize("data, filename, message", [
+    (b"", "tom.jpg", "er tom"),
+    (b"Hei, dette er et notat", "notat.txt", "er ikke et bilde vi kan lese"),
+    (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
+     b"</svg>", "tegning.svg", "er en SVG-tegning"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "bilde.jpg", "er en SVG-tegning"),
+    (jpeg_bytes()[:400], "avkuttet.jpg", "er ikke et bilde vi kan lese"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj", "skjema.jpg", "er ikke et bilde vi kan lese"),
+    (image_bytes(Image.new("RGB", (8, 8)), "BMP"), "gammelt.bmp", "er ikke et bilde vi kan lese"),
+], ids=["empty", "text", "svg", "svg-named-jpg", "truncated-jpeg", "pdf", "bmp"])
+def test_files_that_are_not_usable_photos_are_refused(app, people, item, db, data, filename,
+                                                     message):
+    with pytest.raises(InvalidInput, match=message) as refused:
+        photos.add_photos(people.member, item, [upload(data, filename)])
+    assert filename.split("/")[-1] in refused.value.message
+    assert list(Path(app.config["UPLOAD_DIR"]).glob("*.jpg")) == []
+
+
+def test_decompression_bomb_is_refused_before_it_is_decoded(app, people, item):
+    data = bomb()
+    assert len(data) < 100_000
+    with pytest.raises(InvalidInput, match="for store mål"):
+        photos.add_photos(people.member, item, [upload(data, "bombe.png")])
+
+
+def test_file_over_the_size_limit_is_refused(app, people, item, monkeypatch):
+    monkeypatch.setitem(app.config, "PHOTO_MAX_BYTES", 1024 * 1024)
+    noise = Image.effect_noise((1400, 1400), 100).convert("RGB")
+    data = image_bytes(noise, "PNG")
+    assert len(data) > 1024 * 1024
+    with pytest.raises(InvalidInput, match="større enn 1 MB"):
+        photos.add_photos(people.member, item, [upload(data, "stor.png")])
+
+
+def test_no_more_photos_than_the_per_item_limit(app, people, item, db):
+    photos.add_photos(people.member, item, [upload(jpeg_bytes()) for _ in range(3)])
+    db.session.commit()
+    with pytest.raises(InvalidInput, match="høyst 4 bilder. Den har 3, og du prøvde å legge til 2"):
+        photos.add_photos(people.member, item, [upload(jpeg_bytes()), upload(jpeg_bytes())])
+    assert len(item.photos) == 3
+
+
+def test_one_bad_file_in_a_batch_stores_none_of_them(app, people, item):
+    with pytest.raises(InvalidInput):
+        photos.add_photos(people.member, item, [upload(jpeg_bytes()), upload(b"tull", "x.jpg")])
+    assert list(Path(app.config["UPLOAD_DIR"]).iterdir()) == []
+
+
+def test_files_are_removed_when_the_transaction_rolls_back(app, people, item, db):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    assert stored(app, photo.filename).exists()
+    db.session.rollback()
+    assert list(Path(app.config["UPLOAD_DIR"]).iterdir()) == []
+
+
+def test_removed_photo_files_go_only_once_the_removal_is_committed(app, people, item, db):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    db.session.commit()
+    path = stored(app, photo.filename)
+    photos.remove_photo(people.member, photo)
+    assert path.exists()
+    db.session.commit()
+    assert not path.exists()
+    assert not stored(app, photo.thumbnail_filename).exists()
+
+
+def test_only_those_who_may_edit_the_item_may_add_photos(people, item):
+    with pytest.raises(PermissionDenied):
+        photos.add_photos(people.outsider, item, [upload(jpeg_bytes())])
+
+
+def test_blank_alt_text_gets_a_description_from_the_title(people, item):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    assert photo.alt_text == "Bilde 1 av Kontorstol"
+
+
+# -- through the web ---------------------------------------------------------------------
+
+def test_photos_are_served_to_logged_in_staff_only(client, people, item, db, log_in):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    db.session.commit()
+    url = f"/photos/{photo.thumbnail_filename}"
+    assert client.get(url).status_code == 302
+    log_in(people.outsider)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.mimetype == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "private" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("name", ["..%2F..%2Finstance%2Fsecret_key", "secret_key",
+                                  "AAAAAAAAAAAAAAAAAAAAAA.jpg", "x.jpg"])
+def test_only_stored_photos_can_be_fetched(client, people, log_in, name):
+    log_in(people.member)
+    assert client.get(f"/photos/{name}").status_code == 404
+
+
+def test_lister_adds_a_photo_with_alt_text_on_the_photo_page(client, people, item, log_in, db):
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/photos",
+                             {"file": (io.BytesIO(jpeg_bytes()), "stol.jpg"),
+                              "alt_text": "Svart kontorstol"},
+                             content_type="multipart/form-data")
+    assert response.status_code == 302
+    db.session.refresh(item)
+    assert [p.alt_text for p in item.photos] == ["Svart kontorstol"]
+    assert 'alt="Svart kontorstol"' in client.get(f"/items/{item.id}").get_data(as_text=True)
+
+
+def test_refused_upload_on_the_photo_page_says_why(client, people, item, log_in):
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/photos",
+                             {"file": (io.BytesIO(b"<svg/>"), "logo.svg")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "«logo.svg» er en SVG-tegning" in page_text(response)
+
+
+def test_lister_changes_alt_text_and_removes_a_photo(client, people, item, log_in, db):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    db.session.commit()
+    log_in(people.member)
+    client.submit(f"/items/{item.id}/photos/{photo.id}/alt", {"alt_text": "Stol sett bakfra"})
+    db.session.refresh(photo)
+    assert photo.alt_text == "Stol sett bakfra"
+    client.submit(f"/items/{item.id}/photos/{photo.id}/delete")
+    db.session.refresh(item)
+    assert item.photos == []
+
+
+def test_another_unit_cannot_remove_photos_by_crafted_post(client, people, item, log_in, db):
+    [photo] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    db.session.commit()
+    log_in(people.outsider)
+    assert client.submit(f"/items/{item.id}/photos/{photo.id}/delete").status_code == 403
+    assert client.submit(f"/items/{item.id}/photos/{photo.id}/alt",
+                         {"alt_text": "hacket"}).status_code == 403
+    db.session.refresh(photo)
+    assert photo.alt_text != "hacket"
+
+
+def test_request_larger_than_the_limit_gets_a_clear_page(client, people, item, log_in, app,
+                                                        monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50_000)
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/photos",
+                             {"file": (io.BytesIO(b"x" * 60_000), "stor.jpg")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Filene er for store" in page_text(response)

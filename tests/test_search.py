@@ -1,0 +1,145 @@
+"""Finding items: Norwegian words and letters, filters, and pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reuse.services.items import ItemFilter, search_items
+
+
+def titles(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    return re.findall(r'<h2 class="ds-heading" data-size="xs">([^<]*)</h2>', html)
+
+
+def found(**filters) -> list[str]:
+    return sorted(item.title for item in search_items(ItemFilter(**filters)).items)
+
+
+@pytest.fixture
+def listings(people, make_item, make_unit):
+    make_item(people.member, title="Kontorstoler HÅG, svarte", category="kontorstol",
+              description="Justerbar sittehøyde", location_address="Konsul Börs gate 5")
+    make_item(people.member, title="Kjøleskap, høyt", category="kjoleskap", condition="used",
+              location_address="Konsul Börs gate 5", location_building="Gymsalen")
+    make_item(people.outsider, title="Skrivebord i bøk", category="skrivebord",
+              description="Litt slitt kant", location_address="Landåsveien 40")
+    make_item(people.outsider, title="Barnestoler, stablebare", category="besoksstol",
+              condition="as_new", location_address="Landåsveien 40")
+    make_item(people.outsider, title="Hev-senk-skrivebord 160 cm", category="hev-senk-skrivebord",
+              location_address="Landåsveien 40")
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("stolene", ["Barnestoler, stablebare", "Kontorstoler HÅG, svarte"]),
+    ("stol", ["Barnestoler, stablebare", "Kontorstoler HÅG, svarte"]),
+    ("KJØLESKAP", ["Kjøleskap, høyt"]),
+    ("kjøleskapet", ["Kjøleskap, høyt"]),
+    ("håg", ["Kontorstoler HÅG, svarte"]),
+    ("sittehøyde", ["Kontorstoler HÅG, svarte"]),
+    ("skrivebordene", ["Hev-senk-skrivebord 160 cm", "Skrivebord i bøk"]),
+    ("hev-senk", ["Hev-senk-skrivebord 160 cm"]),
+    ("bøk slitt", ["Skrivebord i bøk"]),
+    ("landåsveien", ["Barnestoler, stablebare", "Hev-senk-skrivebord 160 cm", "Skrivebord i bøk"]),
+    ("sofa", []),
+])
+def test_free_text_search_understands_norwegian(listings, query, expected):
+    assert found(q=query) == expected
+
+
+def test_search_words_are_literal_not_wildcards(listings):
+    # Unescaped, LIKE would read "sk_p" as "sk?p" and match "Kjøleskap".
+    assert found(q="kjølesk_p") == []
+    assert found(q="kjøle%") == ["Kjøleskap, høyt"]  # '%' is not a letter: the word is "kjøle"
+
+
+def test_category_filter_includes_sub_categories(listings):
+    assert found(category="stoler") == ["Barnestoler, stablebare", "Kontorstoler HÅG, svarte"]
+    assert found(category="mobler") == ["Barnestoler, stablebare", "Hev-senk-skrivebord 160 cm",
+                                        "Kontorstoler HÅG, svarte", "Skrivebord i bøk"]
+
+
+def test_condition_filter(listings):
+    assert found(condition="as_new") == ["Barnestoler, stablebare"]
+
+
+def test_unit_filter_includes_sub_units(listings, people):
+    etat_for_barnehage = people.kindergarten.parent
+    assert found(unit_id=etat_for_barnehage.id) == [
+        "Barnestoler, stablebare", "Hev-senk-skrivebord 160 cm", "Skrivebord i bøk"]
+    assert found(unit_id=people.school.id) == ["Kjøleskap, høyt", "Kontorstoler HÅG, svarte"]
+
+
+def test_location_filter_matches_address_and_building(listings):
+    assert found(location="gymsalen") == ["Kjøleskap, høyt"]
+    assert found(location="Konsul Börs") == ["Kjøleskap, høyt", "Kontorstoler HÅG, svarte"]
+
+
+def test_filters_combine(listings):
+    assert found(q="stol", category="besoksstol", condition="as_new") == \
+        ["Barnestoler, stablebare"]
+
+
+def test_withdrawn_and_fully_reserved_items_are_not_listed(listings, people, make_item, db):
+    gone = make_item(people.member, title="Reservert sofa", category="sofa")
+    gone.quantity_reserved = gone.quantity
+    withdrawn = make_item(people.member, title="Trukket sofa", category="sofa")
+    withdrawn.withdrawn_at = withdrawn.created_at
+    db.session.commit()
+    assert found(q="sofa") == []
+    assert sorted(i.title for i in search_items(
+        ItemFilter(q="sofa", include_unavailable=True)).items) == ["Reservert sofa",
+                                                                   "Trukket sofa"]
+
+
+def test_browse_page_paginates(client, people, make_item, log_in, db):
+    for number in range(30):
+        make_item(people.outsider, title=f"Stol nummer {number:02d}")
+    log_in(people.member)
+    first = client.get("/")
+    second = client.get("/?page=2")
+    assert len(titles(first)) == 24
+    assert len(titles(second)) == 6
+    assert set(titles(first)).isdisjoint(titles(second))
+    assert "30 ledige annonser, side 1 av 2" in first.get_data(as_text=True)
+    assert 'href="/?page=2"' in first.get_data(as_text=True)
+
+
+def test_pagination_keeps_the_search(client, people, make_item, log_in):
+    for number in range(26):
+        make_item(people.outsider, title=f"Stol {number}")
+    log_in(people.member)
+    html = client.get("/?q=stol").get_data(as_text=True)
+    assert 'href="/?q=stol&amp;page=2"' in html
+
+
+def test_browse_page_shows_cards_with_thumbnails_and_links(client, people, make_item, log_in,
+                                                          listings):
+    log_in(people.member)
+    response = client.get("/?q=kjøleskap")
+    assert titles(response) == ["Kjøleskap, høyt"]
+    html = response.get_data(as_text=True)
+    assert re.search(r'href="/items/\d+"', html)
+
+
+def test_item_of_another_unit_is_visible_to_everyone_logged_in(client, people, make_item,
+                                                               log_in):
+    item = make_item(people.member, title="Møtebord i eik", category="motebord")
+    log_in(people.outsider)
+    assert "Møtebord i eik" in titles(client.get("/?q=møtebord"))
+    assert client.get(f"/items/{item.id}").status_code == 200
+
+
+def test_empty_result_says_what_to_do(client, people, log_in, catalog):
+    log_in(people.member)
+    html = client.get("/?q=flygel").get_data(as_text=True)
+    assert "Ingen ledige ting passer søket" in html
+
+
+@pytest.mark.parametrize("query", ["page=abc", "page=-3", "category=finnes-ikke",
+                                   "unit=999999", "condition=ødelagt", "page=100000"])
+def test_odd_query_strings_never_break_the_page(client, people, log_in, catalog, query):
+    log_in(people.member)
+    assert client.get(f"/?{query}").status_code == 200

@@ -62,7 +62,7 @@ def test_new_item_form_offers_the_camera_and_starts_with_defaults(client, people
                                                                  log_in):
     log_in(people.member)
     html = client.get("/items/new").get_data(as_text=True)
-    assert 'type="file"' in html and 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+    assert 'type="file"' in html and 'accept="image/*"' in html
     assert f'value="{(date.today() + timedelta(days=30)).isoformat()}"' in html
 
 

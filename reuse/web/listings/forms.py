@@ -12,7 +12,8 @@ from reuse.services.items import MAX_QUANTITY, ItemDetails
 from reuse.templating import CONDITION_LABELS
 
 PHOTO_SLOTS = 3
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+# "image/*" makes phones offer the camera as well as the gallery; the server checks the type.
+IMAGE_ACCEPT = "image/*"
 
 
 class PhotoUploadForm(Form):

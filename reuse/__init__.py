@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -25,6 +31,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
+    app.json = ApiJSONProvider(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    # Ids in URLs beyond what the database holds would overflow SQLite's integers.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     _configure_database(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -32,8 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from reuse import auth_session, cli, errors, templating
+    from reuse.api import bp as api_bp
+    from reuse.services import notifications
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
+    from reuse.web.claims import bp as claims_bp
     from reuse.web.listings import bp as listings_bp
 
     auth_session.init_app(app)
@@ -43,7 +58,40 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(listings_bp)
+    app.register_blueprint(claims_bp)
+    app.register_blueprint(api_bp)
+
+    @app.after_request
+    def send_committed_notifications(response):
+        # E-mails go out only for what was committed, after the answer is decided.
+        notifications.deliver_committed()
+        return response
+
     return app
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """<int:...> in every route: at most 2^31 − 1, the largest id a 32-bit key can hold."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class ApiJSONProvider(DefaultJSONProvider):
+    """ISO 8601 dates and timestamps, and decimals as JSON numbers (API.md).
+
+    Figures are computed as exact decimals; only here, at the edge, do they become numbers.
+    Their at most three decimals survive the trip: a float's repr is the shortest text that
+    reads back as the same value, which for these magnitudes is the decimal itself.
+    """
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
 
 
 def _configure_database(app: Flask) -> None:

@@ -8,8 +8,9 @@ import click
 from flask import Flask
 
 from reuse.extensions import db
-from reuse.services import categories, units, users
-from reuse.services.errors import DomainError
+from reuse.clock import oslo_today
+from reuse.services import categories, claims, items, notifications, tokens, units, users
+from reuse.services.errors import DomainError, NotFound
 
 
 def _commit_or_fail(action):
@@ -69,3 +70,36 @@ def init_app(app: Flask) -> None:
 
         user = _commit_or_fail(create)
         click.echo(f"Bruker opprettet: {user.email} ({user.role}, {user.unit.name}).")
+
+    @app.cli.command("create-token")
+    @click.option("--email", required=True, help="The user the token acts as.")
+    @click.option("--label", default="", help="What the token is for, e.g. the system using it.")
+    def create_token_command(email: str, label: str):
+        """Print a new API token for a user. It is shown once and stored only as a hash."""
+        def create():
+            user = users.find_by_email(email)
+            if user is None:
+                raise NotFound(f"Fant ingen bruker med e-post {email}.")
+            return tokens.create_token(user, label)
+
+        token, plain = _commit_or_fail(create)
+        click.echo(plain)
+        click.echo(f"API-nøkkel {token.id} for {email}. Den vises bare nå.", err=True)
+
+    @app.cli.command("revoke-token")
+    @click.option("--id", "token_id", required=True, type=int, help="The token's id.")
+    def revoke_token_command(token_id: int):
+        """Revoke an API token at once."""
+        _commit_or_fail(lambda: tokens.revoke_token(token_id))
+        click.echo(f"API-nøkkel {token_id} er trukket tilbake.")
+
+    @app.cli.command("run-jobs")
+    def run_jobs_command():
+        """Expire overdue claims, send reminders and period warnings, retry e-mail. Idempotent."""
+        today = oslo_today()
+        expired = _commit_or_fail(lambda: claims.expire_overdue(today))
+        reminded = _commit_or_fail(lambda: claims.remind_uncollected(today))
+        warned = _commit_or_fail(lambda: items.warn_internal_periods(today))
+        mailed = notifications.deliver_committed() + notifications.deliver_undelivered()
+        click.echo(f"{len(expired)} forespørsler utløpt, {reminded} påminnelser, "
+                   f"{warned} varsler om intern periode, {mailed} e-poster sendt.")

@@ -74,6 +74,15 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS", 8 * 3600),
         "WTF_CSRF_TIME_LIMIT": None,
+        "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int_env("MAIL_PORT", 25),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"},
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Gjenbruk <gjenbruk@bergen.kommune.no>"),
     }
 
 

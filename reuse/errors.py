@@ -1,22 +1,46 @@
-"""One place that turns failures into answers: an HTML page for people (JSON for /api later)."""
+"""One place that turns failures into answers: JSON errors for /api, HTML pages for people.
+
+Either way a failed request's half-done work is rolled back, never committed later.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
+from reuse.api.auth import Unauthorized
+from reuse.api.parsing import BadRequest
 from reuse.extensions import db
-from reuse.services.errors import DomainError, NotFound, PermissionDenied
+from reuse.services.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 MESSAGES = {
     400: ("Noe i forespørselen var feil", "Gå tilbake og prøv igjen."),
     403: ("Du har ikke tilgang", "Siden eller handlingen er forbeholdt andre brukere."),
     404: ("Fant ikke siden", "Adressen kan være feil, eller innholdet er fjernet."),
     405: ("Handlingen er ikke tillatt", "Gå tilbake og bruk knappene på siden."),
+    409: ("Det har skjedd noe i mellomtiden", "Last siden på nytt og se hvordan det står nå."),
     413: ("Filene er for store", "Velg færre eller mindre bilder og prøv igjen."),
     500: ("Noe gikk galt hos oss", "Feilen er logget. Prøv igjen om litt."),
 }
+
+DOMAIN_STATUS = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409), (InvalidInput, 422))
+
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large",
+              415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="reuse"'
+    return response
 
 
 def _page(status: int, detail: str | None = None):
@@ -25,36 +49,54 @@ def _page(status: int, detail: str | None = None):
                            hint=detail or hint), status
 
 
+def domain_status(error: DomainError) -> int:
+    return next((status for kind, status in DOMAIN_STATUS if isinstance(error, kind)), 400)
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def refused(error: DomainError):
+        db.session.rollback()
+        status = domain_status(error)
+        if _is_api():
+            return _json(status, error.code, error.message)
+        return _page(status if status != 422 else 400, error.message)
+
+    @app.errorhandler(BadRequest)
+    def bad_request(error: BadRequest):
+        db.session.rollback()
+        return _json(400, error.code, error.message)
+
+    @app.errorhandler(Unauthorized)
+    def unauthorized(error: Unauthorized):
+        return _json(401, "unauthorized", "A valid API token is required "
+                                          "(Authorization: Bearer TOKEN).")
+
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
-        return _page(400, "Skjemaet var utløpt eller ufullstendig. Last siden på nytt og send igjen.")
+        return _page(400, "Skjemaet var utløpt eller ufullstendig. Last siden på nytt og send "
+                          "igjen.")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return _page(413, f"Alt du sender på én gang kan være høyst {limit_mb} MB. "
-                          "Velg færre eller mindre bilder og prøv igjen.")
-
-    @app.errorhandler(NotFound)
-    def not_found(error: NotFound):
-        return _page(404, error.message)
-
-    @app.errorhandler(PermissionDenied)
-    def forbidden(error: PermissionDenied):
-        return _page(403, error.message)
-
-    @app.errorhandler(DomainError)
-    def refused(error: DomainError):
-        db.session.rollback()
-        return _page(400, error.message)
+        message = (f"Alt du sender på én gang kan være høyst {limit_mb} MB. Velg færre eller "
+                   "mindre bilder og prøv igjen.")
+        if _is_api():
+            return _json(413, "too_large", f"The request is larger than {limit_mb} MB.")
+        return _page(413, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        status = error.code or 500
+        if _is_api():
+            return _json(status, HTTP_CODES.get(status, "error"), error.description or "")
+        return _page(status)
 
     @app.errorhandler(InternalServerError)
     def unexpected(error: InternalServerError):
-        # Flask logs the original exception; what was half-done must not be committed later.
+        # Flask has logged the original exception.
         db.session.rollback()
+        if _is_api():
+            return _json(500, "server_error", "Something went wrong on our side; it is logged.")
         return _page(500)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_login import current_user
 
+from reuse.clock import OSLO
 from reuse.models import Condition, Role
-
-OSLO = ZoneInfo("Europe/Oslo")
+from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
+from reuse.services.notifications import unread_count
 
 CONDITION_LABELS = {
     Condition.AS_NEW: "Som ny",
@@ -71,10 +72,12 @@ def init_app(app: Flask) -> None:
         nok=format_nok, number=format_number, date=format_date,
         condition=lambda value: CONDITION_LABELS.get(value, value),
         role=lambda value: ROLE_LABELS.get(value, value),
+        claim_status=lambda value: CLAIM_STATUS_LABELS.get(value, value),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def labels() -> dict:
-        return {"CONDITION_LABELS": CONDITION_LABELS}
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        return {"CONDITION_LABELS": CONDITION_LABELS, "unread_notifications": unread}

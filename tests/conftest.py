@@ -7,8 +7,12 @@ from __future__ import annotations
 import io
 import os
 import re
+import socket
 import tempfile
 from dataclasses import dataclass
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -63,8 +67,45 @@ class BrowserClient(FlaskClient):
         return serializer.dumps(raw)
 
 
+class Mailbox:
+    """What a real SMTP server on 127.0.0.1 received (aiosmtpd), as parsed messages."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def app():
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server) -> Mailbox:
+    smtp_server.handler.messages.clear()
+    return smtp_server.handler
+
+
+@pytest.fixture(scope="session")
+def app(smtp_server):
     tmp_dir = Path(tempfile.mkdtemp(prefix="reuse-tests-"))
     url = _database_url(tmp_dir)
     if url.startswith("postgresql"):
@@ -82,6 +123,11 @@ def app():
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        "CLAIM_COLLECT_DAYS": 14,
+        "BASE_URL": "https://gjenbruk.test",
+        "MAIL_SERVER": smtp_server.hostname,
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_SENDER": "Gjenbruk <gjenbruk@bergen.example>",
     })
     app.test_client_class = BrowserClient
     # Cheap hashing in tests; production keeps argon2id's default cost.
@@ -117,6 +163,29 @@ def client(app) -> BrowserClient:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def api(app, db):
+    """A JSON client acting through a bearer token of the given user."""
+    from reuse.services import tokens
+
+    class Api:
+        def __init__(self, user: User):
+            _, self.token = tokens.create_token(user, "tests")
+            db.session.commit()
+            self.client = app.test_client()
+
+        def _headers(self, extra=None):
+            return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+        def get(self, path: str, **kwargs):
+            return self.client.get(path, headers=self._headers(), **kwargs)
+
+        def post(self, path: str, json=None, **kwargs):
+            return self.client.post(path, json=json, headers=self._headers(), **kwargs)
+
+    return Api
 
 
 @pytest.fixture

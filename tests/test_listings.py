@@ -194,7 +194,7 @@ def test_withdrawing_twice_is_a_clear_refusal(client, people, make_item, log_in)
     log_in(people.member)
     client.submit(f"/items/{item.id}/withdraw")
     response = client.submit(f"/items/{item.id}/withdraw")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "allerede trukket tilbake" in page_text(response)
 
 

@@ -2,6 +2,11 @@
 
 from reuse.models.base import Base, utcnow
 from reuse.models.catalog import Category, Condition, Item, Photo
+from reuse.models.claims import (OPEN_CLAIM_STATUSES, ApiToken, AuditEvent, Claim, ClaimStatus,
+                                 Notification, ReuseRecord)
 from reuse.models.organisation import Role, Unit, User
 
-__all__ = ["Base", "Category", "Condition", "Item", "Photo", "Role", "Unit", "User", "utcnow"]
+__all__ = [
+    "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "Category", "Claim", "ClaimStatus",
+    "Condition", "Item", "Notification", "Photo", "ReuseRecord", "Role", "Unit", "User", "utcnow",
+]

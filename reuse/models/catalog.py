@@ -13,6 +13,7 @@ from reuse.models.base import Base, UTCDateTime, utcnow
 from reuse.models.organisation import Unit, User
 
 Money = Numeric(12, 2)
+MAX_ITEM_QUANTITY = 10_000
 Kilograms = Numeric(12, 3)
 
 

@@ -11,14 +11,15 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
-from reuse.models import Category, Condition, Item, Unit, User, utcnow
-from reuse.services import text
+from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
+from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services import audit, claims, notifications, text
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.permissions import can_manage_item
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
-MAX_QUANTITY = 10_000
+MAX_QUANTITY = MAX_ITEM_QUANTITY
 MAX_PER_PAGE = 100
 
 
@@ -45,16 +46,25 @@ def default_internal_until(today: date | None = None) -> date:
     return (today or date.today()) + timedelta(days=INTERNAL_PERIOD_DAYS)
 
 
+# The longest text each field takes (the columns' sizes, or a sensible cap for free text).
+TEXT_LIMITS = {"title": 120, "description": 5000, "location_address": 200,
+               "location_building": 120, "location_room": 120, "collection_notes": 2000}
+MAX_PRICE_NOK = Decimal("100000000")
+MAX_WEIGHT_KG = Decimal("100000")
+
+
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
-    details.title = details.title.strip()
-    details.location_address = details.location_address.strip()
+    for name, limit in TEXT_LIMITS.items():
+        value = (getattr(details, name) or "").strip()
+        if len(value) > limit:
+            raise InvalidInput(f"Feltet kan ha høyst {limit} tegn.", field=name)
+        setattr(details, name, value)
     if not details.title:
         raise InvalidInput("Gi annonsen en tittel.", field="title")
-    if len(details.title) > 120:
-        raise InvalidInput("Tittelen kan ha høyst 120 tegn.", field="title")
     if details.condition not in {c.value for c in Condition}:
         raise InvalidInput("Velg tilstand.", field="condition")
-    if not 1 <= details.quantity <= MAX_QUANTITY:
+    if (isinstance(details.quantity, bool) or not isinstance(details.quantity, int)
+            or not 1 <= details.quantity <= MAX_QUANTITY):
         raise InvalidInput(f"Antall må være mellom 1 og {MAX_QUANTITY}.", field="quantity")
     if not details.location_address:
         raise InvalidInput("Oppgi adressen der tingene kan hentes.", field="location_address")
@@ -64,10 +74,17 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:
         raise InvalidInput("Intern periode kan ikke slutte før i dag.", field="internal_until")
-    for name, label in (("new_price_nok", "Nypris"), ("weight_kg", "Vekt")):
+    for name, label, maximum, places in (("new_price_nok", "Nypris", MAX_PRICE_NOK, 2),
+                                         ("weight_kg", "Vekt", MAX_WEIGHT_KG, 3)):
         value = getattr(details, name)
-        if value is not None and (value < 0 or not value.is_finite()):
+        if value is None:
+            continue
+        if not value.is_finite() or value < 0:
             raise InvalidInput(f"{label} kan ikke være negativ.", field=name)
+        if value > maximum:
+            raise InvalidInput(f"{label} er urimelig høy. Sjekk tallet.", field=name)
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            raise InvalidInput(f"{label} kan ha høyst {places} desimaler.", field=name)
     return details
 
 
@@ -85,6 +102,7 @@ def create_item(user: User, details: ItemDetails, *, today: date | None = None) 
     _index(item)
     db.session.add(item)
     db.session.flush()
+    audit.record(user, "item.created", item, quantity=item.quantity)
     return item
 
 
@@ -118,6 +136,7 @@ def update_item(user: User, item: Item, details: ItemDetails, *,
             setattr(item, name, value)
     _index(item)
     db.session.flush()
+    audit.record(user, "item.updated", item, quantity=item.quantity)
     return item
 
 
@@ -128,6 +147,11 @@ def withdraw_item(user: User, item: Item) -> None:
         raise Conflict("Annonsen er allerede trukket tilbake.")
     item.withdrawn_at = utcnow()
     db.session.flush()
+    audit.record(user, "item.withdrawn", item)
+    # Waiting requests cannot be met any more; approved ones were promised and stay.
+    for claim in claims.open_claims_for_item(item):
+        if claim.status == ClaimStatus.PENDING:
+            claims.decline(user, claim, "Annonsen ble trukket tilbake.")
 
 
 def get_item(item_id: int) -> Item:
@@ -211,3 +235,35 @@ def unit_items(user: User) -> list[Item]:
         .options(selectinload(Item.photos), selectinload(Item.category))
         .order_by(Item.withdrawn_at.is_not(None), Item.created_at.desc())
     ))
+
+
+PERIOD_WARNING_DAYS = 3
+
+
+def warn_internal_periods(today: date) -> int:
+    """Tell listers once when an item's internal period is about to end, and once when it has."""
+    candidates = db.session.scalars(
+        select(Item).where(
+            Item.withdrawn_at.is_(None),
+            Item.quantity - Item.quantity_reserved - Item.quantity_handed_over > 0,
+            Item.internal_until <= today + timedelta(days=PERIOD_WARNING_DAYS))
+        .options(selectinload(Item.created_by))
+    ).all()
+    sent = 0
+    for item in candidates:
+        link = f"/items/{item.id}"
+        if item.internal_until < today:
+            sent += bool(notifications.notify(
+                item.created_by, "period_ended", f"Intern periode er over: {item.title}",
+                f"Ingen enhet har tatt «{item.title}» ({item.quantity_available} stk.) i løpet "
+                f"av den interne perioden, som sluttet {item.internal_until:%d.%m.%Y}. Tingene "
+                "kan nå gis videre utenfor kommunen, eller du kan forlenge perioden.",
+                link=link, dedup_key=f"item:{item.id}:period-ended:{item.internal_until}"))
+        else:
+            sent += bool(notifications.notify(
+                item.created_by, "period_ending", f"Intern periode slutter snart: {item.title}",
+                f"Den interne perioden for «{item.title}» slutter "
+                f"{item.internal_until:%d.%m.%Y}. {item.quantity_available} stk. er fortsatt "
+                "ledige.", link=link,
+                dedup_key=f"item:{item.id}:period-ending:{item.internal_until}"))
+    return sent

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from reuse.extensions import db
 from reuse.models import Item, Photo, User
+from reuse.services import audit
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_item
 
@@ -195,6 +196,7 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
         db.session.add(photo)
         photos.append(photo)
     db.session.flush()
+    audit.record(user, "item.photos_added", item, photo_ids=[p.id for p in photos])
     return photos
 
 
@@ -213,6 +215,7 @@ def remove_photo(user: User, photo: Photo) -> None:
     directory = upload_dir()
     _track_removed(directory / photo.filename)
     _track_removed(directory / photo.thumbnail_filename)
+    audit.record(user, "item.photo_removed", photo.item, photo_id=photo.id)
     db.session.delete(photo)
     db.session.flush()
 

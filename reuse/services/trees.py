@@ -30,7 +30,9 @@ def depth_first(nodes: Iterable[Node]) -> list[tuple[Node, int]]:
 
 def subtree_ids(model, root_id: int):
     """A selectable of root_id and every descendant's id (a recursive CTE; one query)."""
-    tree = select(model.id).where(model.id == root_id).cte(name="subtree", recursive=True)
+    # Named per table: a query may filter by a unit subtree and a category subtree at once.
+    tree = select(model.id).where(model.id == root_id).cte(
+        name=f"subtree_{model.__tablename__}", recursive=True)
     tree = tree.union_all(select(model.id).where(model.parent_id == tree.c.id))
     return select(tree.c.id)
 

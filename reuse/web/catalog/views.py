@@ -1,9 +1,11 @@
 from flask import abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user, login_required
 
-from reuse.services import items, permissions, photos
+from reuse.api.auth import bearer_user
+from reuse.services import claims, items, permissions, photos
 from reuse.web.catalog import bp
 from reuse.web.catalog.forms import BrowseForm
+from reuse.web.claims.forms import ClaimForm
 
 
 @bp.get("/")
@@ -29,16 +31,33 @@ def browse():
 @bp.get("/items/<int:item_id>")
 @login_required
 def item_detail(item_id: int):
-    item = items.get_item(item_id)
+    return render_item_page(items.get_item(item_id))
+
+
+def render_item_page(item, claim_form=None):
+    """The item page, with the claim form or the open claims, as this user may see them."""
     can_manage = permissions.can_manage_item(current_user, item)
     if item.is_withdrawn and not can_manage:
         abort(404)
-    return render_template("catalog/item.html", item=item, can_manage=can_manage)
+    own_unit = item.unit_id == current_user.unit_id
+    open_claims = claims.open_claims_for_item(item)
+    mine = [c for c in open_claims if c.claimant_id == current_user.id]
+    return render_template(
+        "catalog/item.html", item=item, can_manage=can_manage, own_unit=own_unit,
+        can_claim=permissions.can_claim(current_user, item) and item.quantity_available > 0
+        and not item.is_withdrawn,
+        claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
+        unit_claims=open_claims if own_unit else [])
 
 
 @bp.get("/photos/<filename>")
-@login_required
 def photo_file(filename: str):
+    """Photos go to logged-in browsers and to API clients with a valid bearer token."""
+    if not current_user.is_authenticated:
+        if "Authorization" not in request.headers:
+            return current_app.login_manager.unauthorized()
+        if bearer_user() is None:
+            abort(401)
     if photos.stored_file(filename) is None:
         abort(404)
     response = send_from_directory(photos.upload_dir(), filename, mimetype="image/jpeg")

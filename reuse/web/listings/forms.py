@@ -1,7 +1,7 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DecimalField, FieldList, Form, FormField,
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField,
                      IntegerField, RadioField, SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
@@ -10,6 +10,7 @@ from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange
 from reuse.services import categories
 from reuse.services.items import MAX_QUANTITY, ItemDetails
 from reuse.templating import CONDITION_LABELS
+from reuse.web.fields import NorwegianDecimalField
 
 PHOTO_SLOTS = 3
 # "image/*" makes phones offer the camera as well as the gallery; the server checks the type.
@@ -52,10 +53,10 @@ class ItemForm(FlaskForm):
     internal_until = DateField("Intern periode til", validators=[Optional()],
                                description="Etter denne datoen kan tingene gis videre "
                                            "utenfor kommunen. Standard er 30 dager.")
-    new_price_nok = DecimalField("Nypris per stykk (kr)", places=2, validators=[
+    new_price_nok = NorwegianDecimalField("Nypris per stykk (kr)", places=2, validators=[
         Optional(), NumberRange(min=0, message="Nypris kan ikke være negativ.")],
         description="Står feltet tomt, brukes kategoriens standardpris.")
-    weight_kg = DecimalField("Vekt per stykk (kg)", places=3, validators=[
+    weight_kg = NorwegianDecimalField("Vekt per stykk (kg)", places=3, validators=[
         Optional(), NumberRange(min=0, message="Vekt kan ikke være negativ.")],
         description="Står feltet tomt, brukes kategoriens standardvekt.")
     auto_approve = BooleanField("Godkjenn forespørsler automatisk")

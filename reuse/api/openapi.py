@@ -1,0 +1,446 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+Built in code, from the same limits the endpoints use, and checked against the running
+endpoints by tests/test_api_contract.py: a change to one without the other fails there.
+"""
+
+from __future__ import annotations
+
+from reuse.models import ClaimStatus, Condition
+from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services.claims import MAX_MESSAGE
+from reuse.services.items import MAX_PER_PAGE
+from reuse.services.ledger import MAX_COSTS_NOK
+
+JSON = "application/json"
+ITEM_STATUSES = ["available", "reserved", "handed_over", "withdrawn"]
+MAX_ID = 2**31 - 1
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _or_null(schema: dict) -> dict:
+    """The schema, or JSON null. For plain types `type: [t, "null"]`, else anyOf."""
+    if "type" in schema and isinstance(schema["type"], str) and "$ref" not in schema:
+        return {**schema, "type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _obj(properties: dict, *, description: str | None = None, required=None,
+         closed: bool = False) -> dict:
+    """An object schema. Responses list every property as required: they are always sent."""
+    schema: dict = {"type": "object"}
+    if description:
+        schema["description"] = description
+    schema["properties"] = properties
+    required = list(properties) if required is None else list(required)
+    if required:
+        schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _str(description: str | None = None, **extra) -> dict:
+    schema = {"type": "string", **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _int(description: str | None = None, **extra) -> dict:
+    schema = {"type": "integer", **extra}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _num(description: str, **extra) -> dict:
+    return {"type": "number", "description": description, **extra}
+
+
+TIMESTAMP = {"type": "string", "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
+CONDITION = {"type": "string", "enum": [c.value for c in Condition],
+             "description": "as_new, good, used or needs_repair."}
+
+
+def _schemas() -> dict:
+    unit_ref = _obj({"id": _int(), "name": _str()}, description="A unit, briefly.")
+    person_ref = _obj({"id": _int(), "name": _str()}, description="A person, briefly.")
+    return {
+        "Error": _obj({
+            "error": _obj({
+                "code": _str("Short machine-readable code, e.g. unknown_field."),
+                "message": _str("A human sentence (may be Norwegian)."),
+            }),
+        }, description="Every failed request's body."),
+        "Category": _obj({
+            "slug": _str("Stable identifier, used as `category` elsewhere."),
+            "name": _str("Norwegian name."),
+            "name_en": _str("English name."),
+            "parent": _or_null(_str("The parent category's slug; null at the top.")),
+            "new_price_nok": _or_null(_num("Default price of a new piece, NOK.")),
+            "weight_kg": _or_null(_num("Default weight of a piece, kg.")),
+            "co2e_kg": _or_null(_num("Emissions of making a new piece, kg CO2e.")),
+        }),
+        "CategoryList": _obj({"categories": {
+            "type": "array", "items": _ref("Category"),
+            "description": "All categories, depth first: each parent before its children."}}),
+        "Unit": _obj({
+            "id": _int(),
+            "name": _str(),
+            "parent_id": _or_null(_int("The parent unit; null at the top.")),
+            "code": _or_null(_str("Ansvarsnummer, where known.")),
+        }),
+        "UnitList": _obj({"units": {"type": "array", "items": _ref("Unit"),
+                                    "description": "All units, by name."}}),
+        "UnitRef": unit_ref,
+        "PersonRef": person_ref,
+        "Location": _obj({
+            "address": _str(),
+            "building": _str("Empty if not given."),
+            "room": _str("Empty if not given."),
+        }, description="Where the item can be collected."),
+        "Photo": _obj({
+            "id": _int(),
+            "url": _str("Re-encoded JPEG; served only with a valid token or a login.",
+                        format="uri"),
+            "thumbnail_url": _str("Small JPEG version.", format="uri"),
+            "width": _int(minimum=1),
+            "height": _int(minimum=1),
+            "alt_text": _str(),
+        }),
+        "Item": _obj({
+            "id": _int(),
+            "title": _str(maxLength=120),
+            "description": _str(),
+            "category": _str("Category slug."),
+            "condition": CONDITION,
+            "quantity": _int("Pieces listed.", minimum=1, maximum=MAX_ITEM_QUANTITY),
+            "quantity_available": _int("Pieces neither reserved nor handed over.", minimum=0),
+            "location": _ref("Location"),
+            "collection_notes": _str(),
+            "unit": {**_ref("UnitRef"), "description": "The unit giving the item away."},
+            "new_price_nok": _or_null(_num(
+                "Price of a new piece, NOK: the item's own figure, else its category's.")),
+            "weight_kg": _or_null(_num(
+                "Weight of a piece, kg: the item's own figure, else its category's.")),
+            "co2e_kg": _or_null(_num("Emissions of a new piece, kg CO2e (from the category).")),
+            "auto_approve": {"type": "boolean",
+                             "description": "Claims are approved as soon as they are made."},
+            "status": {"type": "string", "enum": ITEM_STATUSES,
+                       "description": "available: pieces left; reserved: none left but some "
+                                      "reserved; handed_over: all collected; withdrawn."},
+            "photos": {"type": "array", "items": _ref("Photo")},
+            "created_at": TIMESTAMP,
+            "internal_until": {**DATE, "description": "Last day of the internal period."},
+        }),
+        "ItemList": _obj({
+            "items": {"type": "array", "items": _ref("Item"), "description": "Newest first."},
+            "total": _int("Matching items on all pages.", minimum=0),
+            "page": _int(minimum=1),
+            "per_page": _int(minimum=1, maximum=MAX_PER_PAGE),
+        }),
+        "ReuseRecord": _obj({
+            "id": _int(),
+            "replaces_purchase": {"type": "boolean",
+                                  "description": "The receiving unit would otherwise have "
+                                                 "bought new."},
+            "costs_nok": _num("Hand-over costs (transport, repair), NOK.", minimum=0),
+            "avoided_cost_nok": _num(
+                "quantity × new price − costs when a purchase was replaced, else 0. "
+                "May be negative."),
+            "avoided_co2e_kg": _num(
+                "quantity × CO2e per piece when a purchase was replaced, else 0."),
+            "avoided_waste_kg": _num("quantity × weight per piece."),
+            "new_price_nok_used": _or_null(_num("Price per piece used; null if unknown.")),
+            "weight_kg_used": _or_null(_num("Weight per piece used; null if unknown.")),
+            "co2e_kg_used": _or_null(_num("CO2e per piece used; null if unknown.")),
+        }, description="What a collection avoided, written once when the claim is collected."),
+        "Claim": _obj({
+            "id": _int(),
+            "item_id": _int(),
+            "quantity": _int(minimum=1, maximum=MAX_ITEM_QUANTITY),
+            "status": {"type": "string", "enum": [s.value for s in ClaimStatus]},
+            "message": _str("The claimant's message."),
+            "claimant": _ref("PersonRef"),
+            "unit": {**_ref("UnitRef"), "description": "The receiving unit."},
+            "collect_by": {**DATE, "description": "Open claims expire after this day."},
+            "created_at": TIMESTAMP,
+            "decided_at": _or_null(TIMESTAMP),
+            "collected_at": _or_null(TIMESTAMP),
+            "reuse_record": {"anyOf": [_ref("ReuseRecord"), {"type": "null"}],
+                             "description": "Set once the claim is collected."},
+        }),
+        "ClaimList": _obj({"claims": {"type": "array", "items": _ref("Claim"),
+                                      "description": "Newest first, at most 500."}}),
+        # -- request bodies: unknown fields are refused (400 unknown_field) ------------
+        "LocationInput": _obj({
+            "address": _str(maxLength=200, minLength=1),
+            "building": _or_null(_str(maxLength=120)),
+            "room": _or_null(_str(maxLength=120)),
+        }, required=["address"], closed=True),
+        "ItemCreate": _obj({
+            "title": _str(minLength=1, maxLength=120),
+            "description": _or_null(_str(maxLength=5000)),
+            "category": _str("Category slug (GET /categories).", maxLength=80),
+            "condition": CONDITION,
+            "quantity": _int(minimum=1, maximum=MAX_ITEM_QUANTITY),
+            "location": {"oneOf": [_str("The address.", minLength=1, maxLength=200),
+                                   _ref("LocationInput")]},
+            "collection_notes": _or_null(_str(maxLength=2000)),
+            "internal_until": _or_null({**DATE, "description": "Not before today; "
+                                                               "default today + 30 days."}),
+            "new_price_nok": _or_null(_num("Per piece; overrides the category's.",
+                                           minimum=0)),
+            "weight_kg": _or_null(_num("Per piece; overrides the category's.", minimum=0)),
+            "auto_approve": _or_null({"type": "boolean", "default": False}),
+        }, description="Null in an optional field is the same as leaving it out.",
+            required=["title", "category", "condition", "quantity", "location"], closed=True),
+        "PhotoUpload": _obj({
+            "photo": {"type": "string", "contentMediaType": "application/octet-stream",
+                      "description": "JPEG, PNG, WebP or GIF; re-encoded as JPEG."},
+            "alt_text": _str("Text for screen readers; cut at 300 characters. "
+                             "Default: 'Bilde N av TITLE'."),
+        }, required=["photo"]),
+        "ClaimCreate": _obj({
+            "quantity": _int(minimum=1, maximum=MAX_ITEM_QUANTITY),
+            "message": _or_null(_str(maxLength=MAX_MESSAGE)),
+            "reuse_check_id": _or_null(_int("Not available yet: anything but null is "
+                                            "refused with 422.")),
+        }, required=["quantity"], closed=True),
+        "Decision": _obj({
+            "message": _or_null(_str("Sent to the other side.", maxLength=MAX_MESSAGE)),
+        }, required=[], closed=True),
+        "Collect": _obj({
+            "replaces_purchase": _or_null({"type": "boolean", "default": True}),
+            "costs_nok": _or_null(_num("Hand-over costs, NOK, at most two decimals.",
+                                       minimum=0, maximum=int(MAX_COSTS_NOK), default=0)),
+        }, required=[], closed=True),
+    }
+
+
+def _error(description: str, headers: dict | None = None) -> dict:
+    response = {"description": description,
+                "content": {JSON: {"schema": _ref("Error")}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _responses() -> dict:
+    return {
+        "BadRequest": _error(
+            "Malformed request: not JSON, not an object, a wrong type, a missing or unknown "
+            "field, a too long text, or a bad query parameter. Codes: invalid_json, "
+            "unknown_field, missing_field, invalid_type, too_long, invalid_query."),
+        "Unauthorized": _error(
+            "No valid bearer token. Code: unauthorized.",
+            headers={"WWW-Authenticate": {"schema": {"type": "string"},
+                                          "description": 'Bearer realm="reuse"'}}),
+        "Forbidden": _error("Not allowed for this user. Codes: forbidden, own_unit."),
+        "NotFound": _error("No such object, or not visible to this user. Code: not_found."),
+        "Conflict": _error("Not allowed in the current state. Codes: invalid_state, "
+                           "not_available, withdrawn."),
+        "TooLarge": _error("The request body is larger than the server accepts. "
+                           "Code: too_large."),
+        "Unprocessable": _error("Valid JSON, but not acceptable. Code: invalid_input."),
+    }
+
+
+def _err(name: str, description: str | None = None) -> dict:
+    ref = {"$ref": f"#/components/responses/{name}"}
+    if description:
+        ref["description"] = description
+    return ref
+
+
+def _ok(description: str, schema: str) -> dict:
+    return {"description": description, "content": {JSON: {"schema": _ref(schema)}}}
+
+
+def _json_body(schema: str, *, required: bool = True) -> dict:
+    return {"required": required, "content": {JSON: {"schema": _ref(schema)}}}
+
+
+def _op(operation_id: str, summary: str, tag: str, responses: dict, **extra) -> dict:
+    base = {"operationId": operation_id, "summary": summary, "tags": [tag]}
+    return {**base, **extra, "responses": responses}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description}
+
+
+ITEM_ID = {"$ref": "#/components/parameters/ItemId"}
+CLAIM_ID = {"$ref": "#/components/parameters/ClaimId"}
+
+
+def _decision(operation_id: str, summary: str, who: str) -> dict:
+    return {"post": _op(
+        operation_id, summary, "claims",
+        {"200": _ok("The claim as it is now.", "Claim"),
+         "400": _err("BadRequest"), "401": _err("Unauthorized"),
+         "403": _err("Forbidden", f"Only {who} may do this."),
+         "404": _err("NotFound", "No such claim, or not visible to this user."),
+         "409": _err("Conflict", "Not allowed in the claim's state. Code: invalid_state."),
+         "413": _err("TooLarge")},
+        parameters=[CLAIM_ID], requestBody=_json_body("Decision", required=False))}
+
+
+def _paths() -> dict:
+    return {
+        "/openapi.json": {"get": _op(
+            "getOpenApi", "This description", "meta",
+            {"200": {"description": "The OpenAPI 3.1 document.",
+                     "content": {JSON: {"schema": {"type": "object"}}}}},
+            security=[])},
+        "/categories": {"get": _op(
+            "listCategories", "All categories with their default factors", "catalog",
+            {"200": _ok("The category tree.", "CategoryList"),
+             "401": _err("Unauthorized")})},
+        "/units": {"get": _op(
+            "listUnits", "All units", "catalog",
+            {"200": _ok("The units.", "UnitList"), "401": _err("Unauthorized")})},
+        "/items": {
+            "get": _op(
+                "listItems", "Find items", "items",
+                {"200": _ok("One page of matching items.", "ItemList"),
+                 "400": _err("BadRequest", "A bad query parameter. Code: invalid_query."),
+                 "401": _err("Unauthorized"),
+                 "422": _err("Unprocessable", "Unknown category or condition.")},
+                parameters=[
+                    _query("q", {"type": "string"},
+                           "Words in title, description or location (first 200 characters)."),
+                    _query("category", {"type": "string"},
+                           "Category slug; includes its sub-categories."),
+                    _query("condition", CONDITION, "Only items in this condition."),
+                    _query("unit", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                           "Unit id; includes its sub-units."),
+                    _query("status", {"type": "string", "enum": ["available", "all"],
+                                      "default": "available"},
+                           "available: only items with pieces left; all: also reserved, "
+                           "handed over and withdrawn ones."),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000,
+                                    "default": 1}, "Page number."),
+                    _query("per_page", {"type": "integer", "minimum": 1,
+                                        "maximum": MAX_PER_PAGE, "default": 20},
+                           "Items per page."),
+                ]),
+            "post": _op(
+                "createItem", "List an item for one's own unit", "items",
+                {"201": _ok("The new item.", "Item"),
+                 "400": _err("BadRequest"), "401": _err("Unauthorized"),
+                 "413": _err("TooLarge"),
+                 "422": _err("Unprocessable", "Unknown category or condition, empty title or "
+                                              "address, quantity out of range, negative "
+                                              "figure, or internal_until in the past.")},
+                requestBody=_json_body("ItemCreate")),
+        },
+        "/items/{item_id}": {"get": _op(
+            "getItem", "One item", "items",
+            {"200": _ok("The item.", "Item"), "401": _err("Unauthorized"),
+             "404": _err("NotFound", "No such item, or withdrawn by another unit.")},
+            parameters=[ITEM_ID])},
+        "/items/{item_id}/photos": {"post": _op(
+            "addPhoto", "Add a photo to an item", "items",
+            {"201": _ok("The stored photo.", "Photo"),
+             "400": _err("BadRequest", "No file in the field 'photo'. Code: missing_field."),
+             "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
+                                      "an admin may add photos."),
+             "404": _err("NotFound", "No such item, or withdrawn by another unit."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "Not a readable image, too large, or the item "
+                                          "already has the most photos allowed.")},
+            parameters=[ITEM_ID],
+            requestBody={"required": True, "content": {"multipart/form-data": {
+                "schema": _ref("PhotoUpload"),
+                "encoding": {"photo": {
+                    "contentType": "image/jpeg, image/png, image/webp, image/gif"}}}}})},
+        "/items/{item_id}/claims": {"post": _op(
+            "createClaim", "Claim pieces of another unit's item", "claims",
+            {"201": _ok("The new claim: pending, or approved if the item auto-approves.",
+                        "Claim"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "The item belongs to one's own unit. Code: own_unit."),
+             "404": _err("NotFound", "No such item, or withdrawn by another unit."),
+             "409": _err("Conflict", "That quantity is not available. Code: not_available."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "Quantity out of range, or a reuse_check_id.")},
+            parameters=[ITEM_ID], requestBody=_json_body("ClaimCreate"))},
+        "/claims": {"get": _op(
+            "listClaims", "Claims made, or claims on one's unit's items", "claims",
+            {"200": _ok("The claims.", "ClaimList"),
+             "400": _err("BadRequest", "A bad query parameter. Code: invalid_query."),
+             "401": _err("Unauthorized")},
+            parameters=[_query("scope", {"type": "string", "enum": ["mine", "incoming"],
+                                         "default": "mine"},
+                               "mine: claims this user made; incoming: claims on the "
+                               "user's unit's items.")])},
+        "/claims/{claim_id}": {"get": _op(
+            "getClaim", "One claim", "claims",
+            {"200": _ok("The claim.", "Claim"), "401": _err("Unauthorized"),
+             "404": _err("NotFound", "No such claim, or not visible to this user.")},
+            parameters=[CLAIM_ID])},
+        "/claims/{claim_id}/approve": _decision(
+            "approveClaim", "Approve a pending claim", "the item's lister, a unit admin of "
+            "the item's unit or an admin"),
+        "/claims/{claim_id}/decline": _decision(
+            "declineClaim", "Decline a pending claim", "the item's lister, a unit admin of "
+            "the item's unit or an admin"),
+        "/claims/{claim_id}/cancel": _decision(
+            "cancelClaim", "Withdraw one's own open claim", "the claimant"),
+        "/claims/{claim_id}/collect": {"post": _op(
+            "collectClaim", "Confirm an approved claim was collected", "claims",
+            {"200": _ok("The collected claim with its reuse_record.", "Claim"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the claimant, the item's unit or an admin may "
+                                      "do this."),
+             "404": _err("NotFound", "No such claim, or not visible to this user."),
+             "409": _err("Conflict", "The claim is not approved. Code: invalid_state."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "costs_nok negative, too high or with more than "
+                                          "two decimals.")},
+            parameters=[CLAIM_ID], requestBody=_json_body("Collect", required=False))},
+    }
+
+
+def _id_parameter(name: str, what: str) -> dict:
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1}, "description": f"The {what}'s id."}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Gjenbruk API",
+            "version": "1",
+            "description": (
+                "Bergen kommune's internal reuse marketplace. Money is NOK and weights and "
+                "emissions kg, as JSON numbers; dates and timestamps are ISO 8601. Every "
+                "error has the body {\"error\": {\"code\", \"message\"}}."),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": "catalog", "description": "Categories and units."},
+                 {"name": "items", "description": "Listed items and their photos."},
+                 {"name": "claims", "description": "Claims on items and their outcome."},
+                 {"name": "meta", "description": "This description."}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "An API token from `flask --app reuse create-token`; it acts "
+                               "as its user."}},
+            "parameters": {"ItemId": _id_parameter("item_id", "item"),
+                           "ClaimId": _id_parameter("claim_id", "claim")},
+            "responses": _responses(),
+            "schemas": _schemas(),
+        },
+    }

@@ -1,0 +1,119 @@
+"""Reading JSON bodies and query strings strictly: wrong shapes and types are 400s, not 500s."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import request
+
+
+class BadRequest(Exception):
+    """The request is malformed: not JSON, not an object, a wrong type or an unknown field."""
+
+    def __init__(self, message: str, code: str = "bad_request"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def json_body(allowed: set[str], *, required: set[str] = frozenset()) -> dict[str, Any]:
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        body: Any = {}
+    else:
+        try:
+            # Decimals straight from the text: money never passes through a float.
+            body = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest(f"The body is not valid JSON: {exc}", "invalid_json") from None
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.", "invalid_json")
+    unknown = set(body) - allowed
+    if unknown:
+        raise BadRequest(f"Unknown field(s): {', '.join(sorted(unknown))}.", "unknown_field")
+    missing = required - set(body)
+    if missing:
+        raise BadRequest(f"Missing field(s): {', '.join(sorted(missing))}.", "missing_field")
+    return body
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) -> str:
+    value = body.get(name, default)
+    if value is None:
+        value = default
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string.", "invalid_type")
+    if len(value) > max_length:
+        raise BadRequest(f"'{name}' may be at most {max_length} characters.", "too_long")
+    return value
+
+
+def integer(body: dict, name: str, *, default: int | None = None) -> int | None:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"'{name}' must be a whole number.", "invalid_type")
+    return value
+
+
+def boolean(body: dict, name: str, *, default: bool) -> bool:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise BadRequest(f"'{name}' must be true or false.", "invalid_type")
+    return value
+
+
+def decimal(body: dict, name: str, *, default: Decimal | None = None) -> Decimal | None:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise BadRequest(f"'{name}' must be a number.", "invalid_type")
+    return Decimal(value)
+
+
+def iso_date(body: dict, name: str) -> date | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD.", "invalid_type")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a date as YYYY-MM-DD.", "invalid_type") from None
+
+
+def query_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"Query parameter '{name}' must be a whole number.",
+                         "invalid_query") from None
+    if not minimum <= value <= maximum:
+        raise BadRequest(f"Query parameter '{name}' must be between {minimum} and {maximum}.",
+                         "invalid_query")
+    return value
+
+
+def query_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = request.args.get(name, default) or default
+    if value not in choices:
+        raise BadRequest(f"Query parameter '{name}' must be one of: {', '.join(choices)}.",
+                         "invalid_query")
+    return value

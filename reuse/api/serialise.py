@@ -1,0 +1,106 @@
+"""The JSON shapes of API.md: item, claim, category, unit."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from reuse.models import Category, Claim, Item, Photo, ReuseRecord, Unit
+
+
+def item_status(item: Item) -> str:
+    if item.is_withdrawn:
+        return "withdrawn"
+    if item.quantity_available > 0:
+        return "available"
+    if item.quantity_reserved > 0:
+        return "reserved"
+    return "handed_over"
+
+
+def photo_json(photo: Photo) -> dict:
+    return {
+        "id": photo.id,
+        "url": url_for("catalog.photo_file", filename=photo.filename, _external=True),
+        "thumbnail_url": url_for("catalog.photo_file", filename=photo.thumbnail_filename,
+                                 _external=True),
+        "width": photo.width,
+        "height": photo.height,
+        "alt_text": photo.alt_text,
+    }
+
+
+def unit_ref(unit: Unit) -> dict:
+    return {"id": unit.id, "name": unit.name}
+
+
+def item_json(item: Item) -> dict:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "description": item.description,
+        "category": item.category.slug,
+        "condition": item.condition,
+        "quantity": item.quantity,
+        "quantity_available": item.quantity_available,
+        "location": {"address": item.location_address, "building": item.location_building,
+                     "room": item.location_room},
+        "collection_notes": item.collection_notes,
+        "unit": unit_ref(item.unit),
+        "new_price_nok": item.effective_new_price_nok,
+        "weight_kg": item.effective_weight_kg,
+        "co2e_kg": item.category.co2e_kg,
+        "auto_approve": item.auto_approve,
+        "status": item_status(item),
+        "photos": [photo_json(photo) for photo in item.photos],
+        "created_at": item.created_at,
+        "internal_until": item.internal_until,
+    }
+
+
+def record_json(record: ReuseRecord | None) -> dict | None:
+    if record is None:
+        return None
+    return {
+        "id": record.id,
+        "replaces_purchase": record.replaces_purchase,
+        "costs_nok": record.costs_nok,
+        "avoided_cost_nok": record.avoided_cost_nok,
+        "avoided_co2e_kg": record.avoided_co2e_kg,
+        "avoided_waste_kg": record.avoided_waste_kg,
+        "new_price_nok_used": record.new_price_nok_used,
+        "weight_kg_used": record.weight_kg_used,
+        "co2e_kg_used": record.co2e_kg_used,
+    }
+
+
+def claim_json(claim: Claim) -> dict:
+    return {
+        "id": claim.id,
+        "item_id": claim.item_id,
+        "quantity": claim.quantity,
+        "status": claim.status,
+        "message": claim.message,
+        "claimant": {"id": claim.claimant.id, "name": claim.claimant.name},
+        "unit": unit_ref(claim.unit),
+        "collect_by": claim.collect_by,
+        "created_at": claim.created_at,
+        "decided_at": claim.decided_at,
+        "collected_at": claim.collected_at,
+        "reuse_record": record_json(claim.reuse_record),
+    }
+
+
+def category_json(category: Category, parent_slug: str | None) -> dict:
+    return {
+        "slug": category.slug,
+        "name": category.name_nb,
+        "name_en": category.name_en,
+        "parent": parent_slug,
+        "new_price_nok": category.new_price_nok,
+        "weight_kg": category.weight_kg,
+        "co2e_kg": category.co2e_kg,
+    }
+
+
+def unit_json(unit: Unit) -> dict:
+    return {"id": unit.id, "name": unit.name, "parent_id": unit.parent_id, "code": unit.code}

@@ -1,0 +1,214 @@
+"""The endpoints of API.md. Each parses its input, calls a service, and shapes the answer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import jsonify, request
+
+from reuse.api import bp
+from reuse.api import parsing as p
+from reuse.api.auth import require_user
+from reuse.api.openapi import document
+from reuse.api.serialise import category_json, claim_json, item_json, photo_json, unit_json
+from reuse.extensions import csrf, db
+from reuse.models import Claim, Condition
+from reuse.services import categories, claims, items, photos, units
+from reuse.services.errors import InvalidInput, NotFound
+from reuse.services.permissions import can_see_claim
+
+csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge requests with
+
+MAX_ID = 2**31 - 1
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint != "api.openapi":
+        require_user()
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.get("/categories")
+def list_categories():
+    all_categories = categories.all_categories()
+    slug_by_id = {c.id: c.slug for c in all_categories}
+    return jsonify({"categories": [category_json(c, slug_by_id.get(c.parent_id))
+                                   for c, _ in categories.tree()]})
+
+
+@bp.get("/units")
+def list_units():
+    return jsonify({"units": [unit_json(unit) for unit in units.all_units()]})
+
+
+@bp.get("/items")
+def list_items():
+    status = p.query_choice("status", ("available", "all"), "available")
+    page = p.query_int("page", 1, minimum=1, maximum=100_000)
+    per_page = p.query_int("per_page", 20, minimum=1, maximum=items.MAX_PER_PAGE)
+    unit_id = p.query_int("unit", 0, minimum=1, maximum=MAX_ID) if request.args.get("unit") \
+        else None
+    result = items.search_items(items.ItemFilter(
+        q=request.args.get("q", "")[:200], category=request.args.get("category", ""),
+        condition=request.args.get("condition", ""), unit_id=unit_id,
+        include_unavailable=status == "all", page=page, per_page=per_page))
+    return jsonify({"items": [item_json(item) for item in result.items], "total": result.total,
+                    "page": result.page, "per_page": result.per_page})
+
+
+ITEM_FIELDS = {"title", "description", "category", "condition", "quantity", "location",
+               "collection_notes", "internal_until", "new_price_nok", "weight_kg",
+               "auto_approve"}
+
+
+def _location(body: dict) -> tuple[str, str, str]:
+    value = body.get("location")
+    if isinstance(value, str):
+        return value, "", ""
+    if not isinstance(value, dict):
+        raise p.BadRequest("'location' must be a string (the address) or an object with "
+                           "'address', 'building' and 'room'.", "invalid_type")
+    unknown = set(value) - {"address", "building", "room"}
+    if unknown:
+        raise p.BadRequest(f"Unknown location field(s): {', '.join(sorted(unknown))}.",
+                           "unknown_field")
+    return (p.string(value, "address", max_length=200), p.string(value, "building", max_length=120),
+            p.string(value, "room", max_length=120))
+
+
+@bp.post("/items")
+def create_item():
+    user = require_user()
+    body = p.json_body(ITEM_FIELDS, required={"title", "category", "condition", "quantity",
+                                              "location"})
+    try:
+        category = categories.get_by_slug(p.string(body, "category", max_length=80))
+    except NotFound as error:  # in a body it is bad input, not a missing resource
+        raise InvalidInput(error.message, field="category") from None
+    address, building, room = _location(body)
+    condition = p.string(body, "condition", max_length=20)
+    if condition not in {c.value for c in Condition}:
+        raise InvalidInput("Unknown condition; use as_new, good, used or needs_repair.",
+                           field="condition")
+    item = items.create_item(user, items.ItemDetails(
+        title=p.string(body, "title", max_length=120), category_id=category.id,
+        condition=condition, quantity=p.integer(body, "quantity"),
+        description=p.string(body, "description"), location_address=address,
+        location_building=building, location_room=room,
+        collection_notes=p.string(body, "collection_notes", max_length=2000),
+        internal_until=p.iso_date(body, "internal_until"),
+        new_price_nok=p.decimal(body, "new_price_nok"), weight_kg=p.decimal(body, "weight_kg"),
+        auto_approve=p.boolean(body, "auto_approve", default=False)))
+    db.session.commit()
+    return jsonify(item_json(items.get_item(item.id))), 201
+
+
+def _visible_item(item_id: int):
+    item = items.get_item(item_id)
+    if item.is_withdrawn and item.unit_id != require_user().unit_id:
+        raise NotFound("No such item.")
+    return item
+
+
+@bp.get("/items/<int:item_id>")
+def get_item(item_id: int):
+    return jsonify(item_json(_visible_item(item_id)))
+
+
+@bp.post("/items/<int:item_id>/photos")
+def add_photo(item_id: int):
+    user = require_user()
+    item = _visible_item(item_id)
+    storage = request.files.get("photo")
+    if storage is None or not storage.filename:
+        raise p.BadRequest("Send the image as multipart/form-data in the field 'photo'.",
+                           "missing_field")
+    alt_text = request.form.get("alt_text", "")[:300]
+    [photo] = photos.add_photos(user, item, [photos.Upload(storage.stream, storage.filename,
+                                                           alt_text)])
+    db.session.commit()
+    return jsonify(photo_json(photo)), 201
+
+
+CLAIM_FIELDS = {"quantity", "message", "reuse_check_id"}
+
+
+@bp.post("/items/<int:item_id>/claims")
+def create_claim(item_id: int):
+    user = require_user()
+    body = p.json_body(CLAIM_FIELDS, required={"quantity"})
+    if body.get("reuse_check_id") is not None:
+        raise InvalidInput("Reuse checks are not available yet.", field="reuse_check_id")
+    item = _visible_item(item_id)
+    claim = claims.claim_item(user, item, p.integer(body, "quantity"),
+                              p.string(body, "message", max_length=claims.MAX_MESSAGE))
+    db.session.commit()
+    return jsonify(claim_json(claims.get_claim(claim.id))), 201
+
+
+@bp.get("/claims")
+def list_claims():
+    user = require_user()
+    scope = p.query_choice("scope", ("mine", "incoming"), "mine")
+    found = claims.claims_made_by(user) if scope == "mine" else claims.claims_on_unit_items(user)
+    return jsonify({"claims": [claim_json(claim) for claim in found]})
+
+
+def _claim_for(claim_id: int) -> Claim:
+    user = require_user()
+    claim = claims.get_claim(claim_id)
+    if not can_see_claim(user, claim):
+        raise NotFound("No such claim.")
+    return claim
+
+
+@bp.get("/claims/<int:claim_id>")
+def get_claim(claim_id: int):
+    return jsonify(claim_json(_claim_for(claim_id)))
+
+
+def _decision(claim_id: int, action):
+    user = require_user()
+    body = p.json_body({"message"})
+    claim = _claim_for(claim_id)
+    action(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE))
+    db.session.commit()
+    return jsonify(claim_json(claims.get_claim(claim_id)))
+
+
+@bp.post("/claims/<int:claim_id>/approve")
+def approve_claim(claim_id: int):
+    return _decision(claim_id, claims.approve)
+
+
+@bp.post("/claims/<int:claim_id>/decline")
+def decline_claim(claim_id: int):
+    return _decision(claim_id, claims.decline)
+
+
+@bp.post("/claims/<int:claim_id>/cancel")
+def cancel_claim(claim_id: int):
+    return _decision(claim_id, claims.cancel)
+
+
+@bp.post("/claims/<int:claim_id>/collect")
+def collect_claim(claim_id: int):
+    user = require_user()
+    body = p.json_body({"replaces_purchase", "costs_nok"})
+    claim = _claim_for(claim_id)
+    claims.collect(user, claim,
+                   replaces_purchase=p.boolean(body, "replaces_purchase", default=True),
+                   costs_nok=p.decimal(body, "costs_nok", default=Decimal("0")))
+    db.session.commit()
+    return jsonify(claim_json(claims.get_claim(claim_id)))

@@ -1,0 +1,172 @@
+"""Claims on items, the reuse records (the ledger) they produce, and the trail around them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reuse.models.base import Base, UTCDateTime, utcnow
+from reuse.models.catalog import Category, Item, Kilograms, Money
+from reuse.models.organisation import Unit, User
+
+
+class ClaimStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    COLLECTED = "collected"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+OPEN_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED)
+
+
+class Claim(Base):
+    """A request by a user of another unit for some pieces of an item; reserves them at once."""
+
+    __tablename__ = "claim"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'collected', 'declined', 'cancelled', 'expired')",
+            name="status_known",
+        ),
+        Index("ix_claim_status_collect_by", "status", "collect_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    claimant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The receiving unit, fixed when claiming: people move, the record must not.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    quantity: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.PENDING.value)
+    message: Mapped[str] = mapped_column(Text, default="")
+    decision_message: Mapped[str] = mapped_column(Text, default="")
+    collect_by: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    item: Mapped[Item] = relationship()
+    claimant: Mapped[User] = relationship(foreign_keys=[claimant_id])
+    unit: Mapped[Unit] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    collected_by: Mapped[User | None] = relationship(foreign_keys=[collected_by_id])
+    # The record written at collection (a later reversal also points at the claim).
+    reuse_record: Mapped[ReuseRecord | None] = relationship(
+        primaryjoin="and_(Claim.id == ReuseRecord.claim_id, ReuseRecord.reverses_id.is_(None))",
+        viewonly=True, uselist=False)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CLAIM_STATUSES
+
+
+class ReuseRecord(Base):
+    """One avoided purchase, written once when a claim is collected and never changed.
+
+    The factor values used are stored beside the figures, so changing a category's factors
+    later never rewrites history. A correction is a second record with every figure negated,
+    pointing at the one it reverses.
+    """
+
+    __tablename__ = "reuse_record"
+    __table_args__ = (
+        CheckConstraint("(reverses_id IS NULL) = (quantity > 0)", name="sign_matches_kind"),
+        CheckConstraint("costs_nok >= 0 OR reverses_id IS NOT NULL", name="costs_not_negative"),
+        UniqueConstraint("reverses_id", name="uq_reuse_record_reverses_id"),
+        Index("ix_reuse_record_recorded_at", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("reuse_record.id"))
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    quantity: Mapped[int]
+    replaces_purchase: Mapped[bool]
+    costs_nok: Mapped[Decimal] = mapped_column(Money)
+    # Factor values per piece as used; None where none was known (counted as zero).
+    new_price_nok_used: Mapped[Decimal | None] = mapped_column(Money)
+    weight_kg_used: Mapped[Decimal | None] = mapped_column(Kilograms)
+    co2e_kg_used: Mapped[Decimal | None] = mapped_column(Kilograms)
+    avoided_cost_nok: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    avoided_co2e_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    avoided_waste_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    claim: Mapped[Claim] = relationship(foreign_keys=[claim_id])
+    reverses: Mapped[ReuseRecord | None] = relationship(remote_side=[id])
+    from_unit: Mapped[Unit] = relationship(foreign_keys=[from_unit_id])
+    to_unit: Mapped[Unit] = relationship(foreign_keys=[to_unit_id])
+    category: Mapped[Category] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class Notification(Base):
+    """An in-app message, also sent by e-mail; dedup_key stops a job from sending it twice."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("user_id", "dedup_key", name="uq_notification_user_id_dedup_key"),
+        Index("ix_notification_user_id_read_at", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    dedup_key: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what to which object, when and from where. Rows are only ever added."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int]
+    details: Mapped[str] = mapped_column(Text, default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; it is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

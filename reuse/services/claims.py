@@ -1,0 +1,338 @@
+"""Claims: reserve, approve or decline, cancel, collect (writing the reuse record), expire.
+
+Every move of quantity is one conditional UPDATE on the item, and every change of state one
+conditional UPDATE on the claim, so two requests racing for the last pieces, or an approval
+racing a cancellation, are settled by the database, not by Python reading first.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
+
+from reuse.extensions import db
+from reuse.models import OPEN_CLAIM_STATUSES, Claim, ClaimStatus, Item, Role, User, utcnow
+from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services import audit, ledger, notifications
+from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.permissions import (can_cancel_claim, can_claim, can_confirm_collection,
+                                        can_decide_claim)
+from reuse.clock import oslo_today
+
+MAX_MESSAGE = 2000
+REMIND_DAYS_BEFORE_DEADLINE = 3
+
+STATUS_LABELS = {
+    ClaimStatus.PENDING: "Venter på svar",
+    ClaimStatus.APPROVED: "Godkjent – klar for henting",
+    ClaimStatus.COLLECTED: "Hentet",
+    ClaimStatus.DECLINED: "Avslått",
+    ClaimStatus.CANCELLED: "Trukket tilbake",
+    ClaimStatus.EXPIRED: "Utløpt",
+}
+
+
+def _message(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_MESSAGE:
+        raise InvalidInput(f"Meldingen kan ha høyst {MAX_MESSAGE} tegn.", field="message")
+    return text
+
+
+def _claim_link(claim: Claim) -> str:
+    return f"/claims/{claim.id}"
+
+
+# -- quantity moves on the item: each a single conditional UPDATE ------------------------
+
+def _reserve(item: Item, quantity: int) -> bool:
+    available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over
+    moved = db.session.execute(
+        update(Item)
+        .where(Item.id == item.id, Item.withdrawn_at.is_(None), available >= quantity)
+        .values(quantity_reserved=Item.quantity_reserved + quantity)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(item, ["quantity_reserved", "quantity_handed_over"])
+    return moved == 1
+
+
+def _release(item: Item, quantity: int) -> None:
+    db.session.execute(
+        update(Item).where(Item.id == item.id)
+        .values(quantity_reserved=Item.quantity_reserved - quantity)
+        .execution_options(synchronize_session=False))
+    db.session.expire(item, ["quantity_reserved", "quantity_handed_over"])
+
+
+def _hand_over(item: Item, quantity: int) -> None:
+    db.session.execute(
+        update(Item).where(Item.id == item.id)
+        .values(quantity_reserved=Item.quantity_reserved - quantity,
+                quantity_handed_over=Item.quantity_handed_over + quantity)
+        .execution_options(synchronize_session=False))
+    db.session.expire(item, ["quantity_reserved", "quantity_handed_over"])
+
+
+def _move(claim: Claim, allowed_from: tuple[str, ...], to: ClaimStatus, **values) -> bool:
+    """Change the claim's state only if it is still in one of the allowed states."""
+    moved = db.session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.status.in_([str(s) for s in allowed_from]))
+        .values(status=to.value, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(claim)
+    return moved == 1
+
+
+def _state_conflict(claim: Claim, action: str) -> Conflict:
+    label = STATUS_LABELS[ClaimStatus(claim.status)].lower()
+    return Conflict(f"Forespørselen kan ikke {action} nå: den er {label}.", code="invalid_state")
+
+
+# -- the actions -------------------------------------------------------------------------
+
+def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Claim:
+    """Reserve `quantity` pieces of another unit's item for the user's unit."""
+    if item.unit_id == user.unit_id:
+        raise PermissionDenied("Du kan ikke be om ting fra din egen enhet.", code="own_unit")
+    if not can_claim(user, item):
+        raise PermissionDenied("Du kan ikke be om denne annonsen.")
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
+            1 <= quantity <= MAX_ITEM_QUANTITY):
+        raise InvalidInput(f"Antall må være et helt tall fra 1 til {MAX_ITEM_QUANTITY}.",
+                           field="quantity")
+    message = _message(message)
+    if item.is_withdrawn:
+        raise Conflict("Annonsen er trukket tilbake.", code="withdrawn")
+    if not _reserve(item, quantity):
+        available = max(item.quantity_available, 0)
+        raise Conflict(
+            f"Det er bare {available} ledig nå, så {quantity} kan ikke reserveres."
+            if available else "Alt er allerede reservert eller hentet.",
+            code="not_available")
+    days = current_app.config.get("CLAIM_COLLECT_DAYS", 14)
+    claim = Claim(item=item, claimant=user, unit_id=user.unit_id, quantity=quantity,
+                  message=message, collect_by=oslo_today() + timedelta(days=days))
+    db.session.add(claim)
+    db.session.flush()
+    audit.record(user, "claim.created", claim, item_id=item.id, quantity=quantity)
+    if item.auto_approve:
+        _move(claim, (ClaimStatus.PENDING,), ClaimStatus.APPROVED, decided_at=utcnow(),
+              decision_message="Godkjent automatisk.")
+        audit.record(None, "claim.approved", claim, automatic=True)
+        notifications.notify(
+            claim.claimant, "claim_approved", f"Godkjent: {item.title}",
+            f"Forespørselen din om {quantity} stk. «{item.title}» er godkjent automatisk. "
+            f"Hent innen {claim.collect_by:%d.%m.%Y} på {item.location_label}.",
+            link=_claim_link(claim))
+        _notify_item_side(claim, "claim_new", f"Reservert: {item.title}",
+                          f"{user.name} ({user.unit.name}) har reservert {quantity} stk. "
+                          f"«{item.title}». Forespørselen ble godkjent automatisk.")
+    else:
+        _notify_item_side(claim, "claim_new", f"Ny forespørsel: {item.title}",
+                          f"{user.name} ({user.unit.name}) ber om {quantity} stk. "
+                          f"«{item.title}»." + (f"\n\nMelding: {message}" if message else "")
+                          + "\n\nGodkjenn eller avslå forespørselen.")
+    return claim
+
+
+def approve(user: User, claim: Claim, message: str = "") -> Claim:
+    if not can_decide_claim(user, claim):
+        raise PermissionDenied("Bare den som la ut annonsen eller enhetens administrator kan "
+                               "godkjenne.")
+    message = _message(message)
+    if not _move(claim, (ClaimStatus.PENDING,), ClaimStatus.APPROVED, decided_at=utcnow(),
+                 decided_by_id=user.id, decision_message=message):
+        raise _state_conflict(claim, "godkjennes")
+    audit.record(user, "claim.approved", claim)
+    item = claim.item
+    notifications.notify(
+        claim.claimant, "claim_approved", f"Godkjent: {item.title}",
+        f"{user.name} har godkjent forespørselen din om {claim.quantity} stk. «{item.title}». "
+        f"Hent innen {claim.collect_by:%d.%m.%Y} på {item.location_label}."
+        + (f"\n\nMelding: {message}" if message else ""),
+        link=_claim_link(claim))
+    return claim
+
+
+def decline(user: User, claim: Claim, message: str = "") -> Claim:
+    if not can_decide_claim(user, claim):
+        raise PermissionDenied("Bare den som la ut annonsen eller enhetens administrator kan "
+                               "avslå.")
+    message = _message(message)
+    if not _move(claim, (ClaimStatus.PENDING,), ClaimStatus.DECLINED, decided_at=utcnow(),
+                 decided_by_id=user.id, decision_message=message, closed_at=utcnow()):
+        raise _state_conflict(claim, "avslås")
+    _release(claim.item, claim.quantity)
+    audit.record(user, "claim.declined", claim, message=message)
+    notifications.notify(
+        claim.claimant, "claim_declined", f"Avslått: {claim.item.title}",
+        f"{user.name} har avslått forespørselen din om «{claim.item.title}»."
+        + (f"\n\nBegrunnelse: {message}" if message else ""),
+        link=_claim_link(claim))
+    return claim
+
+
+def cancel(user: User, claim: Claim, message: str = "") -> Claim:
+    if not can_cancel_claim(user, claim):
+        raise PermissionDenied("Bare den som sendte forespørselen kan trekke den tilbake.")
+    message = _message(message)
+    if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.CANCELLED, closed_at=utcnow()):
+        raise _state_conflict(claim, "trekkes tilbake")
+    _release(claim.item, claim.quantity)
+    audit.record(user, "claim.cancelled", claim, message=message)
+    _notify_item_side(claim, "claim_cancelled", f"Trukket tilbake: {claim.item.title}",
+                      f"{user.name} har trukket tilbake forespørselen om {claim.quantity} stk. "
+                      f"«{claim.item.title}». Tingene er ledige igjen."
+                      + (f"\n\nMelding: {message}" if message else ""))
+    return claim
+
+
+def collect(user: User, claim: Claim, *, replaces_purchase: bool = True,
+            costs_nok: Decimal = Decimal("0")) -> Claim:
+    """Confirm the hand-over and write its reuse record, in one transaction."""
+    if not can_confirm_collection(user, claim):
+        raise PermissionDenied("Bare mottakeren eller enheten som ga bort tingene kan "
+                               "bekrefte hentingen.")
+    if not isinstance(replaces_purchase, bool):
+        raise InvalidInput("Svar ja eller nei på om dere ellers ville kjøpt nytt.",
+                           field="replaces_purchase")
+    costs_nok = ledger.validate_costs(costs_nok)
+    now = utcnow()
+    if not _move(claim, (ClaimStatus.APPROVED,), ClaimStatus.COLLECTED, collected_at=now,
+                 collected_by_id=user.id, closed_at=now):
+        raise _state_conflict(claim, "bekreftes hentet")
+    _hand_over(claim.item, claim.quantity)
+    record = ledger.write_record(claim, user, replaces_purchase=replaces_purchase,
+                                 costs_nok=costs_nok)
+    audit.record(user, "claim.collected", claim, reuse_record_id=record.id,
+                 replaces_purchase=replaces_purchase, costs_nok=costs_nok)
+    item = claim.item
+    if user.id == claim.claimant_id:
+        _notify_item_side(claim, "claim_collected", f"Hentet: {item.title}",
+                          f"{user.name} har bekreftet at {claim.quantity} stk. «{item.title}» "
+                          "er hentet. Takk for at dere ga tingene nytt liv!")
+    else:
+        # The giving side closed the loop; tell the receiver what was recorded in their name.
+        notifications.notify(
+            claim.claimant, "claim_collected", f"Henting bekreftet: {item.title}",
+            f"{user.name} har bekreftet at dere har hentet {claim.quantity} stk. «{item.title}». "
+            f"Det er registrert at dere ellers {'ville' if replaces_purchase else 'ikke ville'} "
+            f"kjøpt nytt. Stemmer ikke det, kontakt en systemadministrator for korrigering.",
+            link=_claim_link(claim))
+    return claim
+
+
+def expire_overdue(today: date | None = None) -> list[Claim]:
+    """Claims still open after their collect-by date expire and give their quantity back."""
+    today = today or oslo_today()
+    overdue = db.session.scalars(
+        select(Claim).where(Claim.status.in_([str(s) for s in OPEN_CLAIM_STATUSES]),
+                            Claim.collect_by < today)
+        .options(selectinload(Claim.item), selectinload(Claim.claimant))
+    ).all()
+    expired = []
+    for claim in overdue:
+        if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.EXPIRED, closed_at=utcnow()):
+            continue  # someone acted on it meanwhile
+        _release(claim.item, claim.quantity)
+        audit.record(None, "claim.expired", claim, collect_by=claim.collect_by)
+        body = (f"Forespørselen om {claim.quantity} stk. «{claim.item.title}» ble ikke hentet "
+                f"innen {claim.collect_by:%d.%m.%Y} og er utløpt. Tingene er ledige igjen.")
+        notifications.notify(claim.claimant, "claim_expired",
+                             f"Utløpt: {claim.item.title}", body, link=_claim_link(claim))
+        _notify_item_side(claim, "claim_expired", f"Utløpt: {claim.item.title}", body)
+        expired.append(claim)
+    return expired
+
+
+def remind_uncollected(today: date | None = None) -> int:
+    """Approved claims near their deadline: remind both sides once to hand over and confirm."""
+    today = today or oslo_today()
+    due = db.session.scalars(
+        select(Claim).where(Claim.status == ClaimStatus.APPROVED.value,
+                            Claim.collect_by <= today + timedelta(days=REMIND_DAYS_BEFORE_DEADLINE))
+        .options(selectinload(Claim.item), selectinload(Claim.claimant))
+    ).all()
+    sent = 0
+    for claim in due:
+        key = f"claim:{claim.id}:collect-reminder"
+        item = claim.item
+        if notifications.notify(
+                claim.claimant, "claim_reminder", f"Påminnelse: hent {item.title}",
+                f"Husk å hente {claim.quantity} stk. «{item.title}» innen "
+                f"{claim.collect_by:%d.%m.%Y} ({item.location_label}), og bekreft hentingen "
+                "når det er gjort.", link=_claim_link(claim), dedup_key=key):
+            sent += 1
+        sent += _notify_item_side(
+            claim, "claim_reminder", f"Påminnelse: {item.title} skal hentes",
+            f"{claim.claimant.name} ({claim.unit.name}) skal hente {claim.quantity} stk. "
+            f"«{item.title}» innen {claim.collect_by:%d.%m.%Y}. Bekreft hentingen når den "
+            "har skjedd – det er den som teller i kommunens gjenbruksregnskap.", dedup_key=key)
+    return sent
+
+
+def _notify_item_side(claim: Claim, kind: str, subject: str, body: str, *,
+                      dedup_key: str | None = None) -> int:
+    """Tell the lister; if they have left, the item unit's admins."""
+    item = claim.item
+    lister = item.created_by
+    recipients = [lister] if lister.is_active else list(db.session.scalars(
+        select(User).where(User.unit_id == item.unit_id, User.role == Role.UNIT_ADMIN.value,
+                           User.active.is_(True))))
+    return sum(1 for person in recipients if notifications.notify(
+        person, kind, subject, body, link=_claim_link(claim), dedup_key=dedup_key))
+
+
+# -- reading -----------------------------------------------------------------------------
+
+def get_claim(claim_id: int) -> Claim:
+    claim = db.session.scalar(
+        select(Claim).where(Claim.id == claim_id)
+        .options(selectinload(Claim.item).selectinload(Item.photos),
+                 selectinload(Claim.item).selectinload(Item.unit),
+                 selectinload(Claim.claimant), selectinload(Claim.unit),
+                 selectinload(Claim.reuse_record)))
+    if claim is None:
+        raise NotFound("Fant ikke forespørselen.")
+    return claim
+
+
+def _listing(query: Select) -> list[Claim]:
+    return list(db.session.scalars(
+        query.options(selectinload(Claim.item).selectinload(Item.unit),
+                      selectinload(Claim.item).selectinload(Item.photos),
+                      selectinload(Claim.claimant), selectinload(Claim.unit),
+                      selectinload(Claim.reuse_record))
+        .order_by(Claim.created_at.desc(), Claim.id.desc()).limit(500)))
+
+
+def claims_made_by(user: User) -> list[Claim]:
+    return _listing(select(Claim).where(Claim.claimant_id == user.id))
+
+
+def claims_on_unit_items(user: User) -> list[Claim]:
+    return _listing(select(Claim).join(Item).where(Item.unit_id == user.unit_id))
+
+
+def open_claims_for_item(item: Item) -> list[Claim]:
+    return _listing(select(Claim).where(
+        Claim.item_id == item.id, Claim.status.in_([str(s) for s in OPEN_CLAIM_STATUSES])))
+
+
+def available_actions(user: User, claim: Claim) -> set[str]:
+    """What this user may do with this claim now; pages show exactly these buttons."""
+    actions = set()
+    if claim.status == ClaimStatus.PENDING and can_decide_claim(user, claim):
+        actions |= {"approve", "decline"}
+    if claim.is_open and can_cancel_claim(user, claim):
+        actions.add("cancel")
+    if claim.status == ClaimStatus.APPROVED and can_confirm_collection(user, claim):
+        actions.add("collect")
+    return actions

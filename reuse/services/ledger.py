@@ -1,0 +1,122 @@
+"""The reuse ledger: valuing a hand-over, and correcting a record by reversing it.
+
+For a collected claim of q pieces (DESIGN.md, "Figures"):
+  avoided cost  = q × new price per piece − hand-over costs, only where a purchase was replaced
+  avoided CO2e  = q × kg CO2e of a new piece, only where a purchase was replaced
+  avoided waste = q × kg per piece, for every hand-over
+Prices and weights come from the item where given, else its category; emissions from the
+category. A factor nobody knows counts as zero and is stored as unknown (NULL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from reuse.extensions import db
+from reuse.models import Claim, ReuseRecord, User
+from reuse.services import audit
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from reuse.services.permissions import can_correct_records
+
+CENT = Decimal("0.01")
+GRAM = Decimal("0.001")
+MAX_COSTS_NOK = Decimal("10000000")
+
+
+@dataclass(frozen=True)
+class Valuation:
+    new_price_nok_used: Decimal | None
+    weight_kg_used: Decimal | None
+    co2e_kg_used: Decimal | None
+    avoided_cost_nok: Decimal
+    avoided_co2e_kg: Decimal
+    avoided_waste_kg: Decimal
+
+
+def validate_costs(costs_nok: Decimal) -> Decimal:
+    if not isinstance(costs_nok, Decimal) or not costs_nok.is_finite():
+        raise InvalidInput("Kostnadene må være et tall.", field="costs_nok")
+    if costs_nok < 0:
+        raise InvalidInput("Kostnadene kan ikke være negative.", field="costs_nok")
+    if costs_nok > MAX_COSTS_NOK:
+        raise InvalidInput("Kostnadene er urimelig høye. Sjekk beløpet.", field="costs_nok")
+    if costs_nok != costs_nok.quantize(CENT):
+        raise InvalidInput("Kostnadene kan ha høyst to desimaler (øre).", field="costs_nok")
+    return costs_nok.quantize(CENT)
+
+
+def value(claim: Claim, *, replaces_purchase: bool, costs_nok: Decimal) -> Valuation:
+    item = claim.item
+    quantity = Decimal(claim.quantity)
+    price = item.effective_new_price_nok
+    weight = item.effective_weight_kg
+    co2e = item.category.co2e_kg
+    replaced = Decimal(1) if replaces_purchase else Decimal(0)
+    return Valuation(
+        new_price_nok_used=price,
+        weight_kg_used=weight,
+        co2e_kg_used=co2e,
+        avoided_cost_nok=(replaced * (quantity * (price or 0) - costs_nok)).quantize(CENT),
+        avoided_co2e_kg=(replaced * quantity * (co2e or 0)).quantize(GRAM),
+        avoided_waste_kg=(quantity * (weight or 0)).quantize(GRAM),
+    )
+
+
+def write_record(claim: Claim, recorded_by: User, *, replaces_purchase: bool,
+                 costs_nok: Decimal) -> ReuseRecord:
+    valuation = value(claim, replaces_purchase=replaces_purchase, costs_nok=costs_nok)
+    record = ReuseRecord(
+        claim_id=claim.id,
+        from_unit_id=claim.item.unit_id,
+        to_unit_id=claim.unit_id,
+        category_id=claim.item.category_id,
+        quantity=claim.quantity,
+        replaces_purchase=replaces_purchase,
+        costs_nok=costs_nok,
+        recorded_by_id=recorded_by.id,
+        **vars(valuation),
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(recorded_by, "reuse_record.written", record, claim_id=claim.id,
+                 avoided_cost_nok=record.avoided_cost_nok,
+                 avoided_co2e_kg=record.avoided_co2e_kg,
+                 avoided_waste_kg=record.avoided_waste_kg)
+    return record
+
+
+def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
+    """Cancel a record's effect with a second record of the opposite sign. Once per record."""
+    if not can_correct_records(admin):
+        raise PermissionDenied("Bare systemadministratorer kan korrigere gjenbruksføringer.")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Skriv hvorfor føringen korrigeres.", field="reason")
+    if record.reverses_id is not None:
+        raise Conflict("Dette er selv en korrigering og kan ikke korrigeres.")
+    if reversal_of(record) is not None:
+        raise Conflict("Føringen er allerede korrigert.")
+    reversal = ReuseRecord(
+        claim_id=record.claim_id, reverses_id=record.id, from_unit_id=record.from_unit_id,
+        to_unit_id=record.to_unit_id, category_id=record.category_id,
+        quantity=-record.quantity, replaces_purchase=record.replaces_purchase,
+        costs_nok=-record.costs_nok, new_price_nok_used=record.new_price_nok_used,
+        weight_kg_used=record.weight_kg_used, co2e_kg_used=record.co2e_kg_used,
+        avoided_cost_nok=-record.avoided_cost_nok, avoided_co2e_kg=-record.avoided_co2e_kg,
+        avoided_waste_kg=-record.avoided_waste_kg, recorded_by_id=admin.id, reason=reason,
+    )
+    try:
+        with db.session.begin_nested():  # the unique reverses_id settles a race between admins
+            db.session.add(reversal)
+    except IntegrityError:
+        raise Conflict("Føringen er allerede korrigert.") from None
+    audit.record(admin, "reuse_record.reversed", record, reversal_id=reversal.id, reason=reason)
+    return reversal
+
+
+def reversal_of(record: ReuseRecord) -> ReuseRecord | None:
+    return db.session.scalar(select(ReuseRecord).where(ReuseRecord.reverses_id == record.id))

@@ -1,0 +1,7 @@
+"""Claiming items, answering claims, confirming hand-overs, and the notifications about them."""
+
+from flask import Blueprint
+
+bp = Blueprint("claims", __name__)
+
+from reuse.web.claims import views  # noqa: E402,F401

@@ -1,0 +1,180 @@
+from decimal import Decimal
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from reuse.extensions import db
+from reuse.models import Claim, ReuseRecord
+from reuse.services import claims, items, ledger, notifications
+from reuse.services.errors import DomainError, PermissionDenied
+from reuse.services.permissions import can_correct_records, can_see_claim
+from reuse.web import apply_to_form, safe_next
+from reuse.web.claims import bp
+from reuse.web.catalog import views as catalog_views
+from reuse.web.claims.forms import ClaimForm, CollectForm, DecisionForm, ReverseRecordForm
+
+
+def _visible_claim(claim_id: int) -> Claim:
+    claim = claims.get_claim(claim_id)
+    if not can_see_claim(current_user, claim):
+        abort(404)
+    return claim
+
+
+def _back(claim: Claim):
+    return redirect(safe_next(request.form.get("next"),
+                              url_for("claims.claim_detail", claim_id=claim.id)))
+
+
+@bp.post("/items/<int:item_id>/claim")
+@login_required
+def claim_item(item_id: int):
+    item = items.get_item(item_id)
+    form = ClaimForm()
+    if form.validate_on_submit():
+        try:
+            claim = claims.claim_item(current_user, item, form.quantity.data,
+                                      form.message.data or "")
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            if claim.status == "approved":
+                flash(f"{claim.quantity} stk. er reservert til {claim.unit.name} og godkjent. "
+                      f"Hent innen {claim.collect_by:%d.%m.%Y}.", "success")
+            else:
+                flash(f"Forespørselen er sendt, og {claim.quantity} stk. er reservert mens "
+                      "giveren svarer. Du får beskjed på e-post.", "success")
+            return redirect(url_for("claims.claim_detail", claim_id=claim.id))
+    return catalog_views.render_item_page(items.get_item(item_id), claim_form=form), 422
+
+
+@bp.get("/claims")
+@login_required
+def my_claims():
+    found = claims.claims_made_by(current_user)
+    return render_template("claims/list.html", claims=found, incoming=False,
+                           actions={c.id: claims.available_actions(current_user, c) for c in found})
+
+
+@bp.get("/claims/incoming")
+@login_required
+def incoming_claims():
+    found = claims.claims_on_unit_items(current_user)
+    return render_template("claims/list.html", claims=found, incoming=True,
+                           actions={c.id: claims.available_actions(current_user, c) for c in found})
+
+
+@bp.get("/claims/<int:claim_id>")
+@login_required
+def claim_detail(claim_id: int):
+    claim = _visible_claim(claim_id)
+    return _render_claim(claim)
+
+
+def _render_claim(claim: Claim, *, collect_form=None, reverse_form=None, status=200):
+    record = claim.reuse_record
+    reversal = None
+    if record is not None:
+        reversal = ledger.reversal_of(record)
+    return render_template(
+        "claims/detail.html", claim=claim, record=record, reversal=reversal,
+        actions=claims.available_actions(current_user, claim),
+        collect_form=collect_form or CollectForm(formdata=None),
+        decision_form=DecisionForm(formdata=None),
+        reverse_form=reverse_form or ReverseRecordForm(formdata=None),
+        can_correct=can_correct_records(current_user) and record is not None and
+        reversal is None), status
+
+
+def _decide(claim_id: int, action, done: str):
+    claim = _visible_claim(claim_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        action(current_user, claim, form.message.data or "")
+        db.session.commit()
+        flash(done, "success")
+    return _back(claim)
+
+
+@bp.post("/claims/<int:claim_id>/approve")
+@login_required
+def approve(claim_id: int):
+    return _decide(claim_id, claims.approve,
+                   "Forespørselen er godkjent. Mottakeren har fått beskjed om å hente.")
+
+
+@bp.post("/claims/<int:claim_id>/decline")
+@login_required
+def decline(claim_id: int):
+    return _decide(claim_id, claims.decline,
+                   "Forespørselen er avslått, og tingene er ledige igjen.")
+
+
+@bp.post("/claims/<int:claim_id>/cancel")
+@login_required
+def cancel(claim_id: int):
+    return _decide(claim_id, claims.cancel,
+                   "Forespørselen er trukket tilbake, og tingene er ledige for andre.")
+
+
+@bp.post("/claims/<int:claim_id>/collect")
+@login_required
+def collect(claim_id: int):
+    claim = _visible_claim(claim_id)
+    form = CollectForm()
+    if form.validate_on_submit():
+        try:
+            claims.collect(current_user, claim,
+                           replaces_purchase=form.replaces_purchase.data == "yes",
+                           costs_nok=form.costs_nok.data or Decimal("0"))
+        except DomainError as error:
+            db.session.rollback()
+            if error.field is None:
+                raise
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!",
+                  "success")
+            return redirect(url_for("claims.claim_detail", claim_id=claim.id))
+    return _render_claim(_visible_claim(claim_id), collect_form=form, status=422)
+
+
+@bp.post("/records/<int:record_id>/reverse")
+@login_required
+def reverse_record(record_id: int):
+    record = db.get_or_404(ReuseRecord, record_id)
+    form = ReverseRecordForm()
+    if form.validate_on_submit():
+        try:
+            ledger.reverse(current_user, record, form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            if error.field is None:
+                raise
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash("Føringen er korrigert med en motpostering.", "success")
+            return redirect(url_for("claims.claim_detail", claim_id=record.claim_id))
+    return _render_claim(_visible_claim(record.claim_id), reverse_form=form, status=422)
+
+
+@bp.get("/notifications")
+@login_required
+def notification_list():
+    found = notifications.recent(current_user)
+    return render_template("claims/notifications.html", notifications=found)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    notifications.mark_all_read(current_user)
+    db.session.commit()
+    flash("Alle varsler er merket som lest.", "success")
+    return redirect(url_for("claims.notification_list"))

@@ -1,0 +1,391 @@
+"""Claim → approve → collect, every refusal on the way, and the reuse record it leaves."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from reuse.models import AuditEvent, Claim, Notification, ReuseRecord
+from reuse.services import claims, items, ledger, notifications
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from tests.conftest import page_text
+
+
+@pytest.fixture
+def chairs(people, make_item):
+    """Six office chairs at the school (category defaults: 4500 kr, 17.5 kg, 72 kg CO2e)."""
+    return make_item(people.member, title="Kontorstoler HÅG", quantity=6)
+
+
+def audit_actions(db, claim) -> list[str]:
+    return list(db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "claim",
+                                        AuditEvent.object_id == claim.id)
+        .order_by(AuditEvent.id)))
+
+
+# -- claiming ----------------------------------------------------------------------------
+
+def test_claim_reserves_the_quantity_at_once(people, chairs, db):
+    claim = claims.claim_item(people.outsider, chairs, 4, "Kan hente fredag")
+    db.session.commit()
+    assert claim.status == "pending"
+    assert claim.unit_id == people.kindergarten.id
+    db.session.refresh(chairs)
+    assert (chairs.quantity_reserved, chairs.quantity_available) == (4, 2)
+
+
+def test_claiming_ones_own_units_item_is_refused(people, chairs):
+    with pytest.raises(PermissionDenied, match="egen enhet"):
+        claims.claim_item(people.colleague, chairs, 1)
+
+
+def test_claiming_more_than_is_available_is_a_conflict(people, chairs, db):
+    claims.claim_item(people.outsider, chairs, 5)
+    db.session.commit()
+    with pytest.raises(Conflict, match="Det er bare 1 ledig nå, så 2 kan ikke reserveres."):
+        claims.claim_item(people.admin, chairs, 2)
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 10_001, True, 1.5, "2"])
+def test_odd_quantities_are_refused(people, chairs, quantity):
+    with pytest.raises(InvalidInput):
+        claims.claim_item(people.outsider, chairs, quantity)
+
+
+def test_withdrawn_item_cannot_be_claimed(people, chairs, db):
+    items.withdraw_item(people.member, chairs)
+    db.session.commit()
+    with pytest.raises(Conflict, match="trukket tilbake"):
+        claims.claim_item(people.outsider, chairs, 1)
+
+
+def test_new_claim_notifies_the_lister_in_the_app_and_by_mail(client, people, chairs, db,
+                                                             mailbox, log_in):
+    log_in(people.outsider)
+    response = client.submit(f"/items/{chairs.id}/claim",
+                             {"quantity": "2", "message": "Vi henter med bil"})
+    assert response.status_code == 302
+    [mail] = mailbox.to(people.member.email)
+    assert mail["Subject"] == "Ny forespørsel: Kontorstoler HÅG"
+    body = mail.get_content()
+    assert "Lars Vik (Landås barnehage) ber om 2 stk. «Kontorstoler HÅG»" in body
+    assert "Vi henter med bil" in body
+    claim = db.session.scalar(select(Claim))
+    assert f"https://gjenbruk.test/claims/{claim.id}" in body
+    note = db.session.scalar(select(Notification).where(
+        Notification.user_id == people.member.id))
+    assert note.emailed_at is not None and note.read_at is None
+
+
+def test_auto_approved_item_approves_claims_at_once(people, make_item, db, mailbox):
+    item = make_item(people.member, quantity=3, auto_approve=True)
+    claim = claims.claim_item(people.outsider, item, 1)
+    db.session.commit()
+    assert claim.status == "approved" and claim.decided_at is not None
+    assert claims.available_actions(people.outsider, claim) == {"cancel", "collect"}
+
+
+# -- deciding ----------------------------------------------------------------------------
+
+@pytest.fixture
+def pending(people, chairs, db):
+    claim = claims.claim_item(people.outsider, chairs, 2)
+    db.session.commit()
+    return claim
+
+
+@pytest.mark.parametrize("who", ["member", "unit_admin", "admin"])
+def test_lister_unit_admin_and_admin_may_approve(people, pending, db, who, mailbox):
+    claims.approve(getattr(people, who), pending, "Velkommen!")
+    db.session.commit()
+    notifications.deliver_committed()
+    assert pending.status == "approved"
+    [mail] = mailbox.to(people.outsider.email)
+    assert mail["Subject"] == "Godkjent: Kontorstoler HÅG" and "Velkommen!" in mail.get_content()
+
+
+@pytest.mark.parametrize("who", ["colleague", "outsider"])
+def test_others_may_not_approve_or_decline(people, pending, who):
+    with pytest.raises(PermissionDenied):
+        claims.approve(getattr(people, who), pending)
+    with pytest.raises(PermissionDenied):
+        claims.decline(getattr(people, who), pending)
+
+
+def test_decline_gives_the_quantity_back(people, pending, chairs, db):
+    claims.decline(people.member, pending, "Allerede lovet bort")
+    db.session.commit()
+    db.session.refresh(chairs)
+    assert pending.status == "declined" and chairs.quantity_available == 6
+
+
+def test_a_claim_cannot_be_decided_twice(people, pending, db):
+    claims.approve(people.member, pending)
+    db.session.commit()
+    with pytest.raises(Conflict, match="kan ikke avslås nå: den er godkjent"):
+        claims.decline(people.unit_admin, pending)
+
+
+@pytest.mark.parametrize("approve_first", [False, True])
+def test_claimant_cancels_and_the_quantity_returns(people, pending, chairs, db, approve_first):
+    if approve_first:
+        claims.approve(people.member, pending)
+    claims.cancel(people.outsider, pending)
+    db.session.commit()
+    db.session.refresh(chairs)
+    assert pending.status == "cancelled" and chairs.quantity_available == 6
+
+
+def test_only_the_claimant_may_cancel(people, pending):
+    with pytest.raises(PermissionDenied):
+        claims.cancel(people.member, pending)
+
+
+# -- collecting and the ledger ------------------------------------------------------------
+
+@pytest.fixture
+def approved(people, pending, db):
+    claims.approve(people.member, pending)
+    db.session.commit()
+    return pending
+
+
+def test_collection_writes_the_reuse_record_with_exact_figures(people, approved, chairs, db):
+    claims.collect(people.outsider, approved, replaces_purchase=True,
+                   costs_nok=Decimal("250.50"))
+    db.session.commit()
+    record = db.session.scalar(select(ReuseRecord))
+    assert approved.status == "collected"
+    assert (record.from_unit_id, record.to_unit_id) == (people.school.id, people.kindergarten.id)
+    assert record.category_id == chairs.category_id and record.quantity == 2
+    assert record.new_price_nok_used == Decimal("4500.00")
+    assert record.weight_kg_used == Decimal("17.500")
+    assert record.co2e_kg_used == Decimal("72.000")
+    assert record.avoided_cost_nok == Decimal("8749.50")  # 2 × 4500 − 250.50
+    assert record.avoided_co2e_kg == Decimal("144.000")
+    assert record.avoided_waste_kg == Decimal("35.000")
+    db.session.refresh(chairs)
+    assert (chairs.quantity_reserved, chairs.quantity_handed_over) == (0, 2)
+    assert audit_actions(db, approved) == ["claim.created", "claim.approved", "claim.collected"]
+
+
+def test_no_replaced_purchase_counts_waste_only(people, approved, db):
+    claims.collect(people.outsider, approved, replaces_purchase=False, costs_nok=Decimal("100"))
+    record = approved.reuse_record
+    assert (record.avoided_cost_nok, record.avoided_co2e_kg) == (0, 0)
+    assert record.avoided_waste_kg == Decimal("35.000")
+    assert record.costs_nok == Decimal("100.00")
+
+
+def test_item_price_and_weight_override_the_category(people, make_item, db):
+    desk = make_item(people.member, category="skrivebord", quantity=3,
+                     new_price_nok=Decimal("3333.33"), weight_kg=Decimal("41.125"))
+    claim = claims.claim_item(people.outsider, desk, 3)
+    claims.approve(people.member, claim)
+    claims.collect(people.outsider, claim)
+    record = claim.reuse_record
+    assert record.avoided_cost_nok == Decimal("9999.99")
+    assert record.avoided_waste_kg == Decimal("123.375")
+    assert record.avoided_co2e_kg == Decimal("105.000")  # 3 × 35 from the category
+
+
+def test_unknown_factors_count_as_zero_and_are_stored_as_unknown(people, make_item, db):
+    projector = make_item(people.member, category="prosjektor")  # no published CO2e figure
+    claim = claims.claim_item(people.outsider, projector, 1)
+    claims.approve(people.member, claim)
+    claims.collect(people.outsider, claim)
+    assert claim.reuse_record.co2e_kg_used is None
+    assert claim.reuse_record.avoided_co2e_kg == 0
+
+
+def test_changing_a_category_factor_later_does_not_change_the_record(people, approved, chairs,
+                                                                     db):
+    claims.collect(people.outsider, approved)
+    db.session.commit()
+    chairs.category.co2e_kg = Decimal("10")
+    chairs.category.new_price_nok = Decimal("1")
+    db.session.commit()
+    record = db.session.scalar(select(ReuseRecord))
+    assert (record.avoided_cost_nok, record.avoided_co2e_kg) == (Decimal("9000.00"),
+                                                                 Decimal("144.000"))
+
+
+@pytest.mark.parametrize("costs, message", [
+    (Decimal("-1"), "negative"), (Decimal("10.005"), "to desimaler"),
+    (Decimal("NaN"), "et tall"), (Decimal("1e9"), "urimelig"),
+])
+def test_bad_hand_over_costs_are_refused(people, approved, db, costs, message):
+    with pytest.raises(InvalidInput, match=message):
+        claims.collect(people.outsider, approved, costs_nok=costs)
+
+
+@pytest.mark.parametrize("who", ["outsider", "member", "colleague", "unit_admin"])
+def test_either_side_may_confirm_collection(people, approved, db, mailbox, who):
+    claims.collect(getattr(people, who), approved)
+    db.session.commit()
+    notifications.deliver_committed()
+    assert approved.status == "collected"
+    subjects = [mail["Subject"] for mail in mailbox.to(people.outsider.email)]
+    # When the giving side confirms, the receiver hears what was recorded in their name.
+    assert ("Henting bekreftet: Kontorstoler HÅG" in subjects) == (who != "outsider")
+
+
+def test_a_third_unit_may_not_confirm_collection(people, approved, make_user, make_unit):
+    stranger = make_user(make_unit("Klimaetaten"))
+    with pytest.raises(PermissionDenied):
+        claims.collect(stranger, approved)
+
+
+def test_pending_claim_cannot_be_collected_and_collection_happens_once(people, pending, db):
+    with pytest.raises(Conflict, match="venter på svar"):
+        claims.collect(people.outsider, pending)
+    claims.approve(people.member, pending)
+    claims.collect(people.outsider, pending)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        claims.collect(people.member, pending)
+    assert len(db.session.scalars(select(ReuseRecord)).all()) == 1
+
+
+def test_admin_reverses_a_record_with_a_reason_once(people, approved, db):
+    claims.collect(people.outsider, approved, costs_nok=Decimal("12.34"))
+    db.session.commit()
+    record = approved.reuse_record
+    with pytest.raises(PermissionDenied):
+        ledger.reverse(people.unit_admin, record, "feil")
+    with pytest.raises(InvalidInput):
+        ledger.reverse(people.admin, record, "  ")
+    reversal = ledger.reverse(people.admin, record, "Registrert på feil enhet")
+    db.session.commit()
+    with pytest.raises(Conflict):
+        ledger.reverse(people.admin, record, "igjen")
+    rows = db.session.scalars(select(ReuseRecord)).all()
+    assert len(rows) == 2
+    assert sum(r.avoided_cost_nok for r in rows) == 0
+    assert sum(r.avoided_co2e_kg for r in rows) == sum(r.avoided_waste_kg for r in rows) == 0
+    assert sum(r.quantity for r in rows) == 0
+    assert reversal.reason == "Registrert på feil enhet"
+    db.session.refresh(record)
+    assert record.avoided_cost_nok == Decimal("8987.66")  # the original is untouched
+
+
+def test_withdrawing_an_item_declines_waiting_claims_but_keeps_approved_ones(people, chairs, db,
+                                                                           make_user):
+    waiting = claims.claim_item(people.outsider, chairs, 1)
+    promised = claims.claim_item(people.admin, chairs, 2)
+    claims.approve(people.member, promised)
+    items.withdraw_item(people.member, chairs)
+    db.session.commit()
+    db.session.refresh(chairs)
+    assert waiting.status == "declined" and promised.status == "approved"
+    assert chairs.quantity_reserved == 2
+    claims.collect(people.admin, promised)
+    assert promised.status == "collected"
+
+
+def test_every_change_is_audited_with_who_and_where(client, people, chairs, db, log_in):
+    log_in(people.outsider)
+    client.submit(f"/items/{chairs.id}/claim", {"quantity": "1"},
+                  environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.created"))
+    assert event.actor_id == people.outsider.id
+    assert event.remote_addr == "10.20.30.40"
+    assert json.loads(event.details) == {"item_id": chairs.id, "quantity": 1}
+    assert event.created_at is not None
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+def test_whole_loop_in_the_browser_pages(client, people, chairs, db, log_in, mailbox):
+    log_in(people.outsider)
+    page = page_text(client.get(f"/items/{chairs.id}"))
+    assert "Vil enheten din bruke dette?" in page
+    response = client.submit(f"/items/{chairs.id}/claim", {"quantity": "2"})
+    claim_url = response.headers["Location"]
+    assert "Forespørselen er sendt" in page_text(client.get(claim_url))
+    claim = db.session.scalar(select(Claim))
+
+    client.submit("/logout")
+    log_in(people.member)
+    incoming = page_text(client.get("/claims/incoming"))
+    assert "2 × Kontorstoler HÅG" in incoming and "Venter på svar" in incoming
+    response = client.submit(f"/claims/{claim.id}/approve", {"next": "/claims/incoming"})
+    assert response.headers["Location"] == "/claims/incoming"
+    assert "Forespørselen er godkjent" in page_text(client.get("/claims/incoming"))
+
+    client.submit("/logout")
+    log_in(people.outsider)
+    assert "Bekreft at tingene er hentet" in page_text(client.get(claim_url))
+    response = client.submit(f"/claims/{claim.id}/collect",
+                             {"replaces_purchase": "yes", "costs_nok": "199,50"})
+    assert response.status_code == 302
+    page = page_text(client.get(claim_url))
+    assert "Hentingen er bekreftet" in page
+    assert "Unngått innkjøp 8 800,50 kr" in page
+    assert "Unngått utslipp 144,0 kg CO2e" in page
+    assert "Unngått avfall 35,0 kg" in page
+
+
+def test_own_unit_sees_no_claim_form(client, people, chairs, log_in):
+    log_in(people.colleague)
+    page = page_text(client.get(f"/items/{chairs.id}"))
+    assert "Vil enheten din bruke dette?" not in page
+    assert "annonse fra din egen enhet" in page
+    response = client.submit(f"/items/{chairs.id}/claim", {"quantity": "1"})
+    assert response.status_code == 403
+
+
+def test_claim_form_errors_are_shown_on_the_item_page(client, people, chairs, log_in, db):
+    log_in(people.outsider)
+    response = client.submit(f"/items/{chairs.id}/claim", {"quantity": "9"})
+    assert response.status_code == 422
+    assert "Det er bare 6 ledig nå, så 9 kan ikke reserveres." in page_text(response)
+    assert db.session.scalar(select(Claim)) is None
+
+
+def test_collect_form_rejects_negative_costs(client, people, approved, log_in, db):
+    log_in(people.outsider)
+    response = client.submit(f"/claims/{approved.id}/collect",
+                             {"replaces_purchase": "yes", "costs_nok": "-5"})
+    assert response.status_code == 422
+    assert "Kostnadene kan ikke være negative." in page_text(response)
+    db.session.refresh(approved)
+    assert approved.status == "approved"
+
+
+def test_claim_pages_are_private_to_the_two_units(client, people, pending, log_in, make_user,
+                                                  make_unit):
+    log_in(make_user(make_unit("Klimaetaten")))
+    assert client.get(f"/claims/{pending.id}").status_code == 404
+    assert client.submit(f"/claims/{pending.id}/approve").status_code == 404
+
+
+def test_crafted_decision_by_the_claimant_is_refused(client, people, pending, log_in, db):
+    log_in(people.outsider)
+    assert client.submit(f"/claims/{pending.id}/approve").status_code == 403
+    db.session.refresh(pending)
+    assert pending.status == "pending"
+
+
+def test_admin_corrects_a_record_from_the_claim_page(client, people, approved, log_in, db):
+    claims.collect(people.outsider, approved)
+    db.session.commit()
+    log_in(people.admin)
+    assert "Korriger føringen" in page_text(client.get(f"/claims/{approved.id}"))
+    response = client.submit(f"/records/{approved.reuse_record.id}/reverse",
+                             {"reason": "Dobbeltregistrert"})
+    assert response.status_code == 302
+    assert "Føringen er korrigert" in page_text(client.get(f"/claims/{approved.id}"))
+
+
+def test_notifications_page_lists_and_marks_read(client, people, pending, log_in, db):
+    log_in(people.member)
+    page = page_text(client.get("/notifications"))
+    assert "Ny forespørsel: Kontorstoler HÅG" in page
+    assert "Varsler 1 uleste" in page
+    client.submit("/notifications/read")
+    assert "uleste" not in page_text(client.get("/notifications"))

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
 
 from reuse.extensions import db
-from reuse.models import Item, Role, Unit, User, utcnow
-from reuse.services import categories, items, photos, units, users
+from reuse.models import Claim, Item, Notification, Role, Unit, User, utcnow
+from reuse.services import categories, claims, items, photos, units, users
 
 DEMO_PASSWORD = "gjenbruk-demo-2026"
 
@@ -224,6 +226,74 @@ def seed(*, log=print) -> None:
         created += 1
     db.session.flush()
     log(f"Demodata: {created} annonser lagt til ({len(DEMO_ITEMS) - created} fantes fra før).")
+    if db.session.scalar(select(func.count()).select_from(Claim)) == 0:
+        handed_over = _seed_history(people)
+        opened = _seed_open_claims(people)
+        log(f"Demodata: {handed_over} overleveringer siste 12 måneder, {opened} åpne forespørsler.")
+
+
+# (giver, receiver, title, category, pieces)
+HISTORY_TEMPLATES = [
+    ("eirik.moe", "kari.nordmann", "Kontorstoler, grå", "kontorstol", 6),
+    ("eirik.moe", "ola.hansen", "Hev-senk-skrivebord", "hev-senk-skrivebord", 4),
+    ("nina.aas", "lars.vik", "Bokhyller", "bokhylle", 3),
+    ("eirik.moe", "lars.vik", "Barnestoler", "besoksstol", 12),
+    ("kari.nordmann", "nina.aas", "Skjermer 24 tommer", "skjerm", 5),
+    ("lars.vik", "ola.hansen", "Kjøleskap", "kjoleskap", 1),
+    ("nina.aas", "kari.nordmann", "Møtebord", "motebord", 1),
+    ("eirik.moe", "sofie.lie", "Skuffeseksjoner", "skuffeseksjon-stal", 4),
+    ("kari.nordmann", "lars.vik", "Skrivebord", "skrivebord", 2),
+    ("eirik.moe", "nina.aas", "Sofa", "sofa", 1),
+    ("nina.aas", "ola.hansen", "Bærbare PC-er", "barbar-pc", 3),
+    ("eirik.moe", "kari.nordmann", "Arkivskap", "skap", 2),
+]
+
+
+def _seed_history(people: dict[str, User]) -> int:
+    """A year of completed hand-overs, so reports have something to show from day one."""
+    rng = random.Random(2026)
+    now = utcnow()
+    count = 0
+    for month in range(12, 0, -1):
+        for giver_key, receiver_key, title, slug, pieces in rng.sample(HISTORY_TEMPLATES, 2):
+            giver, receiver = people[giver_key], people[receiver_key]
+            when = now - timedelta(days=30 * month - rng.randint(0, 25), hours=rng.randint(0, 8))
+            category = categories.get_by_slug(slug)
+            address, building = LOCATIONS[giver.unit.name]
+            item = items.create_item(giver, items.ItemDetails(
+                title=title, category_id=category.id, condition=rng.choice(
+                    ["as_new", "good", "good", "used"]), quantity=pieces,
+                location_address=address, location_building=building))
+            claim = claims.claim_item(receiver, item, pieces)
+            claims.approve(giver, claim)
+            replaces = rng.random() < 0.85
+            costs = Decimal(rng.choice([0, 0, 0, 350, 800, 1200]))
+            claims.collect(receiver, claim, replaces_purchase=replaces, costs_nok=costs)
+            item.created_at = when - timedelta(days=6)
+            claim.created_at = when - timedelta(days=4)
+            claim.decided_at = when - timedelta(days=3)
+            claim.collected_at = claim.closed_at = when
+            claim.reuse_record.recorded_at = when
+            count += 1
+    db.session.flush()
+    # History is history: its messages were read and sent long ago.
+    db.session.execute(update(Notification).values(read_at=now, emailed_at=now))
+    return count
+
+
+def _seed_open_claims(people: dict[str, User]) -> int:
+    """Something waiting on each side: a pending and an approved claim on current listings."""
+    def listing(title: str, lister: str) -> Item:
+        return db.session.scalar(select(Item).where(
+            Item.title == title, Item.created_by_id == people[lister].id).order_by(Item.id))
+
+    pending_item = listing("Bokhyller, hvite, 80 cm", "kari.nordmann")
+    approved_item = listing("Skjermer 24 tommer", "eirik.moe")
+    pending = claims.claim_item(people["ola.hansen"], pending_item, 2,
+                                "Vi flytter inn i nye lokaler i januar. Kan hente på torsdag.")
+    approved = claims.claim_item(people["kari.nordmann"], approved_item, 4)
+    claims.approve(people["eirik.moe"], approved, "Hent gjerne før kl. 14.")
+    return len([pending, approved])
 
 
 def login_help() -> str:

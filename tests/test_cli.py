@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from reuse.models import Category, Item, Photo, Unit, User
+from reuse.models import Category, Claim, Item, Photo, ReuseRecord, Unit, User
 
 
 def count(db, model) -> int:
@@ -107,6 +107,12 @@ def test_seed_demo_fills_the_marketplace_once(runner, db):
     assert {role for (role,) in db.session.execute(select(User.role).distinct())} == {
         "member", "unit_admin", "sustainability", "admin"}
     assert len({item.unit_id for item in db.session.scalars(select(Item))}) >= 4
+    records = db.session.scalars(select(ReuseRecord)).all()
+    assert len(records) >= 20
+    assert len({(r.recorded_at.year, r.recorded_at.month) for r in records}) >= 10
+    assert {claim.status for claim in db.session.scalars(select(Claim))} >= {
+        "collected", "pending", "approved"}
+    totals[ReuseRecord] = len(records)
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output

@@ -74,3 +74,34 @@ def test_a_form_error_is_announced_and_focused(new_page, people, catalog):
     summary.get_by_role("link", name="Gi annonsen en tittel.").click()
     assert page.evaluate("document.activeElement.id") == "title"
     assert page.locator("#title").get_attribute("aria-invalid") == "true"
+
+
+def test_buyer_claims_the_giver_approves_and_the_buyer_confirms_collection(new_page, people,
+                                                                         make_item):
+    chairs = make_item(people.member, title="Kontorstoler HÅG", quantity=6)
+
+    buyer = new_page()
+    log_in(buyer, people.outsider)
+    buyer.goto(f"/items/{chairs.id}")
+    buyer.get_by_label("Hvor mange trenger dere?").fill("2")
+    buyer.get_by_label("Melding til giveren").fill("Vi henter fredag")
+    buyer.get_by_role("button", name=re.compile("Be om tingene")).click()
+    buyer.get_by_text("Forespørselen er sendt").wait_for()
+    claim_url = buyer.url
+
+    giver = new_page()
+    log_in(giver, people.member)
+    giver.get_by_role("link", name=re.compile("Varsler")).click()
+    giver.get_by_role("link", name="Ny forespørsel: Kontorstoler HÅG").click()
+    giver.get_by_role("button", name=re.compile("^Godkjenn")).click()
+    giver.get_by_text("Forespørselen er godkjent").wait_for()
+
+    buyer.goto(claim_url)
+    buyer.get_by_label("Ja, vi slipper å kjøpe nytt").check()
+    buyer.get_by_label("Kostnader ved overleveringen (kr)").fill("150,50")
+    buyer.get_by_role("button", name="Bekreft henting").click()
+    buyer.get_by_text("Hentingen er bekreftet").wait_for()
+    screenshot(buyer, "claim-collected")
+    record = buyer.locator(".record-box").inner_text()
+    assert "8\u00a0849,50\u00a0kr" in record  # 2 × 4500 − 150,50
+    assert "144,0 kg CO2e" in record and "35,0 kg" in record

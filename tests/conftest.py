@@ -20,11 +20,11 @@ from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from PIL import Image
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 
 from reuse import create_app
 from reuse.extensions import db as _db
-from reuse.models import Base, Item, Role, Unit, User
+from reuse.models import Base, Item, ReuseCheck, Role, Unit, User
 from reuse.services import categories, items, units, users
 
 PASSWORD = "riktig-hest-batteri-stift"
@@ -147,6 +147,8 @@ def db(app):
     with app.app_context():
         yield _db
         _db.session.rollback()
+        # A check points at its claim and a claim at its check: break that cycle first.
+        _db.session.execute(update(ReuseCheck).values(claim_id=None))
         for table in reversed(Base.metadata.sorted_tables):
             _db.session.execute(table.delete())
         _db.session.commit()

@@ -2,11 +2,15 @@
 
 from reuse.models.base import Base, utcnow
 from reuse.models.catalog import Category, Condition, Item, Photo
+from reuse.models.checks import (BoughtNewReason, CheckOutcome, ReuseCheck, ReuseCheckMatch,
+                                 WantedRequest)
 from reuse.models.claims import (OPEN_CLAIM_STATUSES, ApiToken, AuditEvent, Claim, ClaimStatus,
                                  Notification, ReuseRecord)
 from reuse.models.organisation import Role, Unit, User
 
 __all__ = [
-    "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "Category", "Claim", "ClaimStatus",
-    "Condition", "Item", "Notification", "Photo", "ReuseRecord", "Role", "Unit", "User", "utcnow",
+    "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
+    "CheckOutcome", "Claim", "ClaimStatus", "Condition", "Item", "Notification", "Photo",
+    "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User", "WantedRequest",
+    "utcnow",
 ]

@@ -47,6 +47,7 @@ class Claim(Base):
     quantity: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.PENDING.value)
     message: Mapped[str] = mapped_column(Text, default="")
+    reuse_check_id: Mapped[int | None] = mapped_column(ForeignKey("reuse_check.id"), index=True)
     decision_message: Mapped[str] = mapped_column(Text, default="")
     collect_by: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

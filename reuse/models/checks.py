@@ -1,0 +1,107 @@
+"""Reuse checks (a buyer's documented look before buying new) and standing wanted requests."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reuse.models.base import Base, UTCDateTime, utcnow
+from reuse.models.catalog import Category, Item
+from reuse.models.organisation import Unit, User
+
+
+class CheckOutcome(enum.StrEnum):
+    REUSED = "reused"
+    BOUGHT_NEW = "bought_new"
+
+
+class BoughtNewReason(enum.StrEnum):
+    NOTHING_SUITABLE = "nothing_suitable"
+    NOT_ENOUGH = "not_enough"
+    NEEDED_SOONER = "needed_sooner"
+    TECHNICAL_REQUIREMENTS = "technical_requirements"
+    OTHER = "other"
+
+
+class ReuseCheck(Base):
+    """What was needed, who looked, what was available, and how it ended."""
+
+    __tablename__ = "reuse_check"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('reused', 'bought_new')",
+                        name="outcome_known"),
+        CheckConstraint("outcome != 'bought_new' OR reason_code IS NOT NULL",
+                        name="bought_new_has_reason"),
+        CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
+        Index("ix_reuse_check_unit_id_created_at", "unit_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    need: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    quantity: Mapped[int | None]
+    match_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", use_alter=True))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    purchase_reference: Mapped[str] = mapped_column(String(120), default="")
+
+    user: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship()
+    category: Mapped[Category | None] = relationship()
+    matches: Mapped[list[ReuseCheckMatch]] = relationship(
+        back_populates="check", order_by="ReuseCheckMatch.rank", cascade="all, delete-orphan")
+
+    @property
+    def reference(self) -> str:
+        """The id to quote in a purchase order: the year and the check's number."""
+        return f"GJ-{self.created_at.year}-{self.id:06d}"
+
+
+class ReuseCheckMatch(Base):
+    """An item that was available and matched when the check was made (a snapshot)."""
+
+    __tablename__ = "reuse_check_match"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("reuse_check.id", ondelete="CASCADE"),
+                                          index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    rank: Mapped[int]
+    title: Mapped[str] = mapped_column(String(120))
+    quantity_available: Mapped[int]
+
+    check: Mapped[ReuseCheck] = relationship(back_populates="matches")
+    item: Mapped[Item] = relationship()
+
+
+class WantedRequest(Base):
+    """A standing search: tell me when something like this is posted."""
+
+    __tablename__ = "wanted_request"
+    __table_args__ = (
+        CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
+        Index("ix_wanted_request_open", "closed_at", "until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    words: Mapped[str] = mapped_column(String(200), default="")
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    quantity: Mapped[int | None]
+    until: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship()
+    category: Mapped[Category | None] = relationship()

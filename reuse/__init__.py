@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reuse.services import notifications
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
+    from reuse.web.checks import bp as checks_bp
     from reuse.web.claims import bp as claims_bp
     from reuse.web.listings import bp as listings_bp
 
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(claims_bp)
+    app.register_blueprint(checks_bp)
     app.register_blueprint(api_bp)
 
     @app.after_request

@@ -9,7 +9,8 @@ from flask import Flask
 
 from reuse.extensions import db
 from reuse.clock import oslo_today
-from reuse.services import categories, claims, items, notifications, tokens, units, users
+from reuse.services import (categories, checks, claims, items, notifications, tokens, units,
+                            users)
 from reuse.services.errors import DomainError, NotFound
 
 
@@ -100,6 +101,8 @@ def init_app(app: Flask) -> None:
         expired = _commit_or_fail(lambda: claims.expire_overdue(today))
         reminded = _commit_or_fail(lambda: claims.remind_uncollected(today))
         warned = _commit_or_fail(lambda: items.warn_internal_periods(today))
+        check_reminders = _commit_or_fail(checks.remind_open_checks)
         mailed = notifications.deliver_committed() + notifications.deliver_undelivered()
         click.echo(f"{len(expired)} forespørsler utløpt, {reminded} påminnelser, "
-                   f"{warned} varsler om intern periode, {mailed} e-poster sendt.")
+                   f"{warned} varsler om intern periode, {check_reminders} påminnelser om "
+                   f"åpne gjenbrukssjekker, {mailed} e-poster sendt.")

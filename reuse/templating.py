@@ -67,9 +67,13 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def format_time(value: datetime | None) -> str:
+    return value.astimezone(OSLO).strftime("%H.%M") if value else ""
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        nok=format_nok, number=format_number, date=format_date,
+        nok=format_nok, number=format_number, date=format_date, time=format_time,
         condition=lambda value: CONDITION_LABELS.get(value, value),
         role=lambda value: ROLE_LABELS.get(value, value),
         claim_status=lambda value: CLAIM_STATUS_LABELS.get(value, value),

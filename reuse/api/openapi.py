@@ -6,8 +6,9 @@ endpoints by tests/test_api_contract.py: a change to one without the other fails
 
 from __future__ import annotations
 
-from reuse.models import ClaimStatus, Condition
+from reuse.models import BoughtNewReason, ClaimStatus, Condition
 from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services.checks import MAX_NEED
 from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import MAX_PER_PAGE
 from reuse.services.ledger import MAX_COSTS_NOK
@@ -209,8 +210,9 @@ def _schemas() -> dict:
         "ClaimCreate": _obj({
             "quantity": _int(minimum=1, maximum=MAX_ITEM_QUANTITY),
             "message": _or_null(_str(maxLength=MAX_MESSAGE)),
-            "reuse_check_id": _or_null(_int("Not available yet: anything but null is "
-                                            "refused with 422.")),
+            "reuse_check_id": _or_null(_int(
+                "Your open reuse check this claim meets; the check then ends as reused. "
+                "Unknown or not yours: 422.")),
         }, required=["quantity"], closed=True),
         "Decision": _obj({
             "message": _or_null(_str("Sent to the other side.", maxLength=MAX_MESSAGE)),
@@ -220,6 +222,64 @@ def _schemas() -> dict:
             "costs_nok": _or_null(_num("Hand-over costs, NOK, at most two decimals.",
                                        minimum=0, maximum=int(MAX_COSTS_NOK), default=0)),
         }, required=[], closed=True),
+        # -- reuse checks and wanted requests ----------------------------------------------
+        "ReuseCheck": _obj({
+            "id": _int(),
+            "reference": _str("The id to quote in a purchase order, e.g. GJ-2026-000123."),
+            "need": _str(),
+            "category": _or_null(_str("Category slug, if one was given.")),
+            "quantity": _or_null(_int(minimum=1)),
+            "created_at": TIMESTAMP,
+            "unit": {**_ref("UnitRef"), "description": "The buyer's unit."},
+            "match_count": _int("How many available items matched when the check was made.",
+                                minimum=0),
+            "matches": {"type": "array", "items": _ref("Item"),
+                        "description": "The best matches (at most 20), best first, as they "
+                                       "are now."},
+            "outcome": {"type": ["string", "null"], "enum": ["reused", "bought_new", None],
+                        "description": "null while the check is open."},
+            "outcome_at": _or_null(TIMESTAMP),
+            "claim_id": _or_null(_int("The claim that met the need (outcome reused).")),
+            "reason": {"type": ["string", "null"],
+                       "enum": [r.value for r in BoughtNewReason] + [None],
+                       "description": "Why new was bought (outcome bought_new)."},
+            "reason_text": _str(),
+            "purchase_reference": _str("Order number from the purchasing system, if given."),
+            "receipt_url": _str("The printable receipt page.", format="uri"),
+        }),
+        "ReuseCheckCreate": _obj({
+            "need": _str("What is needed, in plain words.", minLength=1, maxLength=MAX_NEED),
+            "category": _or_null(_str("Category slug; includes its sub-categories.")),
+            "quantity": _or_null(_int(minimum=1, maximum=MAX_ITEM_QUANTITY)),
+        }, required=["need"], closed=True),
+        "CheckOutcome": _obj({
+            "outcome": {"type": "string", "enum": ["reused", "bought_new"]},
+            "claim_id": _or_null(_int("With reused: your claim that met the need.")),
+            "reason": _or_null(_str(
+                "With bought_new (required): one of nothing_suitable, not_enough, "
+                "needed_sooner, technical_requirements, other, or a sentence (kept as "
+                "'other' with that text).", maxLength=1000)),
+            "reason_text": _or_null(_str(maxLength=1000)),
+            "purchase_reference": _or_null(_str(maxLength=120)),
+        }, required=["outcome"], closed=True),
+        "Wanted": _obj({
+            "id": _int(),
+            "words": _str("Every meaningful word must be found in a matching item."),
+            "category": _or_null(_str("Category slug; matching items are in it or below.")),
+            "quantity": _or_null(_int(minimum=1)),
+            "until": DATE,
+            "open": {"type": "boolean", "description": "Not closed, and until is not past."},
+            "created_at": TIMESTAMP,
+        }),
+        "WantedList": _obj({"wanted": {"type": "array", "items": _ref("Wanted")}}),
+        "WantedCreate": _obj({
+            "words": _or_null(_str(maxLength=200)),
+            "category": _or_null(_str("Category slug.")),
+            "quantity": _or_null(_int(minimum=1, maximum=MAX_ITEM_QUANTITY)),
+            "until": _or_null({**DATE, "description": "Today to a year ahead; default "
+                                                      "90 days."}),
+        }, description="Give words, a category, or both.", required=[], closed=True),
+        "Empty": _obj({}, required=[], closed=True),
     }
 
 
@@ -407,6 +467,65 @@ def _paths() -> dict:
              "422": _err("Unprocessable", "costs_nok negative, too high or with more than "
                                           "two decimals.")},
             parameters=[CLAIM_ID], requestBody=_json_body("Collect", required=False))},
+        **_check_paths(),
+    }
+
+
+CHECK_ID = {"$ref": "#/components/parameters/CheckId"}
+WANTED_ID = {"$ref": "#/components/parameters/WantedId"}
+
+
+def _wanted_action(operation_id: str, summary: str) -> dict:
+    return {"post": _op(
+        operation_id, summary, "wanted",
+        {"200": _ok("The wanted request as it is now.", "Wanted"),
+         "400": _err("BadRequest"), "401": _err("Unauthorized"),
+         "404": _err("NotFound", "No such wanted request of this user."),
+         "409": _err("Conflict", "Already closed. Code: invalid_state."),
+         "413": _err("TooLarge")},
+        parameters=[WANTED_ID], requestBody=_json_body("Empty", required=False))}
+
+
+def _check_paths() -> dict:
+    return {
+        "/reuse-checks": {"post": _op(
+            "createReuseCheck", "Check what is available before buying new", "checks",
+            {"201": _ok("The recorded check with its matches.", "ReuseCheck"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"), "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "Empty need, unknown category or bad quantity.")},
+            requestBody=_json_body("ReuseCheckCreate"))},
+        "/reuse-checks/{check_id}": {"get": _op(
+            "getReuseCheck", "One reuse check (the receipt)", "checks",
+            {"200": _ok("The check.", "ReuseCheck"), "401": _err("Unauthorized"),
+             "404": _err("NotFound", "No such check, or not visible to this user.")},
+            parameters=[CHECK_ID])},
+        "/reuse-checks/{check_id}/outcome": {"post": _op(
+            "setReuseCheckOutcome", "Record how a check ended", "checks",
+            {"200": _ok("The closed check.", "ReuseCheck"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the buyer who made the check (or an admin), "
+                                      "with their own claim."),
+             "404": _err("NotFound", "No such check, or not visible to this user."),
+             "409": _err("Conflict", "The check is already closed, or the claim came to "
+                                     "nothing. Code: invalid_state."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "Unknown outcome, no claim_id, or no reason.")},
+            parameters=[CHECK_ID], requestBody=_json_body("CheckOutcome"))},
+        "/wanted": {
+            "get": _op("listWanted", "This user's wanted requests", "wanted",
+                       {"200": _ok("Open ones first.", "WantedList"),
+                        "401": _err("Unauthorized")}),
+            "post": _op("createWanted", "Be told when a matching item is posted", "wanted",
+                        {"201": _ok("The wanted request.", "Wanted"),
+                         "400": _err("BadRequest"), "401": _err("Unauthorized"),
+                         "413": _err("TooLarge"),
+                         "422": _err("Unprocessable", "Neither words nor category, unknown "
+                                                      "category, or until out of range.")},
+                        requestBody=_json_body("WantedCreate")),
+        },
+        "/wanted/{request_id}/close": _wanted_action("closeWanted", "Stop a wanted request"),
+        "/wanted/{request_id}/renew": _wanted_action(
+            "renewWanted", "Reopen and extend a wanted request by 90 days"),
     }
 
 
@@ -431,6 +550,8 @@ def document() -> dict:
         "tags": [{"name": "catalog", "description": "Categories and units."},
                  {"name": "items", "description": "Listed items and their photos."},
                  {"name": "claims", "description": "Claims on items and their outcome."},
+                 {"name": "checks", "description": "Reuse checks before buying new."},
+                 {"name": "wanted", "description": "Standing wanted requests."},
                  {"name": "meta", "description": "This description."}],
         "paths": _paths(),
         "components": {
@@ -439,7 +560,9 @@ def document() -> dict:
                 "description": "An API token from `flask --app reuse create-token`; it acts "
                                "as its user."}},
             "parameters": {"ItemId": _id_parameter("item_id", "item"),
-                           "ClaimId": _id_parameter("claim_id", "claim")},
+                           "ClaimId": _id_parameter("claim_id", "claim"),
+                           "CheckId": _id_parameter("check_id", "reuse check"),
+                           "WantedId": _id_parameter("request_id", "wanted request")},
             "responses": _responses(),
             "schemas": _schemas(),
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from reuse.models import Category, Claim, Item, Photo, ReuseRecord, Unit
+from reuse.models import Category, Claim, Item, Photo, ReuseCheck, ReuseRecord, Unit, WantedRequest
 
 
 def item_status(item: Item) -> str:
@@ -104,3 +104,36 @@ def category_json(category: Category, parent_slug: str | None) -> dict:
 
 def unit_json(unit: Unit) -> dict:
     return {"id": unit.id, "name": unit.name, "parent_id": unit.parent_id, "code": unit.code}
+
+
+def check_json(check: ReuseCheck) -> dict:
+    return {
+        "id": check.id,
+        "reference": check.reference,
+        "need": check.need,
+        "category": check.category.slug if check.category else None,
+        "quantity": check.quantity,
+        "created_at": check.created_at,
+        "unit": unit_ref(check.unit),
+        "match_count": check.match_count,
+        "matches": [item_json(match.item) for match in check.matches],
+        "outcome": check.outcome,
+        "outcome_at": check.outcome_at,
+        "claim_id": check.claim_id,
+        "reason": check.reason_code,
+        "reason_text": check.reason_text,
+        "purchase_reference": check.purchase_reference,
+        "receipt_url": url_for("checks.check_detail", check_id=check.id, _external=True),
+    }
+
+
+def wanted_json(request: WantedRequest, is_open: bool) -> dict:
+    return {
+        "id": request.id,
+        "words": request.words,
+        "category": request.category.slug if request.category else None,
+        "quantity": request.quantity,
+        "until": request.until,
+        "open": is_open,
+        "created_at": request.created_at,
+    }

@@ -10,10 +10,11 @@ from reuse.api import bp
 from reuse.api import parsing as p
 from reuse.api.auth import require_user
 from reuse.api.openapi import document
-from reuse.api.serialise import category_json, claim_json, item_json, photo_json, unit_json
+from reuse.api.serialise import (category_json, check_json, claim_json, item_json, photo_json,
+                                 unit_json, wanted_json)
 from reuse.extensions import csrf, db
-from reuse.models import Claim, Condition
-from reuse.services import categories, claims, items, photos, units
+from reuse.models import BoughtNewReason, Claim, Condition, WantedRequest
+from reuse.services import categories, checks, claims, items, photos, units, wanted
 from reuse.services.errors import InvalidInput, NotFound
 from reuse.services.permissions import can_see_claim
 
@@ -148,11 +149,15 @@ CLAIM_FIELDS = {"quantity", "message", "reuse_check_id"}
 def create_claim(item_id: int):
     user = require_user()
     body = p.json_body(CLAIM_FIELDS, required={"quantity"})
-    if body.get("reuse_check_id") is not None:
-        raise InvalidInput("Reuse checks are not available yet.", field="reuse_check_id")
     item = _visible_item(item_id)
-    claim = claims.claim_item(user, item, p.integer(body, "quantity"),
-                              p.string(body, "message", max_length=claims.MAX_MESSAGE))
+    quantity = p.integer(body, "quantity")
+    message = p.string(body, "message", max_length=claims.MAX_MESSAGE)
+    check_id = p.integer(body, "reuse_check_id")
+    if check_id is None:
+        claim = claims.claim_item(user, item, quantity, message)
+    else:
+        claim = checks.claim_match(user, _check_for(check_id, as_input=True), item, quantity,
+                                   message)
     db.session.commit()
     return jsonify(claim_json(claims.get_claim(claim.id))), 201
 
@@ -212,3 +217,118 @@ def collect_claim(claim_id: int):
                    costs_nok=p.decimal(body, "costs_nok", default=Decimal("0")))
     db.session.commit()
     return jsonify(claim_json(claims.get_claim(claim_id)))
+
+
+def _category_input(body: dict, *, required: bool = False):
+    slug = p.string(body, "category", max_length=80)
+    if not slug:
+        if required:
+            raise InvalidInput("Choose a category.", field="category")
+        return None
+    try:
+        return categories.get_by_slug(slug)
+    except NotFound as error:  # in a body it is bad input, not a missing resource
+        raise InvalidInput(error.message, field="category") from None
+
+
+def _check_for(check_id: int, *, as_input: bool = False):
+    """A check the token's user may see; as_input: a reference in a body (422, not 404)."""
+    user = require_user()
+    try:
+        check = checks.get_check(check_id) if 0 < check_id <= MAX_ID else None
+    except NotFound:
+        check = None
+    if check is None or not checks.can_see(user, check):
+        if as_input:
+            raise InvalidInput("No such reuse check.", field="reuse_check_id")
+        raise NotFound("No such reuse check.")
+    return check
+
+
+@bp.post("/reuse-checks")
+def create_check():
+    user = require_user()
+    body = p.json_body({"need", "category", "quantity"}, required={"need"})
+    check = checks.create_check(user, p.string(body, "need", max_length=checks.MAX_NEED),
+                                category=_category_input(body),
+                                quantity=p.integer(body, "quantity"))
+    db.session.commit()
+    return jsonify(check_json(checks.get_check(check.id))), 201
+
+
+@bp.get("/reuse-checks/<int:check_id>")
+def get_check(check_id: int):
+    return jsonify(check_json(_check_for(check_id)))
+
+
+@bp.post("/reuse-checks/<int:check_id>/outcome")
+def check_outcome(check_id: int):
+    user = require_user()
+    body = p.json_body({"outcome", "claim_id", "reason", "reason_text", "purchase_reference"},
+                       required={"outcome"})
+    check = _check_for(check_id)
+    outcome = p.string(body, "outcome", max_length=20)
+    if outcome == "reused":
+        claim_id = p.integer(body, "claim_id")
+        claim = db.session.get(Claim, claim_id) if claim_id and 0 < claim_id <= MAX_ID else None
+        if claim is None:
+            raise InvalidInput("Give the claim_id of your claim that meets the need.",
+                               field="claim_id")
+        checks.link_claim(user, check, claim)
+    elif outcome == "bought_new":
+        reason = p.string(body, "reason", max_length=1000).strip()
+        reason_text = p.string(body, "reason_text", max_length=1000)
+        if reason not in {r.value for r in BoughtNewReason}:
+            # A sentence instead of a code: keep the words, file it as "other".
+            reason, reason_text = BoughtNewReason.OTHER.value, reason_text or reason
+        checks.record_bought_new(user, check, reason, reason_text,
+                                 p.string(body, "purchase_reference", max_length=120))
+    else:
+        raise InvalidInput("outcome must be 'reused' or 'bought_new'.", field="outcome")
+    db.session.commit()
+    return jsonify(check_json(checks.get_check(check_id)))
+
+
+@bp.get("/wanted")
+def list_wanted():
+    user = require_user()
+    return jsonify({"wanted": [wanted_json(request, wanted.is_open(request))
+                               for request in wanted.requests_of(user)]})
+
+
+@bp.post("/wanted")
+def create_wanted():
+    user = require_user()
+    body = p.json_body({"words", "category", "quantity", "until"})
+    request_ = wanted.create_request(user, words=p.string(body, "words", max_length=200),
+                                     category=_category_input(body),
+                                     quantity=p.integer(body, "quantity"),
+                                     until=p.iso_date(body, "until"))
+    db.session.commit()
+    return jsonify(wanted_json(request_, wanted.is_open(request_))), 201
+
+
+def _own_wanted(request_id: int):
+    user = require_user()
+    request_ = db.session.get(WantedRequest, request_id)
+    if request_ is None or request_.user_id != user.id:
+        raise NotFound("No such wanted request.")
+    return user, request_
+
+
+@bp.post("/wanted/<int:request_id>/close")
+def close_wanted(request_id: int):
+    user, request_ = _own_wanted(request_id)
+    p.json_body(set())
+    wanted.close_request(user, request_)
+    db.session.commit()
+    return jsonify(wanted_json(request_, wanted.is_open(request_)))
+
+
+@bp.post("/wanted/<int:request_id>/renew")
+def renew_wanted(request_id: int):
+    user, request_ = _own_wanted(request_id)
+    p.json_body(set())
+    wanted.renew_request(user, request_)
+    db.session.commit()
+    return jsonify(wanted_json(request_, wanted.is_open(request_)))

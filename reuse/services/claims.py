@@ -15,7 +15,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
-from reuse.models import OPEN_CLAIM_STATUSES, Claim, ClaimStatus, Item, Role, User, utcnow
+from reuse.models import (OPEN_CLAIM_STATUSES, Claim, ClaimStatus, Item, ReuseCheck, Role, User,
+                          utcnow)
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -88,6 +89,21 @@ def _move(claim: Claim, allowed_from: tuple[str, ...], to: ClaimStatus, **values
     ).rowcount
     db.session.refresh(claim)
     return moved == 1
+
+
+def _reopen_linked_check(claim: Claim) -> None:
+    """A check that ended in this claim is open again if the claim comes to nothing."""
+    if claim.reuse_check_id is None:
+        return
+    reopened = db.session.execute(
+        update(ReuseCheck)
+        .where(ReuseCheck.id == claim.reuse_check_id, ReuseCheck.claim_id == claim.id)
+        .values(outcome=None, outcome_at=None, claim_id=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if reopened:
+        audit.record(None, "reuse_check.reopened", db.session.get(ReuseCheck,
+                                                                claim.reuse_check_id),
+                     claim_id=claim.id, claim_status=claim.status)
 
 
 def _state_conflict(claim: Claim, action: str) -> Conflict:
@@ -170,6 +186,7 @@ def decline(user: User, claim: Claim, message: str = "") -> Claim:
                  decided_by_id=user.id, decision_message=message, closed_at=utcnow()):
         raise _state_conflict(claim, "avslås")
     _release(claim.item, claim.quantity)
+    _reopen_linked_check(claim)
     audit.record(user, "claim.declined", claim, message=message)
     notifications.notify(
         claim.claimant, "claim_declined", f"Avslått: {claim.item.title}",
@@ -186,6 +203,7 @@ def cancel(user: User, claim: Claim, message: str = "") -> Claim:
     if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.CANCELLED, closed_at=utcnow()):
         raise _state_conflict(claim, "trekkes tilbake")
     _release(claim.item, claim.quantity)
+    _reopen_linked_check(claim)
     audit.record(user, "claim.cancelled", claim, message=message)
     _notify_item_side(claim, "claim_cancelled", f"Trukket tilbake: {claim.item.title}",
                       f"{user.name} har trukket tilbake forespørselen om {claim.quantity} stk. "
@@ -242,6 +260,7 @@ def expire_overdue(today: date | None = None) -> list[Claim]:
         if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.EXPIRED, closed_at=utcnow()):
             continue  # someone acted on it meanwhile
         _release(claim.item, claim.quantity)
+        _reopen_linked_check(claim)
         audit.record(None, "claim.expired", claim, collect_by=claim.collect_by)
         body = (f"Forespørselen om {claim.quantity} stk. «{claim.item.title}» ble ikke hentet "
                 f"innen {claim.collect_by:%d.%m.%Y} og er utløpt. Tingene er ledige igjen.")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from reuse.extensions import db
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, notifications, text
+from reuse.services import audit, claims, notifications, text, wanted
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.permissions import can_manage_item
 from reuse.services.trees import subtree_ids
@@ -103,6 +103,7 @@ def create_item(user: User, details: ItemDetails, *, today: date | None = None) 
     db.session.add(item)
     db.session.flush()
     audit.record(user, "item.created", item, quantity=item.quantity)
+    wanted.notify_matches(item)
     return item
 
 

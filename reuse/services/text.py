@@ -49,9 +49,34 @@ def index_text(*parts: str) -> str:
     return f" {' '.join(dict.fromkeys(tokens))} "
 
 
+# Words that say nothing about what is wanted: Norwegian function words (bokmål and nynorsk)
+# and the phrases people use when describing a need. Numbers are dropped too.
+STOP_WORDS = frozenset("""
+og i jeg det at en et ei den til er som på de med han av ikke der så var meg seg men ett har
+om vi min mitt mine ha hadde hun nå over da ved fra du ut sin sitt sine dem oss opp man kan
+hans hvor eller hva skal selv her alle vil bli ble blitt kunne inn når være vært kom noen noe
+ville dere deres kun ja etter ned skulle denne dette disse for deg si mot å hvorfor uten
+hvordan ingen din ditt blir samme hvilken hvilke sånn mellom vår våre hver hvem hvis både
+bare enn fordi før mange også slik begge siden eg ein eit ikkje kva kvar me no noko nokre
+trenger trengs behov ønsker ønsker ønsket søker ser etter gjerne helst ca cirka stk stykk
+stykker ny nye nytt vårt
+""".split())
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in words(text) if word not in STOP_WORDS and not word.isdigit()]
+
+
 def query_terms(query: str) -> list[str]:
-    """The stems to look for, one per distinct word of the query."""
-    return list(dict.fromkeys(stem(word) for word in words(query)))
+    """The stems to look for, one per distinct meaningful word of the query."""
+    return list(dict.fromkeys(stem(word) for word in content_words(query)))
+
+
+def matches_term(indexed: str, term: str) -> bool:
+    """The same test as like_pattern(term), in Python, for text already in index form."""
+    if len(term) < MIN_SUBSTRING_TERM:
+        return f" {term}" in indexed
+    return term in indexed
 
 
 def like_pattern(term: str) -> str:

@@ -18,3 +18,8 @@
     });
   });
 })();
+
+// Print buttons (inline handlers would need 'unsafe-inline' in the CSP).
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -105,3 +105,36 @@ def test_buyer_claims_the_giver_approves_and_the_buyer_confirms_collection(new_p
     record = buyer.locator(".record-box").inner_text()
     assert "8\u00a0849,50\u00a0kr" in record  # 2 × 4500 − 150,50
     assert "144,0 kg CO2e" in record and "35,0 kg" in record
+
+
+def test_buyer_checks_before_buying_and_claims_a_match(new_page, people, make_item):
+    make_item(people.outsider, title="Hev-senk-skrivebord 160 cm", category="hev-senk-skrivebord",
+              quantity=4)
+    page = new_page(phone=True)
+    log_in(page, people.member)
+    page.get_by_role("link", name="Sjekk før kjøp").click()
+    page.get_by_label("Hva trenger dere?").fill("2 hev-senk skrivebord")
+    page.get_by_role("button", name="Sjekk hva som finnes").click()
+    page.get_by_role("heading", name=re.compile(r"^GJ-\d{4}-\d{6}$")).wait_for()
+    assert has_no_horizontal_scroll(page)
+    page.get_by_label("Antall av Hev-senk-skrivebord 160 cm").fill("2")
+    page.get_by_role("button", name="Be om Hev-senk-skrivebord 160 cm").click()
+    page.get_by_text(re.compile("knyttet til gjenbrukssjekk GJ-")).wait_for()
+
+
+def test_buyer_records_bought_new_and_the_receipt_prints_without_forms(new_page, people,
+                                                                       catalog):
+    page = new_page()
+    log_in(page, people.member)
+    page.goto("/checks/new")
+    page.get_by_label("Hva trenger dere?").fill("flygel til aulaen")
+    page.get_by_role("button", name="Sjekk hva som finnes").click()
+    page.get_by_label("Ingenting passende var ledig").check()
+    page.get_by_label("Bestillingsnummer").fill("PO-2026-0042")
+    page.get_by_role("button", name="Registrer at vi kjøper nytt").click()
+    page.get_by_text("Registrert: dere kjøper nytt").wait_for()
+    page.emulate_media(media="print")
+    assert page.get_by_role("button", name="Skriv ut kvitteringen").is_hidden()
+    assert page.locator(".site-header").is_hidden()
+    assert page.get_by_text("PO-2026-0042").is_visible()
+    screenshot(page, "check-receipt-print")

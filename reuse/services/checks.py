@@ -1,0 +1,247 @@
+"""Reuse checks: a buyer looks for what the municipality already has before buying new.
+
+A check records the need, who looked, when, and which available items matched (a snapshot),
+and ends as `reused` (linked to a claim) or `bought_new` (with a reason). Its receipt is the
+documentation a purchase file needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
+
+from reuse.extensions import db
+from reuse.models import (BoughtNewReason, Category, CheckOutcome, Claim, ClaimStatus, Condition,
+                          Item, ReuseCheck, ReuseCheckMatch, Role, Unit, User, utcnow)
+from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services import audit, claims, notifications, text
+from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.trees import subtree_id_list
+
+MAX_MATCHES = 20
+CANDIDATE_LIMIT = 500
+REMIND_AFTER_DAYS = 14
+MAX_NEED = 500
+
+REASON_LABELS = {
+    BoughtNewReason.NOTHING_SUITABLE: "Ingenting passende var ledig",
+    BoughtNewReason.NOT_ENOUGH: "Ikke nok av det vi trengte",
+    BoughtNewReason.NEEDED_SOONER: "Behovet kom for raskt til å vente",
+    BoughtNewReason.TECHNICAL_REQUIREMENTS: "Tekniske krav eller spesifikasjoner",
+    BoughtNewReason.OTHER: "Annen grunn",
+}
+
+CONDITION_WEIGHT = {Condition.AS_NEW: 1.5, Condition.GOOD: 1.0, Condition.USED: 0.5,
+                    Condition.NEEDS_REPAIR: 0.0}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    item: Item
+    score: float
+
+
+def _ancestors(units_by_id: dict[int, Unit], unit_id: int) -> list[int]:
+    chain = []
+    current = units_by_id.get(unit_id)
+    while current is not None:
+        chain.append(current.id)
+        current = units_by_id.get(current.parent_id) if current.parent_id else None
+    return chain
+
+
+def _nearness(buyer_chain: list[int], item_chain: list[int]) -> float:
+    """3 for a sibling unit (same etat), less the further up the tree they first meet."""
+    shared = set(buyer_chain) & set(item_chain)
+    if not shared:
+        return 0.0
+    steps_up = min(buyer_chain.index(unit_id) for unit_id in shared)
+    return max(0.0, 4.0 - steps_up)
+
+
+def rank(user: User, need: str, category: Category | None, quantity: int | None) -> list[Ranked]:
+    """Available items of other units matching the need, best first.
+
+    Words weigh most (a title hit more than a description hit), then the category, enough
+    pieces, condition, and nearness in the organisation (a sibling unit is a short trip).
+    """
+    terms = text.query_terms(need)
+    if not terms and category is None:
+        return []
+    available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over
+    query = select(Item).where(Item.withdrawn_at.is_(None), available > 0,
+                               Item.unit_id != user.unit_id)
+    category_ids = set(subtree_id_list(Category, category.id)) if category else set()
+    conditions = [Item.search_text.like(text.like_pattern(term), escape="\\") for term in terms]
+    if category_ids:
+        conditions.append(Item.category_id.in_(category_ids))
+    candidates = db.session.scalars(
+        query.where(or_(*conditions)).options(selectinload(Item.photos),
+                                               selectinload(Item.unit),
+                                               selectinload(Item.category))
+        .order_by(Item.created_at.desc()).limit(CANDIDATE_LIMIT)).all()
+
+    units_by_id = {unit.id: unit for unit in db.session.scalars(select(Unit))}
+    buyer_chain = _ancestors(units_by_id, user.unit_id)
+    ranked = []
+    for item in candidates:
+        title_index = text.index_text(item.title)
+        hits = [term for term in terms if text.matches_term(item.search_text, term)]
+        if terms and not hits and item.category_id not in category_ids:
+            continue
+        score = 10.0 * len(hits) / len(terms) if terms else 0.0
+        score += sum(2.0 for term in hits if text.matches_term(title_index, term))
+        if item.category_id in category_ids:
+            score += 5.0
+        if quantity is not None and item.quantity_available >= quantity:
+            score += 2.0
+        score += CONDITION_WEIGHT.get(Condition(item.condition), 0.0)
+        score += _nearness(buyer_chain, _ancestors(units_by_id, item.unit_id))
+        ranked.append(Ranked(item, score))
+    ranked.sort(key=lambda r: (-r.score, -r.item.created_at.timestamp(), r.item.id))
+    return ranked
+
+
+def create_check(user: User, need: str, *, category: Category | None = None,
+                 quantity: int | None = None) -> ReuseCheck:
+    need = (need or "").strip()
+    if not need:
+        raise InvalidInput("Beskriv hva dere trenger.", field="need")
+    if len(need) > MAX_NEED:
+        raise InvalidInput(f"Beskrivelsen kan ha høyst {MAX_NEED} tegn.", field="need")
+    if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int)
+                                 or not 1 <= quantity <= MAX_ITEM_QUANTITY):
+        raise InvalidInput(f"Antall må være mellom 1 og {MAX_ITEM_QUANTITY}.", field="quantity")
+    ranked = rank(user, need, category, quantity)
+    check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
+                       category_id=category.id if category else None, quantity=quantity,
+                       match_count=len(ranked))
+    for position, entry in enumerate(ranked[:MAX_MATCHES], start=1):
+        check.matches.append(ReuseCheckMatch(item_id=entry.item.id, rank=position,
+                                             title=entry.item.title,
+                                             quantity_available=entry.item.quantity_available))
+    db.session.add(check)
+    db.session.flush()
+    audit.record(user, "reuse_check.created", check, need=need, matches=len(ranked))
+    return check
+
+
+def get_check(check_id: int) -> ReuseCheck:
+    check = db.session.scalar(
+        select(ReuseCheck).where(ReuseCheck.id == check_id)
+        .options(selectinload(ReuseCheck.matches).selectinload(ReuseCheckMatch.item)
+                 .selectinload(Item.photos),
+                 selectinload(ReuseCheck.matches).selectinload(ReuseCheckMatch.item)
+                 .selectinload(Item.unit),
+                 selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit),
+                 selectinload(ReuseCheck.category)))
+    if check is None:
+        raise NotFound("Fant ikke gjenbrukssjekken.")
+    return check
+
+
+def can_see(user: User, check: ReuseCheck) -> bool:
+    if not user.is_active:
+        return False
+    if user.role in (Role.ADMIN, Role.SUSTAINABILITY) or user.id == check.user_id:
+        return True
+    return user.role == Role.UNIT_ADMIN and user.unit_id == check.unit_id
+
+
+def _owned_open(user: User, check: ReuseCheck) -> None:
+    if user.id != check.user_id and user.role != Role.ADMIN:
+        raise PermissionDenied("Bare den som gjorde sjekken kan avslutte den.")
+    if check.outcome is not None:
+        raise Conflict("Sjekken er allerede avsluttet.", code="invalid_state")
+
+
+def _close(check: ReuseCheck, **values) -> None:
+    """Close the check only if it is still open (one conditional UPDATE)."""
+    closed = db.session.execute(
+        update(ReuseCheck).where(ReuseCheck.id == check.id, ReuseCheck.outcome.is_(None))
+        .values(outcome_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(check)
+    if not closed:
+        raise Conflict("Sjekken er allerede avsluttet.", code="invalid_state")
+
+
+def claim_match(user: User, check: ReuseCheck, item: Item, quantity: int,
+                message: str = "") -> Claim:
+    """Claim an item from a check: the claim is linked and the check ends as reused."""
+    _owned_open(user, check)
+    claim = claims.claim_item(user, item, quantity, message)
+    claim.reuse_check_id = check.id
+    _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
+    audit.record(user, "reuse_check.reused", check, claim_id=claim.id)
+    return claim
+
+
+def link_claim(user: User, check: ReuseCheck, claim: Claim) -> ReuseCheck:
+    """Record that an existing claim of the user's meets the need of the check."""
+    _owned_open(user, check)
+    if claim.claimant_id != user.id:
+        raise PermissionDenied("Du kan bare knytte dine egne forespørsler til sjekken.")
+    if claim.status not in (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED):
+        raise Conflict("Forespørselen er avslått, trukket tilbake eller utløpt.",
+                       code="invalid_state")
+    claim.reuse_check_id = check.id
+    _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
+    audit.record(user, "reuse_check.reused", check, claim_id=claim.id)
+    return check
+
+
+def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: str = "",
+                      purchase_reference: str = "") -> ReuseCheck:
+    _owned_open(user, check)
+    reason_text = (reason_text or "").strip()
+    purchase_reference = (purchase_reference or "").strip()
+    if reason not in {r.value for r in BoughtNewReason}:
+        raise InvalidInput("Velg hvorfor dere kjøper nytt.", field="reason")
+    if reason == BoughtNewReason.OTHER and not reason_text:
+        raise InvalidInput("Skriv kort hvorfor dere kjøper nytt.", field="reason_text")
+    if len(reason_text) > 1000:
+        raise InvalidInput("Begrunnelsen kan ha høyst 1000 tegn.", field="reason_text")
+    if len(purchase_reference) > 120:
+        raise InvalidInput("Bestillingsnummeret kan ha høyst 120 tegn.",
+                           field="purchase_reference")
+    _close(check, outcome=CheckOutcome.BOUGHT_NEW.value, reason_code=reason,
+           reason_text=reason_text, purchase_reference=purchase_reference)
+    audit.record(user, "reuse_check.bought_new", check, reason=reason,
+                 purchase_reference=purchase_reference)
+    return check
+
+
+def visible_checks(user: User, limit: int = 500) -> list[ReuseCheck]:
+    """Own checks; a unit admin's unit; everything for the sustainability lead and admins."""
+    query = select(ReuseCheck).options(selectinload(ReuseCheck.user),
+                                       selectinload(ReuseCheck.unit))
+    if user.role == Role.UNIT_ADMIN:
+        query = query.where(ReuseCheck.unit_id == user.unit_id)
+    elif user.role not in (Role.ADMIN, Role.SUSTAINABILITY):
+        query = query.where(ReuseCheck.user_id == user.id)
+    return list(db.session.scalars(
+        query.order_by(ReuseCheck.created_at.desc(), ReuseCheck.id.desc()).limit(limit)))
+
+
+def outcome_counts(found: list[ReuseCheck]) -> dict[str, int]:
+    counts = {"total": len(found), "reused": 0, "bought_new": 0, "open": 0}
+    for check in found:
+        counts[check.outcome or "open"] += 1
+    return counts
+
+
+def remind_open_checks() -> int:
+    """Checks left open for 14 days: remind their owner once to record how it ended."""
+    cutoff = utcnow() - timedelta(days=REMIND_AFTER_DAYS)
+    stale = db.session.scalars(
+        select(ReuseCheck).where(ReuseCheck.outcome.is_(None), ReuseCheck.created_at <= cutoff)
+        .options(selectinload(ReuseCheck.user))).all()
+    return sum(1 for check in stale if notifications.notify(
+        check.user, "check_reminder", f"Hvordan gikk det? Gjenbrukssjekk {check.reference}",
+        f"Du sjekket gjenbruk for «{check.need}» {check.created_at:%d.%m.%Y}. Registrer om "
+        "behovet ble dekket med gjenbruk eller om dere kjøpte nytt, så blir kvitteringen "
+        "komplett.", link=f"/checks/{check.id}", dedup_key=f"check:{check.id}:open-reminder"))

@@ -1,0 +1,57 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services import categories
+from reuse.services.checks import MAX_NEED, REASON_LABELS
+
+
+def category_choices(empty_label: str) -> list[SelectChoice]:
+    indent = "\u00a0\u00a0"
+    return [SelectChoice("", empty_label)] + [
+        SelectChoice(c.slug, indent * depth + c.name_nb) for c, depth in categories.tree()]
+
+
+class CheckForm(FlaskForm):
+    need = StringField("Hva trenger dere?", validators=[
+        DataRequired("Beskriv hva dere trenger."), Length(max=MAX_NEED)],
+        description="Med vanlige ord, for eksempel «8 kontorstoler» eller «hev-senk-skrivebord».")
+    category = SelectField("Kategori", validators=[Optional()])
+    quantity = IntegerField("Antall", validators=[
+        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices("Alle kategorier")
+
+
+class ClaimMatchForm(FlaskForm):
+    quantity = IntegerField("Antall", default=1, validators=[
+        InputRequired("Oppgi antall."), NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
+
+
+class BoughtNewForm(FlaskForm):
+    reason = RadioField("Hvorfor kjøper dere nytt?", validators=[
+        InputRequired("Velg hvorfor dere kjøper nytt.")],
+        choices=[SelectChoice(code.value, label) for code, label in REASON_LABELS.items()])
+    reason_text = TextAreaField("Utdyp gjerne", validators=[Optional(), Length(max=1000)],
+                                description="Må fylles ut ved «Annen grunn».")
+    purchase_reference = StringField("Bestillingsnummer", validators=[Optional(),
+                                                                      Length(max=120)],
+                                     description="Fra innkjøpssystemet, hvis dere har det.")
+
+
+class WantedForm(FlaskForm):
+    words = StringField("Hva ser dere etter?", validators=[Optional(), Length(max=200)],
+                        description="Alle ordene må passe, for eksempel «hev-senk skrivebord».")
+    category = SelectField("Kategori", validators=[Optional()])
+    quantity = IntegerField("Antall", validators=[
+        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
+    until = DateField("Gjelder til", validators=[Optional()],
+                      description="Standard er 90 dager fra i dag.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices("Alle kategorier")

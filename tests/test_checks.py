@@ -1,0 +1,259 @@
+"""Reuse checks: find what exists, claim it or record why new was bought, print the receipt."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from reuse.models import Notification, ReuseCheck, Role
+from reuse.services import categories, checks, claims
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from tests.conftest import page_text
+from tests.test_api_contract import call, code, tok  # noqa: F401  (tok is a fixture)
+
+
+@pytest.fixture
+def market(people, make_unit, make_user, make_item):
+    """Desks and chairs around the organisation; the buyer sits at the school."""
+    near = make_unit("Nattland skole", parent=people.school.parent)  # the school's sibling
+    far = make_unit("Bymiljøetaten")
+    near_user, far_user = make_user(near), make_user(far)
+    return {
+        "near_sit_stand": make_item(near_user, title="Hev-senk-skrivebord 160 cm",
+                                    category="hev-senk-skrivebord", quantity=4),
+        "far_sit_stand": make_item(far_user, title="Hev-senk-skrivebord, elektrisk",
+                                   category="hev-senk-skrivebord", quantity=4),
+        "plain_desk": make_item(far_user, title="Skrivebord i bøk", category="skrivebord",
+                                condition="as_new", quantity=2),
+        "chairs": make_item(near_user, title="Kontorstoler", category="kontorstol",
+                            quantity=8),
+        "own_desk": make_item(people.colleague, title="Hev-senk-skrivebord fra oss",
+                              category="hev-senk-skrivebord"),
+    }
+
+
+def titles(check) -> list[str]:
+    return [match.title for match in check.matches]
+
+
+def test_check_ranks_the_closest_matching_items_first_and_records_what_it_found(
+        people, market, db):
+    check = checks.create_check(people.member, "2 hev-senk skrivebord", quantity=2)
+    db.session.commit()
+    assert titles(check) == ["Hev-senk-skrivebord 160 cm", "Hev-senk-skrivebord, elektrisk",
+                             "Skrivebord i bøk"]
+    stored = db.session.get(ReuseCheck, check.id)
+    assert (stored.user_id, stored.unit_id, stored.need) == (
+        people.member.id, people.school.id, "2 hev-senk skrivebord")
+    assert stored.match_count == 3 and stored.outcome is None
+    assert [m.quantity_available for m in stored.matches] == [4, 4, 2]
+    assert stored.reference == f"GJ-{stored.created_at.year}-{stored.id:06d}"
+
+
+def test_own_units_items_and_unavailable_items_are_not_matches(people, market, db):
+    market["near_sit_stand"].quantity_reserved = 4
+    db.session.commit()
+    check = checks.create_check(people.member, "hev-senk-skrivebord")
+    assert titles(check) == ["Hev-senk-skrivebord, elektrisk", "Skrivebord i bøk"]
+
+
+def test_category_alone_finds_everything_in_it(people, market):
+    check = checks.create_check(people.member, "noe å sitte på",
+                                category=categories.get_by_slug("stoler"))
+    assert titles(check) == ["Kontorstoler"]
+
+
+def test_a_need_with_no_match_is_recorded_too(people, market):
+    check = checks.create_check(people.member, "flygel")
+    assert check.match_count == 0 and check.matches == []
+
+
+@pytest.mark.parametrize("need, quantity", [("", None), ("   ", None), ("x" * 501, None),
+                                            ("stoler", 0), ("stoler", 10_001)])
+def test_bad_needs_are_refused(people, catalog, need, quantity):
+    with pytest.raises(InvalidInput):
+        checks.create_check(people.member, need, quantity=quantity)
+
+
+def test_claiming_from_a_check_links_the_claim_and_closes_the_check(people, market, db):
+    check = checks.create_check(people.member, "hev-senk skrivebord")
+    claim = checks.claim_match(people.member, check, market["near_sit_stand"], 2)
+    db.session.commit()
+    assert claim.reuse_check_id == check.id
+    assert (check.outcome, check.claim_id) == ("reused", claim.id)
+
+
+def test_a_check_reopens_when_its_claim_comes_to_nothing(people, market, db):
+    check = checks.create_check(people.member, "hev-senk skrivebord")
+    claim = checks.claim_match(people.member, check, market["far_sit_stand"], 1)
+    lister = market["far_sit_stand"].created_by
+    claims.decline(lister, claim, "Allerede gitt bort")
+    db.session.commit()
+    db.session.refresh(check)
+    assert check.outcome is None and check.claim_id is None
+
+
+def test_bought_new_needs_a_reason_and_keeps_the_order_number(people, market, db):
+    check = checks.create_check(people.member, "hev-senk skrivebord")
+    with pytest.raises(InvalidInput, match="Velg hvorfor"):
+        checks.record_bought_new(people.member, check, "")
+    with pytest.raises(InvalidInput, match="Skriv kort hvorfor"):
+        checks.record_bought_new(people.member, check, "other", " ")
+    checks.record_bought_new(people.member, check, "technical_requirements",
+                             "Må tåle 150 kg", "PO-2026-4411")
+    db.session.commit()
+    assert (check.outcome, check.reason_code, check.purchase_reference) == (
+        "bought_new", "technical_requirements", "PO-2026-4411")
+    with pytest.raises(Conflict):
+        checks.record_bought_new(people.member, check, "nothing_suitable")
+
+
+def test_only_the_buyer_closes_their_check(people, market):
+    check = checks.create_check(people.member, "stoler")
+    with pytest.raises(PermissionDenied):
+        checks.record_bought_new(people.unit_admin, check, "nothing_suitable")
+    with pytest.raises(PermissionDenied):
+        checks.claim_match(people.colleague, check, market["chairs"], 1)
+
+
+def test_who_sees_which_checks(people, market, make_user, db):
+    checks.create_check(people.member, "stoler")
+    checks.create_check(people.outsider, "skrivebord")
+    db.session.commit()
+    lead = make_user(people.school, Role.SUSTAINABILITY)
+    seen = {user: {c.need for c in checks.visible_checks(user)}
+            for user in (people.member, people.colleague, people.unit_admin, lead)}
+    assert seen[people.member] == {"stoler"}
+    assert seen[people.colleague] == set()
+    assert seen[people.unit_admin] == {"stoler"}
+    assert seen[lead] == {"stoler", "skrivebord"}
+
+
+def test_open_checks_remind_their_owner_once_after_two_weeks(runner, people, market, db,
+                                                            mailbox):
+    old = checks.create_check(people.member, "stoler")
+    checks.create_check(people.member, "skrivebord")
+    old.created_at = old.created_at - timedelta(days=15)
+    db.session.commit()
+    runner.invoke(args=["run-jobs"])
+    runner.invoke(args=["run-jobs"])
+    reminders = db.session.scalars(select(Notification).where(
+        Notification.kind == "check_reminder")).all()
+    assert [n.link for n in reminders] == [f"/checks/{old.id}"]
+    assert [m["Subject"] for m in mailbox.to(people.member.email)] == [
+        f"Hvordan gikk det? Gjenbrukssjekk {old.reference}"]
+
+
+# -- the pages ---------------------------------------------------------------------------
+
+def test_buyer_checks_and_claims_a_match_from_the_pages(client, people, market, log_in, db):
+    log_in(people.member)
+    assert "Sjekk gjenbruk før du kjøper nytt" in page_text(client.get("/checks/new"))
+    response = client.submit("/checks/new", {"need": "hev-senk skrivebord", "quantity": "2"})
+    check = db.session.scalar(select(ReuseCheck))
+    assert response.headers["Location"] == f"/checks/{check.id}"
+    page = page_text(client.get(f"/checks/{check.id}"))
+    assert check.reference in page and "3 ledige annonser passet" in page
+    response = client.submit(
+        f"/checks/{check.id}/claim/{market['near_sit_stand'].id}", {"quantity": "2"})
+    assert response.status_code == 302
+    assert f"knyttet til gjenbrukssjekk {check.reference}" in page_text(
+        client.get(response.headers["Location"]))
+    receipt = page_text(client.get(f"/checks/{check.id}"))
+    assert "Dekket med gjenbruk" in receipt and "Hev-senk-skrivebord 160 cm" in receipt
+
+
+def test_buyer_records_bought_new_and_gets_a_printable_receipt(client, people, market, log_in,
+                                                               db):
+    log_in(people.member)
+    client.submit("/checks/new", {"need": "flygel"})
+    check = db.session.scalar(select(ReuseCheck))
+    response = client.submit(f"/checks/{check.id}/bought-new", {"reason": "other"})
+    assert response.status_code == 422
+    assert "Skriv kort hvorfor dere kjøper nytt." in page_text(response)
+    client.submit(f"/checks/{check.id}/bought-new",
+                  {"reason": "nothing_suitable", "purchase_reference": "PO-77"})
+    html = client.get(f"/checks/{check.id}").get_data(as_text=True)
+    page = page_text(client.get(f"/checks/{check.id}"))
+    assert "Kjøpt nytt" in page and "Ingenting passende var ledig" in page
+    assert "Bestillingsnummer PO-77" in page
+    assert "Ingen ledige ting passet behovet" in page
+    assert "data-print" in html and "@media print" in client.get(
+        "/static/css/app.css").get_data(as_text=True)
+    assert "Registrer at vi kjøper nytt" not in page  # closed: no more actions
+
+
+def test_check_receipt_is_private(client, people, market, log_in, db):
+    check = checks.create_check(people.member, "stoler")
+    db.session.commit()
+    log_in(people.colleague)
+    assert client.get(f"/checks/{check.id}").status_code == 404
+    assert client.submit(f"/checks/{check.id}/bought-new",
+                         {"reason": "nothing_suitable"}).status_code == 404
+
+
+def test_check_list_shows_the_share_that_ended_in_reuse(client, people, market, log_in, db,
+                                                         make_user):
+    first = checks.create_check(people.member, "stoler")
+    checks.claim_match(people.member, first, market["chairs"], 1)
+    second = checks.create_check(people.member, "flygel")
+    checks.record_bought_new(people.member, second, "nothing_suitable")
+    checks.create_check(people.outsider, "skap")
+    db.session.commit()
+    log_in(make_user(people.kindergarten, Role.SUSTAINABILITY))
+    page = page_text(client.get("/checks"))
+    assert "3 sjekker: 1 dekket med gjenbruk, 1 kjøpt nytt, 1 åpne." in page
+    assert "Av de avsluttede endte 50 % i gjenbruk." in page
+
+
+# -- the API -----------------------------------------------------------------------------
+
+def test_procurement_system_checks_and_stores_the_receipt(client, people, market, tok):
+    check = call(client, "post", "/api/v1/reuse-checks", 201, token=tok.member,
+                 body={"need": "hev-senk skrivebord", "quantity": 2})
+    assert [item["title"] for item in check["matches"]][:2] == [
+        "Hev-senk-skrivebord 160 cm", "Hev-senk-skrivebord, elektrisk"]
+    assert check["outcome"] is None and check["reference"].startswith("GJ-")
+    assert check["receipt_url"].endswith(f"/checks/{check['id']}")
+    same = call(client, "get", f"/api/v1/reuse-checks/{check['id']}", 200, token=tok.member)
+    assert same["reference"] == check["reference"]
+    closed = call(client, "post", f"/api/v1/reuse-checks/{check['id']}/outcome", 200,
+                  token=tok.member, body={"outcome": "bought_new",
+                                          "reason": "Leveres innen to dager",
+                                          "purchase_reference": "4500012345"})
+    assert (closed["outcome"], closed["reason"], closed["reason_text"]) == (
+        "bought_new", "other", "Leveres innen to dager")
+    again = call(client, "post", f"/api/v1/reuse-checks/{check['id']}/outcome", 409,
+                 token=tok.member, body={"outcome": "bought_new", "reason": "other",
+                                         "reason_text": "x"})
+    assert code(again) == "invalid_state"
+
+
+def test_claim_through_the_api_linked_to_a_check(client, people, market, tok):
+    check = call(client, "post", "/api/v1/reuse-checks", 201, token=tok.member,
+                 body={"need": "kontorstoler"})
+    claim = call(client, "post", f"/api/v1/items/{market['chairs'].id}/claims", 201,
+                 token=tok.member, body={"quantity": 3, "reuse_check_id": check["id"]})
+    done = call(client, "get", f"/api/v1/reuse-checks/{check['id']}", 200, token=tok.member)
+    assert (done["outcome"], done["claim_id"]) == ("reused", claim["id"])
+    other = call(client, "post", f"/api/v1/items/{market['chairs'].id}/claims", 422,
+                 token=tok.outsider, body={"quantity": 1, "reuse_check_id": check["id"]})
+    assert code(other) == "invalid_input"
+
+
+def test_an_existing_claim_can_close_a_check_as_reused(client, people, market, tok, db):
+    claim = claims.claim_item(people.member, market["chairs"], 1)
+    db.session.commit()
+    check = call(client, "post", "/api/v1/reuse-checks", 201, token=tok.member,
+                 body={"need": "stoler"})
+    done = call(client, "post", f"/api/v1/reuse-checks/{check['id']}/outcome", 200,
+                token=tok.member, body={"outcome": "reused", "claim_id": claim.id})
+    assert done["claim_id"] == claim.id
+    missing = call(client, "post", "/api/v1/reuse-checks", 201, token=tok.member,
+                   body={"need": "bord"})
+    assert code(call(client, "post", f"/api/v1/reuse-checks/{missing['id']}/outcome", 422,
+                     token=tok.member, body={"outcome": "reused"})) == "invalid_input"
+    assert code(call(client, "get", f"/api/v1/reuse-checks/{check['id']}", 404,
+                     token=tok.outsider)) == "not_found"

@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from reuse import auth_session, cli, errors, templating
+    from reuse import auth_session, cli, errors, security, templating
     from reuse.api import bp as api_bp
     from reuse.services import notifications
     from reuse.web.auth import bp as auth_bp
@@ -51,8 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reuse.web.checks import bp as checks_bp
     from reuse.web.claims import bp as claims_bp
     from reuse.web.listings import bp as listings_bp
+    from reuse.web.reports import bp as reports_bp
 
     auth_session.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -61,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(listings_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(checks_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
 
     @app.after_request

@@ -102,7 +102,11 @@ def init_app(app: Flask) -> None:
         reminded = _commit_or_fail(lambda: claims.remind_uncollected(today))
         warned = _commit_or_fail(lambda: items.warn_internal_periods(today))
         check_reminders = _commit_or_fail(checks.remind_open_checks)
+        from reuse.services import factors  # factor versions whose day has come
+        applied = _commit_or_fail(lambda: factors.apply_due(today))
         mailed = notifications.deliver_committed() + notifications.deliver_undelivered()
         click.echo(f"{len(expired)} forespørsler utløpt, {reminded} påminnelser, "
                    f"{warned} varsler om intern periode, {check_reminders} påminnelser om "
                    f"åpne gjenbrukssjekker, {mailed} e-poster sendt.")
+        if applied:
+            click.echo(f"{applied} kategorier har fått nye faktorer fra i dag.")

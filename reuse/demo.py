@@ -230,6 +230,7 @@ def seed(*, log=print) -> None:
         handed_over = _seed_history(people)
         opened = _seed_open_claims(people)
         log(f"Demodata: {handed_over} overleveringer siste 12 måneder, {opened} åpne forespørsler.")
+    _seed_goals(log)
 
 
 # (giver, receiver, title, category, pieces)
@@ -302,3 +303,24 @@ def login_help() -> str:
         lines.append(f"  {persona.email:<32} {persona.role.value:<15} {persona.unit} – "
                      f"{persona.purpose}")
     return "\n".join(lines)
+
+
+def _seed_goals(log=print) -> int:
+    """This year's goals, so the report has something to measure against. Idempotent."""
+    from reuse.clock import oslo_today
+    from reuse.models import GoalMetric
+    from reuse.services import goals
+
+    lead = users.find_by_email("sofie.lie@bergen.example")
+    school = units.find_by_name("Møhlenpris skole")
+    year = oslo_today().year
+    wanted = [(None, GoalMetric.AVOIDED_COST_NOK, Decimal("600000")),
+              (None, GoalMetric.ITEMS_REUSED, Decimal("120")),
+              (school, GoalMetric.ITEMS_REUSED, Decimal("25"))]
+    added = 0
+    for unit, metric, target in wanted:
+        if goals.find(year, metric, unit.id if unit else None) is None:
+            goals.set_goal(lead, year=year, metric=metric, target=target, unit=unit)
+            added += 1
+    log(f"Mål for {year}: {added} lagt til ({len(wanted) - added} fantes fra før).")
+    return added

@@ -301,3 +301,28 @@ def page_text(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+# -- reports: hand-overs on the ledger at a chosen moment ----------------------------------
+
+@pytest.fixture
+def hand_over(db, make_item):
+    """Collect `quantity` pieces of a new item from `giver` to `receiver` and return the
+    reuse record, moved to `when` (a UTC datetime) if given."""
+    from decimal import Decimal
+
+    from reuse.services import claims as claim_service
+
+    def do(giver: User, receiver: User, *, quantity: int = 1, category: str = "kontorstol",
+           when=None, replaces_purchase: bool = True, costs_nok=None, **item_fields):
+        item = make_item(giver, quantity=quantity, category=category, **item_fields)
+        claim = claim_service.claim_item(receiver, item, quantity)
+        claim_service.approve(giver, claim)
+        claim_service.collect(receiver, claim, replaces_purchase=replaces_purchase,
+                              costs_nok=Decimal(costs_nok or 0))
+        record = claim.reuse_record
+        if when is not None:
+            record.recorded_at = when
+        db.session.commit()
+        return record
+    return do

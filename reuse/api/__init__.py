@@ -5,3 +5,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from reuse.api import views  # noqa: E402,F401
+from reuse.api import reports  # noqa: E402,F401

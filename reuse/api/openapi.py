@@ -280,6 +280,7 @@ def _schemas() -> dict:
                                                       "90 days."}),
         }, description="Give words, a category, or both.", required=[], closed=True),
         "Empty": _obj({}, required=[], closed=True),
+        **_report_schemas(),
     }
 
 
@@ -468,6 +469,7 @@ def _paths() -> dict:
                                           "two decimals.")},
             parameters=[CLAIM_ID], requestBody=_json_body("Collect", required=False))},
         **_check_paths(),
+        **_report_paths(),
     }
 
 
@@ -529,6 +531,69 @@ def _check_paths() -> dict:
     }
 
 
+GOAL_METRICS = ["avoided_cost_nok", "avoided_co2e_kg", "items_reused", "reuse_check_share"]
+
+
+def _report_schemas() -> dict:
+    return {
+        "ReportGoal": _obj({
+            "metric": {"type": "string", "enum": GOAL_METRICS,
+                       "description": "reuse_check_share: per cent of decided reuse checks "
+                                      "(reused or bought new) that ended in reuse."},
+            "year": _int("The goal's calendar year."),
+            "target": _num("The goal: NOK, kg CO2e, pieces, or per cent.", exclusiveMinimum=0),
+            "achieved": _num("The same measure over the requested period and unit."),
+            "share": _num("achieved / target, four decimals: 1 means reached."),
+        }, description="A goal set by the sustainability lead for a year."),
+        "ReportSummary": _obj({
+            "from": {**DATE, "description": "First day, inclusive (Europe/Oslo)."},
+            "to": {**DATE, "description": "Last day, inclusive (Europe/Oslo)."},
+            "unit": {"anyOf": [_ref("UnitRef"), {"type": "null"}],
+                     "description": "The receiving unit summed, with its sub-units; null for "
+                                    "the whole municipality."},
+            "items_reused": _int("Pieces handed over, net of reversals."),
+            "avoided_cost_nok": _num("Sum of the records' avoided cost, NOK (two decimals)."),
+            "avoided_co2e_kg": _num("Sum of the records' avoided emissions, kg CO2e."),
+            "avoided_waste_kg": _num("Sum of the records' avoided waste, kg."),
+            "records": _int("Reuse records summed, reversals included.", minimum=0),
+            "reuse_checks": _obj({
+                "total": _int(minimum=0), "reused": _int(minimum=0),
+                "bought_new": _int(minimum=0), "open": _int(minimum=0),
+            }, description="Reuse checks made in the period by the unit (and sub-units)."),
+            "goal": {"anyOf": [_ref("ReportGoal"), {"type": "null"}],
+                     "description": "The first of `goals` (metrics in the order of the enum); "
+                                    "null if none."},
+            "goals": {"type": "array", "items": _ref("ReportGoal"),
+                      "description": "Goals for exactly this unit (or the whole municipality) "
+                                     "for the period's year; empty when the period spans "
+                                     "years."},
+        }, description="Sums of the reuse records whose collection falls in the period."),
+    }
+
+
+def _report_paths() -> dict:
+    return {"/reports/summary": {"get": _op(
+        "getReportSummary", "What reuse avoided in a period, against the goal", "reports",
+        {"200": _ok("The figures.", "ReportSummary"),
+         "400": _err("BadRequest", "A date not as YYYY-MM-DD, or a bad unit id. "
+                                   "Code: invalid_query."),
+         "401": _err("Unauthorized"),
+         "403": _err("Forbidden", "Members and unit admins may see only their own unit "
+                                  "(with its sub-units)."),
+         "422": _err("Unprocessable", "`to` before `from`, more than ten years, dates "
+                                      "outside 2000–2100, or an unknown unit.")},
+        parameters=[
+            _query("from", DATE, "First day, inclusive. Default: 1 January of the year of "
+                                 "`to`, or of this year."),
+            _query("to", DATE, "Last day, inclusive. Default: 31 December of the year of "
+                               "`from`, or of this year."),
+            _query("unit", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                   "Receiving unit id; includes its sub-units. Default: the whole "
+                   "municipality for the sustainability lead and admins, else one's own "
+                   "unit."),
+        ])}}
+
+
 def _id_parameter(name: str, what: str) -> dict:
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1}, "description": f"The {what}'s id."}
@@ -552,6 +617,7 @@ def document() -> dict:
                  {"name": "claims", "description": "Claims on items and their outcome."},
                  {"name": "checks", "description": "Reuse checks before buying new."},
                  {"name": "wanted", "description": "Standing wanted requests."},
+                 {"name": "reports", "description": "What reuse avoided, against the goals."},
                  {"name": "meta", "description": "This description."}],
         "paths": _paths(),
         "components": {

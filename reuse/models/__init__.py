@@ -7,6 +7,7 @@ from reuse.models.checks import (BoughtNewReason, CheckOutcome, ReuseCheck, Reus
 from reuse.models.claims import (OPEN_CLAIM_STATUSES, ApiToken, AuditEvent, Claim, ClaimStatus,
                                  Notification, ReuseRecord)
 from reuse.models.organisation import Role, Unit, User
+from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric
 
 __all__ = [
     "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
@@ -14,3 +15,4 @@ __all__ = [
     "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User", "WantedRequest",
     "utcnow",
 ]
+__all__ += ["CategoryFactorVersion", "Goal", "GoalMetric"]

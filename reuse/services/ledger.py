@@ -50,11 +50,19 @@ def validate_costs(costs_nok: Decimal) -> Decimal:
 
 
 def value(claim: Claim, *, replaces_purchase: bool, costs_nok: Decimal) -> Valuation:
+    # The category's factors in effect on the day of the collection (Oslo time), so that a
+    # change scheduled for a later day is not used early; the item's own figures still win.
+    from reuse.clock import OSLO
+    from reuse.models import utcnow
+    from reuse.services import factors
+
     item = claim.item
     quantity = Decimal(claim.quantity)
-    price = item.effective_new_price_nok
-    weight = item.effective_weight_kg
-    co2e = item.category.co2e_kg
+    collected_on = (claim.collected_at or utcnow()).astimezone(OSLO).date()
+    in_effect = factors.in_effect(item.category, collected_on)
+    price = item.new_price_nok if item.new_price_nok is not None else in_effect.new_price_nok
+    weight = item.weight_kg if item.weight_kg is not None else in_effect.weight_kg
+    co2e = in_effect.co2e_kg
     replaced = Decimal(1) if replaces_purchase else Decimal(0)
     return Valuation(
         new_price_nok_used=price,

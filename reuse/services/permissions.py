@@ -55,3 +55,18 @@ def can_see_claim(user: User, claim) -> bool:
 
 def can_correct_records(user: User) -> bool:
     return user.is_active and user.role == Role.ADMIN
+
+
+# -- reports, goals and factors -------------------------------------------------------------
+
+def can_see_all_reports(user: User) -> bool:
+    """The sustainability lead and admins read every unit's figures; others their own unit's."""
+    return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)
+
+
+def can_manage_goals(user: User) -> bool:
+    return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)
+
+
+def can_manage_factors(user: User) -> bool:
+    return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)

@@ -28,11 +28,12 @@ def depth_first(nodes: Iterable[Node]) -> list[tuple[Node, int]]:
     return ordered
 
 
-def subtree_ids(model, root_id: int):
+def subtree_ids(model, root_id: int, name: str | None = None):
     """A selectable of root_id and every descendant's id (a recursive CTE; one query)."""
     # Named per table: a query may filter by a unit subtree and a category subtree at once.
+    # Two subtrees of the same table in one query (receiving and giving unit) need a name.
     tree = select(model.id).where(model.id == root_id).cte(
-        name=f"subtree_{model.__tablename__}", recursive=True)
+        name=name or f"subtree_{model.__tablename__}", recursive=True)
     tree = tree.union_all(select(model.id).where(model.parent_id == tree.c.id))
     return select(tree.c.id)
 

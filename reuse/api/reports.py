@@ -1,0 +1,65 @@
+"""GET /api/v1/reports/summary (API.md): a report's headline figures and its goal."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import jsonify, request
+
+from reuse.api import bp
+from reuse.api import parsing as p
+from reuse.api.auth import require_user
+from reuse.api.openapi import MAX_ID
+from reuse.services import reports
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _query_date(name: str) -> date | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        if not ISO_DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise p.BadRequest(f"Query parameter '{name}' must be a date as YYYY-MM-DD.",
+                           "invalid_query") from None
+
+
+def _goal_json(progress: reports.GoalProgress) -> dict:
+    return {"metric": progress.goal.metric, "year": progress.goal.year,
+            "target": progress.goal.target, "achieved": progress.achieved,
+            "share": progress.share}
+
+
+def summary_json(summary: reports.Summary) -> dict:
+    period, totals, checks = summary.scope.period, summary.totals, summary.checks
+    goals = [_goal_json(progress) for progress in summary.goals]
+    return {
+        "from": period.start,
+        "to": period.end,
+        "unit": {"id": summary.unit.id, "name": summary.unit.name} if summary.unit else None,
+        "items_reused": totals.items_reused,
+        "avoided_cost_nok": totals.avoided_cost_nok,
+        "avoided_co2e_kg": totals.avoided_co2e_kg,
+        "avoided_waste_kg": totals.avoided_waste_kg,
+        "records": totals.records,
+        "reuse_checks": {"total": checks.total, "reused": checks.reused,
+                         "bought_new": checks.bought_new, "open": checks.open},
+        "goal": goals[0] if goals else None,
+        "goals": goals,
+    }
+
+
+@bp.get("/reports/summary")
+def report_summary():
+    user = require_user()
+    start, end = _query_date("from"), _query_date("to")
+    unit_id = p.query_int("unit", 0, minimum=1, maximum=MAX_ID) \
+        if request.args.get("unit") else None
+    scope = reports.authorize(user, reports.Scope(reports.make_period(start, end),
+                                                  unit_id=unit_id))
+    return jsonify(summary_json(reports.summary(scope)))

@@ -1,0 +1,261 @@
+"""Category factors over time: which values a collection is valued with, and changing them.
+
+A change never rewrites history. It adds a version row valid from a date (today or later);
+the ledger values each collection with the version in effect on the collection day (Oslo
+time), and every reuse record stores the values it used. A category's own columns hold the
+version in effect today, for item pages and the API. A category without version rows has
+only ever had the values in its columns, so before its first change those are written down
+as a baseline version valid from BASELINE_DATE ("since the start").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from reuse.clock import oslo_today
+from reuse.extensions import db
+from reuse.models import Category, CategoryFactorVersion, User
+from reuse.services import audit
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from reuse.services.permissions import can_manage_factors
+
+BASELINE_DATE = date(2000, 1, 1)
+MAX_DAYS_AHEAD = 2 * 366
+MAX_SOURCE = 1000
+MAX_NOTE = 2000
+# Limits as for an item's own figures (reuse.services.items).
+MAX_PRICE_NOK = Decimal("100000000")
+MAX_KG = Decimal("100000")
+# Sources shipped in reuse/data/categories.csv say so when a figure is not published.
+ESTIMATE_MARKERS = ("anslag", "estimate", "illustrativ", "illustrative")
+
+FACTORS = (
+    # (name, Norwegian label, unit, decimals)
+    ("new_price_nok", "Nypris", "kr", 2),
+    ("weight_kg", "Vekt", "kg", 3),
+    ("co2e_kg", "Utslipp ved ny produksjon", "kg CO2e", 3),
+)
+
+
+def looks_estimated(source: str) -> bool:
+    folded = (source or "").casefold()
+    return any(marker in folded for marker in ESTIMATE_MARKERS)
+
+
+@dataclass(frozen=True)
+class Factors:
+    """The factors of a category as they are (or were) in effect from `valid_from`."""
+
+    new_price_nok: Decimal | None
+    new_price_source: str
+    new_price_estimate: bool
+    weight_kg: Decimal | None
+    weight_source: str
+    weight_estimate: bool
+    co2e_kg: Decimal | None
+    co2e_source: str
+    co2e_estimate: bool
+    valid_from: date  # BASELINE_DATE: since the start
+    note: str = ""
+    version_id: int | None = None  # None: the category's columns, never changed
+
+    @property
+    def since_start(self) -> bool:
+        return self.valid_from <= BASELINE_DATE
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.new_price_estimate or self.weight_estimate or self.co2e_estimate
+
+
+def _from_category(category: Category) -> Factors:
+    return Factors(
+        new_price_nok=category.new_price_nok, new_price_source=category.new_price_source,
+        new_price_estimate=looks_estimated(category.new_price_source),
+        weight_kg=category.weight_kg, weight_source=category.weight_source,
+        weight_estimate=looks_estimated(category.weight_source),
+        co2e_kg=category.co2e_kg, co2e_source=category.co2e_source,
+        co2e_estimate=looks_estimated(category.co2e_source),
+        valid_from=BASELINE_DATE)
+
+
+def _from_version(version: CategoryFactorVersion) -> Factors:
+    return Factors(
+        new_price_nok=version.new_price_nok, new_price_source=version.new_price_source,
+        new_price_estimate=version.new_price_estimate,
+        weight_kg=version.weight_kg, weight_source=version.weight_source,
+        weight_estimate=version.weight_estimate,
+        co2e_kg=version.co2e_kg, co2e_source=version.co2e_source,
+        co2e_estimate=version.co2e_estimate,
+        valid_from=version.valid_from, note=version.note, version_id=version.id)
+
+
+def _versions(category_id: int) -> list[CategoryFactorVersion]:
+    return list(db.session.scalars(
+        select(CategoryFactorVersion).where(CategoryFactorVersion.category_id == category_id)
+        .order_by(CategoryFactorVersion.valid_from.desc())))
+
+
+def in_effect(category: Category, on: date) -> Factors:
+    """The factors that value a collection made on the day `on` (Oslo time)."""
+    version = db.session.scalar(
+        select(CategoryFactorVersion)
+        .where(CategoryFactorVersion.category_id == category.id,
+               CategoryFactorVersion.valid_from <= on)
+        .order_by(CategoryFactorVersion.valid_from.desc()).limit(1))
+    if version is not None:
+        return _from_version(version)
+    return _from_category(category)
+
+
+def history(category: Category) -> list[Factors]:
+    """Every version of the category's factors, the newest (perhaps still to come) first."""
+    versions = _versions(category.id)
+    if not versions:
+        return [_from_category(category)]
+    return [_from_version(version) for version in versions]
+
+
+def upcoming(today: date | None = None) -> dict[int, Factors]:
+    """Versions not yet in effect, by category id (the earliest one each)."""
+    today = today or oslo_today()
+    found: dict[int, Factors] = {}
+    for version in db.session.scalars(
+            select(CategoryFactorVersion).where(CategoryFactorVersion.valid_from > today)
+            .order_by(CategoryFactorVersion.valid_from.desc())):
+        found[version.category_id] = _from_version(version)
+    return found
+
+
+@dataclass
+class FactorChange:
+    """What the sustainability lead enters: the new factors, their sources, and from when."""
+
+    valid_from: date
+    new_price_nok: Decimal | None
+    new_price_source: str
+    weight_kg: Decimal | None
+    weight_source: str
+    co2e_kg: Decimal | None
+    co2e_source: str
+    new_price_estimate: bool = False
+    weight_estimate: bool = False
+    co2e_estimate: bool = False
+    note: str = ""
+
+
+def _validated(change: FactorChange, category: Category, today: date) -> FactorChange:
+    if not isinstance(change.valid_from, date):
+        raise InvalidInput("Oppgi datoen faktorene gjelder fra.", field="valid_from")
+    if change.valid_from < today:
+        raise InvalidInput(
+            "Nye faktorer kan gjelde fra i dag eller senere. Historikken viser hvilke "
+            "faktorer som gjaldt da hver føring ble skrevet.", field="valid_from")
+    if change.valid_from > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidInput("Datoen er mer enn to år fram i tid. Sjekk datoen.",
+                           field="valid_from")
+    if db.session.scalar(select(CategoryFactorVersion.id).where(
+            CategoryFactorVersion.category_id == category.id,
+            CategoryFactorVersion.valid_from == change.valid_from)) is not None:
+        raise InvalidInput("Det finnes allerede faktorer som gjelder fra denne datoen. "
+                           "Velg en annen dato.", field="valid_from")
+    for name, label, unit, places in FACTORS:
+        value = getattr(change, name)
+        source_field = name.rsplit("_", 1)[0] + "_source"
+        source = (getattr(change, source_field) or "").strip()
+        if len(source) > MAX_SOURCE:
+            raise InvalidInput(f"Kilden kan ha høyst {MAX_SOURCE} tegn.", field=source_field)
+        setattr(change, source_field, source)
+        if value is None:
+            continue
+        maximum = MAX_PRICE_NOK if name == "new_price_nok" else MAX_KG
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+            raise InvalidInput(f"{label} må være et tall, 0 eller mer.", field=name)
+        if value > maximum:
+            raise InvalidInput(f"{label} er urimelig høy. Sjekk tallet.", field=name)
+        if value != value.quantize(Decimal(1).scaleb(-places)):
+            raise InvalidInput(f"{label} kan ha høyst {places} desimaler.", field=name)
+        if not source:
+            raise InvalidInput(f"Oppgi kilden for {label.lower()}, eller skriv «Anslag» "
+                               "og hva anslaget bygger på.", field=source_field)
+    change.note = (change.note or "").strip()
+    if len(change.note) > MAX_NOTE:
+        raise InvalidInput(f"Kommentaren kan ha høyst {MAX_NOTE} tegn.", field="note")
+    return change
+
+
+def change_factors(user: User, category: Category, change: FactorChange, *,
+                   today: date | None = None) -> CategoryFactorVersion:
+    """Add a version of the category's factors from a date on; earlier records keep theirs."""
+    if not can_manage_factors(user):
+        raise PermissionDenied("Bare bærekraftsansvarlig og administratorer kan endre "
+                               "faktorene.")
+    today = today or oslo_today()
+    change = _validated(change, category, today)
+    try:
+        # The unique (category, valid_from) settles two leads saving at the same moment.
+        with db.session.begin_nested():
+            version = _add_versions(user, category, change)
+    except IntegrityError:
+        raise Conflict("Faktorene ble nettopp endret av noen andre. Last siden på nytt.") \
+            from None
+    _sync(category, today)
+    audit.record(user, "category.factors_changed", category, version_id=version.id,
+                 valid_from=change.valid_from, new_price_nok=change.new_price_nok,
+                 weight_kg=change.weight_kg, co2e_kg=change.co2e_kg)
+    return version
+
+
+def _add_versions(user: User, category: Category,
+                  change: FactorChange) -> CategoryFactorVersion:
+    """The new version, after a baseline of the old values if this is the first change."""
+    if not _versions(category.id):
+        baseline = _from_category(category)
+        db.session.add(CategoryFactorVersion(
+            category_id=category.id, valid_from=BASELINE_DATE,
+            new_price_nok=baseline.new_price_nok, new_price_source=baseline.new_price_source,
+            new_price_estimate=baseline.new_price_estimate,
+            weight_kg=baseline.weight_kg, weight_source=baseline.weight_source,
+            weight_estimate=baseline.weight_estimate,
+            co2e_kg=baseline.co2e_kg, co2e_source=baseline.co2e_source,
+            co2e_estimate=baseline.co2e_estimate,
+            note="Verdiene kategorien hadde før den første endringen."))
+    version = CategoryFactorVersion(category_id=category.id, created_by_id=user.id,
+                                    **vars(change))
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def _sync(category: Category, today: date) -> bool:
+    """Make the category's columns the factors in effect today. True if they changed."""
+    current = in_effect(category, today)
+    values = {"new_price_nok": current.new_price_nok,
+              "new_price_source": current.new_price_source,
+              "weight_kg": current.weight_kg, "weight_source": current.weight_source,
+              "co2e_kg": current.co2e_kg, "co2e_source": current.co2e_source}
+    changed = {name: value for name, value in values.items()
+               if getattr(category, name) != value}
+    for name, value in changed.items():
+        setattr(category, name, value)
+    db.session.flush()
+    return bool(changed)
+
+
+def apply_due(today: date | None = None) -> int:
+    """Bring categories whose next version has come into effect up to date (run-jobs).
+
+    The ledger never depends on this: it asks for the version in effect on each day.
+    """
+    today = today or oslo_today()
+    categories = db.session.scalars(select(Category).where(
+        Category.id.in_(select(CategoryFactorVersion.category_id)))).all()
+    changed = [category for category in categories if _sync(category, today)]
+    for category in changed:
+        audit.record(None, "category.factors_applied", category, on=today)
+    return len(changed)

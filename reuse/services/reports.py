@@ -1,0 +1,544 @@
+"""Report figures: sums of reuse records, and counts of reuse checks, for a period and a scope.
+
+Every figure is computed in SQL with exactly the conditions the drill-down list uses, so the
+records a figure links to add up to it:
+- a period is whole days in Oslo time, [from 00:00, the day after `to` 00:00), compared in UTC
+  (a hand-over at 23:30 on 31 December in Bergen belongs to that year);
+- a unit (or a category) means it and everything under it;
+- reversing records are summed with the rest: they carry negated figures, so sums are net;
+- kroner and kilograms are summed as whole øre and grams, integers, so the sums are exact on
+  SQLite (which keeps NUMERIC as floating point) as well as on PostgreSQL.
+Reuse checks count by the day they were made, for the unit that made them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, case, cast, func, literal_column, select
+from sqlalchemy.orm import aliased, selectinload
+
+from reuse.clock import OSLO, oslo_today
+from reuse.extensions import db
+from reuse.models import (Category, CheckOutcome, Claim, Goal, GoalMetric, ReuseCheck,
+                          ReuseRecord, Unit, User)
+from reuse.services import goals as goal_service
+from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.permissions import can_see_all_reports
+from reuse.services.trees import depth_first, subtree_id_list, subtree_ids
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+MAX_YEARS = 10
+MAX_DAYS = 365 * MAX_YEARS + 3  # ten years, leap days included
+PER_PAGE = 100
+RANKING_SIZE = 10
+CENT = Decimal("0.01")
+
+
+# -- periods and scopes --------------------------------------------------------------------
+
+def _oslo_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(), OSLO).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, both ends included, in Oslo time."""
+
+    start: date
+    end: date
+
+    @property
+    def start_utc(self) -> datetime:
+        return _oslo_midnight_utc(self.start)
+
+    @property
+    def end_utc(self) -> datetime:
+        """The first moment after the period (midnight after `end`, Oslo time), in UTC."""
+        return _oslo_midnight_utc(self.end + timedelta(days=1))
+
+    @property
+    def year(self) -> int | None:
+        """The calendar year the period lies in; None if it spans more than one."""
+        return self.start.year if self.start.year == self.end.year else None
+
+    @property
+    def is_whole_year(self) -> bool:
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == \
+            (1, 1, 12, 31) and self.year is not None
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each cut to the period."""
+        months = []
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            following = (first + timedelta(days=32)).replace(day=1)
+            months.append(Period(max(first, self.start),
+                                 min(following - timedelta(days=1), self.end)))
+            first = following
+        return months
+
+
+def year_period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+def make_period(start: date | None, end: date | None, *, today: date | None = None) -> Period:
+    """The period asked for; without dates, this year (Oslo time)."""
+    if start is None and end is None:
+        return year_period((today or oslo_today()).year)
+    if start is None:
+        start = date(end.year, 1, 1)
+    if end is None:
+        end = date(start.year, 12, 31)
+    if end < start:
+        raise InvalidInput("Til-datoen kan ikke være før fra-datoen.", field="to")
+    if start < EARLIEST or end > LATEST:
+        raise InvalidInput(f"Velg datoer mellom {EARLIEST.year} og {LATEST.year}.",
+                           field="from")
+    if (end - start).days >= MAX_DAYS:
+        raise InvalidInput(f"En rapport kan gjelde høyst {MAX_YEARS} år om gangen.",
+                           field="to")
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure covers: a period, and optionally a receiving unit, a giving unit and a
+    category, each with everything under it."""
+
+    period: Period
+    unit_id: int | None = None  # receiving unit
+    giver_id: int | None = None  # giving unit
+    category_id: int | None = None
+
+    def narrowed(self, **changes) -> Scope:
+        return replace(self, **changes)
+
+    def query_args(self) -> dict[str, str]:
+        """The scope as the query string of the report pages and the API."""
+        args = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
+        for key, value in (("unit", self.unit_id), ("giver", self.giver_id),
+                           ("category", self.category_id)):
+            if value is not None:
+                args[key] = str(value)
+        return args
+
+
+def _require_exists(model, ident: int | None, name: str, message: str) -> None:
+    if ident is not None and db.session.get(model, ident) is None:
+        raise InvalidInput(message, field=name)
+
+
+def authorize(user: User, scope: Scope) -> Scope:
+    """The scope this user may see: the lead and admins everything, others their own unit
+    (and its sub-units), which is also what they get when they ask for no unit."""
+    _require_exists(Unit, scope.unit_id, "unit", "Fant ingen slik enhet.")
+    _require_exists(Unit, scope.giver_id, "giver", "Fant ingen slik enhet.")
+    _require_exists(Category, scope.category_id, "category", "Fant ingen slik kategori.")
+    if can_see_all_reports(user):
+        return scope
+    if scope.unit_id is None:
+        return scope.narrowed(unit_id=user.unit_id)
+    if scope.unit_id not in subtree_id_list(Unit, user.unit_id):
+        raise PermissionDenied("Du kan se rapporten for din egen enhet, ikke for andre enheter.")
+    return scope
+
+
+def selectable_units(user: User) -> list[tuple[int, str, int]]:
+    """(id, name, depth) of the units whose report the user may choose, in tree order."""
+    if can_see_all_reports(user):
+        units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+        return [(unit.id, unit.name, depth) for unit, depth in depth_first(units)]
+    own = set(subtree_id_list(Unit, user.unit_id))
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(own)).order_by(Unit.name)).all()
+    return [(unit.id, unit.name, depth) for unit, depth in _subtree_order(units, user.unit_id)]
+
+
+def _subtree_order(nodes, root_id: int | None) -> list[tuple[object, int]]:
+    """(node, depth below the root) in tree order, for the root's subtree (or the forest)."""
+    if root_id is None:
+        return depth_first(nodes)
+    children: dict[int | None, list] = {}
+    by_id = {}
+    for node in nodes:
+        by_id[node.id] = node
+        children.setdefault(node.parent_id, []).append(node)
+    ordered: list[tuple[object, int]] = []
+
+    def visit(node, depth: int) -> None:
+        ordered.append((node, depth))
+        for child in children.get(node.id, []):
+            visit(child, depth + 1)
+
+    if root_id in by_id:
+        visit(by_id[root_id], 0)
+    return ordered
+
+
+# -- the sums ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figures:
+    items_reused: int
+    avoided_cost_nok: Decimal
+    avoided_co2e_kg: Decimal
+    avoided_waste_kg: Decimal
+    records: int  # how many reuse records (reversals included) were summed
+
+    @classmethod
+    def zero(cls) -> Figures:
+        return cls(0, Decimal("0.00"), Decimal("0.000"), Decimal("0.000"), 0)
+
+    def metric(self, metric: str) -> Decimal:
+        return {GoalMetric.AVOIDED_COST_NOK: self.avoided_cost_nok,
+                GoalMetric.AVOIDED_CO2E_KG: self.avoided_co2e_kg,
+                GoalMetric.ITEMS_REUSED: Decimal(self.items_reused)}[GoalMetric(metric)]
+
+
+def _exact_sum(column, places: int):
+    """Sum of a decimal column as an integer of its smallest unit (øre, gram)."""
+    return func.coalesce(func.sum(cast(func.round(column * 10 ** places), BigInteger)), 0)
+
+
+def _sum_columns(records=ReuseRecord) -> tuple:
+    """The sums behind Figures, over the reuse_record table or a subquery of its columns."""
+    return (func.coalesce(func.sum(records.quantity), 0),
+            _exact_sum(records.avoided_cost_nok, 2),
+            _exact_sum(records.avoided_co2e_kg, 3),
+            _exact_sum(records.avoided_waste_kg, 3),
+            func.count(records.id))
+
+
+def _scaled(smallest_units, places: int) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(int(smallest_units)).scaleb(-places).quantize(quantum)
+
+
+def _figures(row) -> Figures:
+    quantity, cost, co2e, waste, count = row
+    return Figures(int(quantity), _scaled(cost, 2), _scaled(co2e, 3), _scaled(waste, 3),
+                   int(count))
+
+
+def _record_filters(scope: Scope) -> list:
+    """The conditions for the records a scope covers; figures and drill-downs share them."""
+    conditions = [ReuseRecord.recorded_at >= scope.period.start_utc,
+                  ReuseRecord.recorded_at < scope.period.end_utc]
+    if scope.unit_id is not None:
+        conditions.append(ReuseRecord.to_unit_id.in_(
+            subtree_ids(Unit, scope.unit_id, "report_receiving_units")))
+    if scope.giver_id is not None:
+        conditions.append(ReuseRecord.from_unit_id.in_(
+            subtree_ids(Unit, scope.giver_id, "report_giving_units")))
+    if scope.category_id is not None:
+        conditions.append(ReuseRecord.category_id.in_(
+            subtree_ids(Category, scope.category_id, "report_categories")))
+    return conditions
+
+
+def totals(scope: Scope) -> Figures:
+    return _figures(db.session.execute(
+        select(*_sum_columns()).where(*_record_filters(scope))).one())
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    period: Period
+    figures: Figures
+
+
+def monthly(scope: Scope) -> list[MonthRow]:
+    """Figures per calendar month (Oslo time) of the period, months without records too."""
+    months = scope.period.months()
+    if len(months) > 1:
+        bucket = case(*((ReuseRecord.recorded_at < month.end_utc, index)
+                        for index, month in enumerate(months[:-1])),
+                      else_=len(months) - 1)
+    else:
+        bucket = literal_column("0")
+    # Group on a column of a subquery: PostgreSQL does not see two copies of an expression
+    # with bound parameters as the same expression.
+    inner = select(
+        bucket.label("bucket"),
+        ReuseRecord.id, ReuseRecord.quantity, ReuseRecord.avoided_cost_nok,
+        ReuseRecord.avoided_co2e_kg, ReuseRecord.avoided_waste_kg,
+    ).where(*_record_filters(scope)).subquery()
+    rows = db.session.execute(
+        select(inner.c.bucket, *_sum_columns(inner.c)).group_by(inner.c.bucket))
+    found = {int(bucket_index): _figures(rest) for bucket_index, *rest in rows}
+    return [MonthRow(month, found.get(index, Figures.zero()))
+            for index, month in enumerate(months)]
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    id: int
+    name: str
+    depth: int
+    figures: Figures
+    has_children: bool = False
+
+
+def _closure(model, name: str):
+    """(ancestor, descendant) for every node and each node under it, itself included."""
+    closure = select(model.id.label("ancestor"), model.id.label("descendant")).cte(
+        name=name, recursive=True)
+    child = aliased(model)
+    return closure.union_all(
+        select(closure.c.ancestor, child.id).where(child.parent_id == closure.c.descendant))
+
+
+def _tree(scope: Scope, model, record_column, root_id: int | None,
+          name: str) -> list[TreeRow]:
+    closure = _closure(model, f"report_{model.__tablename__}_closure")
+    rows = db.session.execute(
+        select(closure.c.ancestor, *_sum_columns())
+        .select_from(ReuseRecord).join(closure, record_column == closure.c.descendant)
+        .where(*_record_filters(scope)).group_by(closure.c.ancestor))
+    figures = {ancestor: _figures(rest) for ancestor, *rest in rows}
+    nodes = db.session.scalars(select(model).order_by(getattr(model, name))).all()
+    with_records = {node_id for node_id, found in figures.items() if found.records}
+    parents = {node.parent_id for node in nodes if node.id in with_records}
+    return [TreeRow(node.id, getattr(node, name), depth, figures[node.id],
+                    has_children=node.id in parents)
+            for node, depth in _subtree_order(nodes, root_id) if node.id in with_records]
+
+
+def by_receiving_unit(scope: Scope) -> list[TreeRow]:
+    """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
+    return _tree(scope, Unit, ReuseRecord.to_unit_id, scope.unit_id, "name")
+
+
+def by_giving_unit(scope: Scope) -> list[TreeRow]:
+    """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
+    return _tree(scope, Unit, ReuseRecord.from_unit_id, scope.giver_id, "name")
+
+
+def by_category(scope: Scope) -> list[TreeRow]:
+    """Per category, in the category tree; a category's figures include its sub-categories'."""
+    return _tree(scope, Category, ReuseRecord.category_id, scope.category_id, "name_nb")
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: int
+    unit_id: int
+    name: str
+    figures: Figures
+
+
+def ranking(scope: Scope, limit: int = RANKING_SIZE) -> list[RankRow]:
+    """Receiving units without sub-units (schools, kindergartens, offices), by avoided cost.
+
+    Only units without sub-units are ranked, so every figure is the unit's own and its
+    drill-down (which always includes sub-units) lists exactly those records.
+    """
+    parent_ids = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
+    rows = db.session.execute(
+        select(Unit.id, Unit.name, *_sum_columns())
+        .select_from(ReuseRecord).join(Unit, Unit.id == ReuseRecord.to_unit_id)
+        .where(*_record_filters(scope), Unit.id.not_in(parent_ids))
+        .group_by(Unit.id, Unit.name)).all()
+    ranked = sorted(((unit_id, name, _figures(rest)) for unit_id, name, *rest in rows),
+                    key=lambda r: (-r[2].avoided_cost_nok, -r[2].items_reused, r[1]))
+    return [RankRow(index + 1, unit_id, name, found)
+            for index, (unit_id, name, found) in enumerate(ranked[:limit])]
+
+
+# -- reuse checks --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckCounts:
+    total: int
+    reused: int
+    bought_new: int
+
+    @property
+    def open(self) -> int:
+        return self.total - self.reused - self.bought_new
+
+    @property
+    def reuse_share_percent(self) -> Decimal:
+        """Per cent of decided checks (reused or bought new) that ended in reuse."""
+        decided = self.reused + self.bought_new
+        if not decided:
+            return Decimal("0.00")
+        return (Decimal(100 * self.reused) / decided).quantize(CENT)
+
+
+CHECK_OUTCOMES = ("reused", "bought_new", "open")
+
+
+def _check_filters(scope: Scope, outcome: str | None = None) -> list:
+    conditions = [ReuseCheck.created_at >= scope.period.start_utc,
+                  ReuseCheck.created_at < scope.period.end_utc]
+    if scope.unit_id is not None:
+        conditions.append(ReuseCheck.unit_id.in_(
+            subtree_ids(Unit, scope.unit_id, "report_checking_units")))
+    if scope.category_id is not None:
+        conditions.append(ReuseCheck.category_id.in_(
+            subtree_ids(Category, scope.category_id, "report_categories")))
+    if outcome == "open":
+        conditions.append(ReuseCheck.outcome.is_(None))
+    elif outcome is not None:
+        conditions.append(ReuseCheck.outcome == outcome)
+    return conditions
+
+
+def check_counts(scope: Scope) -> CheckCounts:
+    total, reused, bought_new = db.session.execute(
+        select(func.count(ReuseCheck.id),
+               func.coalesce(func.sum(case((ReuseCheck.outcome == CheckOutcome.REUSED.value, 1),
+                                           else_=0)), 0),
+               func.coalesce(func.sum(case(
+                   (ReuseCheck.outcome == CheckOutcome.BOUGHT_NEW.value, 1), else_=0)), 0))
+        .where(*_check_filters(scope))).one()
+    return CheckCounts(int(total), int(reused), int(bought_new))
+
+
+def checks(scope: Scope, outcome: str | None = None) -> list[ReuseCheck]:
+    """The reuse checks behind a count, oldest first."""
+    if outcome is not None and outcome not in CHECK_OUTCOMES:
+        raise InvalidInput("Ukjent utfall.", field="outcome")
+    return list(db.session.scalars(
+        select(ReuseCheck).where(*_check_filters(scope, outcome))
+        .order_by(ReuseCheck.created_at, ReuseCheck.id)
+        .options(selectinload(ReuseCheck.unit), selectinload(ReuseCheck.user),
+                 selectinload(ReuseCheck.category))))
+
+
+# -- the records behind a figure -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RecordPage:
+    records: list[ReuseRecord]
+    totals: Figures  # of every record in the scope, not only this page's
+    page: int
+    pages: int
+    per_page: int
+    # Reversals of the page's records, wherever they fall: a reversal counts in its own
+    # period, so a record reversed later still counts in the period it was written in.
+    reversed_by: dict[int, ReuseRecord] = field(default_factory=dict)
+
+
+def records(scope: Scope, *, page: int = 1, per_page: int | None = PER_PAGE) -> RecordPage:
+    """The records a scope covers, oldest first, with the factor values each one used.
+
+    per_page=None gives every record (for exports)."""
+    found = totals(scope)
+    query = (select(ReuseRecord).where(*_record_filters(scope))
+             .order_by(ReuseRecord.recorded_at, ReuseRecord.id)
+             .options(selectinload(ReuseRecord.from_unit), selectinload(ReuseRecord.to_unit),
+                      selectinload(ReuseRecord.category),
+                      selectinload(ReuseRecord.claim).selectinload(Claim.item)))
+    if per_page is None:
+        rows = list(db.session.scalars(query))
+        return RecordPage(rows, found, 1, 1, found.records, _reversals(rows))
+    pages = max(1, -(-found.records // per_page))
+    page = min(max(page, 1), pages)
+    rows = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return RecordPage(rows, found, page, pages, per_page, _reversals(rows))
+
+
+def _reversals(rows: list[ReuseRecord]) -> dict[int, ReuseRecord]:
+    ids = [record.id for record in rows if record.reverses_id is None]
+    if not ids:
+        return {}
+    return {reversal.reverses_id: reversal for reversal in db.session.scalars(
+        select(ReuseRecord).where(ReuseRecord.reverses_id.in_(ids)))}
+
+
+# -- goals ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: Goal
+    achieved: Decimal
+    scope: Scope  # what `achieved` covers: the report's period, the goal's unit
+
+    @property
+    def share(self) -> Decimal:
+        """achieved / target: 1 means the goal is reached."""
+        return (self.achieved / self.goal.target).quantize(Decimal("0.0001"))
+
+    @property
+    def bar_percent(self) -> int:
+        """Width of a progress bar, 0–100."""
+        return int(min(max(self.share * 100, Decimal(0)), Decimal(100)))
+
+
+def achieved(metric: str, scope: Scope) -> Decimal:
+    if metric == GoalMetric.REUSE_CHECK_SHARE:
+        return check_counts(scope).reuse_share_percent
+    return totals(scope).metric(metric)
+
+
+def _progress(goal: Goal, scope: Scope) -> GoalProgress:
+    goal_scope = Scope(scope.period, unit_id=goal.unit_id)
+    return GoalProgress(goal, achieved(goal.metric, goal_scope), goal_scope)
+
+
+def goals_in_scope(scope: Scope) -> list[GoalProgress]:
+    """The goals of the period's year for the scope's unit and the units under it (all goals
+    for the whole municipality), achieved within the period. None if the period spans years."""
+    year = scope.period.year
+    if year is None:
+        return []
+    found = goal_service.goals_for_year(year)
+    if scope.unit_id is not None:
+        visible = set(subtree_id_list(Unit, scope.unit_id))
+        found = [goal for goal in found if goal.unit_id in visible]
+    return [_progress(goal, scope) for goal in found]
+
+
+def goals_for_unit(scope: Scope) -> list[GoalProgress]:
+    """The goals set for exactly the scope's unit (or the municipality), in METRIC_ORDER."""
+    year = scope.period.year
+    if year is None:
+        return []
+    return [_progress(goal, scope) for goal in goal_service.goals_for_year(year)
+            if goal.unit_id == scope.unit_id]
+
+
+# -- a whole report --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    scope: Scope
+    unit: Unit | None
+    totals: Figures
+    checks: CheckCounts
+    goals: list[GoalProgress]
+
+
+def summary(scope: Scope) -> Summary:
+    """The headline figures of the scope and the goals for its unit (API and exports)."""
+    unit = db.session.get(Unit, scope.unit_id) if scope.unit_id is not None else None
+    return Summary(scope, unit, totals(scope), check_counts(scope), goals_for_unit(scope))
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report page and the summary exports show."""
+
+    scope: Scope
+    unit: Unit | None
+    totals: Figures
+    checks: CheckCounts
+    goals: list[GoalProgress]
+    months: list[MonthRow]
+    receiving: list[TreeRow]
+    giving: list[TreeRow]
+    categories: list[TreeRow]
+    ranking: list[RankRow]
+
+
+def report(scope: Scope) -> Report:
+    unit = db.session.get(Unit, scope.unit_id) if scope.unit_id is not None else None
+    return Report(scope, unit, totals(scope), check_counts(scope), goals_in_scope(scope),
+                  monthly(scope), by_receiving_unit(scope), by_giving_unit(scope),
+                  by_category(scope), ranking(scope))

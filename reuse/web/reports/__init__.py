@@ -1,0 +1,7 @@
+"""Reports for the sustainability lead and the units: figures, goals, factors, exports."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from reuse.web.reports import views  # noqa: E402,F401

@@ -1,0 +1,102 @@
+"""Geometry for the monthly bar chart, drawn as inline SVG by the template (no JavaScript).
+
+The chart is a picture of the table beside it; every number in it is in that table too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reuse.services.reports import MonthRow
+from reuse.templating import format_nok
+
+MONTHS_SHORT = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov",
+                "des"]
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 96, 8, 12, 36
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str  # shown under the bar ('' when there is no room)
+    title: str  # the bar's month and value, for a tooltip
+    negative: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class MonthChart:
+    width: int
+    height: int
+    left: int
+    right_edge: int
+    baseline: float
+    bars: list[Bar]
+    ticks: list[Tick]
+    description: str
+
+
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest of 1, 2, 2.5, 5 × 10^k at or above value."""
+    if value <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def month_chart(months: list[MonthRow]) -> MonthChart:
+    values = [row.figures.avoided_cost_nok for row in months]
+    top_value = _nice_ceiling(max([*values, Decimal(0)]))
+    bottom_value = -_nice_ceiling(-min(values)) if min(values, default=0) < 0 else Decimal(0)
+    span = top_value - bottom_value
+    plot_height = HEIGHT - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+
+    def y_of(value: Decimal) -> float:
+        return round(TOP + float((top_value - value) / span) * plot_height, 2)
+
+    baseline = y_of(Decimal(0))
+    slot = plot_width / max(len(months), 1)
+    label_every = max(1, round(len(months) / 12 + 0.49))
+    bars = []
+    for index, (row, value) in enumerate(zip(months, values)):
+        day = row.period.start
+        y = y_of(value)
+        multi_year = months[0].period.start.year != months[-1].period.start.year
+        short = MONTHS_SHORT[day.month - 1] + (f" {day:%y}" if multi_year else "")
+        bars.append(Bar(
+            x=round(LEFT + index * slot + slot * 0.15, 2), y=min(y, baseline),
+            width=round(slot * 0.7, 2), height=round(abs(baseline - y), 2),
+            label=short if index % label_every == 0 else "",
+            title=f"{MONTHS_SHORT[day.month - 1]} {day.year}: {format_nok(value)}",
+            negative=value < 0))
+    ticks = [Tick(y_of(top_value * part / 4), format_nok(top_value * part / 4))
+             for part in range(1, 5)]
+    ticks.insert(0, Tick(baseline, format_nok(Decimal(0))))
+    if bottom_value < 0:
+        ticks.append(Tick(y_of(bottom_value), format_nok(bottom_value)))
+    return MonthChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, baseline, bars, ticks,
+                      _describe(months, values))
+
+
+def _describe(months: list[MonthRow], values: list[Decimal]) -> str:
+    if not any(values):
+        return "Ingen unngått kostnad i perioden. Tallene per måned står i tabellen."
+    best = max(range(len(values)), key=lambda i: values[i])
+    day = months[best].period.start
+    return (f"Stolpediagram over unngått kostnad per måned. Høyest i "
+            f"{MONTHS_SHORT[day.month - 1]} {day.year} med {format_nok(values[best])}. "
+            f"Alle tallene står i tabellen.")

@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from reuse.clock import OSLO, oslo_today
+from reuse.extensions import db
+from reuse.models import Category, GoalMetric, Unit
+from reuse.services import categories, factors, goals, reports
+from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
+from reuse.services.permissions import (can_manage_factors, can_manage_goals,
+                                        can_see_all_reports)
+from reuse.templating import format_nok, format_number
+from reuse.web import apply_to_form
+from reuse.web.reports import bp, chart, exports
+from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
+
+MONTHS_NB = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+             "september", "oktober", "november", "desember"]
+
+
+@bp.app_template_filter("kg")
+def format_kg(value: Decimal | None) -> str:
+    """Kilograms with as many decimals as they have (at most three): '1 234,5'."""
+    if value is None:
+        return "–"
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return format_number(value, min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0)
+
+
+@bp.app_template_filter("oslo_time")
+def oslo_time(moment: datetime) -> str:
+    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+
+
+@bp.app_template_filter("month_name")
+def month_name(day) -> str:
+    return f"{MONTHS_NB[day.month - 1]} {day.year}"
+
+
+def _filter_form() -> ReportFilterForm:
+    form = ReportFilterForm(MultiDict(request.args))
+    choices = [("", "Hele kommunen")] if can_see_all_reports(current_user) else []
+    choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
+                for unit_id, name, depth in reports.selectable_units(current_user)]
+    form.unit.choices = choices
+    return form
+
+
+def _scope(form: ReportFilterForm) -> reports.Scope | None:
+    """The scope asked for and allowed, or None with the problems on the form.
+
+    Asking for another unit's report than one may see is a 403, not a form error."""
+    if not form.validate():
+        return None
+    try:
+        period = reports.make_period(form.start.data, form.end.data)
+        return reports.authorize(current_user, reports.Scope(
+            period, unit_id=form.unit.data, giver_id=form.giver.data,
+            category_id=form.category.data))
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        apply_to_form(form, _form_field(error))
+        return None
+
+
+def _form_field(error: DomainError) -> DomainError:
+    # The service names query parameters; the form's Python names differ for the dates.
+    error.field = {"from": "start", "to": "end"}.get(error.field, error.field)
+    return error
+
+
+def _scope_or_400() -> tuple[ReportFilterForm, reports.Scope]:
+    form = _filter_form()
+    scope = _scope(form)
+    if scope is None:
+        abort(400, _problems(form))
+    return form, scope
+
+
+def _problems(form) -> str:
+    return " ".join(message for messages in form.errors.values() for message in messages)
+
+
+def _names(scope: reports.Scope) -> dict:
+    """Names of the units and category a scope is narrowed to, for headings."""
+    return {
+        "unit": db.session.get(Unit, scope.unit_id) if scope.unit_id else None,
+        "giver": db.session.get(Unit, scope.giver_id) if scope.giver_id else None,
+        "category": db.session.get(Category, scope.category_id) if scope.category_id else None,
+    }
+
+
+@bp.get("/reports")
+@login_required
+def overview():
+    form = _filter_form()
+    scope = _scope(form)
+    if scope is None:
+        return render_template("reports/overview.html", form=form, report=None,
+                               quick_links=_quick_links(None)), 400
+    # Show what the defaults chose: this year, and one's own unit for members.
+    form.start.data, form.end.data = scope.period.start, scope.period.end
+    form.unit.data = scope.unit_id
+    report = reports.report(scope)
+    return render_template(
+        "reports/overview.html", form=form, report=report, names=_names(scope),
+        chart=chart.month_chart(report.months), year=scope.period.year,
+        quick_links=_quick_links(scope.unit_id), today=oslo_today(), goal_labels=goals.METRIC_LABELS,
+        goal_value=goal_value, can_manage_goals=can_manage_goals(current_user),
+        can_manage_factors=can_manage_factors(current_user))
+
+
+def _quick_links(unit_id: int | None) -> list[tuple[str, str]]:
+    this_year = oslo_today().year
+    unit = {"unit": unit_id} if unit_id else {}
+    return [(label, url_for("reports.overview", **{"from": f"{year}-01-01",
+                                                   "to": f"{year}-12-31"}, **unit))
+            for label, year in (("I år", this_year), ("I fjor", this_year - 1))]
+
+
+def goal_value(metric: str, value: Decimal) -> str:
+    """A goal's target or achievement in its metric's unit."""
+    if metric == GoalMetric.AVOIDED_COST_NOK:
+        return format_nok(value)
+    if metric == GoalMetric.AVOIDED_CO2E_KG:
+        return f"{format_kg(value)}\u00a0kg CO2e"
+    if metric == GoalMetric.ITEMS_REUSED:
+        return f"{format_number(value)}\u00a0stk."
+    return f"{format_number(value, 1)}\u00a0%"
+
+
+@bp.get("/reports/records")
+@login_required
+def record_list():
+    _, scope = _scope_or_400()
+    page = request.args.get("page", "1")
+    found = reports.records(scope, page=int(page) if page.isdigit() else 1)
+    return render_template("reports/records.html", scope=scope, page=found,
+                           names=_names(scope))
+
+
+@bp.get("/reports/checks")
+@login_required
+def check_list():
+    _, scope = _scope_or_400()
+    outcome = request.args.get("outcome") or None
+    if outcome is not None and outcome not in reports.CHECK_OUTCOMES:
+        abort(400)
+    return render_template("reports/checks.html", scope=scope, outcome=outcome,
+                           checks=reports.checks(scope, outcome),
+                           counts=reports.check_counts(scope), names=_names(scope))
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+def _download(content: bytes, mimetype: str, filename: str) -> Response:
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/reports/records.<any(csv, xlsx):kind>")
+@login_required
+def export_records(kind: str):
+    _, scope = _scope_or_400()
+    found = reports.records(scope, per_page=None)
+    name = exports.filename("gjenbruksforinger", scope, kind)
+    if kind == "csv":
+        return _download(exports.records_csv(found), exports.CSV, name)
+    return _download(exports.records_xlsx(found), exports.XLSX, name)
+
+
+@bp.get("/reports/summary.<any(csv, xlsx):kind>")
+@login_required
+def export_summary(kind: str):
+    _, scope = _scope_or_400()
+    report = reports.report(scope)
+    name = exports.filename("gjenbruksrapport", scope, kind)
+    if kind == "csv":
+        return _download(exports.summary_csv(report), exports.CSV, name)
+    return _download(exports.summary_xlsx(report), exports.XLSX, name)
+
+
+# -- method and factors ----------------------------------------------------------------------
+
+@bp.get("/reports/method")
+@login_required
+def method():
+    today = oslo_today()
+    rows = [(category, depth, factors.in_effect(category, today))
+            for category, depth in categories.tree()]
+    return render_template("reports/method.html", rows=rows, upcoming=factors.upcoming(today),
+                           can_manage_factors=can_manage_factors(current_user))
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+@bp.get("/reports/factors")
+@login_required
+def factor_list():
+    _require(can_manage_factors(current_user))
+    today = oslo_today()
+    rows = [(category, depth, factors.in_effect(category, today))
+            for category, depth in categories.tree()]
+    return render_template("reports/factors.html", rows=rows, upcoming=factors.upcoming(today))
+
+
+@bp.route("/reports/factors/<slug>", methods=["GET", "POST"])
+@login_required
+def factor_edit(slug: str):
+    _require(can_manage_factors(current_user))
+    category = categories.get_by_slug(slug)
+    today = oslo_today()
+    current = factors.in_effect(category, today)
+    form = FactorForm(data=None if request.method == "POST" else {
+        "valid_from": today,
+        **{name: getattr(current, name) for name in (
+            "new_price_nok", "new_price_source", "new_price_estimate", "weight_kg",
+            "weight_source", "weight_estimate", "co2e_kg", "co2e_source", "co2e_estimate")}})
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                version = factors.change_factors(current_user, category, form.change(),
+                                                 today=today)
+            except DomainError as error:
+                db.session.rollback()
+                if error.field is None:
+                    raise
+                apply_to_form(form, error)
+            else:
+                db.session.commit()
+                when = "fra i dag" if version.valid_from == today else \
+                    f"fra {version.valid_from:%d.%m.%Y}"
+                flash(f"Nye faktorer for {category.name_nb} gjelder {when}. Føringer som alt "
+                      "er skrevet, er uendret.", "success")
+                return redirect(url_for("reports.factor_edit", slug=category.slug))
+        status = 422
+    return render_template("reports/factor_edit.html", category=category, form=form,
+                           current=current, history=factors.history(category),
+                           today=today), status
+
+
+# -- goals -----------------------------------------------------------------------------------
+
+def _goal_form() -> GoalForm:
+    form = GoalForm()
+    form.unit.choices = [("", "Hele kommunen")] + [
+        (str(unit_id), "\u00a0\u00a0" * depth + name)
+        for unit_id, name, depth in reports.selectable_units(current_user)]
+    return form
+
+
+@bp.route("/reports/goals", methods=["GET", "POST"])
+@login_required
+def goal_list():
+    _require(can_manage_goals(current_user))
+    form = _goal_form()
+    status = 200
+    if request.method == "GET":
+        form.year.data = form.year.data or oslo_today().year
+    elif form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+        try:
+            if form.unit.data and unit is None:
+                raise InvalidInput("Fant ingen slik enhet.", field="unit")
+            goal = goals.set_goal(current_user, year=form.year.data, metric=form.metric.data,
+                                  target=form.target.data, unit=unit)
+        except DomainError as error:
+            db.session.rollback()
+            if error.field is None:
+                raise
+            apply_to_form(form, error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Målet for {goal.year} er lagret.", "success")
+            return redirect(url_for("reports.goal_list"))
+    else:
+        status = 422
+    return render_template("reports/goals.html", form=form, goals=goals.all_goals(),
+                           labels=goals.METRIC_LABELS,
+                           goal_value=goal_value), status
+
+
+@bp.post("/reports/goals/<int:goal_id>/delete")
+@login_required
+def goal_delete(goal_id: int):
+    _require(can_manage_goals(current_user))
+    goal = goals.get_goal(goal_id)
+    if DeleteForm().validate_on_submit():
+        goals.delete_goal(current_user, goal)
+        db.session.commit()
+        flash("Målet er slettet.", "success")
+    return redirect(url_for("reports.goal_list"))

@@ -1,0 +1,64 @@
+"""axe-core on every page, on a desktop and a phone: no serious or critical violation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reuse.services import checks, claims, notifications, wanted
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_journeys import log_in
+
+pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {"runOnly": {"type": "tag",
+                           "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                      "best-practice"]},
+               "resultTypes": ["violations"]}
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def site(people, make_item, db):
+    item = make_item(people.outsider, title="Kontorstoler", quantity=4)
+    own = make_item(people.member, title="Bokhylle", category="bokhylle")
+    claim = claims.claim_item(people.member, item, 1)
+    claims.claim_item(people.outsider, own, 1)
+    check = checks.create_check(people.member, "stoler")
+    wanted.create_request(people.member, words="sofa")
+    db.session.commit()
+    notifications.deliver_committed()
+    return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id}
+
+
+def paths(site) -> list[str]:
+    return ["/", "/?q=stol", "/?q=flygel", f"/items/{site['item']}", f"/items/{site['own']}",
+            f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
+            "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
+            "/notifications", "/checks/new", f"/checks/{site['check']}", "/checks", "/wanted",
+            "/items/999999"]
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_no_serious_or_critical_accessibility_violations(new_page, people, site, phone):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page = new_page(phone=phone)
+    page.goto("/login")
+    found = {"/login": axe.run(page, options=AXE_OPTIONS).response["violations"]}
+    log_in(page, people.member)
+    for path in paths(site):
+        page.goto(path)
+        found[path] = axe.run(page, options=AXE_OPTIONS).response["violations"]
+
+    summary = {path: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
+               for path, violations in found.items() if violations}
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{'phone' if phone else 'desktop'}.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False))
+    blocking = {path: [(v["id"], v["impact"], v["nodes"][0]["target"], v["help"])
+                       for v in violations if v["impact"] in BLOCKING]
+                for path, violations in found.items()}
+    assert {path: v for path, v in blocking.items() if v} == {}

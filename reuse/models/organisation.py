@@ -52,6 +52,8 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # The interface language this person chose ("nb" or "en"); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()

@@ -93,3 +93,9 @@ def authenticate(email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def set_locale(user: User, locale: str, known: set[str]) -> None:
+    if locale not in known:
+        raise InvalidInput("Ukjent språk.", field="locale")
+    user.locale = locale

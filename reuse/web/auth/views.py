@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from reuse.extensions import db
+from reuse.i18n import LANGUAGES
 from reuse.services import users
 from reuse.web import safe_next
 from reuse.web.auth import bp
@@ -33,3 +34,15 @@ def logout():
     session.clear()
     flash("Du er logget ut.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def choose_language():
+    """Switch the interface language; remembered on the account, or for this session."""
+    locale = request.form.get("locale", "")
+    if locale in LANGUAGES:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            users.set_locale(current_user, locale, set(LANGUAGES))
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next"), url_for("catalog.browse")))

@@ -1,0 +1,78 @@
+"""Languages: bokmål by default, English on request, remembered per user.
+
+Source strings are written in bokmål (the product's language), so bokmål needs no
+catalogue; reuse/translations/en holds the English one. Numbers, kroner and dates are
+formatted by Babel for the active locale: "1 234,50 kr" in bokmål, "NOK 1,234.50" in English.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, request, session
+from flask_babel import Babel, format_date as babel_format_date, get_locale
+from flask_login import current_user
+
+from reuse.clock import OSLO
+
+LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
+DEFAULT_LANGUAGE = "nb"
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The user's saved choice, else this browser session's, else Accept-Language, else nb."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE) \
+        if request else DEFAULT_LANGUAGE
+
+
+def language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+
+
+def format_nok(value: Decimal | int | None) -> str:
+    """Kroner as the locale writes them; whole amounts without øre ("4 500 kr", "NOK 4,500")."""
+    if value is None:
+        return "–"
+    value = Decimal(value)
+    locale = Locale.parse(str(get_locale()))
+    pattern = locale.currency_formats["standard"].pattern
+    if value == value.to_integral_value():
+        pattern = pattern.replace(".00", "")
+    text = format_currency(value, "NOK", format=pattern, locale=locale, currency_digits=False)
+    # CLDR puts an ISO code right against the digits in English ("NOK4,500").
+    return text.replace("NOK", "NOK\u00a0") if text.startswith(("NOK", "-NOK")) else text
+
+
+def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    # Half up, as people round by hand (Babel would round half to even: 52,5 % → 52 %).
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return format_decimal(rounded, format=pattern, locale=str(get_locale()))
+
+
+def format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    return babel_format_date(value, format="short" if language() == "nb" else "medium")
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations"))
+    babel.init_app(app, locale_selector=select_locale)

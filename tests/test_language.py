@@ -1,0 +1,50 @@
+"""Bokmål by default, English on request, remembered per user; numbers follow the language."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import force_locale
+
+from reuse.i18n import format_nok, format_number
+
+
+def test_bokmaal_is_the_default_and_html_lang_says_so(client, people, log_in):
+    log_in(people.member)
+    assert '<html lang="nb"' in client.get("/").get_data(as_text=True)
+
+
+def test_browser_language_is_followed_before_login(client, db):
+    html = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(
+        as_text=True)
+    assert '<html lang="en"' in html
+
+
+def test_the_choice_is_remembered_on_the_account(client, app, people, log_in, db):
+    log_in(people.member)
+    response = client.submit("/language", {"locale": "en", "next": "/claims"})
+    assert response.headers["Location"] == "/claims"
+    db.session.refresh(people.member)
+    assert people.member.locale == "en"
+    other_browser = app.test_client()
+    other_browser.submit("/login", {"email": people.member.email,
+                                    "password": "riktig-hest-batteri-stift"})
+    assert '<html lang="en"' in other_browser.get("/").get_data(as_text=True)
+
+
+def test_unknown_language_changes_nothing(client, people, log_in, db):
+    log_in(people.member)
+    client.submit("/language", {"locale": "xx"})
+    db.session.refresh(people.member)
+    assert people.member.locale is None
+
+
+def test_kroner_and_numbers_are_written_the_local_way(app):
+    with app.test_request_context():
+        with force_locale("nb"):
+            assert format_nok(Decimal("1234.5")) == "1\u00a0234,50\u00a0kr"
+            assert format_nok(Decimal("4500.00")) == "4\u00a0500\u00a0kr"
+            assert format_number(Decimal("52.5")) == "53"
+        with force_locale("en"):
+            assert format_nok(Decimal("1234.5")) == "NOK\u00a01,234.50"
+            assert format_number(Decimal("1234.25"), 1) == "1,234.3"

@@ -76,3 +76,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+
+
+def locale_of(user) -> str:
+    """The language to write to this person in (e-mails, notifications)."""
+    return user.locale if user.locale in LANGUAGES else DEFAULT_LANGUAGE

@@ -53,7 +53,16 @@ def _reset_postgres(url: str) -> None:
 
 
 class BrowserClient(FlaskClient):
-    """A test client that behaves like a browser posting our forms: it sends the CSRF token."""
+    """A test client that behaves like a browser posting our forms: it sends the CSRF token.
+
+    Each request runs in an application context of its own, as in production: otherwise the
+    test's context (and its `g`, where Flask-Login keeps the current user) would be shared by
+    every request, and a second client would act as the first one's user.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
         data = dict(data or {})

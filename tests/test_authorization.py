@@ -1,0 +1,190 @@
+"""Who may reach what: a rule for every route in the route map.
+
+Each endpoint lists what an anonymous visitor, a user of an unrelated unit ("stranger"), a
+member of the owning unit who is neither the lister nor its unit admin ("colleague") and,
+for the API, a revoked token get. A new route without a line here fails the suite.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from reuse.models import ApiToken, Goal, Role
+from reuse.services import checks, claims, photos, tokens, wanted
+from tests.conftest import jpeg_bytes
+
+LOGIN = "login"  # 302 to /login for pages, 401 for the API
+PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static"}
+
+# endpoint: (method, url, body, stranger gets, colleague gets)
+RULES = {
+    "catalog.browse": ("GET", "/", None, 200, 200),
+    "catalog.item_detail": ("GET", "/items/{item}", None, 200, 200),
+    "catalog.photo_file": ("GET", "/photos/{thumbnail}", None, 200, 200),
+    "listings.new_item": ("GET", "/items/new", None, 200, 200),
+    "listings.unit_items": ("GET", "/my-unit/items", None, 200, 200),
+    "listings.edit_item": ("POST", "/items/{item}/edit", {"title": "Kapret"}, 403, 403),
+    "listings.withdraw_item": ("POST", "/items/{item}/withdraw", {}, 403, 403),
+    "listings.manage_photos": ("GET", "/items/{item}/photos", None, 403, 403),
+    "listings.update_alt_text": ("POST", "/items/{item}/photos/{photo}/alt",
+                                 {"alt_text": "x"}, 403, 403),
+    "listings.delete_photo": ("POST", "/items/{item}/photos/{photo}/delete", {}, 403, 403),
+    "claims.claim_item": ("POST", "/items/{item}/claim", {"quantity": "1"}, 302, 403),
+    "claims.my_claims": ("GET", "/claims", None, 200, 200),
+    "claims.incoming_claims": ("GET", "/claims/incoming", None, 200, 200),
+    "claims.claim_detail": ("GET", "/claims/{claim}", None, 404, 200),
+    "claims.approve": ("POST", "/claims/{claim}/approve", {}, 404, 403),
+    "claims.decline": ("POST", "/claims/{claim}/decline", {}, 404, 403),
+    "claims.cancel": ("POST", "/claims/{claim}/cancel", {}, 404, 403),
+    "claims.collect": ("POST", "/claims/{collectable}/collect", {"replaces_purchase": "yes"},
+                       404, 302),
+    "claims.reverse_record": ("POST", "/records/{record}/reverse", {"reason": "x"}, 403, 403),
+    "claims.notification_list": ("GET", "/notifications", None, 200, 200),
+    "claims.mark_read": ("POST", "/notifications/read", {}, 302, 302),
+    "checks.new_check": ("GET", "/checks/new", None, 200, 200),
+    "checks.check_list": ("GET", "/checks", None, 200, 200),
+    "checks.check_detail": ("GET", "/checks/{check}", None, 404, 404),
+    "checks.claim_match": ("POST", "/checks/{check}/claim/{other_item}", {"quantity": "1"},
+                           404, 404),
+    "checks.bought_new": ("POST", "/checks/{check}/bought-new",
+                          {"reason": "nothing_suitable"}, 404, 404),
+    "checks.wanted_list": ("GET", "/wanted", None, 200, 200),
+    "checks.close_wanted": ("POST", "/wanted/{wanted}/close", {}, 403, 403),
+    "checks.renew_wanted": ("POST", "/wanted/{wanted}/renew", {}, 403, 403),
+    "reports.overview": ("GET", "/reports?unit={school}", None, 403, 200),
+    "reports.record_list": ("GET", "/reports/records?unit={school}", None, 403, 200),
+    "reports.check_list": ("GET", "/reports/checks?unit={school}", None, 403, 200),
+    "reports.export_records": ("GET", "/reports/records.csv?unit={school}", None, 403, 200),
+    "reports.export_summary": ("GET", "/reports/summary.xlsx?unit={school}", None, 403, 200),
+    "reports.method": ("GET", "/reports/method", None, 200, 200),
+    "reports.factor_list": ("GET", "/reports/factors", None, 403, 403),
+    "reports.factor_edit": ("GET", "/reports/factors/kontorstol", None, 403, 403),
+    "reports.goal_list": ("GET", "/reports/goals", None, 403, 403),
+    "reports.goal_delete": ("POST", "/reports/goals/{goal}/delete", {}, 403, 403),
+    "auth.logout": ("POST", "/logout", {}, 302, 302),
+    # The API: bearer tokens; a revoked token is refused like none at all.
+    "api.list_categories": ("GET", "/api/v1/categories", None, 200, 200),
+    "api.list_units": ("GET", "/api/v1/units", None, 200, 200),
+    "api.list_items": ("GET", "/api/v1/items", None, 200, 200),
+    "api.get_item": ("GET", "/api/v1/items/{item}", None, 200, 200),
+    "api.create_item": ("POST", "/api/v1/items", {
+        "title": "Stol", "category": "kontorstol", "condition": "good", "quantity": 1,
+        "location": "Rådhusgaten 10"}, 201, 201),
+    "api.add_photo": ("POST", "/api/v1/items/{item}/photos", "photo", 403, 403),
+    "api.create_claim": ("POST", "/api/v1/items/{item}/claims", {"quantity": 1}, 201, 403),
+    "api.list_claims": ("GET", "/api/v1/claims?scope=incoming", None, 200, 200),
+    "api.get_claim": ("GET", "/api/v1/claims/{claim}", None, 404, 200),
+    "api.approve_claim": ("POST", "/api/v1/claims/{claim}/approve", {}, 404, 403),
+    "api.decline_claim": ("POST", "/api/v1/claims/{claim}/decline", {}, 404, 403),
+    "api.cancel_claim": ("POST", "/api/v1/claims/{claim}/cancel", {}, 404, 403),
+    "api.collect_claim": ("POST", "/api/v1/claims/{collectable}/collect", {}, 404, 200),
+    "api.create_check": ("POST", "/api/v1/reuse-checks", {"need": "stoler"}, 201, 201),
+    "api.get_check": ("GET", "/api/v1/reuse-checks/{check}", None, 404, 404),
+    "api.check_outcome": ("POST", "/api/v1/reuse-checks/{check}/outcome",
+                          {"outcome": "bought_new", "reason": "nothing_suitable"}, 404, 404),
+    "api.list_wanted": ("GET", "/api/v1/wanted", None, 200, 200),
+    "api.create_wanted": ("POST", "/api/v1/wanted", {"words": "sofa"}, 201, 201),
+    "api.close_wanted": ("POST", "/api/v1/wanted/{wanted}/close", {}, 404, 404),
+    "api.renew_wanted": ("POST", "/api/v1/wanted/{wanted}/renew", {}, 404, 404),
+    "api.report_summary": ("GET", "/api/v1/reports/summary?unit={school}", None, 403, 200),
+}
+
+
+def test_every_route_has_a_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC - set(RULES) == set(), "new routes need a line in RULES"
+    assert set(RULES) - endpoints == set(), "RULES names routes that no longer exist"
+
+
+@pytest.fixture
+def world(people, make_item, make_user, make_unit, db):
+    """The school's listing with a photo, a pending and an approved claim on it from the
+    kindergarten, a collected one with its record, the lister's check, wish and a goal."""
+    item = make_item(people.member, title="Kontorstoler", quantity=10)
+    [photo] = photos.add_photos(people.member, item, [photos.Upload(
+        io.BytesIO(jpeg_bytes()), "stol.jpg")])
+    other_item = make_item(people.outsider, title="Skap", category="skap")
+    pending = claims.claim_item(people.outsider, item, 1)
+    collectable = claims.claim_item(people.outsider, item, 1)
+    claims.approve(people.member, collectable)
+    collected = claims.claim_item(people.outsider, item, 1)
+    claims.approve(people.member, collected)
+    claims.collect(people.outsider, collected, costs_nok=Decimal("0"))
+    check = checks.create_check(people.member, "skap")
+    wish = wanted.create_request(people.member, words="sofa")
+    goal = Goal(year=2026, metric="items_reused", target=Decimal("10"), unit_id=None,
+                created_by_id=people.admin.id)
+    db.session.add(goal)
+    db.session.commit()
+    stranger = make_user(make_unit("Klimaetaten"))
+    return {
+        "ids": {"item": item.id, "thumbnail": photo.thumbnail_filename, "photo": photo.id,
+                "other_item": other_item.id, "claim": pending.id,
+                "collectable": collectable.id, "record": collected.reuse_record.id,
+                "check": check.id, "wanted": wish.id, "school": people.school.id,
+                "goal": goal.id},
+        "stranger": stranger, "colleague": people.colleague,
+    }
+
+
+def _request(client, method, url, body, token=None):
+    if url.startswith("/api/"):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if body == "photo":
+            return client.post(url, headers=headers, content_type="multipart/form-data",
+                               data={"photo": (io.BytesIO(jpeg_bytes()), "x.jpg")})
+        if method == "POST":
+            return client.post(url, json=body, headers=headers)
+        return client.get(url, headers=headers)
+    if method == "POST":
+        return client.submit(url, dict(body or {}))
+    return client.get(url)
+
+
+@pytest.mark.parametrize("endpoint", sorted(RULES))
+def test_route_refuses_whoever_it_should(app, world, endpoint, db):
+    method, template, body, stranger_gets, colleague_gets = RULES[endpoint]
+    url = template.format(**world["ids"])
+    api = url.startswith("/api/")
+
+    anonymous = _request(app.test_client(), method, url, body)
+    if api:
+        assert anonymous.status_code == 401, "anonymous"
+    else:
+        assert anonymous.status_code == 302, "anonymous"
+        assert anonymous.headers["Location"].startswith("/login"), "anonymous"
+
+    for who, expected in (("stranger", stranger_gets), ("colleague", colleague_gets)):
+        user = world[who]
+        client = app.test_client()
+        token = None
+        if api:
+            _, token = tokens.create_token(user, "authz")
+            db.session.commit()
+        else:
+            client.submit("/login", {"email": user.email,
+                                     "password": "riktig-hest-batteri-stift"})
+        response = _request(client, method, url, body, token)
+        assert response.status_code == expected, (who, response.get_data(as_text=True)[:300])
+
+    if api:
+        user = world["colleague"]
+        token_row, plain = tokens.create_token(user, "to be revoked")
+        tokens.revoke_token(token_row.id)
+        db.session.commit()
+        revoked = _request(app.test_client(), method, url, body, plain)
+        assert revoked.status_code == 401, "revoked token"
+
+
+def test_member_instead_of_unit_admin_is_refused_where_it_matters(app, world, people, db):
+    """The lister's colleague is a plain member: approving needs the lister or a unit admin."""
+    admin_client = app.test_client()
+    admin_client.submit("/login", {"email": people.unit_admin.email,
+                                   "password": "riktig-hest-batteri-stift"})
+    assert admin_client.submit(f"/claims/{world['ids']['claim']}/approve").status_code == 302
+    assert people.unit_admin.role == Role.UNIT_ADMIN
+    assert db.session.scalar(select(ApiToken)) is None

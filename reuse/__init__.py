@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from reuse import auth_session, cli, errors, i18n, security, templating
+    from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
     from reuse.services import notifications
     from reuse.web.auth import bp as auth_bp
@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth_session.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    observability.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

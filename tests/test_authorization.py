@@ -18,7 +18,7 @@ from reuse.services import checks, claims, photos, tokens, wanted
 from tests.conftest import jpeg_bytes
 
 LOGIN = "login"  # 302 to /login for pages, 401 for the API
-PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static"}
+PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz"}
 
 # endpoint: (method, url, body, stranger gets, colleague gets)
 RULES = {

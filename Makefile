@@ -6,7 +6,9 @@ FLASK := $(BIN)/flask --app reuse
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-sqlite test-postgres test-browser install db demo vendor clean
+.PHONY: run test install db demo vendor translations clean
+
+CATALOGUE := reuse/translations/en/LC_MESSAGES/messages
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11).")'
@@ -18,7 +20,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(VENV)/.installed
+# The English catalogue is compiled from its .po file whenever that changes.
+$(CATALOGUE).mo: $(CATALOGUE).po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d reuse/translations -D messages -l en -q
+
+install: $(VENV)/.installed $(CATALOGUE).mo
 
 db: install
 	REUSE_ENV=development $(FLASK) db upgrade
@@ -40,6 +46,13 @@ test: install
 	else \
 		echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped (see README)."; \
 	fi
+
+## After marking new strings with _(): extract them, update the English .po, compile
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o reuse/translations/messages.pot .
+	$(BIN)/pybabel update -q -i reuse/translations/messages.pot -d reuse/translations -l en
+	$(BIN)/pybabel compile -d reuse/translations -l en -q
+	@echo "Translate the new entries in $(CATALOGUE).po (empty msgstr), then run make translations again."
 
 ## Re-vendor the design system CSS from npm (pinned version, checksum verified)
 vendor:

@@ -1,13 +1,21 @@
-"""`flask --app reuse COMMAND`: the commands in API.md, each a thin caller of the services."""
+"""`flask --app reuse COMMAND`: the commands in API.md, each a thin caller of the services.
+
+Commands speak bokmål, the default language; notifications they cause are still written in
+each recipient's own language (reuse.i18n.locale_of).
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 
 import click
 from flask import Flask
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from reuse.extensions import db
+from reuse.i18n import DEFAULT_LANGUAGE
 from reuse.clock import oslo_today
 from reuse.services import (categories, checks, claims, items, notifications, tokens, units,
                             users)
@@ -25,14 +33,26 @@ def _commit_or_fail(action):
         raise click.ClickException(error.message) from None
 
 
+def _in_default_language(command):
+    """Run a command in the default language: there is no request to choose one from."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with force_locale(DEFAULT_LANGUAGE):
+            return command(*args, **kwargs)
+    return run
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("load-categories")
+    @_in_default_language
     def load_categories_command():
         """Add the shipped categories and their default factors (existing ones are kept)."""
         added, present = _commit_or_fail(categories.load_defaults)
-        click.echo(f"{added} kategorier lagt til, {present} fantes fra før.")
+        click.echo(_("%(added)s kategorier lagt til, %(present)s fantes fra før.",
+                     added=added, present=present))
 
     @app.cli.command("seed-demo")
+    @_in_default_language
     def seed_demo_command():
         """Idempotent demo data: units, a user per role, categories and items with photos."""
         from reuse import demo
@@ -44,6 +64,7 @@ def init_app(app: Flask) -> None:
     @click.option("--name", required=True, help="The unit's name.")
     @click.option("--parent", default=None, help="Name of the parent unit.")
     @click.option("--code", default=None, help="Cost-centre code (ansvar).")
+    @_in_default_language
     def create_unit_command(name: str, parent: str | None, code: str | None):
         """Add a unit to the organisation tree."""
         def create():
@@ -51,7 +72,7 @@ def init_app(app: Flask) -> None:
             return units.create_unit(name=name, parent=parent_unit, code=code)
 
         unit = _commit_or_fail(create)
-        click.echo(f"Enhet opprettet: {unit.name} (id {unit.id}).")
+        click.echo(_("Enhet opprettet: %(name)s (id %(id)s).", name=unit.name, id=unit.id))
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)
@@ -59,42 +80,48 @@ def init_app(app: Flask) -> None:
     @click.option("--unit", "unit_name", required=True, help="Name of the user's unit.")
     @click.option("--role", required=True,
                   help="member, unit_admin, sustainability or admin.")
+    @_in_default_language
     def create_user_command(email: str, name: str, unit_name: str, role: str):
         """Add a user. The password comes from REUSE_PASSWORD, or is asked for."""
         password = os.environ.get("REUSE_PASSWORD")
         if password is None:
-            password = click.prompt("Passord", hide_input=True, confirmation_prompt=True)
+            password = click.prompt(_("Passord"), hide_input=True, confirmation_prompt=True)
 
         def create():
             return users.create_user(email=email, name=name, unit=units.get_by_name(unit_name),
                                      role=role, password=password)
 
         user = _commit_or_fail(create)
-        click.echo(f"Bruker opprettet: {user.email} ({user.role}, {user.unit.name}).")
+        click.echo(_("Bruker opprettet: %(email)s (%(role)s, %(unit)s).", email=user.email,
+                     role=user.role, unit=user.unit.name))
 
     @app.cli.command("create-token")
     @click.option("--email", required=True, help="The user the token acts as.")
     @click.option("--label", default="", help="What the token is for, e.g. the system using it.")
+    @_in_default_language
     def create_token_command(email: str, label: str):
         """Print a new API token for a user. It is shown once and stored only as a hash."""
         def create():
             user = users.find_by_email(email)
             if user is None:
-                raise NotFound(f"Fant ingen bruker med e-post {email}.")
+                raise NotFound(_("Fant ingen bruker med e-post %(email)s.", email=email))
             return tokens.create_token(user, label)
 
         token, plain = _commit_or_fail(create)
         click.echo(plain)
-        click.echo(f"API-nøkkel {token.id} for {email}. Den vises bare nå.", err=True)
+        click.echo(_("API-nøkkel %(id)s for %(email)s. Den vises bare nå.", id=token.id,
+                     email=email), err=True)
 
     @app.cli.command("revoke-token")
     @click.option("--id", "token_id", required=True, type=int, help="The token's id.")
+    @_in_default_language
     def revoke_token_command(token_id: int):
         """Revoke an API token at once."""
         _commit_or_fail(lambda: tokens.revoke_token(token_id))
-        click.echo(f"API-nøkkel {token_id} er trukket tilbake.")
+        click.echo(_("API-nøkkel %(id)s er trukket tilbake.", id=token_id))
 
     @app.cli.command("run-jobs")
+    @_in_default_language
     def run_jobs_command():
         """Expire overdue claims, send reminders and period warnings, retry e-mail. Idempotent."""
         today = oslo_today()
@@ -105,8 +132,10 @@ def init_app(app: Flask) -> None:
         from reuse.services import factors  # factor versions whose day has come
         applied = _commit_or_fail(lambda: factors.apply_due(today))
         mailed = notifications.deliver_committed() + notifications.deliver_undelivered()
-        click.echo(f"{len(expired)} forespørsler utløpt, {reminded} påminnelser, "
-                   f"{warned} varsler om intern periode, {check_reminders} påminnelser om "
-                   f"åpne gjenbrukssjekker, {mailed} e-poster sendt.")
+        click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
+                     "varsler om intern periode, %(checks)s påminnelser om åpne "
+                     "gjenbrukssjekker, %(mailed)s e-poster sendt.", expired=len(expired),
+                     reminded=reminded, warned=warned, checks=check_reminders, mailed=mailed))
         if applied:
-            click.echo(f"{applied} kategorier har fått nye faktorer fra i dag.")
+            click.echo(_("%(applied)s kategorier har fått nye faktorer fra i dag.",
+                         applied=applied))

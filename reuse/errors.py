@@ -6,6 +6,8 @@ Either way a failed request's half-done work is rolled back, never committed lat
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
@@ -15,13 +17,14 @@ from reuse.extensions import db
 from reuse.services.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 MESSAGES = {
-    400: ("Noe i forespørselen var feil", "Gå tilbake og prøv igjen."),
-    403: ("Du har ikke tilgang", "Siden eller handlingen er forbeholdt andre brukere."),
-    404: ("Fant ikke siden", "Adressen kan være feil, eller innholdet er fjernet."),
-    405: ("Handlingen er ikke tillatt", "Gå tilbake og bruk knappene på siden."),
-    409: ("Det har skjedd noe i mellomtiden", "Last siden på nytt og se hvordan det står nå."),
-    413: ("Filene er for store", "Velg færre eller mindre bilder og prøv igjen."),
-    500: ("Noe gikk galt hos oss", "Feilen er logget. Prøv igjen om litt."),
+    400: (_l("Noe i forespørselen var feil"), _l("Gå tilbake og prøv igjen.")),
+    403: (_l("Du har ikke tilgang"), _l("Siden eller handlingen er forbeholdt andre brukere.")),
+    404: (_l("Fant ikke siden"), _l("Adressen kan være feil, eller innholdet er fjernet.")),
+    405: (_l("Handlingen er ikke tillatt"), _l("Gå tilbake og bruk knappene på siden.")),
+    409: (_l("Det har skjedd noe i mellomtiden"),
+          _l("Last siden på nytt og se hvordan det står nå.")),
+    413: (_l("Filene er for store"), _l("Velg færre eller mindre bilder og prøv igjen.")),
+    500: (_l("Noe gikk galt hos oss"), _l("Feilen er logget. Prøv igjen om litt.")),
 }
 
 DOMAIN_STATUS = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409), (InvalidInput, 422))
@@ -45,8 +48,8 @@ def _json(status: int, code: str, message: str):
 
 def _page(status: int, detail: str | None = None):
     title, hint = MESSAGES.get(status, MESSAGES[400])
-    return render_template("errors/error.html", status=status, title=title,
-                           hint=detail or hint), status
+    return render_template("errors/error.html", status=status, title=str(title),
+                           hint=detail or str(hint)), status
 
 
 def domain_status(error: DomainError) -> int:
@@ -74,17 +77,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
-        return _page(400, "Skjemaet var utløpt eller ufullstendig. Last siden på nytt og send "
-                          "igjen.")
+        return _page(400, _("Skjemaet var utløpt eller ufullstendig. Last siden på nytt og "
+                            "send igjen."))
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = (f"Alt du sender på én gang kan være høyst {limit_mb} MB. Velg færre eller "
-                   "mindre bilder og prøv igjen.")
         if _is_api():
             return _json(413, "too_large", f"The request is larger than {limit_mb} MB.")
-        return _page(413, message)
+        return _page(413, _("Alt du sender på én gang kan være høyst %(limit)s MB. Velg færre "
+                            "eller mindre bilder og prøv igjen.", limit=limit_mb))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

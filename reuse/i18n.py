@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, format_date as babel_format_date, get_locale
 from flask_login import current_user
 
@@ -21,19 +21,30 @@ from reuse.clock import OSLO
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
+# The regional forms Babel formats with: Norwegian dates, and British rather than US English.
+REGIONAL = {"nb": "nb_NO", "en": "en_GB"}
 
 babel = Babel()
 
 
 def select_locale() -> str:
-    """The user's saved choice, else this browser session's, else Accept-Language, else nb."""
+    """The user's saved choice, else this browser session's, else Accept-Language, else nb.
+
+    Outside a request (commands, jobs) the default language is used; messages to a
+    particular person are written inside force_locale(locale_of(person)).
+    """
+    return REGIONAL[_chosen_language()]
+
+
+def _chosen_language() -> str:
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE) \
-        if request else DEFAULT_LANGUAGE
+    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT_LANGUAGE)
 
 
 def language() -> str:
@@ -79,5 +90,5 @@ def init_app(app: Flask) -> None:
 
 
 def locale_of(user) -> str:
-    """The language to write to this person in (e-mails, notifications)."""
-    return user.locale if user.locale in LANGUAGES else DEFAULT_LANGUAGE
+    """The locale to write to this person in (e-mails, notifications)."""
+    return REGIONAL[user.locale if user.locale in LANGUAGES else DEFAULT_LANGUAGE]

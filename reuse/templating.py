@@ -1,10 +1,11 @@
-"""Labels and number formats the templates share (Norwegian bokmål)."""
+"""Labels and number formats the templates share, in the active language (reuse.i18n)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from reuse.clock import OSLO
@@ -14,17 +15,17 @@ from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
 from reuse.services.notifications import unread_count
 
 CONDITION_LABELS = {
-    Condition.AS_NEW: "Som ny",
-    Condition.GOOD: "God",
-    Condition.USED: "Brukt",
-    Condition.NEEDS_REPAIR: "Trenger reparasjon",
+    Condition.AS_NEW: _l("Som ny"),
+    Condition.GOOD: _l("God"),
+    Condition.USED: _l("Brukt"),
+    Condition.NEEDS_REPAIR: _l("Trenger reparasjon"),
 }
 
 ROLE_LABELS = {
-    Role.MEMBER: "Medarbeider",
-    Role.UNIT_ADMIN: "Enhetsadministrator",
-    Role.SUSTAINABILITY: "Bærekraftsansvarlig",
-    Role.ADMIN: "Systemadministrator",
+    Role.MEMBER: _l("Medarbeider"),
+    Role.UNIT_ADMIN: _l("Enhetsadministrator"),
+    Role.SUSTAINABILITY: _l("Bærekraftsansvarlig"),
+    Role.ADMIN: _l("Systemadministrator"),
 }
 
 # Numbers, kroner and dates follow the active language (reuse.i18n).
@@ -35,12 +36,18 @@ def format_time(value: datetime | None) -> str:
     return value.astimezone(OSLO).strftime("%H.%M") if value else ""
 
 
+def label(labels: dict, value):
+    """The label of a value in the active language (a plain str), or the value itself."""
+    found = labels.get(value)
+    return str(found) if found is not None else value
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         nok=format_nok, number=format_number, date=format_date, time=format_time,
-        condition=lambda value: CONDITION_LABELS.get(value, value),
-        role=lambda value: ROLE_LABELS.get(value, value),
-        claim_status=lambda value: CLAIM_STATUS_LABELS.get(value, value),
+        condition=lambda value: label(CONDITION_LABELS, value),
+        role=lambda value: label(ROLE_LABELS, value),
+        claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

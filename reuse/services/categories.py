@@ -6,6 +6,7 @@ import csv
 from decimal import Decimal
 from importlib import resources
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from reuse.extensions import db
@@ -63,7 +64,7 @@ def tree() -> list[tuple[Category, int]]:
 def get_by_slug(slug: str) -> Category:
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
-        raise NotFound(f"Ukjent kategori «{slug}».", field="category")
+        raise NotFound(_("Ukjent kategori «%(category)s».", category=slug), field="category")
     return category
 
 

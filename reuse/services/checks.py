@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
+from reuse.i18n import format_day, locale_of
 from reuse.models import (BoughtNewReason, Category, CheckOutcome, Claim, ClaimStatus, Condition,
                           Item, ReuseCheck, ReuseCheckMatch, Role, Unit, User, utcnow)
 from reuse.models.catalog import MAX_ITEM_QUANTITY
@@ -27,11 +31,11 @@ REMIND_AFTER_DAYS = 14
 MAX_NEED = 500
 
 REASON_LABELS = {
-    BoughtNewReason.NOTHING_SUITABLE: "Ingenting passende var ledig",
-    BoughtNewReason.NOT_ENOUGH: "Ikke nok av det vi trengte",
-    BoughtNewReason.NEEDED_SOONER: "Behovet kom for raskt til å vente",
-    BoughtNewReason.TECHNICAL_REQUIREMENTS: "Tekniske krav eller spesifikasjoner",
-    BoughtNewReason.OTHER: "Annen grunn",
+    BoughtNewReason.NOTHING_SUITABLE: _l("Ingenting passende var ledig"),
+    BoughtNewReason.NOT_ENOUGH: _l("Ikke nok av det vi trengte"),
+    BoughtNewReason.NEEDED_SOONER: _l("Behovet kom for raskt til å vente"),
+    BoughtNewReason.TECHNICAL_REQUIREMENTS: _l("Tekniske krav eller spesifikasjoner"),
+    BoughtNewReason.OTHER: _l("Annen grunn"),
 }
 
 CONDITION_WEIGHT = {Condition.AS_NEW: 1.5, Condition.GOOD: 1.0, Condition.USED: 0.5,
@@ -109,12 +113,14 @@ def create_check(user: User, need: str, *, category: Category | None = None,
                  quantity: int | None = None) -> ReuseCheck:
     need = (need or "").strip()
     if not need:
-        raise InvalidInput("Beskriv hva dere trenger.", field="need")
+        raise InvalidInput(_("Beskriv hva dere trenger."), field="need")
     if len(need) > MAX_NEED:
-        raise InvalidInput(f"Beskrivelsen kan ha høyst {MAX_NEED} tegn.", field="need")
+        raise InvalidInput(_("Beskrivelsen kan ha høyst %(max)s tegn.", max=MAX_NEED),
+                           field="need")
     if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int)
                                  or not 1 <= quantity <= MAX_ITEM_QUANTITY):
-        raise InvalidInput(f"Antall må være mellom 1 og {MAX_ITEM_QUANTITY}.", field="quantity")
+        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
+                           field="quantity")
     ranked = rank(user, need, category, quantity)
     check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
                        category_id=category.id if category else None, quantity=quantity,
@@ -139,7 +145,7 @@ def get_check(check_id: int) -> ReuseCheck:
                  selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit),
                  selectinload(ReuseCheck.category)))
     if check is None:
-        raise NotFound("Fant ikke gjenbrukssjekken.")
+        raise NotFound(_("Fant ikke gjenbrukssjekken."))
     return check
 
 
@@ -153,9 +159,9 @@ def can_see(user: User, check: ReuseCheck) -> bool:
 
 def _owned_open(user: User, check: ReuseCheck) -> None:
     if user.id != check.user_id and user.role != Role.ADMIN:
-        raise PermissionDenied("Bare den som gjorde sjekken kan avslutte den.")
+        raise PermissionDenied(_("Bare den som gjorde sjekken kan avslutte den."))
     if check.outcome is not None:
-        raise Conflict("Sjekken er allerede avsluttet.", code="invalid_state")
+        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
 
 
 def _close(check: ReuseCheck, **values) -> None:
@@ -166,7 +172,7 @@ def _close(check: ReuseCheck, **values) -> None:
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(check)
     if not closed:
-        raise Conflict("Sjekken er allerede avsluttet.", code="invalid_state")
+        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
 
 
 def claim_match(user: User, check: ReuseCheck, item: Item, quantity: int,
@@ -184,9 +190,9 @@ def link_claim(user: User, check: ReuseCheck, claim: Claim) -> ReuseCheck:
     """Record that an existing claim of the user's meets the need of the check."""
     _owned_open(user, check)
     if claim.claimant_id != user.id:
-        raise PermissionDenied("Du kan bare knytte dine egne forespørsler til sjekken.")
+        raise PermissionDenied(_("Du kan bare knytte dine egne forespørsler til sjekken."))
     if claim.status not in (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED):
-        raise Conflict("Forespørselen er avslått, trukket tilbake eller utløpt.",
+        raise Conflict(_("Forespørselen er avslått, trukket tilbake eller utløpt."),
                        code="invalid_state")
     claim.reuse_check_id = check.id
     _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
@@ -200,13 +206,14 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
     reason_text = (reason_text or "").strip()
     purchase_reference = (purchase_reference or "").strip()
     if reason not in {r.value for r in BoughtNewReason}:
-        raise InvalidInput("Velg hvorfor dere kjøper nytt.", field="reason")
+        raise InvalidInput(_("Velg hvorfor dere kjøper nytt."), field="reason")
     if reason == BoughtNewReason.OTHER and not reason_text:
-        raise InvalidInput("Skriv kort hvorfor dere kjøper nytt.", field="reason_text")
+        raise InvalidInput(_("Skriv kort hvorfor dere kjøper nytt."), field="reason_text")
     if len(reason_text) > 1000:
-        raise InvalidInput("Begrunnelsen kan ha høyst 1000 tegn.", field="reason_text")
+        raise InvalidInput(_("Begrunnelsen kan ha høyst %(max)s tegn.", max=1000),
+                           field="reason_text")
     if len(purchase_reference) > 120:
-        raise InvalidInput("Bestillingsnummeret kan ha høyst 120 tegn.",
+        raise InvalidInput(_("Bestillingsnummeret kan ha høyst %(max)s tegn.", max=120),
                            field="purchase_reference")
     _close(check, outcome=CheckOutcome.BOUGHT_NEW.value, reason_code=reason,
            reason_text=reason_text, purchase_reference=purchase_reference)
@@ -240,8 +247,14 @@ def remind_open_checks() -> int:
     stale = db.session.scalars(
         select(ReuseCheck).where(ReuseCheck.outcome.is_(None), ReuseCheck.created_at <= cutoff)
         .options(selectinload(ReuseCheck.user))).all()
-    return sum(1 for check in stale if notifications.notify(
-        check.user, "check_reminder", f"Hvordan gikk det? Gjenbrukssjekk {check.reference}",
-        f"Du sjekket gjenbruk for «{check.need}» {check.created_at:%d.%m.%Y}. Registrer om "
-        "behovet ble dekket med gjenbruk eller om dere kjøpte nytt, så blir kvitteringen "
-        "komplett.", link=f"/checks/{check.id}", dedup_key=f"check:{check.id}:open-reminder"))
+    sent = 0
+    for check in stale:
+        with force_locale(locale_of(check.user)):
+            sent += bool(notifications.notify(
+                check.user, "check_reminder",
+                _("Hvordan gikk det? Gjenbrukssjekk %(reference)s", reference=check.reference),
+                _("Du sjekket gjenbruk for «%(need)s» %(date)s. Registrer om behovet ble dekket "
+                  "med gjenbruk eller om dere kjøpte nytt, så blir kvitteringen komplett.",
+                  need=check.need, date=format_day(check.created_at)),
+                link=f"/checks/{check.id}", dedup_key=f"check:{check.id}:open-reminder"))
+    return sent

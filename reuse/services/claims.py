@@ -7,14 +7,19 @@ racing a cancellation, are settled by the database, not by Python reading first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
+from reuse.i18n import format_day, locale_of
 from reuse.models import (OPEN_CLAIM_STATUSES, Claim, ClaimStatus, Item, ReuseCheck, Role, User,
                           utcnow)
 from reuse.models.catalog import MAX_ITEM_QUANTITY
@@ -28,24 +33,33 @@ MAX_MESSAGE = 2000
 REMIND_DAYS_BEFORE_DEADLINE = 3
 
 STATUS_LABELS = {
-    ClaimStatus.PENDING: "Venter på svar",
-    ClaimStatus.APPROVED: "Godkjent – klar for henting",
-    ClaimStatus.COLLECTED: "Hentet",
-    ClaimStatus.DECLINED: "Avslått",
-    ClaimStatus.CANCELLED: "Trukket tilbake",
-    ClaimStatus.EXPIRED: "Utløpt",
+    ClaimStatus.PENDING: _l("Venter på svar"),
+    ClaimStatus.APPROVED: _l("Godkjent – klar for henting"),
+    ClaimStatus.COLLECTED: _l("Hentet"),
+    ClaimStatus.DECLINED: _l("Avslått"),
+    ClaimStatus.CANCELLED: _l("Trukket tilbake"),
+    ClaimStatus.EXPIRED: _l("Utløpt"),
 }
+
+# Builds a notification's (subject, body); called once per recipient, in their language.
+Compose = Callable[[], tuple[str, str]]
 
 
 def _message(text: str | None) -> str:
     text = (text or "").strip()
     if len(text) > MAX_MESSAGE:
-        raise InvalidInput(f"Meldingen kan ha høyst {MAX_MESSAGE} tegn.", field="message")
+        raise InvalidInput(_("Meldingen kan ha høyst %(max)s tegn.", max=MAX_MESSAGE),
+                           field="message")
     return text
 
 
 def _claim_link(claim: Claim) -> str:
     return f"/claims/{claim.id}"
+
+
+def _with_message(body: str, message: str) -> str:
+    """The body, and the sender's own words (if any) as a paragraph of their own."""
+    return body + ("\n\n" + _("Melding: %(message)s", message=message) if message else "")
 
 
 # -- quantity moves on the item: each a single conditional UPDATE ------------------------
@@ -107,8 +121,20 @@ def _reopen_linked_check(claim: Claim) -> None:
 
 
 def _state_conflict(claim: Claim, action: str) -> Conflict:
-    label = STATUS_LABELS[ClaimStatus(claim.status)].lower()
-    return Conflict(f"Forespørselen kan ikke {action} nå: den er {label}.", code="invalid_state")
+    """The claim is no longer in a state that allows `action` (approve, decline, cancel,
+    collect)."""
+    status = str(STATUS_LABELS[ClaimStatus(claim.status)]).lower()
+    if action == "approve":
+        message = _("Forespørselen kan ikke godkjennes nå: den er %(status)s.", status=status)
+    elif action == "decline":
+        message = _("Forespørselen kan ikke avslås nå: den er %(status)s.", status=status)
+    elif action == "cancel":
+        message = _("Forespørselen kan ikke trekkes tilbake nå: den er %(status)s.",
+                    status=status)
+    else:
+        message = _("Forespørselen kan ikke bekreftes hentet nå: den er %(status)s.",
+                    status=status)
+    return Conflict(message, code="invalid_state")
 
 
 # -- the actions -------------------------------------------------------------------------
@@ -116,21 +142,24 @@ def _state_conflict(claim: Claim, action: str) -> Conflict:
 def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Claim:
     """Reserve `quantity` pieces of another unit's item for the user's unit."""
     if item.unit_id == user.unit_id:
-        raise PermissionDenied("Du kan ikke be om ting fra din egen enhet.", code="own_unit")
+        raise PermissionDenied(_("Du kan ikke be om ting fra din egen enhet."),
+                               code="own_unit")
     if not can_claim(user, item):
-        raise PermissionDenied("Du kan ikke be om denne annonsen.")
+        raise PermissionDenied(_("Du kan ikke be om denne annonsen."))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
             1 <= quantity <= MAX_ITEM_QUANTITY):
-        raise InvalidInput(f"Antall må være et helt tall fra 1 til {MAX_ITEM_QUANTITY}.",
-                           field="quantity")
+        raise InvalidInput(_("Antall må være et helt tall fra 1 til %(max)s.",
+                             max=MAX_ITEM_QUANTITY), field="quantity")
     message = _message(message)
     if item.is_withdrawn:
-        raise Conflict("Annonsen er trukket tilbake.", code="withdrawn")
+        raise Conflict(_("Annonsen er trukket tilbake."), code="withdrawn")
     if not _reserve(item, quantity):
         available = max(item.quantity_available, 0)
         raise Conflict(
-            f"Det er bare {available} ledig nå, så {quantity} kan ikke reserveres."
-            if available else "Alt er allerede reservert eller hentet.",
+            ngettext("Det er bare %(num)s ledig nå, så %(quantity)s kan ikke reserveres.",
+                     "Det er bare %(num)s ledig nå, så %(quantity)s kan ikke reserveres.",
+                     available, quantity=quantity)
+            if available else _("Alt er allerede reservert eller hentet."),
             code="not_available")
     days = current_app.config.get("CLAIM_COLLECT_DAYS", 14)
     claim = Claim(item=item, claimant=user, unit_id=user.unit_id, quantity=quantity,
@@ -139,76 +168,92 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
     db.session.flush()
     audit.record(user, "claim.created", claim, item_id=item.id, quantity=quantity)
     if item.auto_approve:
+        # Stored with the claim and shown to both sides; written in the claimant's language.
+        with force_locale(locale_of(user)):
+            automatic = _("Godkjent automatisk.")
         _move(claim, (ClaimStatus.PENDING,), ClaimStatus.APPROVED, decided_at=utcnow(),
-              decision_message="Godkjent automatisk.")
+              decision_message=automatic)
         audit.record(None, "claim.approved", claim, automatic=True)
-        notifications.notify(
-            claim.claimant, "claim_approved", f"Godkjent: {item.title}",
-            f"Forespørselen din om {quantity} stk. «{item.title}» er godkjent automatisk. "
-            f"Hent innen {claim.collect_by:%d.%m.%Y} på {item.location_label}.",
-            link=_claim_link(claim))
-        _notify_item_side(claim, "claim_new", f"Reservert: {item.title}",
-                          f"{user.name} ({user.unit.name}) har reservert {quantity} stk. "
-                          f"«{item.title}». Forespørselen ble godkjent automatisk.")
+        with force_locale(locale_of(claim.claimant)):
+            notifications.notify(
+                claim.claimant, "claim_approved", _("Godkjent: %(title)s", title=item.title),
+                _("Forespørselen din om %(quantity)s stk. «%(title)s» er godkjent automatisk. "
+                  "Hent innen %(date)s på %(place)s.", quantity=quantity, title=item.title,
+                  date=format_day(claim.collect_by), place=item.location_label),
+                link=_claim_link(claim))
+        _notify_item_side(claim, "claim_new", lambda: (
+            _("Reservert: %(title)s", title=item.title),
+            _("%(name)s (%(unit)s) har reservert %(quantity)s stk. «%(title)s». "
+              "Forespørselen ble godkjent automatisk.", name=user.name, unit=user.unit.name,
+              quantity=quantity, title=item.title)))
     else:
-        _notify_item_side(claim, "claim_new", f"Ny forespørsel: {item.title}",
-                          f"{user.name} ({user.unit.name}) ber om {quantity} stk. "
-                          f"«{item.title}»." + (f"\n\nMelding: {message}" if message else "")
-                          + "\n\nGodkjenn eller avslå forespørselen.")
+        _notify_item_side(claim, "claim_new", lambda: (
+            _("Ny forespørsel: %(title)s", title=item.title),
+            _with_message(_("%(name)s (%(unit)s) ber om %(quantity)s stk. «%(title)s».",
+                            name=user.name, unit=user.unit.name, quantity=quantity,
+                            title=item.title), message)
+            + "\n\n" + _("Godkjenn eller avslå forespørselen.")))
     return claim
 
 
 def approve(user: User, claim: Claim, message: str = "") -> Claim:
     if not can_decide_claim(user, claim):
-        raise PermissionDenied("Bare den som la ut annonsen eller enhetens administrator kan "
-                               "godkjenne.")
+        raise PermissionDenied(_("Bare den som la ut annonsen eller enhetens administrator "
+                                 "kan godkjenne."))
     message = _message(message)
     if not _move(claim, (ClaimStatus.PENDING,), ClaimStatus.APPROVED, decided_at=utcnow(),
                  decided_by_id=user.id, decision_message=message):
-        raise _state_conflict(claim, "godkjennes")
+        raise _state_conflict(claim, "approve")
     audit.record(user, "claim.approved", claim)
     item = claim.item
-    notifications.notify(
-        claim.claimant, "claim_approved", f"Godkjent: {item.title}",
-        f"{user.name} har godkjent forespørselen din om {claim.quantity} stk. «{item.title}». "
-        f"Hent innen {claim.collect_by:%d.%m.%Y} på {item.location_label}."
-        + (f"\n\nMelding: {message}" if message else ""),
-        link=_claim_link(claim))
+    with force_locale(locale_of(claim.claimant)):
+        notifications.notify(
+            claim.claimant, "claim_approved", _("Godkjent: %(title)s", title=item.title),
+            _with_message(_("%(name)s har godkjent forespørselen din om %(quantity)s stk. "
+                            "«%(title)s». Hent innen %(date)s på %(place)s.",
+                            name=user.name, quantity=claim.quantity, title=item.title,
+                            date=format_day(claim.collect_by), place=item.location_label),
+                          message),
+            link=_claim_link(claim))
     return claim
 
 
 def decline(user: User, claim: Claim, message: str = "") -> Claim:
     if not can_decide_claim(user, claim):
-        raise PermissionDenied("Bare den som la ut annonsen eller enhetens administrator kan "
-                               "avslå.")
+        raise PermissionDenied(_("Bare den som la ut annonsen eller enhetens administrator "
+                                 "kan avslå."))
     message = _message(message)
     if not _move(claim, (ClaimStatus.PENDING,), ClaimStatus.DECLINED, decided_at=utcnow(),
                  decided_by_id=user.id, decision_message=message, closed_at=utcnow()):
-        raise _state_conflict(claim, "avslås")
+        raise _state_conflict(claim, "decline")
     _release(claim.item, claim.quantity)
     _reopen_linked_check(claim)
     audit.record(user, "claim.declined", claim, message=message)
-    notifications.notify(
-        claim.claimant, "claim_declined", f"Avslått: {claim.item.title}",
-        f"{user.name} har avslått forespørselen din om «{claim.item.title}»."
-        + (f"\n\nBegrunnelse: {message}" if message else ""),
-        link=_claim_link(claim))
+    with force_locale(locale_of(claim.claimant)):
+        body = _("%(name)s har avslått forespørselen din om «%(title)s».",
+                 name=user.name, title=claim.item.title)
+        if message:
+            body += "\n\n" + _("Begrunnelse: %(reason)s", reason=message)
+        notifications.notify(
+            claim.claimant, "claim_declined", _("Avslått: %(title)s", title=claim.item.title),
+            body, link=_claim_link(claim))
     return claim
 
 
 def cancel(user: User, claim: Claim, message: str = "") -> Claim:
     if not can_cancel_claim(user, claim):
-        raise PermissionDenied("Bare den som sendte forespørselen kan trekke den tilbake.")
+        raise PermissionDenied(_("Bare den som sendte forespørselen kan trekke den tilbake."))
     message = _message(message)
     if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.CANCELLED, closed_at=utcnow()):
-        raise _state_conflict(claim, "trekkes tilbake")
+        raise _state_conflict(claim, "cancel")
     _release(claim.item, claim.quantity)
     _reopen_linked_check(claim)
     audit.record(user, "claim.cancelled", claim, message=message)
-    _notify_item_side(claim, "claim_cancelled", f"Trukket tilbake: {claim.item.title}",
-                      f"{user.name} har trukket tilbake forespørselen om {claim.quantity} stk. "
-                      f"«{claim.item.title}». Tingene er ledige igjen."
-                      + (f"\n\nMelding: {message}" if message else ""))
+    _notify_item_side(claim, "claim_cancelled", lambda: (
+        _("Trukket tilbake: %(title)s", title=claim.item.title),
+        _with_message(_("%(name)s har trukket tilbake forespørselen om %(quantity)s stk. "
+                        "«%(title)s». Tingene er ledige igjen.", name=user.name,
+                        quantity=claim.quantity, title=claim.item.title), message)))
     return claim
 
 
@@ -216,16 +261,16 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool = True,
             costs_nok: Decimal = Decimal("0")) -> Claim:
     """Confirm the hand-over and write its reuse record, in one transaction."""
     if not can_confirm_collection(user, claim):
-        raise PermissionDenied("Bare mottakeren eller enheten som ga bort tingene kan "
-                               "bekrefte hentingen.")
+        raise PermissionDenied(_("Bare mottakeren eller enheten som ga bort tingene kan "
+                                 "bekrefte hentingen."))
     if not isinstance(replaces_purchase, bool):
-        raise InvalidInput("Svar ja eller nei på om dere ellers ville kjøpt nytt.",
+        raise InvalidInput(_("Svar ja eller nei på om dere ellers ville kjøpt nytt."),
                            field="replaces_purchase")
     costs_nok = ledger.validate_costs(costs_nok)
     now = utcnow()
     if not _move(claim, (ClaimStatus.APPROVED,), ClaimStatus.COLLECTED, collected_at=now,
                  collected_by_id=user.id, closed_at=now):
-        raise _state_conflict(claim, "bekreftes hentet")
+        raise _state_conflict(claim, "collect")
     _hand_over(claim.item, claim.quantity)
     record = ledger.write_record(claim, user, replaces_purchase=replaces_purchase,
                                  costs_nok=costs_nok)
@@ -233,17 +278,26 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool = True,
                  replaces_purchase=replaces_purchase, costs_nok=costs_nok)
     item = claim.item
     if user.id == claim.claimant_id:
-        _notify_item_side(claim, "claim_collected", f"Hentet: {item.title}",
-                          f"{user.name} har bekreftet at {claim.quantity} stk. «{item.title}» "
-                          "er hentet. Takk for at dere ga tingene nytt liv!")
+        _notify_item_side(claim, "claim_collected", lambda: (
+            _("Hentet: %(title)s", title=item.title),
+            _("%(name)s har bekreftet at %(quantity)s stk. «%(title)s» er hentet. Takk for at "
+              "dere ga tingene nytt liv!", name=user.name, quantity=claim.quantity,
+              title=item.title)))
     else:
         # The giving side closed the loop; tell the receiver what was recorded in their name.
-        notifications.notify(
-            claim.claimant, "claim_collected", f"Henting bekreftet: {item.title}",
-            f"{user.name} har bekreftet at dere har hentet {claim.quantity} stk. «{item.title}». "
-            f"Det er registrert at dere ellers {'ville' if replaces_purchase else 'ikke ville'} "
-            f"kjøpt nytt. Stemmer ikke det, kontakt en systemadministrator for korrigering.",
-            link=_claim_link(claim))
+        with force_locale(locale_of(claim.claimant)):
+            collected = _("%(name)s har bekreftet at dere har hentet %(quantity)s stk. "
+                          "«%(title)s».", name=user.name, quantity=claim.quantity,
+                          title=item.title)
+            recorded = (_("Det er registrert at dere ellers ville kjøpt nytt.")
+                        if replaces_purchase else
+                        _("Det er registrert at dere ellers ikke ville kjøpt nytt."))
+            notifications.notify(
+                claim.claimant, "claim_collected",
+                _("Henting bekreftet: %(title)s", title=item.title),
+                f"{collected} {recorded} "
+                + _("Stemmer ikke det, kontakt en systemadministrator for korrigering."),
+                link=_claim_link(claim))
     return claim
 
 
@@ -262,11 +316,18 @@ def expire_overdue(today: date | None = None) -> list[Claim]:
         _release(claim.item, claim.quantity)
         _reopen_linked_check(claim)
         audit.record(None, "claim.expired", claim, collect_by=claim.collect_by)
-        body = (f"Forespørselen om {claim.quantity} stk. «{claim.item.title}» ble ikke hentet "
-                f"innen {claim.collect_by:%d.%m.%Y} og er utløpt. Tingene er ledige igjen.")
-        notifications.notify(claim.claimant, "claim_expired",
-                             f"Utløpt: {claim.item.title}", body, link=_claim_link(claim))
-        _notify_item_side(claim, "claim_expired", f"Utløpt: {claim.item.title}", body)
+
+        def expiry(claim: Claim = claim) -> tuple[str, str]:
+            return (_("Utløpt: %(title)s", title=claim.item.title),
+                    _("Forespørselen om %(quantity)s stk. «%(title)s» ble ikke hentet innen "
+                      "%(date)s og er utløpt. Tingene er ledige igjen.",
+                      quantity=claim.quantity, title=claim.item.title,
+                      date=format_day(claim.collect_by)))
+
+        with force_locale(locale_of(claim.claimant)):
+            notifications.notify(claim.claimant, "claim_expired", *expiry(),
+                                 link=_claim_link(claim))
+        _notify_item_side(claim, "claim_expired", expiry)
         expired.append(claim)
     return expired
 
@@ -283,30 +344,43 @@ def remind_uncollected(today: date | None = None) -> int:
     for claim in due:
         key = f"claim:{claim.id}:collect-reminder"
         item = claim.item
-        if notifications.notify(
-                claim.claimant, "claim_reminder", f"Påminnelse: hent {item.title}",
-                f"Husk å hente {claim.quantity} stk. «{item.title}» innen "
-                f"{claim.collect_by:%d.%m.%Y} ({item.location_label}), og bekreft hentingen "
-                "når det er gjort.", link=_claim_link(claim), dedup_key=key):
-            sent += 1
-        sent += _notify_item_side(
-            claim, "claim_reminder", f"Påminnelse: {item.title} skal hentes",
-            f"{claim.claimant.name} ({claim.unit.name}) skal hente {claim.quantity} stk. "
-            f"«{item.title}» innen {claim.collect_by:%d.%m.%Y}. Bekreft hentingen når den "
-            "har skjedd – det er den som teller i kommunens gjenbruksregnskap.", dedup_key=key)
+        with force_locale(locale_of(claim.claimant)):
+            if notifications.notify(
+                    claim.claimant, "claim_reminder",
+                    _("Påminnelse: hent %(title)s", title=item.title),
+                    _("Husk å hente %(quantity)s stk. «%(title)s» innen %(date)s (%(place)s), og "
+                      "bekreft hentingen når det er gjort.", quantity=claim.quantity,
+                      title=item.title, date=format_day(claim.collect_by),
+                      place=item.location_label),
+                    link=_claim_link(claim), dedup_key=key):
+                sent += 1
+        sent += _notify_item_side(claim, "claim_reminder", lambda claim=claim, item=item: (
+            _("Påminnelse: %(title)s skal hentes", title=item.title),
+            _("%(name)s (%(unit)s) skal hente %(quantity)s stk. «%(title)s» innen %(date)s. "
+              "Bekreft hentingen når den har skjedd – det er den som teller i kommunens "
+              "gjenbruksregnskap.", name=claim.claimant.name, unit=claim.unit.name,
+              quantity=claim.quantity, title=item.title, date=format_day(claim.collect_by))),
+            dedup_key=key)
     return sent
 
 
-def _notify_item_side(claim: Claim, kind: str, subject: str, body: str, *,
+def _notify_item_side(claim: Claim, kind: str, compose: Compose, *,
                       dedup_key: str | None = None) -> int:
-    """Tell the lister; if they have left, the item unit's admins."""
+    """Tell the lister; if they have left, the item unit's admins. `compose` gives the
+    subject and body, and is called for each of them in their own language."""
     item = claim.item
     lister = item.created_by
     recipients = [lister] if lister.is_active else list(db.session.scalars(
         select(User).where(User.unit_id == item.unit_id, User.role == Role.UNIT_ADMIN.value,
                            User.active.is_(True))))
-    return sum(1 for person in recipients if notifications.notify(
-        person, kind, subject, body, link=_claim_link(claim), dedup_key=dedup_key))
+    sent = 0
+    for person in recipients:
+        with force_locale(locale_of(person)):
+            subject, body = compose()
+            if notifications.notify(person, kind, subject, body, link=_claim_link(claim),
+                                    dedup_key=dedup_key):
+                sent += 1
+    return sent
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -319,7 +393,7 @@ def get_claim(claim_id: int) -> Claim:
                  selectinload(Claim.claimant), selectinload(Claim.unit),
                  selectinload(Claim.reuse_record)))
     if claim is None:
-        raise NotFound("Fant ikke forespørselen.")
+        raise NotFound(_("Fant ikke forespørselen."))
     return claim
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -35,11 +37,39 @@ MAX_KG = Decimal("100000")
 ESTIMATE_MARKERS = ("anslag", "estimate", "illustrativ", "illustrative")
 
 FACTORS = (
-    # (name, Norwegian label, unit, decimals)
-    ("new_price_nok", "Nypris", "kr", 2),
-    ("weight_kg", "Vekt", "kg", 3),
-    ("co2e_kg", "Utslipp ved ny produksjon", "kg CO2e", 3),
+    # (name, label, unit, decimals)
+    ("new_price_nok", _l("Nypris"), "kr", 2),
+    ("weight_kg", _l("Vekt"), "kg", 3),
+    ("co2e_kg", _l("Utslipp ved ny produksjon"), "kg CO2e", 3),
 )
+
+
+def _factor_errors(name: str, places: int) -> dict[str, str]:
+    """What is wrong with a factor's value or source, in whole sentences for each factor."""
+    if name == "new_price_nok":
+        return {
+            "invalid": _("Nypris må være et tall, 0 eller mer."),
+            "too_high": _("Nypris er urimelig høy. Sjekk tallet."),
+            "too_precise": _("Nypris kan ha høyst %(places)s desimaler.", places=places),
+            "no_source": _("Oppgi kilden for nypris, eller skriv «Anslag» og hva anslaget "
+                           "bygger på."),
+        }
+    if name == "weight_kg":
+        return {
+            "invalid": _("Vekt må være et tall, 0 eller mer."),
+            "too_high": _("Vekt er urimelig høy. Sjekk tallet."),
+            "too_precise": _("Vekt kan ha høyst %(places)s desimaler.", places=places),
+            "no_source": _("Oppgi kilden for vekt, eller skriv «Anslag» og hva anslaget "
+                           "bygger på."),
+        }
+    return {
+        "invalid": _("Utslipp ved ny produksjon må være et tall, 0 eller mer."),
+        "too_high": _("Utslipp ved ny produksjon er urimelig høy. Sjekk tallet."),
+        "too_precise": _("Utslipp ved ny produksjon kan ha høyst %(places)s desimaler.",
+                         places=places),
+        "no_source": _("Oppgi kilden for utslipp ved ny produksjon, eller skriv «Anslag» og hva "
+                       "anslaget bygger på."),
+    }
 
 
 def looks_estimated(source: str) -> bool:
@@ -151,41 +181,43 @@ class FactorChange:
 
 def _validated(change: FactorChange, category: Category, today: date) -> FactorChange:
     if not isinstance(change.valid_from, date):
-        raise InvalidInput("Oppgi datoen faktorene gjelder fra.", field="valid_from")
+        raise InvalidInput(_("Oppgi datoen faktorene gjelder fra."), field="valid_from")
     if change.valid_from < today:
         raise InvalidInput(
-            "Nye faktorer kan gjelde fra i dag eller senere. Historikken viser hvilke "
-            "faktorer som gjaldt da hver føring ble skrevet.", field="valid_from")
+            _("Nye faktorer kan gjelde fra i dag eller senere. Historikken viser hvilke "
+              "faktorer som gjaldt da hver føring ble skrevet."), field="valid_from")
     if change.valid_from > today + timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidInput("Datoen er mer enn to år fram i tid. Sjekk datoen.",
+        raise InvalidInput(_("Datoen er mer enn to år fram i tid. Sjekk datoen."),
                            field="valid_from")
     if db.session.scalar(select(CategoryFactorVersion.id).where(
             CategoryFactorVersion.category_id == category.id,
             CategoryFactorVersion.valid_from == change.valid_from)) is not None:
-        raise InvalidInput("Det finnes allerede faktorer som gjelder fra denne datoen. "
-                           "Velg en annen dato.", field="valid_from")
-    for name, label, unit, places in FACTORS:
+        raise InvalidInput(_("Det finnes allerede faktorer som gjelder fra denne datoen. "
+                             "Velg en annen dato."), field="valid_from")
+    for name, _label, _unit, places in FACTORS:
         value = getattr(change, name)
         source_field = name.rsplit("_", 1)[0] + "_source"
         source = (getattr(change, source_field) or "").strip()
         if len(source) > MAX_SOURCE:
-            raise InvalidInput(f"Kilden kan ha høyst {MAX_SOURCE} tegn.", field=source_field)
+            raise InvalidInput(_("Kilden kan ha høyst %(max)s tegn.", max=MAX_SOURCE),
+                               field=source_field)
         setattr(change, source_field, source)
         if value is None:
             continue
         maximum = MAX_PRICE_NOK if name == "new_price_nok" else MAX_KG
+        errors = _factor_errors(name, places)
         if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-            raise InvalidInput(f"{label} må være et tall, 0 eller mer.", field=name)
+            raise InvalidInput(errors["invalid"], field=name)
         if value > maximum:
-            raise InvalidInput(f"{label} er urimelig høy. Sjekk tallet.", field=name)
+            raise InvalidInput(errors["too_high"], field=name)
         if value != value.quantize(Decimal(1).scaleb(-places)):
-            raise InvalidInput(f"{label} kan ha høyst {places} desimaler.", field=name)
+            raise InvalidInput(errors["too_precise"], field=name)
         if not source:
-            raise InvalidInput(f"Oppgi kilden for {label.lower()}, eller skriv «Anslag» "
-                               "og hva anslaget bygger på.", field=source_field)
+            raise InvalidInput(errors["no_source"], field=source_field)
     change.note = (change.note or "").strip()
     if len(change.note) > MAX_NOTE:
-        raise InvalidInput(f"Kommentaren kan ha høyst {MAX_NOTE} tegn.", field="note")
+        raise InvalidInput(_("Kommentaren kan ha høyst %(max)s tegn.", max=MAX_NOTE),
+                           field="note")
     return change
 
 
@@ -193,8 +225,8 @@ def change_factors(user: User, category: Category, change: FactorChange, *,
                    today: date | None = None) -> CategoryFactorVersion:
     """Add a version of the category's factors from a date on; earlier records keep theirs."""
     if not can_manage_factors(user):
-        raise PermissionDenied("Bare bærekraftsansvarlig og administratorer kan endre "
-                               "faktorene.")
+        raise PermissionDenied(_("Bare bærekraftsansvarlig og administratorer kan endre "
+                                 "faktorene."))
     today = today or oslo_today()
     change = _validated(change, category, today)
     try:
@@ -202,7 +234,7 @@ def change_factors(user: User, category: Category, change: FactorChange, *,
         with db.session.begin_nested():
             version = _add_versions(user, category, change)
     except IntegrityError:
-        raise Conflict("Faktorene ble nettopp endret av noen andre. Last siden på nytt.") \
+        raise Conflict(_("Faktorene ble nettopp endret av noen andre. Last siden på nytt.")) \
             from None
     _sync(category, today)
     audit.record(user, "category.factors_changed", category, version_id=version.id,

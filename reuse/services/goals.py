@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -16,10 +18,10 @@ from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDe
 from reuse.services.permissions import can_manage_goals
 
 METRIC_LABELS = {
-    GoalMetric.AVOIDED_COST_NOK: "Unngått kostnad (kr)",
-    GoalMetric.AVOIDED_CO2E_KG: "Unngått utslipp (kg CO2e)",
-    GoalMetric.ITEMS_REUSED: "Ting gjenbrukt (stk.)",
-    GoalMetric.REUSE_CHECK_SHARE: "Andel gjenbrukssjekker som endte i gjenbruk (%)",
+    GoalMetric.AVOIDED_COST_NOK: _l("Unngått kostnad (kr)"),
+    GoalMetric.AVOIDED_CO2E_KG: _l("Unngått utslipp (kg CO2e)"),
+    GoalMetric.ITEMS_REUSED: _l("Ting gjenbrukt (stk.)"),
+    GoalMetric.REUSE_CHECK_SHARE: _l("Andel gjenbrukssjekker som endte i gjenbruk (%)"),
 }
 # The order goals are shown in; the API's single `goal` is the first that exists.
 METRIC_ORDER = list(METRIC_LABELS)
@@ -34,27 +36,29 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 def _require(user: User) -> None:
     if not can_manage_goals(user):
-        raise PermissionDenied("Bare bærekraftsansvarlig og administratorer kan sette mål.")
+        raise PermissionDenied(_("Bare bærekraftsansvarlig og administratorer kan sette mål."))
 
 
 def _validated(year, metric, target) -> tuple[int, GoalMetric, Decimal]:
     if isinstance(year, bool) or not isinstance(year, int) or not (
             FIRST_YEAR <= year <= LAST_YEAR):
-        raise InvalidInput(f"Året må være mellom {FIRST_YEAR} og {LAST_YEAR}.", field="year")
+        raise InvalidInput(_("Året må være mellom %(first)s og %(last)s.", first=FIRST_YEAR,
+                             last=LAST_YEAR), field="year")
     try:
         metric = GoalMetric(metric)
     except ValueError:
-        raise InvalidInput("Velg hva målet gjelder.", field="metric") from None
+        raise InvalidInput(_("Velg hva målet gjelder."), field="metric") from None
     if not isinstance(target, Decimal) or not target.is_finite() or target <= 0:
-        raise InvalidInput("Målet må være et tall større enn 0.", field="target")
+        raise InvalidInput(_("Målet må være et tall større enn 0."), field="target")
     if target > MAX_TARGET[metric]:
-        raise InvalidInput("Målet er urimelig høyt. Sjekk tallet." if metric !=
-                           GoalMetric.REUSE_CHECK_SHARE else "En andel kan være høyst 100 %.",
+        raise InvalidInput(_("Målet er urimelig høyt. Sjekk tallet.") if metric !=
+                           GoalMetric.REUSE_CHECK_SHARE else _("En andel kan være høyst 100 %."),
                            field="target")
     places = DECIMALS[metric]
     if target != target.quantize(Decimal(1).scaleb(-places)):
-        raise InvalidInput("Antall ting må være et helt tall." if places == 0 else
-                           f"Målet kan ha høyst {places} desimaler.", field="target")
+        raise InvalidInput(_("Antall ting må være et helt tall.") if places == 0 else
+                           _("Målet kan ha høyst %(places)s desimaler.", places=places),
+                           field="target")
     return year, metric, target
 
 
@@ -84,7 +88,7 @@ def set_goal(user: User, *, year: int, metric: str, target: Decimal,
         with db.session.begin_nested():  # two leads saving the same goal at once
             db.session.add(goal)
     except IntegrityError:
-        raise Conflict("Målet ble nettopp satt av noen andre. Last siden på nytt.") from None
+        raise Conflict(_("Målet ble nettopp satt av noen andre. Last siden på nytt.")) from None
     audit.record(user, "goal.set", goal, year=year, metric=str(metric), unit_id=unit_id,
                  target=target)
     return goal
@@ -101,7 +105,7 @@ def delete_goal(user: User, goal: Goal) -> None:
 def get_goal(goal_id: int) -> Goal:
     goal = db.session.get(Goal, goal_id)
     if goal is None:
-        raise NotFound("Fant ikke målet. Det kan være slettet.")
+        raise NotFound(_("Fant ikke målet. Det kan være slettet."))
     return goal
 
 

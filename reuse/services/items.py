@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
+from reuse.i18n import format_day, locale_of
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, claims, notifications, text, wanted
@@ -53,38 +56,51 @@ MAX_PRICE_NOK = Decimal("100000000")
 MAX_WEIGHT_KG = Decimal("100000")
 
 
+def _figure_errors(name: str, places: int) -> tuple[str, str, str]:
+    """Negative, unreasonably high, too many decimals: whole sentences for each figure."""
+    if name == "new_price_nok":
+        return (_("Nypris kan ikke være negativ."), _("Nypris er urimelig høy. Sjekk tallet."),
+                _("Nypris kan ha høyst %(places)s desimaler.", places=places))
+    return (_("Vekt kan ikke være negativ."), _("Vekt er urimelig høy. Sjekk tallet."),
+            _("Vekt kan ha høyst %(places)s desimaler.", places=places))
+
+
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
     for name, limit in TEXT_LIMITS.items():
         value = (getattr(details, name) or "").strip()
         if len(value) > limit:
-            raise InvalidInput(f"Feltet kan ha høyst {limit} tegn.", field=name)
+            raise InvalidInput(_("Feltet kan ha høyst %(max)s tegn.", max=limit), field=name)
         setattr(details, name, value)
     if not details.title:
-        raise InvalidInput("Gi annonsen en tittel.", field="title")
+        raise InvalidInput(_("Gi annonsen en tittel."), field="title")
     if details.condition not in {c.value for c in Condition}:
-        raise InvalidInput("Velg tilstand.", field="condition")
+        raise InvalidInput(_("Velg tilstand."), field="condition")
     if (isinstance(details.quantity, bool) or not isinstance(details.quantity, int)
             or not 1 <= details.quantity <= MAX_QUANTITY):
-        raise InvalidInput(f"Antall må være mellom 1 og {MAX_QUANTITY}.", field="quantity")
+        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_QUANTITY),
+                           field="quantity")
     if not details.location_address:
-        raise InvalidInput("Oppgi adressen der tingene kan hentes.", field="location_address")
+        raise InvalidInput(_("Oppgi adressen der tingene kan hentes."),
+                           field="location_address")
     if db.session.get(Category, details.category_id) is None:
-        raise InvalidInput("Velg en kategori.", field="category_id")
+        raise InvalidInput(_("Velg en kategori."), field="category_id")
     if details.internal_until is None:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:
-        raise InvalidInput("Intern periode kan ikke slutte før i dag.", field="internal_until")
-    for name, label, maximum, places in (("new_price_nok", "Nypris", MAX_PRICE_NOK, 2),
-                                         ("weight_kg", "Vekt", MAX_WEIGHT_KG, 3)):
+        raise InvalidInput(_("Intern periode kan ikke slutte før i dag."),
+                           field="internal_until")
+    for name, maximum, places in (("new_price_nok", MAX_PRICE_NOK, 2),
+                                  ("weight_kg", MAX_WEIGHT_KG, 3)):
         value = getattr(details, name)
         if value is None:
             continue
+        negative, too_high, too_precise = _figure_errors(name, places)
         if not value.is_finite() or value < 0:
-            raise InvalidInput(f"{label} kan ikke være negativ.", field=name)
+            raise InvalidInput(negative, field=name)
         if value > maximum:
-            raise InvalidInput(f"{label} er urimelig høy. Sjekk tallet.", field=name)
+            raise InvalidInput(too_high, field=name)
         if value != value.quantize(Decimal(1).scaleb(-places)):
-            raise InvalidInput(f"{label} kan ha høyst {places} desimaler.", field=name)
+            raise InvalidInput(too_precise, field=name)
     return details
 
 
@@ -110,9 +126,9 @@ def create_item(user: User, details: ItemDetails, *, today: date | None = None) 
 def update_item(user: User, item: Item, details: ItemDetails, *,
                 today: date | None = None) -> Item:
     if not can_manage_item(user, item):
-        raise PermissionDenied("Du kan bare endre annonser fra din egen enhet.")
+        raise PermissionDenied(_("Du kan bare endre annonser fra din egen enhet."))
     if item.is_withdrawn:
-        raise Conflict("Annonsen er trukket tilbake og kan ikke endres.")
+        raise Conflict(_("Annonsen er trukket tilbake og kan ikke endres."))
     details = _validated(details, today=today or date.today())
     if details.quantity != item.quantity:
         # One conditional UPDATE: never below what is reserved or already handed over,
@@ -127,8 +143,8 @@ def update_item(user: User, item: Item, details: ItemDetails, *,
         if not changed:
             db.session.refresh(item)
             raise InvalidInput(
-                f"Antall kan ikke være lavere enn det som er reservert eller levert "
-                f"({item.quantity_reserved + item.quantity_handed_over}).",
+                _("Antall kan ikke være lavere enn det som er reservert eller levert "
+                  "(%(taken)s).", taken=item.quantity_reserved + item.quantity_handed_over),
                 field="quantity",
             )
         db.session.refresh(item)
@@ -143,16 +159,19 @@ def update_item(user: User, item: Item, details: ItemDetails, *,
 
 def withdraw_item(user: User, item: Item) -> None:
     if not can_manage_item(user, item):
-        raise PermissionDenied("Du kan bare trekke tilbake annonser fra din egen enhet.")
+        raise PermissionDenied(_("Du kan bare trekke tilbake annonser fra din egen enhet."))
     if item.is_withdrawn:
-        raise Conflict("Annonsen er allerede trukket tilbake.")
+        raise Conflict(_("Annonsen er allerede trukket tilbake."))
     item.withdrawn_at = utcnow()
     db.session.flush()
     audit.record(user, "item.withdrawn", item)
     # Waiting requests cannot be met any more; approved ones were promised and stay.
     for claim in claims.open_claims_for_item(item):
         if claim.status == ClaimStatus.PENDING:
-            claims.decline(user, claim, "Annonsen ble trukket tilbake.")
+            # The reason is kept with the claim and sent to the claimant: in their language.
+            with force_locale(locale_of(claim.claimant)):
+                reason = _("Annonsen ble trukket tilbake.")
+            claims.decline(user, claim, reason)
 
 
 def get_item(item_id: int) -> Item:
@@ -162,7 +181,7 @@ def get_item(item_id: int) -> Item:
                  selectinload(Item.unit), selectinload(Item.created_by))
     )
     if item is None:
-        raise NotFound("Fant ikke annonsen. Den kan være fjernet.")
+        raise NotFound(_("Fant ikke annonsen. Den kan være fjernet."))
     return item
 
 
@@ -203,11 +222,13 @@ def _filtered(query: Select, filters: ItemFilter) -> Select:
     if filters.category:
         category = db.session.scalar(select(Category).where(Category.slug == filters.category))
         if category is None:
-            raise InvalidInput(f"Ukjent kategori «{filters.category}».", field="category")
+            raise InvalidInput(_("Ukjent kategori «%(category)s».", category=filters.category),
+                               field="category")
         query = query.where(Item.category_id.in_(subtree_ids(Category, category.id)))
     if filters.condition:
         if filters.condition not in {c.value for c in Condition}:
-            raise InvalidInput(f"Ukjent tilstand «{filters.condition}».", field="condition")
+            raise InvalidInput(_("Ukjent tilstand «%(condition)s».",
+                                 condition=filters.condition), field="condition")
         query = query.where(Item.condition == filters.condition)
     if filters.unit_id is not None:
         query = query.where(Item.unit_id.in_(subtree_ids(Unit, filters.unit_id)))
@@ -253,18 +274,25 @@ def warn_internal_periods(today: date) -> int:
     sent = 0
     for item in candidates:
         link = f"/items/{item.id}"
-        if item.internal_until < today:
-            sent += bool(notifications.notify(
-                item.created_by, "period_ended", f"Intern periode er over: {item.title}",
-                f"Ingen enhet har tatt «{item.title}» ({item.quantity_available} stk.) i løpet "
-                f"av den interne perioden, som sluttet {item.internal_until:%d.%m.%Y}. Tingene "
-                "kan nå gis videre utenfor kommunen, eller du kan forlenge perioden.",
-                link=link, dedup_key=f"item:{item.id}:period-ended:{item.internal_until}"))
-        else:
-            sent += bool(notifications.notify(
-                item.created_by, "period_ending", f"Intern periode slutter snart: {item.title}",
-                f"Den interne perioden for «{item.title}» slutter "
-                f"{item.internal_until:%d.%m.%Y}. {item.quantity_available} stk. er fortsatt "
-                "ledige.", link=link,
-                dedup_key=f"item:{item.id}:period-ending:{item.internal_until}"))
+        with force_locale(locale_of(item.created_by)):
+            values = {"title": item.title, "quantity": item.quantity_available,
+                      "date": format_day(item.internal_until)}
+            if item.internal_until < today:
+                sent += bool(notifications.notify(
+                    item.created_by, "period_ended",
+                    _("Intern periode er over: %(title)s", **values),
+                    _("Ingen enhet har tatt «%(title)s» (%(quantity)s stk.) i løpet av den "
+                      "interne perioden, som sluttet %(date)s. Tingene kan nå gis videre "
+                      "utenfor kommunen, eller du kan forlenge perioden.", **values),
+                    link=link, dedup_key=f"item:{item.id}:period-ended:{item.internal_until}"))
+            else:
+                sent += bool(notifications.notify(
+                    item.created_by, "period_ending",
+                    _("Intern periode slutter snart: %(title)s", **values),
+                    ngettext("Den interne perioden for «%(title)s» slutter %(date)s. %(num)s "
+                             "stk. er fortsatt ledige.",
+                             "Den interne perioden for «%(title)s» slutter %(date)s. %(num)s "
+                             "stk. er fortsatt ledige.", item.quantity_available, **values),
+                    link=link,
+                    dedup_key=f"item:{item.id}:period-ending:{item.internal_until}"))
     return sent

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -39,13 +40,13 @@ class Valuation:
 
 def validate_costs(costs_nok: Decimal) -> Decimal:
     if not isinstance(costs_nok, Decimal) or not costs_nok.is_finite():
-        raise InvalidInput("Kostnadene må være et tall.", field="costs_nok")
+        raise InvalidInput(_("Kostnadene må være et tall."), field="costs_nok")
     if costs_nok < 0:
-        raise InvalidInput("Kostnadene kan ikke være negative.", field="costs_nok")
+        raise InvalidInput(_("Kostnadene kan ikke være negative."), field="costs_nok")
     if costs_nok > MAX_COSTS_NOK:
-        raise InvalidInput("Kostnadene er urimelig høye. Sjekk beløpet.", field="costs_nok")
+        raise InvalidInput(_("Kostnadene er urimelig høye. Sjekk beløpet."), field="costs_nok")
     if costs_nok != costs_nok.quantize(CENT):
-        raise InvalidInput("Kostnadene kan ha høyst to desimaler (øre).", field="costs_nok")
+        raise InvalidInput(_("Kostnadene kan ha høyst to desimaler (øre)."), field="costs_nok")
     return costs_nok.quantize(CENT)
 
 
@@ -100,14 +101,14 @@ def write_record(claim: Claim, recorded_by: User, *, replaces_purchase: bool,
 def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
     """Cancel a record's effect with a second record of the opposite sign. Once per record."""
     if not can_correct_records(admin):
-        raise PermissionDenied("Bare systemadministratorer kan korrigere gjenbruksføringer.")
+        raise PermissionDenied(_("Bare systemadministratorer kan korrigere gjenbruksføringer."))
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Skriv hvorfor føringen korrigeres.", field="reason")
+        raise InvalidInput(_("Skriv hvorfor føringen korrigeres."), field="reason")
     if record.reverses_id is not None:
-        raise Conflict("Dette er selv en korrigering og kan ikke korrigeres.")
+        raise Conflict(_("Dette er selv en korrigering og kan ikke korrigeres."))
     if reversal_of(record) is not None:
-        raise Conflict("Føringen er allerede korrigert.")
+        raise Conflict(_("Føringen er allerede korrigert."))
     reversal = ReuseRecord(
         claim_id=record.claim_id, reverses_id=record.id, from_unit_id=record.from_unit_id,
         to_unit_id=record.to_unit_id, category_id=record.category_id,
@@ -121,7 +122,7 @@ def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
         with db.session.begin_nested():  # the unique reverses_id settles a race between admins
             db.session.add(reversal)
     except IntegrityError:
-        raise Conflict("Føringen er allerede korrigert.") from None
+        raise Conflict(_("Føringen er allerede korrigert.")) from None
     audit.record(admin, "reuse_record.reversed", record, reversal_id=reversal.id, reason=reason)
     return reversal
 

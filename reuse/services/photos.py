@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -53,18 +54,21 @@ class EncodedPhoto:
     height: int
 
 
-def _label(filename: str) -> str:
-    return f"«{Path(filename or 'uten navn').name}»"
+def _name(filename: str) -> str:
+    """The file's name as the person chose it, without any folders."""
+    return Path(filename).name if filename else _("uten navn")
 
 
 def _read_limited(upload: Upload, max_bytes: int) -> bytes:
     data = upload.stream.read(max_bytes + 1)
     if not data:
-        raise InvalidInput(f"Filen {_label(upload.filename)} er tom.", field="photos")
+        raise InvalidInput(_("Filen «%(file)s» er tom.", file=_name(upload.filename)),
+                           field="photos")
     if len(data) > max_bytes:
         limit_mb = max_bytes // (1024 * 1024)
         raise InvalidInput(
-            f"Filen {_label(upload.filename)} er større enn {limit_mb} MB. Velg et mindre bilde.",
+            _("Filen «%(file)s» er større enn %(limit)s MB. Velg et mindre bilde.",
+              file=_name(upload.filename), limit=limit_mb),
             field="photos",
         )
     return data
@@ -99,12 +103,13 @@ def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
     data = _read_limited(upload, max_bytes)
     if _looks_like_svg(data):
         raise InvalidInput(
-            f"{_label(upload.filename)} er en SVG-tegning. Last opp et foto (JPEG, PNG eller WebP).",
+            _("«%(file)s» er en SVG-tegning. Last opp et foto (JPEG, PNG eller WebP).",
+              file=_name(upload.filename)),
             field="photos",
         )
     not_an_image = InvalidInput(
-        f"{_label(upload.filename)} er ikke et bilde vi kan lese. "
-        "Last opp et foto i JPEG-, PNG- eller WebP-format.",
+        _("«%(file)s» er ikke et bilde vi kan lese. Last opp et foto i JPEG-, PNG- eller "
+          "WebP-format.", file=_name(upload.filename)),
         field="photos",
     )
     try:
@@ -116,7 +121,8 @@ def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
             width, height = image.size
             if width * height > MAX_PIXELS or width < 1 or height < 1:
                 raise InvalidInput(
-                    f"{_label(upload.filename)} har for store mål ({width} × {height} piksler).",
+                    _("«%(file)s» har for store mål (%(width)s × %(height)s piksler).",
+                      file=_name(upload.filename), width=width, height=height),
                     field="photos",
                 )
             # Let the JPEG decoder scale down while decoding: less memory, same result.
@@ -137,7 +143,8 @@ def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise InvalidInput(
-            f"{_label(upload.filename)} har for store mål til å kunne åpnes.", field="photos"
+            _("«%(file)s» har for store mål til å kunne åpnes.", file=_name(upload.filename)),
+            field="photos",
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, EOFError,
             IndexError, KeyError, ZeroDivisionError, MemoryError) as exc:
@@ -165,7 +172,7 @@ def _write_atomically(directory: Path, data: bytes, name: str) -> Path:
 def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     """Re-encode and attach photos to an item, within the per-item limit."""
     if not can_manage_item(user, item):
-        raise PermissionDenied("Du kan bare legge til bilder på egne annonser.")
+        raise PermissionDenied(_("Du kan bare legge til bilder på egne annonser."))
     if not uploads:
         return []
     limit = current_app.config["PHOTOS_PER_ITEM"]
@@ -174,8 +181,8 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     )
     if existing + len(uploads) > limit:
         raise InvalidInput(
-            f"En annonse kan ha høyst {limit} bilder. Den har {existing}, "
-            f"og du prøvde å legge til {len(uploads)}.",
+            _("En annonse kan ha høyst %(limit)s bilder. Den har %(existing)s, og du prøvde å "
+              "legge til %(added)s.", limit=limit, existing=existing, added=len(uploads)),
             field="photos",
         )
     # Decode everything first: one bad file refuses the batch before anything is written.
@@ -189,7 +196,8 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
         _track_written(image_path)
         thumbnail_path = _write_atomically(directory, result.thumbnail, f"{stem}_t.jpg")
         _track_written(thumbnail_path)
-        alt_text = upload.alt_text.strip()[:300] or f"Bilde {position + 1} av {item.title}"
+        alt_text = upload.alt_text.strip()[:300] or _("Bilde %(number)s av %(title)s",
+                                                      number=position + 1, title=item.title)
         photo = Photo(item=item, position=position, filename=image_path.name,
                       thumbnail_filename=thumbnail_path.name, width=result.width,
                       height=result.height, alt_text=alt_text)
@@ -202,16 +210,16 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
 
 def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
     if not can_manage_item(user, photo.item):
-        raise PermissionDenied("Du kan bare endre bilder på egne annonser.")
+        raise PermissionDenied(_("Du kan bare endre bilder på egne annonser."))
     alt_text = alt_text.strip()
     if not alt_text:
-        raise InvalidInput("Bildeteksten kan ikke være tom.", field="alt_text")
+        raise InvalidInput(_("Bildeteksten kan ikke være tom."), field="alt_text")
     photo.alt_text = alt_text[:300]
 
 
 def remove_photo(user: User, photo: Photo) -> None:
     if not can_manage_item(user, photo.item):
-        raise PermissionDenied("Du kan bare fjerne bilder fra egne annonser.")
+        raise PermissionDenied(_("Du kan bare fjerne bilder fra egne annonser."))
     directory = upload_dir()
     _track_removed(directory / photo.filename)
     _track_removed(directory / photo.thumbnail_filename)

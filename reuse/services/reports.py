@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, case, cast, func, literal_column, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -95,13 +96,13 @@ def make_period(start: date | None, end: date | None, *, today: date | None = No
     if end is None:
         end = date(start.year, 12, 31)
     if end < start:
-        raise InvalidInput("Til-datoen kan ikke være før fra-datoen.", field="to")
+        raise InvalidInput(_("Til-datoen kan ikke være før fra-datoen."), field="to")
     if start < EARLIEST or end > LATEST:
-        raise InvalidInput(f"Velg datoer mellom {EARLIEST.year} og {LATEST.year}.",
-                           field="from")
+        raise InvalidInput(_("Velg datoer mellom %(first)s og %(last)s.", first=EARLIEST.year,
+                             last=LATEST.year), field="from")
     if (end - start).days >= MAX_DAYS:
-        raise InvalidInput(f"En rapport kan gjelde høyst {MAX_YEARS} år om gangen.",
-                           field="to")
+        raise InvalidInput(_("En rapport kan gjelde høyst %(years)s år om gangen.",
+                             years=MAX_YEARS), field="to")
     return Period(start, end)
 
 
@@ -136,15 +137,16 @@ def _require_exists(model, ident: int | None, name: str, message: str) -> None:
 def authorize(user: User, scope: Scope) -> Scope:
     """The scope this user may see: the lead and admins everything, others their own unit
     (and its sub-units), which is also what they get when they ask for no unit."""
-    _require_exists(Unit, scope.unit_id, "unit", "Fant ingen slik enhet.")
-    _require_exists(Unit, scope.giver_id, "giver", "Fant ingen slik enhet.")
-    _require_exists(Category, scope.category_id, "category", "Fant ingen slik kategori.")
+    _require_exists(Unit, scope.unit_id, "unit", _("Fant ingen slik enhet."))
+    _require_exists(Unit, scope.giver_id, "giver", _("Fant ingen slik enhet."))
+    _require_exists(Category, scope.category_id, "category", _("Fant ingen slik kategori."))
     if can_see_all_reports(user):
         return scope
     if scope.unit_id is None:
         return scope.narrowed(unit_id=user.unit_id)
     if scope.unit_id not in subtree_id_list(Unit, user.unit_id):
-        raise PermissionDenied("Du kan se rapporten for din egen enhet, ikke for andre enheter.")
+        raise PermissionDenied(_("Du kan se rapporten for din egen enhet, ikke for andre "
+                                 "enheter."))
     return scope
 
 
@@ -403,7 +405,7 @@ def check_counts(scope: Scope) -> CheckCounts:
 def checks(scope: Scope, outcome: str | None = None) -> list[ReuseCheck]:
     """The reuse checks behind a count, oldest first."""
     if outcome is not None and outcome not in CHECK_OUTCOMES:
-        raise InvalidInput("Ukjent utfall.", field="outcome")
+        raise InvalidInput(_("Ukjent utfall."), field="outcome")
     return list(db.session.scalars(
         select(ReuseCheck).where(*_check_filters(scope, outcome))
         .order_by(ReuseCheck.created_at, ReuseCheck.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from reuse.extensions import db
@@ -44,9 +45,9 @@ def user_for_token(plain: str) -> User | None:
 def revoke_token(token_id: int, revoked_by: User | None = None) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"Fant ingen API-nøkkel med id {token_id}.")
+        raise NotFound(_("Fant ingen API-nøkkel med id %(id)s.", id=token_id))
     if token.revoked_at is not None:
-        raise Conflict(f"API-nøkkel {token_id} er allerede trukket tilbake.")
+        raise Conflict(_("API-nøkkel %(id)s er allerede trukket tilbake.", id=token_id))
     token.revoked_at = utcnow()
     audit.record(revoked_by, "api_token.revoked", token)
     return token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from reuse.extensions import db
@@ -17,7 +18,7 @@ def find_by_name(name: str) -> Unit | None:
 def get_by_name(name: str) -> Unit:
     unit = find_by_name(name)
     if unit is None:
-        raise NotFound(f"Fant ingen enhet med navnet «{name}».", field="unit")
+        raise NotFound(_("Fant ingen enhet med navnet «%(name)s».", name=name), field="unit")
     return unit
 
 
@@ -25,11 +26,13 @@ def create_unit(*, name: str, parent: Unit | None = None, code: str | None = Non
     name = name.strip()
     code = (code or "").strip() or None
     if not name:
-        raise InvalidInput("Enheten må ha et navn.", field="name")
+        raise InvalidInput(_("Enheten må ha et navn."), field="name")
     if find_by_name(name):
-        raise InvalidInput(f"Det finnes allerede en enhet som heter «{name}».", field="name")
+        raise InvalidInput(_("Det finnes allerede en enhet som heter «%(name)s».", name=name),
+                           field="name")
     if code and db.session.scalar(select(Unit).where(Unit.code == code)):
-        raise InvalidInput(f"Ansvarsnummer {code} er allerede brukt.", field="code")
+        raise InvalidInput(_("Ansvarsnummer %(code)s er allerede brukt.", code=code),
+                           field="code")
     unit = Unit(name=name, parent=parent, code=code)
     db.session.add(unit)
     db.session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from reuse.extensions import db
@@ -36,22 +37,24 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise InvalidInput(f"«{email}» er ikke en gyldig e-postadresse.", field="email") from exc
+        raise InvalidInput(_("«%(email)s» er ikke en gyldig e-postadresse.", email=email),
+                           field="email") from exc
 
 
 def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.", field="password"
+            _("Passordet må ha minst %(min)s tegn.", min=MIN_PASSWORD_LENGTH), field="password"
         )
     lowered = password.casefold()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        raise InvalidInput("Passordet er for lett å gjette. Velg et annet.", field="password")
+        raise InvalidInput(_("Passordet er for lett å gjette. Velg et annet."),
+                           field="password")
     local_part = email.split("@")[0].casefold()
     if (local_part and len(local_part) >= 4 and local_part in lowered) or (
         name and name.casefold().replace(" ", "") in lowered.replace(" ", "")
     ):
-        raise InvalidInput("Passordet kan ikke inneholde navnet eller e-postadressen din.",
+        raise InvalidInput(_("Passordet kan ikke inneholde navnet eller e-postadressen din."),
                            field="password")
 
 
@@ -67,12 +70,14 @@ def create_user(*, email: str, name: str, unit: Unit, role: str, password: str) 
     email = normalise_email(email)
     name = name.strip()
     if not name:
-        raise InvalidInput("Navn må fylles ut.", field="name")
+        raise InvalidInput(_("Navn må fylles ut."), field="name")
     if role not in {r.value for r in Role}:
         known = ", ".join(r.value for r in Role)
-        raise InvalidInput(f"Ukjent rolle «{role}». Gyldige roller: {known}.", field="role")
+        raise InvalidInput(_("Ukjent rolle «%(role)s». Gyldige roller: %(known)s.", role=role,
+                             known=known), field="role")
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise InvalidInput(f"Det finnes allerede en bruker med e-post {email}.", field="email")
+        raise InvalidInput(_("Det finnes allerede en bruker med e-post %(email)s.", email=email),
+                           field="email")
     check_password_strength(password, email=email, name=name)
     user = User(email=email, name=name, unit=unit, role=role,
                 password_hash=hash_password(password))
@@ -97,5 +102,5 @@ def authenticate(email: str, password: str) -> User | None:
 
 def set_locale(user: User, locale: str, known: set[str]) -> None:
     if locale not in known:
-        raise InvalidInput("Ukjent språk.", field="locale")
+        raise InvalidInput(_("Ukjent språk."), field="locale")
     user.locale = locale

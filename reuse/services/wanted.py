@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
+from reuse.i18n import locale_of
 from reuse.models import Category, Item, Role, User, WantedRequest, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, notifications, text
@@ -29,16 +32,19 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
                    quantity: int | None = None, until: date | None = None) -> WantedRequest:
     words = (words or "").strip()
     if len(words) > 200:
-        raise InvalidInput("Søkeordene kan ha høyst 200 tegn.", field="words")
+        raise InvalidInput(_("Søkeordene kan ha høyst %(max)s tegn.", max=200), field="words")
     if not text.query_terms(words) and category is None:
-        raise InvalidInput("Skriv hva dere ser etter, eller velg en kategori.", field="words")
+        raise InvalidInput(_("Skriv hva dere ser etter, eller velg en kategori."),
+                           field="words")
     if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int)
                                  or not 1 <= quantity <= MAX_ITEM_QUANTITY):
-        raise InvalidInput(f"Antall må være mellom 1 og {MAX_ITEM_QUANTITY}.", field="quantity")
+        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
+                           field="quantity")
     today = oslo_today()
     until = until or today + timedelta(days=DEFAULT_DAYS)
     if not today <= until <= today + timedelta(days=MAX_DAYS):
-        raise InvalidInput("Velg en sluttdato fra i dag og inntil ett år fram.", field="until")
+        raise InvalidInput(_("Velg en sluttdato fra i dag og inntil ett år fram."),
+                           field="until")
     request = WantedRequest(user_id=user.id, unit_id=user.unit_id, words=words,
                             category_id=category.id if category else None, quantity=quantity,
                             until=until)
@@ -52,19 +58,19 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
 def get_request(request_id: int) -> WantedRequest:
     request = db.session.get(WantedRequest, request_id)
     if request is None:
-        raise NotFound("Fant ikke ønsket.")
+        raise NotFound(_("Fant ikke ønsket."))
     return request
 
 
 def _own(user: User, request: WantedRequest) -> None:
     if request.user_id != user.id and user.role != Role.ADMIN:
-        raise PermissionDenied("Du kan bare endre dine egne ønsker.")
+        raise PermissionDenied(_("Du kan bare endre dine egne ønsker."))
 
 
 def close_request(user: User, request: WantedRequest) -> WantedRequest:
     _own(user, request)
     if request.closed_at is not None:
-        raise Conflict("Ønsket er allerede avsluttet.", code="invalid_state")
+        raise Conflict(_("Ønsket er allerede avsluttet."), code="invalid_state")
     request.closed_at = utcnow()
     audit.record(user, "wanted_request.closed", request)
     return request
@@ -118,10 +124,15 @@ def notify_matches(item: Item) -> int:
             category_ids = subtrees[request.category_id]
         if not matches(request, item, category_ids) or not request.user.is_active:
             continue
-        sent += bool(notifications.notify(
-            request.user, "wanted_match", f"Noe du ønsket er lagt ut: {item.title}",
-            f"{item.unit.name} har lagt ut «{item.title}» ({item.quantity_available} stk., "
-            f"{item.location_address}). Det passer ønsket ditt "
-            f"«{request.words or request.category.name_nb}».",
-            link=f"/items/{item.id}", dedup_key=f"wanted:{request.id}:item:{item.id}"))
+        locale = locale_of(request.user)
+        wish = request.words or (request.category.name_en if locale == "en"
+                                 and request.category.name_en else request.category.name_nb)
+        with force_locale(locale):
+            sent += bool(notifications.notify(
+                request.user, "wanted_match",
+                _("Noe du ønsket er lagt ut: %(title)s", title=item.title),
+                _("%(unit)s har lagt ut «%(title)s» (%(quantity)s stk., %(address)s). Det passer "
+                  "ønsket ditt «%(wish)s».", unit=item.unit.name, title=item.title,
+                  quantity=item.quantity_available, address=item.location_address, wish=wish),
+                link=f"/items/{item.id}", dedup_key=f"wanted:{request.id}:item:{item.id}"))
     return sent

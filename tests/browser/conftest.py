@@ -58,8 +58,8 @@ def new_page(chromium, live_server):
     """Open a page in a fresh browser context (its own cookies), phone-sized if asked."""
     contexts = []
 
-    def open_page(*, phone: bool = False):
-        options = {"base_url": live_server, "locale": "nb-NO"}
+    def open_page(*, phone: bool = False, locale: str = "nb-NO"):
+        options = {"base_url": live_server, "locale": locale}
         if phone:
             options.update(viewport={"width": 375, "height": 812}, device_scale_factor=2,
                            is_mobile=True, has_touch=True)

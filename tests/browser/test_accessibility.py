@@ -40,15 +40,20 @@ def paths(site) -> list[str]:
             "/items/999999"]
 
 
+@pytest.mark.parametrize("language", ["nb", "en"])
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
-def test_no_serious_or_critical_accessibility_violations(new_page, people, site, phone):
+def test_no_serious_or_critical_accessibility_violations(new_page, people, site, phone,
+                                                         language, db):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    page = new_page(phone=phone)
+    page = new_page(phone=phone, locale={"nb": "nb-NO", "en": "en-GB"}[language])
     page.goto("/login")
+    assert page.get_attribute("html", "lang") == language
     found = {"/login": axe.run(page, options=AXE_OPTIONS).response["violations"]}
-    log_in(page, people.member)
+    people.member.locale = language
+    db.session.commit()
+    log_in(page, people.member, heading=None if language == "nb" else "You are signed in as")
     for path in paths(site):
         page.goto(path)
         found[path] = axe.run(page, options=AXE_OPTIONS).response["violations"]
@@ -56,7 +61,7 @@ def test_no_serious_or_critical_accessibility_violations(new_page, people, site,
     summary = {path: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
                for path, violations in found.items() if violations}
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"axe-{'phone' if phone else 'desktop'}.json").write_text(
+    (ARTIFACTS / f"axe-{language}-{'phone' if phone else 'desktop'}.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False))
     blocking = {path: [(v["id"], v["impact"], v["nodes"][0]["target"], v["help"])
                        for v in violations if v["impact"] in BLOCKING]

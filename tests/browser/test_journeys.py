@@ -13,12 +13,13 @@ from tests.conftest import PASSWORD, jpeg_bytes
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, user) -> None:
+def log_in(page, user, heading: str | None = None) -> None:
+    """Log in through the form in whichever language the page is in."""
     page.goto("/login")
-    page.get_by_label("E-post").fill(user.email)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    page.get_by_text(f"Du er logget inn som {user.name}").wait_for()
+    page.locator("#email").fill(user.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]:not(.language-switch button)").click()
+    page.get_by_text(f"{heading or 'Du er logget inn som'} {user.name}").wait_for()
 
 
 def has_no_horizontal_scroll(page) -> bool:

@@ -60,7 +60,8 @@ def test_staff_post_an_item_with_the_keyboard_only(new_page, people, catalog):
 @pytest.mark.parametrize("path", ["/", "/items/new", "/checks/new", "/claims", "/wanted",
                                   "/reports"])
 def test_no_sideways_scrolling_at_320_pixels(chromium, live_server, people, catalog, path):
-    context = chromium.new_context(base_url=live_server, viewport={"width": 320, "height": 640})
+    context = chromium.new_context(base_url=live_server, locale="nb-NO",
+                                   viewport={"width": 320, "height": 640})
     try:
         page = context.new_page()
         log_in(page, people.member)

@@ -1,4 +1,5 @@
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from reuse.extensions import db
@@ -17,12 +18,12 @@ def login():
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.form_errors.append("Feil e-post eller passord.")
+            form.form_errors.append(_("Feil e-post eller passord."))
         else:
             db.session.commit()  # a rehashed password, if the parameters changed
             session.clear()  # a new session at login: nothing carried over from before
             login_user(user)
-            flash(f"Du er logget inn som {user.name}.", "success")
+            flash(_("Du er logget inn som %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("catalog.browse")))
     return render_template("auth/login.html", form=form)
 
@@ -32,7 +33,7 @@ def login():
 def logout():
     logout_user()
     session.clear()
-    flash("Du er logget ut.", "info")
+    flash(_("Du er logget ut."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -13,23 +14,23 @@ class BrowseForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Søk", validators=[Optional(), Length(max=200)])
-    category = SelectField("Kategori", validators=[Optional()])
-    condition = SelectField("Tilstand", validators=[Optional()])
-    unit = SelectField("Enhet", validators=[Optional()])
-    location = SearchField("Sted", validators=[Optional(), Length(max=200)])
-    page = IntegerField("Side", default=1, validators=[Optional(), NumberRange(min=1)])
+    q = SearchField(_l("Søk"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Kategori"), validators=[Optional()])
+    condition = SelectField(_l("Tilstand"), validators=[Optional()])
+    unit = SelectField(_l("Enhet"), validators=[Optional()])
+    location = SearchField(_l("Sted"), validators=[Optional(), Length(max=200)])
+    page = IntegerField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indent = "\u00a0\u00a0"
-        self.category.choices = [SelectChoice("", "Alle kategorier")] + [
+        self.category.choices = [SelectChoice("", _("Alle kategorier"))] + [
             SelectChoice(c.slug, indent * depth + c.name_nb) for c, depth in categories.tree()
         ]
-        self.condition.choices = [SelectChoice("", "Alle")] + [
+        self.condition.choices = [SelectChoice("", _("Alle"))] + [
             SelectChoice(value.value, label) for value, label in CONDITION_LABELS.items()
         ]
-        self.unit.choices = [SelectChoice("", "Alle enheter")] + [
+        self.unit.choices = [SelectChoice("", _("Alle enheter"))] + [
             SelectChoice(str(unit_id), indent * depth + name)
             for unit_id, name, depth in units.tree_options()
         ]

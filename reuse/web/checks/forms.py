@@ -1,3 +1,5 @@
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,43 +17,46 @@ def category_choices(empty_label: str) -> list[SelectChoice]:
 
 
 class CheckForm(FlaskForm):
-    need = StringField("Hva trenger dere?", validators=[
-        DataRequired("Beskriv hva dere trenger."), Length(max=MAX_NEED)],
-        description="Med vanlige ord, for eksempel «8 kontorstoler» eller «hev-senk-skrivebord».")
-    category = SelectField("Kategori", validators=[Optional()])
-    quantity = IntegerField("Antall", validators=[
-        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
+    need = StringField(_l("Hva trenger dere?"), validators=[
+        DataRequired(_l("Beskriv hva dere trenger.")), Length(max=MAX_NEED)],
+        description=_l("Med vanlige ord, for eksempel «8 kontorstoler» eller "
+                       "«hev-senk-skrivebord»."))
+    category = SelectField(_l("Kategori"), validators=[Optional()])
+    quantity = IntegerField(_l("Antall"), validators=[
+        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices("Alle kategorier")
+        self.category.choices = category_choices(_("Alle kategorier"))
 
 
 class ClaimMatchForm(FlaskForm):
-    quantity = IntegerField("Antall", default=1, validators=[
-        InputRequired("Oppgi antall."), NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
+    quantity = IntegerField(_l("Antall"), default=1, validators=[
+        InputRequired(_l("Oppgi antall.")),
+        NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
 
 
 class BoughtNewForm(FlaskForm):
-    reason = RadioField("Hvorfor kjøper dere nytt?", validators=[
-        InputRequired("Velg hvorfor dere kjøper nytt.")],
+    reason = RadioField(_l("Hvorfor kjøper dere nytt?"), validators=[
+        InputRequired(_l("Velg hvorfor dere kjøper nytt."))],
         choices=[SelectChoice(code.value, label) for code, label in REASON_LABELS.items()])
-    reason_text = TextAreaField("Utdyp gjerne", validators=[Optional(), Length(max=1000)],
-                                description="Må fylles ut ved «Annen grunn».")
-    purchase_reference = StringField("Bestillingsnummer", validators=[Optional(),
-                                                                      Length(max=120)],
-                                     description="Fra innkjøpssystemet, hvis dere har det.")
+    reason_text = TextAreaField(_l("Utdyp gjerne"), validators=[Optional(), Length(max=1000)],
+                                description=_l("Må fylles ut ved «Annen grunn»."))
+    purchase_reference = StringField(_l("Bestillingsnummer"), validators=[Optional(),
+                                                                          Length(max=120)],
+                                     description=_l("Fra innkjøpssystemet, hvis dere har det."))
 
 
 class WantedForm(FlaskForm):
-    words = StringField("Hva ser dere etter?", validators=[Optional(), Length(max=200)],
-                        description="Alle ordene må passe, for eksempel «hev-senk skrivebord».")
-    category = SelectField("Kategori", validators=[Optional()])
-    quantity = IntegerField("Antall", validators=[
-        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
-    until = DateField("Gjelder til", validators=[Optional()],
-                      description="Standard er 90 dager fra i dag.")
+    words = StringField(_l("Hva ser dere etter?"), validators=[Optional(), Length(max=200)],
+                        description=_l("Alle ordene må passe, for eksempel "
+                                       "«hev-senk skrivebord»."))
+    category = SelectField(_l("Kategori"), validators=[Optional()])
+    quantity = IntegerField(_l("Antall"), validators=[
+        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
+    until = DateField(_l("Gjelder til"), validators=[Optional()],
+                      description=_l("Standard er 90 dager fra i dag."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices("Alle kategorier")
+        self.category.choices = category_choices(_("Alle kategorier"))

@@ -1,7 +1,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
+from reuse.i18n import format_day, format_number
 from reuse.models import Claim
 from reuse.services import categories, checks, items, wanted
 from reuse.services.errors import DomainError, PermissionDenied
@@ -63,7 +66,7 @@ def claim_match(check_id: int, item_id: int):
     check = _visible_check(check_id)
     form = ClaimMatchForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.quantity.errors) or "Oppgi antall.", "danger")
+        flash(" ".join(map(str, form.quantity.errors)) or _("Oppgi antall."), "danger")
         return redirect(url_for("checks.check_detail", check_id=check.id))
     try:
         claim = checks.claim_match(current_user, check, items.get_item(item_id),
@@ -72,11 +75,15 @@ def claim_match(check_id: int, item_id: int):
         raise
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "danger")
+        flash(str(error.message), "danger")
         return redirect(url_for("checks.check_detail", check_id=check_id))
     db.session.commit()
-    flash(f"Forespørselen er sendt og knyttet til gjenbrukssjekk {check.reference}. "
-          f"{claim.quantity} stk. er reservert.", "success")
+    flash(ngettext("Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
+                   "%(count)s stk. er reservert.",
+                   "Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
+                   "%(count)s stk. er reservert.",
+                   claim.quantity, reference=check.reference,
+                   count=format_number(claim.quantity)), "success")
     return redirect(url_for("claims.claim_detail", claim_id=claim.id))
 
 
@@ -99,8 +106,8 @@ def bought_new(check_id: int):
             apply_to_form(form, error)
         else:
             db.session.commit()
-            flash("Registrert: dere kjøper nytt. Kvitteringen under kan legges ved "
-                  "innkjøpet.", "success")
+            flash(_("Registrert: dere kjøper nytt. Kvitteringen under kan legges ved "
+                    "innkjøpet."), "success")
             return redirect(url_for("checks.check_detail", check_id=check.id))
     return _render_check(_visible_check(check_id), bought_new_form=form, status=422)
 
@@ -128,7 +135,7 @@ def wanted_list():
             apply_to_form(form, error)
         else:
             db.session.commit()
-            flash("Ønsket er lagret. Du får e-post når noe som passer blir lagt ut.", "success")
+            flash(_("Ønsket er lagret. Du får e-post når noe som passer blir lagt ut."), "success")
             return redirect(url_for("checks.wanted_list"))
     return render_template("checks/wanted.html", form=form,
                            requests=wanted.requests_of(current_user), is_open=wanted.is_open)
@@ -139,7 +146,7 @@ def wanted_list():
 def close_wanted(request_id: int):
     wanted.close_request(current_user, wanted.get_request(request_id))
     db.session.commit()
-    flash("Ønsket er avsluttet.", "success")
+    flash(_("Ønsket er avsluttet."), "success")
     return redirect(url_for("checks.wanted_list"))
 
 
@@ -148,5 +155,5 @@ def close_wanted(request_id: int):
 def renew_wanted(request_id: int):
     request_ = wanted.renew_request(current_user, wanted.get_request(request_id))
     db.session.commit()
-    flash(f"Ønsket gjelder nå til {request_.until:%d.%m.%Y}.", "success")
+    flash(_("Ønsket gjelder nå til %(date)s.", date=format_day(request_.until)), "success")
     return redirect(url_for("checks.wanted_list"))

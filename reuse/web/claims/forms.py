@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,32 +10,33 @@ from reuse.services.claims import MAX_MESSAGE
 
 
 class ClaimForm(FlaskForm):
-    quantity = IntegerField("Hvor mange trenger dere?", default=1, validators=[
-        InputRequired("Oppgi antall."),
-        NumberRange(1, MAX_ITEM_QUANTITY, "Antall må være minst 1.")])
-    message = TextAreaField("Melding til giveren", validators=[Optional(),
-                                                               Length(max=MAX_MESSAGE)],
-                            description="For eksempel når dere kan hente, eller spørsmål om "
-                                        "tingene.")
+    quantity = IntegerField(_l("Hvor mange trenger dere?"), default=1, validators=[
+        InputRequired(_l("Oppgi antall.")),
+        NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
+    message = TextAreaField(_l("Melding til giveren"), validators=[Optional(),
+                                                                   Length(max=MAX_MESSAGE)],
+                            description=_l("For eksempel når dere kan hente, eller spørsmål "
+                                           "om tingene."))
 
 
 class DecisionForm(FlaskForm):
-    message = TextAreaField("Melding", validators=[Optional(), Length(max=MAX_MESSAGE)])
+    message = TextAreaField(_l("Melding"), validators=[Optional(), Length(max=MAX_MESSAGE)])
 
 
 class CollectForm(FlaskForm):
     replaces_purchase = RadioField(
-        "Ville dere ellers ha kjøpt dette nytt?",
-        choices=[SelectChoice("yes", "Ja, vi slipper å kjøpe nytt"),
-                 SelectChoice("no", "Nei, vi ville ikke ha kjøpt nytt")],
-        default="yes", validators=[InputRequired("Svar ja eller nei.")])
+        _l("Ville dere ellers ha kjøpt dette nytt?"),
+        choices=[SelectChoice("yes", _l("Ja, vi slipper å kjøpe nytt")),
+                 SelectChoice("no", _l("Nei, vi ville ikke ha kjøpt nytt"))],
+        default="yes", validators=[InputRequired(_l("Svar ja eller nei."))])
     costs_nok = NorwegianDecimalField(
-        "Kostnader ved overleveringen (kr)", places=2, default=0,
-        validators=[Optional(), NumberRange(min=0, message="Kostnadene kan ikke være negative.")],
-        description="Transport, reparasjon, omtrekk og lignende. 0 hvis ingen.")
+        _l("Kostnader ved overleveringen (kr)"), places=2, default=0,
+        validators=[Optional(),
+                    NumberRange(min=0, message=_l("Kostnadene kan ikke være negative."))],
+        description=_l("Transport, reparasjon, omtrekk og lignende. 0 hvis ingen."))
 
 
 class ReverseRecordForm(FlaskForm):
-    reason = TextAreaField("Hvorfor korrigeres føringen?",
-                           validators=[DataRequired("Skriv hvorfor føringen korrigeres."),
+    reason = TextAreaField(_l("Hvorfor korrigeres føringen?"),
+                           validators=[DataRequired(_l("Skriv hvorfor føringen korrigeres.")),
                                        Length(max=2000)])

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
+from reuse.i18n import format_day, format_number
 from reuse.models import Claim, ReuseRecord
 from reuse.services import claims, items, ledger, notifications
 from reuse.services.errors import DomainError, PermissionDenied
@@ -43,11 +45,20 @@ def claim_item(item_id: int):
         else:
             db.session.commit()
             if claim.status == "approved":
-                flash(f"{claim.quantity} stk. er reservert til {claim.unit.name} og godkjent. "
-                      f"Hent innen {claim.collect_by:%d.%m.%Y}.", "success")
+                flash(ngettext("%(count)s stk. er reservert til %(unit)s og godkjent. "
+                               "Hent innen %(date)s.",
+                               "%(count)s stk. er reservert til %(unit)s og godkjent. "
+                               "Hent innen %(date)s.",
+                               claim.quantity, count=format_number(claim.quantity),
+                               unit=claim.unit.name, date=format_day(claim.collect_by)),
+                      "success")
             else:
-                flash(f"Forespørselen er sendt, og {claim.quantity} stk. er reservert mens "
-                      "giveren svarer. Du får beskjed på e-post.", "success")
+                flash(ngettext("Forespørselen er sendt, og %(count)s stk. er reservert mens "
+                               "giveren svarer. Du får beskjed på e-post.",
+                               "Forespørselen er sendt, og %(count)s stk. er reservert mens "
+                               "giveren svarer. Du får beskjed på e-post.",
+                               claim.quantity, count=format_number(claim.quantity)),
+                      "success")
             return redirect(url_for("claims.claim_detail", claim_id=claim.id))
     return catalog_views.render_item_page(items.get_item(item_id), claim_form=form), 422
 
@@ -104,21 +115,21 @@ def _decide(claim_id: int, action, done: str):
 @login_required
 def approve(claim_id: int):
     return _decide(claim_id, claims.approve,
-                   "Forespørselen er godkjent. Mottakeren har fått beskjed om å hente.")
+                   _("Forespørselen er godkjent. Mottakeren har fått beskjed om å hente."))
 
 
 @bp.post("/claims/<int:claim_id>/decline")
 @login_required
 def decline(claim_id: int):
     return _decide(claim_id, claims.decline,
-                   "Forespørselen er avslått, og tingene er ledige igjen.")
+                   _("Forespørselen er avslått, og tingene er ledige igjen."))
 
 
 @bp.post("/claims/<int:claim_id>/cancel")
 @login_required
 def cancel(claim_id: int):
     return _decide(claim_id, claims.cancel,
-                   "Forespørselen er trukket tilbake, og tingene er ledige for andre.")
+                   _("Forespørselen er trukket tilbake, og tingene er ledige for andre."))
 
 
 @bp.post("/claims/<int:claim_id>/collect")
@@ -138,7 +149,7 @@ def collect(claim_id: int):
             apply_to_form(form, error)
         else:
             db.session.commit()
-            flash("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!",
+            flash(_("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!"),
                   "success")
             return redirect(url_for("claims.claim_detail", claim_id=claim.id))
     return _render_claim(_visible_claim(claim_id), collect_form=form, status=422)
@@ -159,7 +170,7 @@ def reverse_record(record_id: int):
             apply_to_form(form, error)
         else:
             db.session.commit()
-            flash("Føringen er korrigert med en motpostering.", "success")
+            flash(_("Føringen er korrigert med en motpostering."), "success")
             return redirect(url_for("claims.claim_detail", claim_id=record.claim_id))
     return _render_claim(_visible_claim(record.claim_id), reverse_form=form, status=422)
 
@@ -176,5 +187,5 @@ def notification_list():
 def mark_read():
     notifications.mark_all_read(current_user)
     db.session.commit()
-    flash("Alle varsler er merket som lest.", "success")
+    flash(_("Alle varsler er merket som lest."), "success")
     return redirect(url_for("claims.notification_list"))

@@ -1,4 +1,5 @@
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField,
@@ -20,59 +21,60 @@ IMAGE_ACCEPT = "image/*"
 class PhotoUploadForm(Form):
     """One photo with its alt text (a plain Form: it lives inside the CSRF-protected one)."""
 
-    file = FileField("Bilde", render_kw={"accept": IMAGE_ACCEPT})
+    file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
     alt_text = StringField(
-        "Beskriv bildet kort", validators=[Optional(), Length(max=300)],
-        description="For skjermlesere, for eksempel «Blå kontorstol sett forfra».",
+        _l("Beskriv bildet kort"), validators=[Optional(), Length(max=300)],
+        description=_l("For skjermlesere, for eksempel «Blå kontorstol sett forfra»."),
     )
 
 
 class ItemForm(FlaskForm):
-    title = StringField("Tittel", validators=[DataRequired("Gi annonsen en tittel."),
-                                              Length(max=120)],
-                        description="For eksempel «12 kontorstoler, HÅG Futu, svarte».")
-    category_id = SelectField("Kategori", coerce=int,
-                              validators=[InputRequired("Velg en kategori.")])
-    condition = RadioField("Tilstand", choices=[SelectChoice(c.value, label)
-                                                for c, label in CONDITION_LABELS.items()],
-                           validators=[InputRequired("Velg tilstand.")])
-    quantity = IntegerField("Antall", default=1, validators=[
-        InputRequired("Oppgi antall."),
-        NumberRange(1, MAX_QUANTITY, f"Antall må være mellom 1 og {MAX_QUANTITY}.")])
-    description = TextAreaField("Beskrivelse", validators=[Optional(), Length(max=5000)],
-                                description="Mål, merke, farge, skader – det en mottaker "
-                                            "trenger å vite.")
-    location_address = StringField("Adresse", validators=[
-        DataRequired("Oppgi adressen der tingene kan hentes."), Length(max=200)])
-    location_building = StringField("Bygg", validators=[Optional(), Length(max=120)])
-    location_room = StringField("Rom", validators=[Optional(), Length(max=120)])
-    collection_notes = TextAreaField("Henteinformasjon", validators=[Optional(),
-                                                                     Length(max=2000)],
-                                     description="Når og hvordan tingene kan hentes, "
-                                                 "og hvem som kan kontaktes.")
-    internal_until = DateField("Intern periode til", validators=[Optional()],
-                               description="Etter denne datoen kan tingene gis videre "
-                                           "utenfor kommunen. Standard er 30 dager.")
-    new_price_nok = NorwegianDecimalField("Nypris per stykk (kr)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Nypris kan ikke være negativ.")],
-        description="Står feltet tomt, brukes kategoriens standardpris.")
-    weight_kg = NorwegianDecimalField("Vekt per stykk (kg)", places=3, validators=[
-        Optional(), NumberRange(min=0, message="Vekt kan ikke være negativ.")],
-        description="Står feltet tomt, brukes kategoriens standardvekt.")
-    auto_approve = BooleanField("Godkjenn forespørsler automatisk")
+    title = StringField(_l("Tittel"), validators=[DataRequired(_l("Gi annonsen en tittel.")),
+                                                  Length(max=120)],
+                        description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
+    category_id = SelectField(_l("Kategori"), coerce=int,
+                              validators=[InputRequired(_l("Velg en kategori."))])
+    condition = RadioField(_l("Tilstand"), choices=[SelectChoice(c.value, label)
+                                                    for c, label in CONDITION_LABELS.items()],
+                           validators=[InputRequired(_l("Velg tilstand."))])
+    # NumberRange fills in %(min)s and %(max)s itself.
+    quantity = IntegerField(_l("Antall"), default=1, validators=[
+        InputRequired(_l("Oppgi antall.")),
+        NumberRange(1, MAX_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)],
+                                description=_l("Mål, merke, farge, skader – det en mottaker "
+                                               "trenger å vite."))
+    location_address = StringField(_l("Adresse"), validators=[
+        DataRequired(_l("Oppgi adressen der tingene kan hentes.")), Length(max=200)])
+    location_building = StringField(_l("Bygg"), validators=[Optional(), Length(max=120)])
+    location_room = StringField(_l("Rom"), validators=[Optional(), Length(max=120)])
+    collection_notes = TextAreaField(_l("Henteinformasjon"), validators=[Optional(),
+                                                                         Length(max=2000)],
+                                     description=_l("Når og hvordan tingene kan hentes, "
+                                                    "og hvem som kan kontaktes."))
+    internal_until = DateField(_l("Intern periode til"), validators=[Optional()],
+                               description=_l("Etter denne datoen kan tingene gis videre "
+                                              "utenfor kommunen. Standard er 30 dager."))
+    new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))],
+        description=_l("Står feltet tomt, brukes kategoriens standardpris."))
+    weight_kg = NorwegianDecimalField(_l("Vekt per stykk (kg)"), places=3, validators=[
+        Optional(), NumberRange(min=0, message=_l("Vekt kan ikke være negativ."))],
+        description=_l("Står feltet tomt, brukes kategoriens standardvekt."))
+    auto_approve = BooleanField(_l("Godkjenn forespørsler automatisk"))
     photos = FieldList(FormField(PhotoUploadForm), min_entries=PHOTO_SLOTS,
                        max_entries=PHOTO_SLOTS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indent = "\u00a0\u00a0"
-        self.category_id.choices = [SelectChoice(0, "Velg kategori")] + [
+        self.category_id.choices = [SelectChoice(0, _("Velg kategori"))] + [
             SelectChoice(c.id, indent * depth + c.name_nb) for c, depth in categories.tree()
         ]
 
     def validate_category_id(self, field):
         if not field.data:
-            raise ValidationError("Velg en kategori.")
+            raise ValidationError(_("Velg en kategori."))
 
     def details(self) -> ItemDetails:
         return ItemDetails(
@@ -108,11 +110,12 @@ class EditItemForm(ItemForm):
 
 
 class AddPhotoForm(FlaskForm):
-    file = FileField("Bilde", render_kw={"accept": IMAGE_ACCEPT})
-    alt_text = StringField("Beskriv bildet kort", validators=[Optional(), Length(max=300)],
-                           description="For skjermlesere, for eksempel «Skrivebord sett fra siden».")
+    file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
+    alt_text = StringField(_l("Beskriv bildet kort"), validators=[Optional(), Length(max=300)],
+                           description=_l("For skjermlesere, for eksempel "
+                                          "«Skrivebord sett fra siden»."))
 
 
 class AltTextForm(FlaskForm):
-    alt_text = StringField("Bildetekst", validators=[DataRequired("Bildeteksten kan ikke være tom."),
-                                                     Length(max=300)])
+    alt_text = StringField(_l("Bildetekst"), validators=[
+        DataRequired(_l("Bildeteksten kan ikke være tom.")), Length(max=300)])

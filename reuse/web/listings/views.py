@@ -1,4 +1,5 @@
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -15,8 +16,8 @@ from reuse.web.listings.forms import AddPhotoForm, AltTextForm, EditItemForm, It
 def _manageable_item(item_id: int) -> Item:
     item = items.get_item(item_id)
     if not can_manage_item(current_user, item):
-        raise PermissionDenied("Bare den som la ut annonsen, enhetens administrator og "
-                               "systemadministratorer kan endre den.")
+        raise PermissionDenied(_("Bare den som la ut annonsen, enhetens administrator og "
+                                 "systemadministratorer kan endre den."))
     return item
 
 
@@ -41,7 +42,7 @@ def new_item():
             apply_to_form(form, error)
         else:
             db.session.commit()
-            flash("Annonsen er lagt ut. Andre enheter kan nå finne og be om tingene.", "success")
+            flash(_("Annonsen er lagt ut. Andre enheter kan nå finne og be om tingene."), "success")
             return redirect(url_for("catalog.item_detail", item_id=item.id))
     return render_template("listings/edit.html", form=form, item=None)
 
@@ -71,7 +72,7 @@ def edit_item(item_id: int):
             apply_to_form(form, error)
         else:
             db.session.commit()
-            flash("Endringene er lagret.", "success")
+            flash(_("Endringene er lagret."), "success")
             return redirect(url_for("catalog.item_detail", item_id=item.id))
     return render_template("listings/edit.html", form=form, item=item)
 
@@ -82,7 +83,8 @@ def withdraw_item(item_id: int):
     item = _manageable_item(item_id)
     items.withdraw_item(current_user, item)
     db.session.commit()
-    flash(f"«{item.title}» er trukket tilbake og vises ikke lenger for andre.", "success")
+    flash(_("«%(title)s» er trukket tilbake og vises ikke lenger for andre.", title=item.title),
+          "success")
     return redirect(url_for("listings.unit_items"))
 
 
@@ -93,7 +95,7 @@ def manage_photos(item_id: int):
     form = AddPhotoForm()
     if form.validate_on_submit():
         if not (form.file.data and form.file.data.filename):
-            form.file.errors.append("Velg et bilde å laste opp.")
+            form.file.errors.append(_("Velg et bilde å laste opp."))
         else:
             try:
                 photos.add_photos(current_user, item,
@@ -104,7 +106,7 @@ def manage_photos(item_id: int):
                               type(error)(error.message, field="file"))
             else:
                 db.session.commit()
-                flash("Bildet er lagt til.", "success")
+                flash(_("Bildet er lagt til."), "success")
                 return redirect(url_for("listings.manage_photos", item_id=item.id))
     return render_template("listings/photos.html", item=item, form=form,
                            alt_form=AltTextForm(formdata=None), limit=ItemForm.photo_limit())
@@ -113,7 +115,7 @@ def manage_photos(item_id: int):
 def _photo_of(item_id: int, photo_id: int) -> Photo:
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.item_id != item_id:
-        raise NotFound("Fant ikke bildet.")
+        raise NotFound(_("Fant ikke bildet."))
     _manageable_item(item_id)
     return photo
 
@@ -126,9 +128,10 @@ def update_alt_text(item_id: int, photo_id: int):
     if form.validate_on_submit():
         photos.update_alt_text(current_user, photo, form.alt_text.data)
         db.session.commit()
-        flash("Bildeteksten er lagret.", "success")
+        flash(_("Bildeteksten er lagret."), "success")
     else:
-        flash(" ".join(form.alt_text.errors) or "Bildeteksten ble ikke lagret.", "danger")
+        flash(" ".join(map(str, form.alt_text.errors)) or _("Bildeteksten ble ikke lagret."),
+              "danger")
     return redirect(url_for("listings.manage_photos", item_id=item_id))
 
 
@@ -138,7 +141,7 @@ def delete_photo(item_id: int, photo_id: int):
     photo = _photo_of(item_id, photo_id)
     photos.remove_photo(current_user, photo)
     db.session.commit()
-    flash("Bildet er fjernet.", "success")
+    flash(_("Bildet er fjernet."), "success")
     return redirect(url_for("listings.manage_photos", item_id=item_id))
 
 

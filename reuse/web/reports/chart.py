@@ -1,6 +1,7 @@
 """Geometry for the monthly bar chart, drawn as inline SVG by the template (no JavaScript).
 
 The chart is a picture of the table beside it; every number in it is in that table too.
+Month names and amounts follow the active language ('mar 2025', 'Mar 2025').
 """
 
 from __future__ import annotations
@@ -8,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import format_date
+from flask_babel import gettext as _
+
 from reuse.services.reports import MonthRow
 from reuse.templating import format_nok
 
-MONTHS_SHORT = ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov",
-                "des"]
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 96, 8, 12, 36
 
@@ -57,6 +59,11 @@ def _nice_ceiling(value: Decimal) -> Decimal:
     return 10 * magnitude
 
 
+def _month(day, *, year: str = " y") -> str:
+    """The month's short stand-alone name, with the year: 'mar 2025' in bokmål."""
+    return format_date(day, "LLL" + year)
+
+
 def month_chart(months: list[MonthRow]) -> MonthChart:
     values = [row.figures.avoided_cost_nok for row in months]
     top_value = _nice_ceiling(max([*values, Decimal(0)]))
@@ -76,12 +83,12 @@ def month_chart(months: list[MonthRow]) -> MonthChart:
         day = row.period.start
         y = y_of(value)
         multi_year = months[0].period.start.year != months[-1].period.start.year
-        short = MONTHS_SHORT[day.month - 1] + (f" {day:%y}" if multi_year else "")
+        short = _month(day, year=" yy" if multi_year else "")
         bars.append(Bar(
             x=round(LEFT + index * slot + slot * 0.15, 2), y=min(y, baseline),
             width=round(slot * 0.7, 2), height=round(abs(baseline - y), 2),
             label=short if index % label_every == 0 else "",
-            title=f"{MONTHS_SHORT[day.month - 1]} {day.year}: {format_nok(value)}",
+            title=f"{_month(day)}: {format_nok(value)}",
             negative=value < 0))
     ticks = [Tick(y_of(top_value * part / 4), format_nok(top_value * part / 4))
              for part in range(1, 5)]
@@ -94,9 +101,9 @@ def month_chart(months: list[MonthRow]) -> MonthChart:
 
 def _describe(months: list[MonthRow], values: list[Decimal]) -> str:
     if not any(values):
-        return "Ingen unngått kostnad i perioden. Tallene per måned står i tabellen."
+        return _("Ingen unngått kostnad i perioden. Tallene per måned står i tabellen.")
     best = max(range(len(values)), key=lambda i: values[i])
     day = months[best].period.start
-    return (f"Stolpediagram over unngått kostnad per måned. Høyest i "
-            f"{MONTHS_SHORT[day.month - 1]} {day.year} med {format_nok(values[best])}. "
-            f"Alle tallene står i tabellen.")
+    return _("Stolpediagram over unngått kostnad per måned. Høyest i %(month)s med "
+             "%(amount)s. Alle tallene står i tabellen.",
+             month=_month(day), amount=format_nok(values[best]))

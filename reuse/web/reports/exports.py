@@ -1,8 +1,9 @@
 """CSV and XLSX files of the records behind a report and of its summary.
 
-Headings are Norwegian. CSV is written the way Norwegian Excel reads it: UTF-8 with a byte
-order mark, semicolons between fields, decimal commas, dates as YYYY-MM-DD. In XLSX every
-figure is a number cell (with a display format) and every date a date cell.
+Headings, sheet names and yes/no follow the user's language (bokmål by default); the data
+(names, titles, categories) is as recorded. CSV is written the way Norwegian Excel reads it:
+UTF-8 with a byte order mark, semicolons between fields, decimal commas, dates as YYYY-MM-DD.
+In XLSX every figure is a number cell (with a display format) and every date a date cell.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -29,17 +31,26 @@ INT_FORMAT = "0"
 DATE_FORMAT = "dd.mm.yyyy"
 TIME_FORMAT = "dd.mm.yyyy hh:mm"
 
-FIGURE_HEADINGS = ["Ting gjenbrukt", "Unngått kostnad (kr)", "Unngått CO2e (kg)",
-                   "Unngått avfall (kg)", "Antall føringer"]
+
+def figure_headings() -> list[str]:
+    return [_("Ting gjenbrukt"), _("Unngått kostnad (kr)"), _("Unngått CO2e (kg)"),
+            _("Unngått avfall (kg)"), _("Antall føringer")]
+
+
 FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT, INT_FORMAT]
 
-RECORD_HEADINGS = [
-    "Føring", "Tidspunkt", "Dato", "Korrigerer føring", "Årsak til korrigering",
-    "Forespørsel", "Ting", "Givende enhet", "Mottakende enhet", "Kategori", "Antall",
-    "Erstattet innkjøp", "Kostnader (kr)", "Nypris brukt (kr per stk.)",
-    "Vekt brukt (kg per stk.)", "CO2e brukt (kg per stk.)", "Unngått kostnad (kr)",
-    "Unngått CO2e (kg)", "Unngått avfall (kg)",
-]
+
+def record_headings() -> list[str]:
+    return [
+        _("Føring"), _("Tidspunkt"), _("Dato"), _("Korrigerer føring"),
+        _("Årsak til korrigering"), _("Forespørsel"), _("Ting"), _("Givende enhet"),
+        _("Mottakende enhet"), _("Kategori"), _("Antall"), _("Erstattet innkjøp"),
+        _("Kostnader (kr)"), _("Nypris brukt (kr per stk.)"), _("Vekt brukt (kg per stk.)"),
+        _("CO2e brukt (kg per stk.)"), _("Unngått kostnad (kr)"), _("Unngått CO2e (kg)"),
+        _("Unngått avfall (kg)"),
+    ]
+
+
 RECORD_FORMATS = [INT_FORMAT, TIME_FORMAT, DATE_FORMAT, INT_FORMAT, None, INT_FORMAT, None,
                   None, None, None, INT_FORMAT, None, NOK_FORMAT, NOK_FORMAT, KG_FORMAT,
                   KG_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT]
@@ -48,6 +59,14 @@ RECORD_FORMATS = [INT_FORMAT, TIME_FORMAT, DATE_FORMAT, INT_FORMAT, None, INT_FO
 def filename(stem: str, scope: Scope, kind: str) -> str:
     unit = f"-enhet{scope.unit_id}" if scope.unit_id else ""
     return f"{stem}-{scope.period.start.isoformat()}-{scope.period.end.isoformat()}{unit}.{kind}"
+
+
+def _yes_no(value: bool) -> str:
+    return _("Ja") if value else _("Nei")
+
+
+def _whole_municipality() -> str:
+    return _("Hele kommunen")
 
 
 def _figure_values(figures: Figures) -> list:
@@ -61,7 +80,7 @@ def _record_row(record) -> list:
         record.id, local.replace(tzinfo=None), local.date(), record.reverses_id,
         record.reason, record.claim_id, record.claim.item.title, record.from_unit.name,
         record.to_unit.name, record.category.name_nb, record.quantity,
-        "Ja" if record.replaces_purchase else "Nei", record.costs_nok,
+        _yes_no(record.replaces_purchase), record.costs_nok,
         record.new_price_nok_used, record.weight_kg_used, record.co2e_kg_used,
         record.avoided_cost_nok, record.avoided_co2e_kg, record.avoided_waste_kg,
     ]
@@ -73,7 +92,7 @@ def _csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Ja" if value else "Nei"
+        return _yes_no(value)
     if isinstance(value, Decimal):
         return f"{value:f}".replace(".", ",")
     if isinstance(value, datetime):
@@ -92,46 +111,53 @@ def _csv(rows: list[list]) -> bytes:
 
 
 def records_csv(page: RecordPage) -> bytes:
-    return _csv([RECORD_HEADINGS, *(_record_row(record) for record in page.records)])
+    return _csv([record_headings(), *(_record_row(record) for record in page.records)])
 
 
 def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
     """(section, name, measure, value): every figure of the summary in one long table."""
-    scope_name = report.unit.name if report.unit else "Hele kommunen"
+    scope_name = report.unit.name if report.unit else _whole_municipality()
+    period = _("Periode")
     rows: list[tuple[str, str, str, object]] = [
-        ("Periode", scope_name, "Fra og med", report.scope.period.start),
-        ("Periode", scope_name, "Til og med", report.scope.period.end),
+        (period, scope_name, _("Fra og med"), report.scope.period.start),
+        (period, scope_name, _("Til og med"), report.scope.period.end),
     ]
+    headings = figure_headings()
 
     def figures(section: str, name: str, found: Figures) -> None:
         rows.extend((section, name, heading, value)
-                    for heading, value in zip(FIGURE_HEADINGS, _figure_values(found)))
+                    for heading, value in zip(headings, _figure_values(found)))
 
-    figures("Totalt", scope_name, report.totals)
-    for heading, value in (("Gjenbrukssjekker", report.checks.total),
-                           ("Endte i gjenbruk", report.checks.reused),
-                           ("Endte i kjøp av nytt", report.checks.bought_new),
-                           ("Ikke avgjort", report.checks.open)):
-        rows.append(("Gjenbrukssjekker", scope_name, heading, value))
+    figures(_("Totalt"), scope_name, report.totals)
+    checks = _("Gjenbrukssjekker")
+    for heading, value in ((checks, report.checks.total),
+                           (_("Endte i gjenbruk"), report.checks.reused),
+                           (_("Endte i kjøp av nytt"), report.checks.bought_new),
+                           (_("Ikke avgjort"), report.checks.open)):
+        rows.append((checks, scope_name, heading, value))
     for progress in report.goals:
-        name = progress.goal.unit.name if progress.goal.unit else "Hele kommunen"
-        label = goals.METRIC_LABELS[progress.goal.metric]
-        rows.append(("Mål", name, f"{label}: mål", progress.goal.target))
-        rows.append(("Mål", name, f"{label}: oppnådd", progress.achieved))
-        rows.append(("Mål", name, f"{label}: andel av målet", progress.share))
+        name = progress.goal.unit.name if progress.goal.unit else _whole_municipality()
+        label = str(goals.METRIC_LABELS[progress.goal.metric])
+        section = _("Mål")
+        rows.append((section, name, _("%(metric)s: mål", metric=label), progress.goal.target))
+        rows.append((section, name, _("%(metric)s: oppnådd", metric=label), progress.achieved))
+        rows.append((section, name, _("%(metric)s: andel av målet", metric=label),
+                     progress.share))
     for month in report.months:
-        figures("Måned", f"{month.period.start:%Y-%m}", month.figures)
-    for section, tree in (("Mottakende enhet", report.receiving),
-                          ("Givende enhet", report.giving), ("Kategori", report.categories)):
+        figures(_("Måned"), f"{month.period.start:%Y-%m}", month.figures)
+    for section, tree in ((_("Mottakende enhet"), report.receiving),
+                          (_("Givende enhet"), report.giving),
+                          (_("Kategori"), report.categories)):
         for row in tree:
             figures(section, row.name, row.figures)
     for row in report.ranking:
-        figures("Rangering", f"{row.rank}. {row.name}", row.figures)
+        figures(_("Rangering"), f"{row.rank}. {row.name}", row.figures)
     return rows
 
 
 def summary_csv(report: Report) -> bytes:
-    return _csv([["Del", "Navn", "Nøkkeltall", "Verdi"], *map(list, _summary_rows(report))])
+    return _csv([[_("Del"), _("Navn"), _("Nøkkeltall"), _("Verdi")],
+                 *map(list, _summary_rows(report))])
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -163,7 +189,7 @@ def _bytes(workbook: Workbook) -> bytes:
 
 def records_xlsx(page: RecordPage) -> bytes:
     workbook = Workbook()
-    _sheet(workbook, "Føringer", RECORD_HEADINGS,
+    _sheet(workbook, _("Føringer"), record_headings(),
            (_record_row(record) for record in page.records), RECORD_FORMATS, first=True)
     return _bytes(workbook)
 
@@ -176,34 +202,36 @@ def _tree_rows(tree: list[TreeRow]):
 def summary_xlsx(report: Report) -> bytes:
     workbook = Workbook()
     period = report.scope.period
-    scope_name = report.unit.name if report.unit else "Hele kommunen"
-    facts = [("Enhet", scope_name, None), ("Fra og med", period.start, DATE_FORMAT),
-             ("Til og med", period.end, DATE_FORMAT),
-             *zip(FIGURE_HEADINGS, _figure_values(report.totals), FIGURE_FORMATS),
-             ("Gjenbrukssjekker", report.checks.total, INT_FORMAT),
-             ("Endte i gjenbruk", report.checks.reused, INT_FORMAT),
-             ("Endte i kjøp av nytt", report.checks.bought_new, INT_FORMAT),
-             ("Ikke avgjort", report.checks.open, INT_FORMAT)]
-    summary = _sheet(workbook, "Sammendrag", ["Nøkkeltall", "Verdi"],
-                     ((label, value) for label, value, _ in facts), [None, None], first=True)
-    for row, (_, _, number_format) in enumerate(facts, start=2):
+    scope_name = report.unit.name if report.unit else _whole_municipality()
+    headings = figure_headings()
+    facts = [(_("Enhet"), scope_name, None), (_("Fra og med"), period.start, DATE_FORMAT),
+             (_("Til og med"), period.end, DATE_FORMAT),
+             *zip(headings, _figure_values(report.totals), FIGURE_FORMATS),
+             (_("Gjenbrukssjekker"), report.checks.total, INT_FORMAT),
+             (_("Endte i gjenbruk"), report.checks.reused, INT_FORMAT),
+             (_("Endte i kjøp av nytt"), report.checks.bought_new, INT_FORMAT),
+             (_("Ikke avgjort"), report.checks.open, INT_FORMAT)]
+    summary = _sheet(workbook, _("Sammendrag"), [_("Nøkkeltall"), _("Verdi")],
+                     ((label, value) for label, value, _format in facts), [None, None], first=True)
+    for row, (_label, _value, number_format) in enumerate(facts, start=2):
         if number_format:
             summary.cell(row, 2).number_format = number_format
     summary.column_dimensions["B"].width = 24
-    _sheet(workbook, "Mål", ["Gjelder", "Mål for", "Mål", "Oppnådd", "Andel av målet"], (
-        (progress.goal.unit.name if progress.goal.unit else "Hele kommunen",
-         goals.METRIC_LABELS[progress.goal.metric], progress.goal.target, progress.achieved,
+    _sheet(workbook, _("Mål"), [_("Gjelder"), _("Mål for"), _("Mål"), _("Oppnådd"),
+                                _("Andel av målet")], (
+        (progress.goal.unit.name if progress.goal.unit else _whole_municipality(),
+         str(goals.METRIC_LABELS[progress.goal.metric]), progress.goal.target, progress.achieved,
          progress.share) for progress in report.goals),
         [None, None, None, None, "0.0%"])
-    _sheet(workbook, "Per måned", ["Måned", "Fra og med", "Til og med", *FIGURE_HEADINGS], (
+    _sheet(workbook, _("Per måned"), [_("Måned"), _("Fra og med"), _("Til og med"), *headings], (
         (f"{row.period.start:%Y-%m}", row.period.start, row.period.end,
          *_figure_values(row.figures)) for row in report.months),
         [None, DATE_FORMAT, DATE_FORMAT, *FIGURE_FORMATS])
-    for title, tree in (("Mottakende enhet", report.receiving),
-                        ("Givende enhet", report.giving), ("Kategori", report.categories)):
-        _sheet(workbook, title, [title, "Nivå", *FIGURE_HEADINGS], _tree_rows(tree),
+    for title, tree in ((_("Mottakende enhet"), report.receiving),
+                        (_("Givende enhet"), report.giving), (_("Kategori"), report.categories)):
+        _sheet(workbook, title, [title, _("Nivå"), *headings], _tree_rows(tree),
                [None, INT_FORMAT, *FIGURE_FORMATS])
-    _sheet(workbook, "Rangering", ["Plass", "Enhet", *FIGURE_HEADINGS], (
+    _sheet(workbook, _("Rangering"), [_("Plass"), _("Enhet"), *headings], (
         (row.rank, row.name, *_figure_values(row.figures)) for row in report.ranking),
         [INT_FORMAT, None, *FIGURE_FORMATS])
     return _bytes(workbook)

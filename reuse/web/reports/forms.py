@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Form, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,13 +12,13 @@ from reuse.web.fields import NorwegianDecimalField
 
 
 class IsoDateField(DateField):
-    """A date as the browser's date picker sends it, with a Norwegian message otherwise."""
+    """A date as the browser's date picker sends it, with a translated message otherwise."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-03-01.") from None
+            raise ValueError(_("Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-03-01.")) from None
 
 
 def optional_int(value):
@@ -28,31 +30,32 @@ def optional_int(value):
 class ReportFilterForm(Form):
     """The report's period and unit, read from the query string (a GET form, no CSRF)."""
 
-    start = IsoDateField("Fra og med", name="from", validators=[Optional()],
+    start = IsoDateField(_l("Fra og med"), name="from", validators=[Optional()],
                       render_kw={"type": "date"})
-    end = IsoDateField("Til og med", name="to", validators=[Optional()],
+    end = IsoDateField(_l("Til og med"), name="to", validators=[Optional()],
                     render_kw={"type": "date"})
     # Every unit id is accepted here; whether this user may see it is the service's call.
-    unit = SelectField("Mottakende enhet", coerce=optional_int, validate_choice=False,
-                       description="Med alle enheter under.")
-    giver = IntegerField("Givende enhet", validators=[Optional()])
-    category = IntegerField("Kategori", validators=[Optional()])
+    unit = SelectField(_l("Mottakende enhet"), coerce=optional_int, validate_choice=False,
+                       description=_l("Med alle enheter under."))
+    giver = IntegerField(_l("Givende enhet"), validators=[Optional()])
+    category = IntegerField(_l("Kategori"), validators=[Optional()])
 
 
 class GoalForm(FlaskForm):
-    year = IntegerField("År", validators=[
-        InputRequired("Oppgi året."),
+    # NumberRange fills in %(min)s and %(max)s itself.
+    year = IntegerField(_l("År"), validators=[
+        InputRequired(_l("Oppgi året.")),
         NumberRange(goals.FIRST_YEAR, goals.LAST_YEAR,
-                    f"Året må være mellom {goals.FIRST_YEAR} og {goals.LAST_YEAR}.")])
-    metric = SelectField("Hva skal måles?", choices=[
+                    _l("Året må være mellom %(min)s og %(max)s."))])
+    metric = SelectField(_l("Hva skal måles?"), choices=[
         SelectChoice(metric.value, label) for metric, label in goals.METRIC_LABELS.items()],
-        validators=[InputRequired("Velg hva målet gjelder.")])
-    target = NorwegianDecimalField("Mål", places=3, validators=[
-        InputRequired("Oppgi målet."),
-        NumberRange(min=Decimal("0.001"), message="Målet må være større enn 0.")],
-        description="Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker.")
-    unit = SelectField("Gjelder", coerce=optional_int, validate_choice=False,
-                       description="Hele kommunen, eller én enhet med enhetene under den.")
+        validators=[InputRequired(_l("Velg hva målet gjelder."))])
+    target = NorwegianDecimalField(_l("Mål"), places=3, validators=[
+        InputRequired(_l("Oppgi målet.")),
+        NumberRange(min=Decimal("0.001"), message=_l("Målet må være større enn 0."))],
+        description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker."))
+    unit = SelectField(_l("Gjelder"), coerce=optional_int, validate_choice=False,
+                       description=_l("Hele kommunen, eller én enhet med enhetene under den."))
 
 
 class DeleteForm(FlaskForm):
@@ -60,30 +63,31 @@ class DeleteForm(FlaskForm):
 
 
 class FactorForm(FlaskForm):
-    valid_from = IsoDateField("Gjelder fra", validators=[InputRequired("Oppgi en dato.")],
-                           render_kw={"type": "date"},
-                           description="I dag eller senere. Føringer som alt er skrevet, "
-                                       "beholder verdiene de ble skrevet med.")
-    new_price_nok = NorwegianDecimalField("Nypris per stykk (kr)", places=2, validators=[
-        Optional(), NumberRange(min=0, message="Nypris kan ikke være negativ.")])
-    new_price_source = TextAreaField("Kilde for nypris", validators=[
+    valid_from = IsoDateField(_l("Gjelder fra"), validators=[InputRequired(_l("Oppgi en dato."))],
+                              render_kw={"type": "date"},
+                              description=_l("I dag eller senere. Føringer som alt er skrevet, "
+                                             "beholder verdiene de ble skrevet med."))
+    new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
+        Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))])
+    new_price_source = TextAreaField(_l("Kilde for nypris"), validators=[
         Optional(), Length(max=factors.MAX_SOURCE)])
-    new_price_estimate = BooleanField("Nyprisen er et anslag")
-    weight_kg = NorwegianDecimalField("Vekt per stykk (kg)", places=3, validators=[
-        Optional(), NumberRange(min=0, message="Vekt kan ikke være negativ.")])
-    weight_source = TextAreaField("Kilde for vekt", validators=[
+    new_price_estimate = BooleanField(_l("Nyprisen er et anslag"))
+    weight_kg = NorwegianDecimalField(_l("Vekt per stykk (kg)"), places=3, validators=[
+        Optional(), NumberRange(min=0, message=_l("Vekt kan ikke være negativ."))])
+    weight_source = TextAreaField(_l("Kilde for vekt"), validators=[
         Optional(), Length(max=factors.MAX_SOURCE)])
-    weight_estimate = BooleanField("Vekten er et anslag")
-    co2e_kg = NorwegianDecimalField("Utslipp ved produksjon av en ny (kg CO2e per stykk)",
+    weight_estimate = BooleanField(_l("Vekten er et anslag"))
+    co2e_kg = NorwegianDecimalField(_l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"),
                                     places=3, validators=[
                                         Optional(),
-                                        NumberRange(min=0, message="Utslipp kan ikke være "
-                                                                   "negativt.")])
-    co2e_source = TextAreaField("Kilde for utslipp", validators=[
+                                        NumberRange(min=0, message=_l("Utslipp kan ikke være "
+                                                                      "negativt."))])
+    co2e_source = TextAreaField(_l("Kilde for utslipp"), validators=[
         Optional(), Length(max=factors.MAX_SOURCE)])
-    co2e_estimate = BooleanField("Utslippstallet er et anslag")
-    note = TextAreaField("Kommentar", validators=[Optional(), Length(max=factors.MAX_NOTE)],
-                         description="Hvorfor faktorene endres, for eksempel ny rammeavtale.")
+    co2e_estimate = BooleanField(_l("Utslippstallet er et anslag"))
+    note = TextAreaField(_l("Kommentar"), validators=[Optional(), Length(max=factors.MAX_NOTE)],
+                         description=_l("Hvorfor faktorene endres, for eksempel ny "
+                                        "rammeavtale."))
 
     def change(self) -> factors.FactorChange:
         return factors.FactorChange(

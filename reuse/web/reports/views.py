@@ -4,11 +4,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from reuse.clock import OSLO, oslo_today
 from reuse.extensions import db
+from reuse.i18n import format_day
 from reuse.models import Category, GoalMetric, Unit
 from reuse.services import categories, factors, goals, reports
 from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
@@ -18,10 +20,6 @@ from reuse.templating import format_nok, format_number
 from reuse.web import apply_to_form
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
-
-MONTHS_NB = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-             "september", "oktober", "november", "desember"]
-
 
 @bp.app_template_filter("kg")
 def format_kg(value: Decimal | None) -> str:
@@ -34,17 +32,19 @@ def format_kg(value: Decimal | None) -> str:
 
 @bp.app_template_filter("oslo_time")
 def oslo_time(moment: datetime) -> str:
-    return moment.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+    return _("%(date)s kl. %(time)s", date=format_day(moment),
+             time=moment.astimezone(OSLO).strftime("%H:%M"))
 
 
 @bp.app_template_filter("month_name")
 def month_name(day) -> str:
-    return f"{MONTHS_NB[day.month - 1]} {day.year}"
+    """'januar 2026', 'January 2026': the month's name in the active language."""
+    return format_date(day, "LLLL y")
 
 
 def _filter_form() -> ReportFilterForm:
     form = ReportFilterForm(MultiDict(request.args))
-    choices = [("", "Hele kommunen")] if can_see_all_reports(current_user) else []
+    choices = [("", _("Hele kommunen"))] if can_see_all_reports(current_user) else []
     choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
                 for unit_id, name, depth in reports.selectable_units(current_user)]
     form.unit.choices = choices
@@ -84,7 +84,7 @@ def _scope_or_400() -> tuple[ReportFilterForm, reports.Scope]:
 
 
 def _problems(form) -> str:
-    return " ".join(message for messages in form.errors.values() for message in messages)
+    return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
 def _names(scope: reports.Scope) -> dict:
@@ -121,7 +121,7 @@ def _quick_links(unit_id: int | None) -> list[tuple[str, str]]:
     unit = {"unit": unit_id} if unit_id else {}
     return [(label, url_for("reports.overview", **{"from": f"{year}-01-01",
                                                    "to": f"{year}-12-31"}, **unit))
-            for label, year in (("I år", this_year), ("I fjor", this_year - 1))]
+            for label, year in ((_("I år"), this_year), (_("I fjor"), this_year - 1))]
 
 
 def goal_value(metric: str, value: Decimal) -> str:
@@ -131,14 +131,15 @@ def goal_value(metric: str, value: Decimal) -> str:
     if metric == GoalMetric.AVOIDED_CO2E_KG:
         return f"{format_kg(value)}\u00a0kg CO2e"
     if metric == GoalMetric.ITEMS_REUSED:
-        return f"{format_number(value)}\u00a0stk."
-    return f"{format_number(value, 1)}\u00a0%"
+        return ngettext("%(count)s\u00a0stk.", "%(count)s\u00a0stk.", int(value),
+                        count=format_number(value))
+    return _("%(percent)s\u00a0%%", percent=format_number(value, 1))
 
 
 @bp.get("/reports/records")
 @login_required
 def record_list():
-    _, scope = _scope_or_400()
+    _form, scope = _scope_or_400()
     page = request.args.get("page", "1")
     found = reports.records(scope, page=int(page) if page.isdigit() else 1)
     return render_template("reports/records.html", scope=scope, page=found,
@@ -148,7 +149,7 @@ def record_list():
 @bp.get("/reports/checks")
 @login_required
 def check_list():
-    _, scope = _scope_or_400()
+    _form, scope = _scope_or_400()
     outcome = request.args.get("outcome") or None
     if outcome is not None and outcome not in reports.CHECK_OUTCOMES:
         abort(400)
@@ -168,7 +169,7 @@ def _download(content: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/reports/records.<any(csv, xlsx):kind>")
 @login_required
 def export_records(kind: str):
-    _, scope = _scope_or_400()
+    _form, scope = _scope_or_400()
     found = reports.records(scope, per_page=None)
     name = exports.filename("gjenbruksforinger", scope, kind)
     if kind == "csv":
@@ -179,7 +180,7 @@ def export_records(kind: str):
 @bp.get("/reports/summary.<any(csv, xlsx):kind>")
 @login_required
 def export_summary(kind: str):
-    _, scope = _scope_or_400()
+    _form, scope = _scope_or_400()
     report = reports.report(scope)
     name = exports.filename("gjenbruksrapport", scope, kind)
     if kind == "csv":
@@ -239,10 +240,14 @@ def factor_edit(slug: str):
                 apply_to_form(form, error)
             else:
                 db.session.commit()
-                when = "fra i dag" if version.valid_from == today else \
-                    f"fra {version.valid_from:%d.%m.%Y}"
-                flash(f"Nye faktorer for {category.name_nb} gjelder {when}. Føringer som alt "
-                      "er skrevet, er uendret.", "success")
+                if version.valid_from == today:
+                    done = _("Nye faktorer for %(category)s gjelder fra i dag. Føringer som "
+                             "alt er skrevet, er uendret.", category=category.name_nb)
+                else:
+                    done = _("Nye faktorer for %(category)s gjelder fra %(date)s. Føringer som "
+                             "alt er skrevet, er uendret.", category=category.name_nb,
+                             date=format_day(version.valid_from))
+                flash(done, "success")
                 return redirect(url_for("reports.factor_edit", slug=category.slug))
         status = 422
     return render_template("reports/factor_edit.html", category=category, form=form,
@@ -254,7 +259,7 @@ def factor_edit(slug: str):
 
 def _goal_form() -> GoalForm:
     form = GoalForm()
-    form.unit.choices = [("", "Hele kommunen")] + [
+    form.unit.choices = [("", _("Hele kommunen"))] + [
         (str(unit_id), "\u00a0\u00a0" * depth + name)
         for unit_id, name, depth in reports.selectable_units(current_user)]
     return form
@@ -272,7 +277,7 @@ def goal_list():
         unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
         try:
             if form.unit.data and unit is None:
-                raise InvalidInput("Fant ingen slik enhet.", field="unit")
+                raise InvalidInput(_("Fant ingen slik enhet."), field="unit")
             goal = goals.set_goal(current_user, year=form.year.data, metric=form.metric.data,
                                   target=form.target.data, unit=unit)
         except DomainError as error:
@@ -283,7 +288,7 @@ def goal_list():
             status = 422
         else:
             db.session.commit()
-            flash(f"Målet for {goal.year} er lagret.", "success")
+            flash(_("Målet for %(year)s er lagret.", year=goal.year), "success")
             return redirect(url_for("reports.goal_list"))
     else:
         status = 422
@@ -300,5 +305,5 @@ def goal_delete(goal_id: int):
     if DeleteForm().validate_on_submit():
         goals.delete_goal(current_user, goal)
         db.session.commit()
-        flash("Målet er slettet.", "success")
+        flash(_("Målet er slettet."), "success")
     return redirect(url_for("reports.goal_list"))

@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 # The English catalogue is compiled from its .po file whenever that changes.
 $(CATALOGUE).mo: $(CATALOGUE).po | $(VENV)/.installed
-	$(BIN)/pybabel compile -d reuse/translations -D messages -l en -q
+	$(BIN)/pybabel compile -d reuse/translations -D messages -l en
 
 install: $(VENV)/.installed $(CATALOGUE).mo
 
@@ -50,8 +50,8 @@ test: install
 ## After marking new strings with _(): extract them, update the English .po, compile
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o reuse/translations/messages.pot .
-	$(BIN)/pybabel update -q -i reuse/translations/messages.pot -d reuse/translations -l en
-	$(BIN)/pybabel compile -d reuse/translations -l en -q
+	$(BIN)/pybabel update -i reuse/translations/messages.pot -d reuse/translations -l en
+	$(BIN)/pybabel compile -d reuse/translations -l en
 	@echo "Translate the new entries in $(CATALOGUE).po (empty msgstr), then run make translations again."
 
 ## Re-vendor the design system CSS from npm (pinned version, checksum verified)

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from reuse.config import PROJECT_ROOT, load_config
-from reuse.extensions import csrf, db, login_manager, migrate
+from reuse.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
 
     from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from reuse.extensions import db, login_manager
 from reuse.models import User
@@ -10,12 +13,17 @@ from reuse.models import User
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Logg inn for å se siden."
+    login_manager.login_message = _l("Logg inn for å se siden.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
+    def load_user(session_id: str) -> User | None:
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit() or not token:
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        # A session from before the last logout (on any device) carries an old token.
+        if user is None or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user

@@ -24,13 +24,15 @@ MESSAGES = {
     409: (_l("Det har skjedd noe i mellomtiden"),
           _l("Last siden på nytt og se hvordan det står nå.")),
     413: (_l("Filene er for store"), _l("Velg færre eller mindre bilder og prøv igjen.")),
+    429: (_l("For mange forsøk"),
+          _l("Av sikkerhetshensyn må du vente litt før du prøver igjen (inntil 15 minutter).")),
     500: (_l("Noe gikk galt hos oss"), _l("Feilen er logget. Prøv igjen om litt.")),
 }
 
 DOMAIN_STATUS = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409), (InvalidInput, 422))
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "too_many_requests",
               415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
 
 

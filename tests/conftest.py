@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text, update
 
 from reuse import create_app
 from reuse.extensions import db as _db
+from reuse.extensions import limiter
 from reuse.models import Base, Item, ReuseCheck, Role, Unit, User
 from reuse.services import categories, items, units, users
 
@@ -133,6 +134,9 @@ def app(smtp_server):
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "CLAIM_COLLECT_DAYS": 14,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
         "BASE_URL": "https://gjenbruk.test",
         "MAIL_SERVER": smtp_server.hostname,
         "MAIL_PORT": smtp_server.port,
@@ -152,7 +156,8 @@ def app(smtp_server):
 
 @pytest.fixture(autouse=True)
 def db(app):
-    """Each test gets empty tables and an empty upload folder, and an app context."""
+    """Each test gets empty tables, an empty upload folder, fresh rate limits and a context."""
+    limiter.reset()
     with app.app_context():
         yield _db
         _db.session.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -52,6 +53,9 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Part of every session cookie's user id; a new value logs out every session at once.
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
+                                               server_default="")
     # The interface language this person chose ("nb" or "en"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -61,6 +65,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r} {self.role}>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -104,3 +106,8 @@ def set_locale(user: User, locale: str, known: set[str]) -> None:
     if locale not in known:
         raise InvalidInput(_("Ukjent språk."), field="locale")
     user.locale = locale
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every session cookie issued so far stops working."""
+    user.session_token = secrets.token_hex(16)

@@ -1,8 +1,8 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from reuse.extensions import db
+from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
 from reuse.services import users
 from reuse.web import safe_next
@@ -10,7 +10,22 @@ from reuse.web.auth import bp
 from reuse.web.auth.forms import LoginForm
 
 
+def _failed(response) -> bool:
+    """Only failed attempts count towards the limits; a successful login redirects."""
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+# Per address against spraying many accounts, per account against guessing one password
+# from many addresses. The message is the same whether or not the account exists.
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.browse"))
@@ -31,6 +46,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Not just this cookie: a copied or stolen session cookie must stop working too.
+    users.end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Du er logget ut."), "info")

@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from reuse.extensions import db
 from reuse.i18n import DEFAULT_LANGUAGE
 from reuse.clock import oslo_today
-from reuse.services import (categories, checks, claims, items, notifications, tokens, units,
-                            users)
+from reuse.services import (categories, checks, claims, factors, items, notifications, photos,
+                            tokens, units, users)
 from reuse.services.errors import DomainError, NotFound
 
 
@@ -129,8 +129,8 @@ def init_app(app: Flask) -> None:
         reminded = _commit_or_fail(lambda: claims.remind_uncollected(today))
         warned = _commit_or_fail(lambda: items.warn_internal_periods(today))
         check_reminders = _commit_or_fail(checks.remind_open_checks)
-        from reuse.services import factors  # factor versions whose day has come
         applied = _commit_or_fail(lambda: factors.apply_due(today))
+        removed = photos.remove_orphan_files()
         mailed = notifications.deliver_committed() + notifications.deliver_undelivered()
         click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
                      "varsler om intern periode, %(checks)s påminnelser om åpne "
@@ -139,3 +139,5 @@ def init_app(app: Flask) -> None:
         if applied:
             click.echo(_("%(applied)s kategorier har fått nye faktorer fra i dag.",
                          applied=applied))
+        if removed:
+            click.echo(_("%(removed)s bildefiler uten annonse er slettet.", removed=removed))

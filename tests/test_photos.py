@@ -255,3 +255,52 @@ def test_request_larger_than_the_limit_gets_a_clear_page(client, people, item, l
                              content_type="multipart/form-data")
     assert response.status_code == 413
     assert "Filene er for store" in page_text(response)
+
+
+# -- hostile files -----------------------------------------------------------------------
+
+def test_polyglot_jpeg_with_html_is_re_encoded_and_loses_the_payload(app, people, item):
+    payload = b"<script>alert('x')</script><?php system($_GET['c']); ?>"
+    data = jpeg_bytes() + payload  # a valid JPEG with a script after its end marker
+    [photo] = photos.add_photos(people.member, item, [upload(data, "bilde.jpg.php")])
+    stored_bytes = stored(app, photo.filename).read_bytes()
+    assert b"<script>" not in stored_bytes and b"<?php" not in stored_bytes
+    assert photo.filename.endswith(".jpg")
+
+
+def test_zip_disguised_as_jpeg_is_refused(people, item):
+    fake = b"PK\x03\x04" + b"\x00" * 200
+    with pytest.raises(InvalidInput, match="er ikke et bilde vi kan lese"):
+        photos.add_photos(people.member, item, [upload(fake, "photo.jpg")])
+
+
+def test_exif_bomb_is_refused_or_stripped_without_a_crash(app, people, item):
+    exif = Image.Exif()
+    exif[ExifTags.Base.ImageDescription] = "A" * 60_000  # near the 64 KB APP1 limit
+    exif[ExifTags.Base.Orientation] = 99  # nonsense orientation
+    data = jpeg_bytes(size=(120, 80), exif=exif.tobytes())
+    [photo] = photos.add_photos(people.member, item, [upload(data)])
+    stored_bytes = stored(app, photo.filename).read_bytes()
+    assert b"AAAAAAAA" not in stored_bytes and (photo.width, photo.height) == (120, 80)
+
+
+def test_run_jobs_removes_files_no_photo_refers_to(app, runner, people, item, db):
+    import os
+    import time
+
+    [kept] = photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    db.session.commit()
+    directory = Path(app.config["UPLOAD_DIR"])
+    orphan = directory / "AAAAAAAAAAAAAAAAAAAAAA.jpg"
+    orphan.write_bytes(jpeg_bytes())
+    leftover = directory / ".BBBBBBBBBBBBBBBBBBBBBB.jpg.1a2b3c4d.tmp"
+    leftover.write_bytes(b"half")
+    fresh = directory / "CCCCCCCCCCCCCCCCCCCCCC.jpg"  # may belong to a running transaction
+    fresh.write_bytes(jpeg_bytes())
+    old = time.time() - 2 * 3600
+    for path in (orphan, leftover):
+        os.utime(path, (old, old))
+    result = runner.invoke(args=["run-jobs"])
+    assert "2 bildefiler uten annonse er slettet" in result.output
+    assert not orphan.exists() and not leftover.exists() and fresh.exists()
+    assert stored(app, kept.filename).exists() and stored(app, kept.thumbnail_filename).exists()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import re
 import secrets
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -256,3 +258,25 @@ def _files_follow_rollback(session: Session) -> None:
     session.info.pop("photo_files_removed", None)
     for path in session.info.pop("photo_files_written", []):
         path.unlink(missing_ok=True)
+
+
+def remove_orphan_files(min_age: timedelta = timedelta(hours=1)) -> int:
+    """Delete files in UPLOAD_DIR that no photo refers to: left by a process that died
+    between writing a file and committing its row. Young files may belong to a transaction
+    still running, so only those older than min_age go."""
+    directory = upload_dir()
+    referenced = set()
+    for filename, thumbnail in db.session.execute(select(Photo.filename,
+                                                         Photo.thumbnail_filename)):
+        referenced.update((filename, thumbnail))
+    cutoff = time.time() - min_age.total_seconds()
+    removed = 0
+    for path in directory.iterdir():
+        is_ours = STORED_NAME.match(path.name) or (path.name.startswith(".")
+                                                    and path.name.endswith(".tmp"))
+        if not is_ours or path.name in referenced or not path.is_file():
+            continue
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

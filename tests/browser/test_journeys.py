@@ -70,10 +70,11 @@ def test_a_form_error_is_announced_and_focused(new_page, people, catalog):
     page.goto("/items/new")
     page.get_by_role("button", name="Legg ut annonsen").click()
     summary = page.locator("#error-summary")
-    summary.wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The deferred script moves focus once the page has loaded.
+    page.wait_for_function("document.activeElement && document.activeElement.id === "
+                           "'error-summary'")
     summary.get_by_role("link", name="Gi annonsen en tittel.").click()
-    assert page.evaluate("document.activeElement.id") == "title"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'title'")
     assert page.locator("#title").get_attribute("aria-invalid") == "true"
 
 

@@ -42,6 +42,13 @@ def _in_default_language(command):
     return run
 
 
+def _user(email: str):
+    user = users.find_by_email(email)
+    if user is None:
+        raise NotFound(_("Fant ingen bruker med e-post %(email)s.", email=email))
+    return user
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("load-categories")
     @_in_default_language
@@ -94,6 +101,27 @@ def init_app(app: Flask) -> None:
         user = _commit_or_fail(create)
         click.echo(_("Bruker opprettet: %(email)s (%(role)s, %(unit)s).", email=user.email,
                      role=user.role, unit=user.unit.name))
+
+    @app.cli.command("deactivate-user")
+    @click.option("--email", required=True)
+    @_in_default_language
+    def deactivate_user_command(email: str):
+        """Close an account: no login, sessions and API tokens end. History keeps the name."""
+        user = _commit_or_fail(lambda: _user(email))
+        _commit_or_fail(lambda: users.deactivate(user))
+        click.echo(_("%(email)s er deaktivert.", email=email))
+
+    @app.cli.command("anonymise-user")
+    @click.option("--email", required=True)
+    @click.option("--yes", is_flag=True, help="Confirm; erasure cannot be undone.")
+    @_in_default_language
+    def anonymise_user_command(email: str, yes: bool):
+        """Erase a person's name and e-mail everywhere (GDPR); claims and figures stay."""
+        if not yes:
+            raise click.ClickException(_("Anonymisering kan ikke angres. Gjenta med --yes."))
+        user = _commit_or_fail(lambda: _user(email))
+        _commit_or_fail(lambda: users.anonymise(user))
+        click.echo(_("%(email)s er anonymisert som «%(name)s».", email=email, name=user.name))
 
     @app.cli.command("create-token")
     @click.option("--email", required=True, help="The user the token acts as.")

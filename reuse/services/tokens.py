@@ -51,3 +51,12 @@ def revoke_token(token_id: int, revoked_by: User | None = None) -> ApiToken:
     token.revoked_at = utcnow()
     audit.record(revoked_by, "api_token.revoked", token)
     return token
+
+
+def revoke_all_for(user: User) -> int:
+    """Revoke every live token of a user (when the account is closed)."""
+    live = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                     ApiToken.revoked_at.is_(None))).all()
+    for token in live:
+        token.revoked_at = utcnow()
+    return len(live)

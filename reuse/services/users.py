@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from reuse.extensions import db
 from reuse.models import Role, Unit, User
+from reuse.services import audit, tokens
 from reuse.services.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
@@ -111,3 +112,26 @@ def set_locale(user: User, locale: str, known: set[str]) -> None:
 def end_all_sessions(user: User) -> None:
     """Log the user out everywhere: every session cookie issued so far stops working."""
     user.session_token = secrets.token_hex(16)
+
+
+def deactivate(user: User) -> None:
+    """Stop the account: no login, no sessions, no API tokens. History keeps its name."""
+    user.active = False
+    end_all_sessions(user)
+    tokens.revoke_all_for(user)
+    audit.record(None, "user.deactivated", user)
+
+
+def anonymise(user: User) -> None:
+    """Erase a person's name and e-mail (GDPR) while every claim, record and figure stays.
+
+    The row stays, so the ledger and the audit trail still add up; only what identifies the
+    person is replaced. The account is deactivated first.
+    """
+    if user.active:
+        deactivate(user)
+    user.name = _("Anonymisert bruker %(id)s", id=user.id)
+    user.email = f"anonymisert-{user.id}@invalid"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.locale = None
+    audit.record(None, "user.anonymised", user)

@@ -7,6 +7,8 @@ import secrets
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from sqlalchemy.orm import joinedload
+
 from reuse.extensions import db, login_manager
 from reuse.models import User
 
@@ -22,7 +24,8 @@ def init_app(app: Flask) -> None:
         user_id, _, token = session_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        user = db.session.get(User, int(user_id))
+        # The header shows the user's unit on every page: load it with the user.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.unit)])
         # A session from before the last logout (on any device) carries an old token.
         if user is None or not secrets.compare_digest(user.session_token, token):
             return None

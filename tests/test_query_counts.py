@@ -1,0 +1,71 @@
+"""Pages cost a fixed number of SQL queries, however much they show (no N+1)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from reuse.services import checks, claims
+
+
+@contextmanager
+def counted(db):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def queries_for(client, db, path: str) -> int:
+    client.get(path)  # warm: caches, first-request work
+    with counted(db) as statements:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+def fill(people, make_item, db, many: int):
+    """Listings from another unit, each claimed by the member, plus checks."""
+    found = []
+    for number in range(many):
+        item = make_item(people.outsider, title=f"Stol {number}", quantity=3)
+        found.append(item)
+        claims.claim_item(people.member, item, 1)
+        checks.create_check(people.member, f"stol {number}")
+    db.session.commit()
+    return found
+
+
+PAGES = ["/", "/?q=stol", "/?category=stoler", "/claims", "/claims/incoming", "/checks",
+         "/my-unit/items", "/notifications", "/reports", "/reports/records"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_page_costs_the_same_number_of_queries_for_3_and_15_rows(app, people, make_item,
+                                                                   db, log_in, path):
+    client = log_in(people.member)
+    fill(people, make_item, db, 3)
+    few = queries_for(client, db, path)
+    fill(people, make_item, db, 12)
+    many = queries_for(client, db, path)
+    assert many == few, f"{path}: {few} queries for 3 rows, {many} for 15"
+    assert many <= 25, f"{path}: {many} queries"
+
+
+def test_item_and_check_pages_do_not_grow_with_photos_and_matches(app, people, make_item, db,
+                                                                  log_in):
+    client = log_in(people.member)
+    items = fill(people, make_item, db, 15)
+    check = checks.create_check(people.member, "stol")
+    db.session.commit()
+    assert len(check.matches) == 15
+    assert queries_for(client, db, f"/checks/{check.id}") <= 25
+    assert queries_for(client, db, f"/items/{items[0].id}") <= 20

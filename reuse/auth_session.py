@@ -6,7 +6,6 @@ import secrets
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db, login_manager

@@ -14,11 +14,21 @@ from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import DEFAULT_LANGUAGE
-from reuse.clock import oslo_today
-from reuse.services import (categories, checks, claims, factors, items, notifications, photos,
-                            tokens, units, users)
+from reuse.services import (
+    categories,
+    checks,
+    claims,
+    factors,
+    items,
+    notifications,
+    photos,
+    tokens,
+    units,
+    users,
+)
 from reuse.services.errors import DomainError, NotFound
 
 

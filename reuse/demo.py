@@ -9,10 +9,9 @@ import io
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from PIL import Image, ImageDraw, ImageFont
 from decimal import Decimal
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select, update
 
 from reuse.extensions import db

@@ -32,7 +32,8 @@ MESSAGES = {
 DOMAIN_STATUS = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409), (InvalidInput, 422))
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "too_many_requests",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large",
+              429: "too_many_requests",
               415: "unsupported_media_type", 422: "invalid_input", 500: "server_error"}
 
 

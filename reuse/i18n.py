@@ -14,7 +14,8 @@ from pathlib import Path
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, format_date as babel_format_date, get_locale
+from flask_babel import Babel, get_locale
+from flask_babel import format_date as babel_format_date
 from flask_login import current_user
 
 from reuse.clock import OSLO
@@ -85,7 +86,8 @@ def format_day(value: date | datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).parent / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES",
+                          str(Path(__file__).parent / "translations"))
     babel.init_app(app, locale_selector=select_locale)
 
 

@@ -233,8 +233,8 @@ def test_path_parameters_match_the_routes(app):
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
             continue
-        converters = dict((name, kind or "default") for kind, name in
-                          re.findall(r"<(?:([^<>:]+):)?([^<>]+)>", rule.rule))
+        converters = {name: kind or "default" for kind, name in
+                      re.findall(r"<(?:([^<>:]+):)?([^<>]+)>", rule.rule)}
         path = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", r"{\1}", rule.rule)[len(PREFIX):]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             operation = DOC["paths"][path][method.lower()]
@@ -260,7 +260,7 @@ def test_every_operation_but_the_document_itself_needs_a_token():
 
 
 def test_every_operation_answers_401_without_a_valid_token_as_documented(client, tok):
-    for path, method, operation in operations():
+    for path, method, _operation in operations():
         if path == "/openapi.json":
             continue
         url = PREFIX + re.sub(r"\{[^}]+\}", "1", path)
@@ -290,7 +290,7 @@ def _refs(node):
 def test_the_document_is_a_well_formed_openapi_3_1_description():
     assert DOC["openapi"] == "3.1.0"
     assert DOC["info"]["title"] and DOC["info"]["version"]
-    for name, schema in DOC["components"]["schemas"].items():
+    for _name, schema in DOC["components"]["schemas"].items():
         Draft202012Validator.check_schema(schema)
     for parameter in DOC["components"]["parameters"].values():
         Draft202012Validator.check_schema(parameter["schema"])

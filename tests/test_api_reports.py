@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,7 @@ CONTRACT_KEYS = {"from", "to", "items_reused", "avoided_cost_nok", "avoided_co2e
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def year_2025(people, hand_over, lead, db):
 def test_the_summary_is_the_sum_of_the_years_records(client, lead, token, year_2025):
     answer = call(client, "get", f"{URL}?from=2025-01-01&to=2025-12-31", 200,
                   token=token(lead))
-    assert CONTRACT_KEYS <= set(answer)
+    assert set(answer) >= CONTRACT_KEYS
     assert answer == {
         "from": "2025-01-01", "to": "2025-12-31", "unit": None,
         "items_reused": 3,

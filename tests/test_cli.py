@@ -24,7 +24,8 @@ def test_create_unit_refuses_duplicates_and_unknown_parents(runner, db):
     runner.invoke(args=["create-unit", "--name", "Klimaetaten"])
     duplicate = runner.invoke(args=["create-unit", "--name", "Klimaetaten"])
     assert duplicate.exit_code == 1
-    assert duplicate.output.strip() == "Error: Det finnes allerede en enhet som heter «Klimaetaten»."
+    assert duplicate.output.strip() == \
+        "Error: Det finnes allerede en enhet som heter «Klimaetaten»."
     orphan = runner.invoke(args=["create-unit", "--name", "X", "--parent", "Finnes ikke"])
     assert orphan.exit_code == 1
     assert orphan.output.strip() == "Error: Fant ingen enhet med navnet «Finnes ikke»."

@@ -4,7 +4,7 @@ history: past records and report figures keep the values they were written with.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -89,7 +89,7 @@ def test_the_database_keeps_one_municipality_wide_goal_per_metric_and_year(lead,
 
 def test_goal_progress_is_measured_in_the_period_for_the_goals_unit(lead, people, hand_over,
                                                                      db):
-    when = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
+    when = datetime(2025, 6, 1, 12, tzinfo=UTC)
     hand_over(people.admin, people.member, quantity=2, when=when)  # 9000 kr to the school
     hand_over(people.admin, people.outsider, quantity=1, when=when)  # 4500 kr elsewhere
     goals.set_goal(lead, year=2025, metric="avoided_cost_nok", target=Decimal("27000"))
@@ -112,7 +112,7 @@ def test_the_share_of_checks_ending_in_reuse_counts_only_decided_checks(lead, pe
         db.session.add(ReuseCheck(
             user_id=people.member.id, unit_id=people.school.id, need="Pult", outcome=outcome,
             reason_code="not_enough" if outcome == "bought_new" else None,
-            created_at=datetime(2025, 9, 1, tzinfo=timezone.utc)))
+            created_at=datetime(2025, 9, 1, tzinfo=UTC)))
     goals.set_goal(lead, year=2025, metric="reuse_check_share", target=Decimal("60"))
     db.session.commit()
     [progress] = reports.goals_in_scope(reports.Scope(reports.year_period(2025)))
@@ -123,7 +123,7 @@ def test_the_share_of_checks_ending_in_reuse_counts_only_decided_checks(lead, pe
 def test_goals_page_for_the_lead_and_the_report_shows_progress(client, log_in, lead, people,
                                                                hand_over, db):
     hand_over(people.admin, people.member, quantity=3,
-              when=datetime(2025, 2, 1, tzinfo=timezone.utc))
+              when=datetime(2025, 2, 1, tzinfo=UTC))
     log_in(lead)
     assert client.get("/reports/goals").status_code == 200
     response = client.submit("/reports/goals", {"year": "2025", "metric": "items_reused",
@@ -171,7 +171,7 @@ def test_changing_a_factor_keeps_history_and_updates_todays_values(lead, catalog
 def test_a_factor_change_changes_no_past_record_or_report_figure(lead, people, hand_over,
                                                                  catalog, db):
     before = hand_over(people.admin, people.outsider, quantity=2,
-                       when=datetime(2025, 4, 1, tzinfo=timezone.utc))
+                       when=datetime(2025, 4, 1, tzinfo=UTC))
     scope = reports.Scope(reports.year_period(2025))
     figures_before = reports.totals(scope)
     months_before = reports.monthly(scope)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from reuse.models import Item, Photo
+from reuse.models import Item
 from reuse.services import categories
 from tests.conftest import jpeg_bytes, page_text
 

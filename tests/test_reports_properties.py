@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -35,7 +35,7 @@ kilograms = st.decimals(min_value=0, max_value=5_000, places=3, allow_nan=False,
 
 
 def oslo_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), OSLO).astimezone(timezone.utc)
+    return datetime.combine(day, time(), OSLO).astimezone(UTC)
 
 
 @st.composite
@@ -57,9 +57,9 @@ def moments(draw, period: reports.Period) -> datetime:
             min_value=oslo_midnight(period.start).replace(tzinfo=None),
             max_value=(oslo_midnight(period.end + timedelta(days=1))
                        - timedelta(microseconds=1)).replace(tzinfo=None),
-            timezones=st.just(timezone.utc)))
+            timezones=st.just(UTC)))
     return draw(st.datetimes(min_value=datetime(2023, 12, 1), max_value=datetime(2027, 2, 1),
-                             timezones=st.just(timezone.utc)))
+                             timezones=st.just(UTC)))
 
 
 @dataclass

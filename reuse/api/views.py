@@ -10,8 +10,15 @@ from reuse.api import bp
 from reuse.api import parsing as p
 from reuse.api.auth import require_user
 from reuse.api.openapi import document
-from reuse.api.serialise import (category_json, check_json, claim_json, item_json, photo_json,
-                                 unit_json, wanted_json)
+from reuse.api.serialise import (
+    category_json,
+    check_json,
+    claim_json,
+    item_json,
+    photo_json,
+    unit_json,
+    wanted_json,
+)
 from reuse.extensions import csrf, db
 from reuse.models import BoughtNewReason, Claim, Condition, WantedRequest
 from reuse.services import categories, checks, claims, items, photos, units, wanted

@@ -2,10 +2,22 @@
 
 from reuse.models.base import Base, utcnow
 from reuse.models.catalog import Category, Condition, Item, Photo
-from reuse.models.checks import (BoughtNewReason, CheckOutcome, ReuseCheck, ReuseCheckMatch,
-                                 WantedRequest)
-from reuse.models.claims import (OPEN_CLAIM_STATUSES, ApiToken, AuditEvent, Claim, ClaimStatus,
-                                 Notification, ReuseRecord)
+from reuse.models.checks import (
+                                 BoughtNewReason,
+                                 CheckOutcome,
+                                 ReuseCheck,
+                                 ReuseCheckMatch,
+                                 WantedRequest,
+)
+from reuse.models.claims import (
+                                 OPEN_CLAIM_STATUSES,
+                                 ApiToken,
+                                 AuditEvent,
+                                 Claim,
+                                 ClaimStatus,
+                                 Notification,
+                                 ReuseRecord,
+)
 from reuse.models.organisation import Role, Unit, User
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric
 

@@ -18,8 +18,21 @@ from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
-from reuse.models import (BoughtNewReason, Category, CheckOutcome, Claim, ClaimStatus, Condition,
-                          Item, ReuseCheck, ReuseCheckMatch, Role, Unit, User, utcnow)
+from reuse.models import (
+    BoughtNewReason,
+    Category,
+    CheckOutcome,
+    Claim,
+    ClaimStatus,
+    Condition,
+    Item,
+    ReuseCheck,
+    ReuseCheckMatch,
+    Role,
+    Unit,
+    User,
+    utcnow,
+)
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, claims, notifications, text
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied

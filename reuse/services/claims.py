@@ -18,16 +18,28 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
+from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
-from reuse.models import (OPEN_CLAIM_STATUSES, Claim, ClaimStatus, Item, ReuseCheck, Role, User,
-                          utcnow)
+from reuse.models import (
+    OPEN_CLAIM_STATUSES,
+    Claim,
+    ClaimStatus,
+    Item,
+    ReuseCheck,
+    Role,
+    User,
+    utcnow,
+)
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from reuse.services.permissions import (can_cancel_claim, can_claim, can_confirm_collection,
-                                        can_decide_claim)
-from reuse.clock import oslo_today
+from reuse.services.permissions import (
+    can_cancel_claim,
+    can_claim,
+    can_confirm_collection,
+    can_decide_claim,
+)
 
 MAX_MESSAGE = 2000
 REMIND_DAYS_BEFORE_DEADLINE = 3

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import io
 import os
-import time
 import re
 import secrets
+import time
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta

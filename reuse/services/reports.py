@@ -14,7 +14,7 @@ Reuse checks count by the day they were made, for the unit that made them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -23,8 +23,17 @@ from sqlalchemy.orm import aliased, selectinload
 
 from reuse.clock import OSLO, oslo_today
 from reuse.extensions import db
-from reuse.models import (Category, CheckOutcome, Claim, Goal, GoalMetric, ReuseCheck,
-                          ReuseRecord, Unit, User)
+from reuse.models import (
+    Category,
+    CheckOutcome,
+    Claim,
+    Goal,
+    GoalMetric,
+    ReuseCheck,
+    ReuseRecord,
+    Unit,
+    User,
+)
 from reuse.services import goals as goal_service
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.permissions import can_see_all_reports
@@ -42,7 +51,7 @@ CENT = Decimal("0.01")
 # -- periods and scopes --------------------------------------------------------------------
 
 def _oslo_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(), OSLO).astimezone(timezone.utc)
+    return datetime.combine(day, time(), OSLO).astimezone(UTC)
 
 
 @dataclass(frozen=True)

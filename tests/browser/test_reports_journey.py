@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -67,7 +68,7 @@ def test_the_lead_reads_drills_down_changes_a_factor_downloads_and_prints(new_pa
     # The summary as a spreadsheet.
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel (XLSX)").first.click()
-    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     facts = {row[0].value: row[1].value for row in workbook["Sammendrag"].iter_rows(min_row=2)}
     assert facts["Unngått kostnad (kr)"] == 10500 and facts["Ting gjenbrukt"] == 3
 

@@ -1,11 +1,12 @@
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from reuse.templating import CONDITION_LABELS
 from reuse.services import categories, units
+from reuse.templating import CONDITION_LABELS
 
 
 class BrowseForm(FlaskForm):

@@ -5,8 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.web.fields import NorwegianDecimalField
 from reuse.services.claims import MAX_MESSAGE
+from reuse.web.fields import NorwegianDecimalField
 
 
 class ClaimForm(FlaskForm):

@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
@@ -11,8 +12,8 @@ from reuse.services import claims, items, ledger, notifications
 from reuse.services.errors import DomainError, PermissionDenied
 from reuse.services.permissions import can_correct_records, can_see_claim
 from reuse.web import apply_to_form, safe_next
-from reuse.web.claims import bp
 from reuse.web.catalog import views as catalog_views
+from reuse.web.claims import bp
 from reuse.web.claims.forms import ClaimForm, CollectForm, DecisionForm, ReverseRecordForm
 
 

@@ -4,7 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext as _, ngettext
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -14,12 +15,12 @@ from reuse.i18n import format_day
 from reuse.models import Category, GoalMetric, Unit
 from reuse.services import categories, factors, goals, reports
 from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
-from reuse.services.permissions import (can_manage_factors, can_manage_goals,
-                                        can_see_all_reports)
+from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
 from reuse.templating import format_nok, format_number
 from reuse.web import apply_to_form
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
+
 
 @bp.app_template_filter("kg")
 def format_kg(value: Decimal | None) -> str:
@@ -111,7 +112,8 @@ def overview():
     return render_template(
         "reports/overview.html", form=form, report=report, names=_names(scope),
         chart=chart.month_chart(report.months), year=scope.period.year,
-        quick_links=_quick_links(scope.unit_id), today=oslo_today(), goal_labels=goals.METRIC_LABELS,
+        quick_links=_quick_links(scope.unit_id), today=oslo_today(),
+        goal_labels=goals.METRIC_LABELS,
         goal_value=goal_value, can_manage_goals=can_manage_goals(current_user),
         can_manage_factors=can_manage_factors(current_user))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from reuse.services import categories
 from tests.browser.conftest import screenshot
@@ -70,11 +71,10 @@ def test_a_form_error_is_announced_and_focused(new_page, people, catalog):
     page.goto("/items/new")
     page.get_by_role("button", name="Legg ut annonsen").click()
     summary = page.locator("#error-summary")
-    # The deferred script moves focus once the page has loaded.
-    page.wait_for_function("document.activeElement && document.activeElement.id === "
-                           "'error-summary'")
+    # The deferred script moves focus once the page has loaded; expect() waits for it.
+    expect(summary).to_be_focused()
     summary.get_by_role("link", name="Gi annonsen en tittel.").click()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'title'")
+    expect(page.locator("#title")).to_be_focused()
     assert page.locator("#title").get_attribute("aria-invalid") == "true"
 
 

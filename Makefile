@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app reuse
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install db demo vendor translations clean
+.PHONY: run test install db demo vendor translations lock lint clean
 
 CATALOGUE := reuse/translations/en/LC_MESSAGES/messages
 
@@ -15,9 +15,10 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the project's dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Reinstall when the pinned dependencies change. --require-hashes: nothing unaudited gets in.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 # The English catalogue is compiled from its .po file whenever that changes.
@@ -54,9 +55,21 @@ translations: install
 	$(BIN)/pybabel compile -d reuse/translations -l en
 	@echo "Translate the new entries in $(CATALOGUE).po (empty msgstr), then run make translations again."
 
+## Pin dependencies with hashes after changing them in pyproject.toml
+lock:
+	$(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/python -m pip install --quiet pip-tools
+	.venv-tools/bin/pip-compile --quiet --generate-hashes --extra test --strip-extras \
+		--allow-unsafe --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+## Static checks: ruff (style and bugs) and bandit (security; medium and high fail)
+lint: install
+	$(BIN)/ruff check reuse tests tools wsgi.py
+	$(BIN)/bandit --quiet --recursive --severity-level medium reuse
+
 ## Re-vendor the design system CSS from npm (pinned version, checksum verified)
 vendor:
 	tools/vendor-designsystemet.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-tools .pytest_cache

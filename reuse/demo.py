@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 
 from reuse.extensions import db
 from reuse.models import Claim, Item, Notification, Role, Unit, User, utcnow
-from reuse.services import categories, claims, items, photos, units, users
+from reuse.services import categories, checks, claims, items, photos, units, users
 
 DEMO_PASSWORD = "gjenbruk-demo-2026"
 
@@ -228,8 +228,41 @@ def seed(*, log=print) -> None:
     if db.session.scalar(select(func.count()).select_from(Claim)) == 0:
         handed_over = _seed_history(people)
         opened = _seed_open_claims(people)
-        log(f"Demodata: {handed_over} overleveringer siste 12 måneder, {opened} åpne forespørsler.")
+        checked = _seed_checks(people)
+        log(f"Demodata: {handed_over} overleveringer siste 12 måneder, {opened} åpne "
+            f"forespørsler, {checked} gjenbrukssjekker.")
     _seed_goals(log)
+
+
+# (buyer, need, outcome: a reason code for bought new, "reused", or None for still open)
+CHECKS = [
+    ("ola.hansen", "Hev-senk-skrivebord til nye kontorplasser", "reused"),
+    ("kari.nordmann", "Kontorstoler til lærerrommet", "reused"),
+    ("lars.vik", "Bokhyller til avdelingene", "reused"),
+    ("ola.hansen", "Projektor til møterom", "nothing_suitable"),
+    ("nina.aas", "Kjøleskap til kontorkjøkkenet", "needed_sooner"),
+    ("kari.nordmann", "Elevpulter med hev-senk", "technical_requirements"),
+    ("sofie.lie", "Skjermer 27 tommer", None),
+]
+
+
+def _seed_checks(people: dict[str, User]) -> int:
+    """Reuse checks before buying: some met by a hand-over, some bought new, one open."""
+    for buyer_key, need, outcome in CHECKS:
+        buyer = people[buyer_key]
+        check = checks.create_check(buyer, need)
+        if outcome == "reused":
+            collected = db.session.scalar(select(Claim).where(
+                Claim.claimant_id == buyer.id, Claim.status == "collected",
+                Claim.reuse_check_id.is_(None)).order_by(Claim.collected_at.desc()))
+            if collected is not None:
+                checks.link_claim(buyer, check, collected)
+                check.created_at = collected.created_at - timedelta(hours=2)  # looked first
+        elif outcome is not None:
+            checks.record_bought_new(buyer, check, outcome,
+                                     purchase_reference=f"PO-{check.id:05d}")
+    db.session.flush()
+    return len(CHECKS)
 
 
 # (giver, receiver, title, category, pieces)

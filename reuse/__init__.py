@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from reuse.config import PROJECT_ROOT, load_config
 from reuse.extensions import csrf, db, limiter, login_manager, migrate
@@ -45,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
 
-    from reuse import auth_session, cli, errors, i18n, observability, security, templating
+    from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
     from reuse.services import notifications
     from reuse.web.auth import bp as auth_bp
@@ -62,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    backup.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(listings_bp)

@@ -18,7 +18,8 @@ from reuse.services import checks, claims, photos, tokens, wanted
 from tests.conftest import jpeg_bytes
 
 LOGIN = "login"  # 302 to /login for pages, 401 for the API
-PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz"}
+PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz",
+          "auth.forgot_password", "auth.reset_password"}
 
 # endpoint: (method, url, body, stranger gets, colleague gets)
 RULES = {

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
+import smtplib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from reuse import mail
 from reuse.extensions import db
+from reuse.i18n import locale_of
 from reuse.models import Role, Unit, User
 from reuse.services import audit, tokens
 from reuse.services.errors import InvalidInput
@@ -135,3 +143,63 @@ def anonymise(user: User) -> None:
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.locale = None
     audit.record(None, "user.anonymised", user)
+
+
+# -- password reset: a signed, expiring link that only works until the password changes ----
+
+RESET_MAX_AGE_SECONDS = 3600
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    # Tied to the current hash: once the password changes, every earlier link is dead.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:24]
+
+
+def password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The active user a valid, unexpired, unused reset link belongs to."""
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE_SECONDS)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        return None
+    return user
+
+
+def send_password_reset(email: str, reset_url_for) -> None:
+    """E-mail a reset link if the address belongs to an active user; say nothing either way."""
+    try:
+        user = find_by_email(normalise_email(email))
+    except InvalidInput:
+        return
+    if user is None or not user.active:
+        return
+    link = reset_url_for(password_reset_token(user))
+    with force_locale(locale_of(user)):
+        subject = _("Nytt passord til Gjenbruk")
+        body = _("Noen (forhåpentligvis du) har bedt om å lage nytt passord. Lenken virker i "
+                 "én time og bare én gang:\n\n%(link)s\n\nHar du ikke bedt om dette, kan du "
+                 "se bort fra e-posten.", link=link)
+    try:
+        mail.send(user.email, subject, body)
+    except (OSError, smtplib.SMTPException):
+        logging.getLogger("reuse.mail").exception("password reset e-mail failed")
+    audit.record(user, "user.password_reset_requested", user)
+
+
+def reset_password(user: User, password: str) -> None:
+    check_password_strength(password, email=user.email, name=user.name)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    audit.record(user, "user.password_reset", user)

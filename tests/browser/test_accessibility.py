@@ -51,6 +51,8 @@ def test_no_serious_or_critical_accessibility_violations(new_page, people, site,
     page.goto("/login")
     assert page.get_attribute("html", "lang") == language
     found = {"/login": axe.run(page, options=AXE_OPTIONS).response["violations"]}
+    page.goto("/password/forgot")
+    found["/password/forgot"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
     people.member.locale = language
     db.session.commit()
     log_in(page, people.member, heading=None if language == "nb" else "You are signed in as")

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -9,3 +9,18 @@ class LoginForm(FlaskForm):
         DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)])
     password = PasswordField(_l("Passord"), validators=[
         DataRequired(_l("Skriv inn passordet ditt.")), Length(max=1024)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-post"), validators=[
+        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nytt passord"), validators=[
+        DataRequired(_l("Skriv inn et nytt passord.")), Length(max=1024)],
+        description=_l("Minst 10 tegn. En setning av flere ord er lett å huske og vanskelig å "
+                       "gjette."))
+    confirm = PasswordField(_l("Gjenta passordet"), validators=[
+        DataRequired(_l("Skriv passordet en gang til.")),
+        EqualTo("password", _l("Passordene er ikke like."))])

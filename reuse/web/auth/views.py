@@ -5,9 +5,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
 from reuse.services import users
-from reuse.web import safe_next
+from reuse.services.errors import DomainError
+from reuse.web import apply_to_form, safe_next
 from reuse.web.auth import bp
-from reuse.web.auth.forms import LoginForm
+from reuse.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 
 
 def _failed(response) -> bool:
@@ -65,3 +66,40 @@ def choose_language():
             users.set_locale(current_user, locale, set(LANGUAGES))
             db.session.commit()
     return redirect(safe_next(request.form.get("next"), url_for("catalog.browse")))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        users.send_password_reset(
+            form.email.data,
+            lambda token: url_for("auth.reset_password", token=token, _external=True))
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("Hvis adressen hører til en bruker, har vi sendt en lenke for å lage nytt "
+                "passord. Den virker i én time."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = users.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.reset_password(user, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_to_form(form, error)
+        else:
+            db.session.commit()
+            flash(_("Passordet er endret. Logg inn med det nye passordet."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, user=user)

@@ -18,9 +18,10 @@ changed, a file that is not such a backup, a backup of the other database kind, 
 whose migration revision is not this code's head (restore it with the code it was taken
 with). Everything is unpacked and checked against the manifest first; then the photo files
 are written, then the database is replaced (SQLite: the online backup API in the other
-direction; PostgreSQL: `pg_restore --clean --if-exists --no-owner` in a single transaction),
-then photo files no backed-up row refers to are removed, and the row counts are compared
-with the manifest.
+direction; PostgreSQL: `pg_restore --clean --if-exists --no-owner --no-privileges` in a
+single transaction, cancelled if it waits too long for another connection's lock), then photo
+files no backed-up row refers to are removed, and the row counts are compared with the
+manifest.
 
 Messages are for the operator, one line each, in bokmål like the other commands.
 """

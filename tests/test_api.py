@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
 from reuse.models import ApiToken
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, jpeg_bytes, login
 
 
 def error_code(response) -> str:
@@ -109,6 +111,43 @@ def test_malformed_json_is_a_400(api, people, make_item, raw):
                                   headers={**client._headers(),
                                            "Content-Type": "application/json"})
     assert response.status_code == 400 and error_code(response) == "invalid_json"
+
+
+NUL = "Sk\x00ap"
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("post", "/api/v1/items", item_body(title=NUL)),
+    ("post", "/api/v1/items", item_body(category=NUL)),
+    ("post", "/api/v1/items", item_body(location=NUL)),
+    ("post", "/api/v1/items", item_body(location={"address": "A", "room": NUL})),
+    ("post", "/api/v1/items", item_body(description="lone \ud800 surrogate")),
+    ("post", "/api/v1/items/{item}/claims", {"quantity": 1, "message": NUL}),
+    ("post", "/api/v1/reuse-checks", {"need": NUL}),
+    ("post", "/api/v1/reuse-checks", {"need": "skap", "category": NUL}),
+    ("post", "/api/v1/wanted", {"words": NUL}),
+    ("get", "/api/v1/items?category=Sk%00ap", None),
+    ("get", "/api/v1/items?q=%00", None),
+], ids=lambda value: str(value)[:40])
+def test_text_no_database_can_store_is_a_400_not_a_500(api, people, make_item, method, path,
+                                                      body):
+    """PostgreSQL text cannot hold NUL, and no UTF-8 a lone surrogate (found by fuzzing)."""
+    item = make_item(people.member)
+    client = api(people.outsider)
+    path = path.format(item=item.id)
+    response = client.get(path) if method == "get" else client.post(path, json=body)
+    assert response.status_code == 400, response.get_json()
+    assert error_code(response) == ("invalid_query" if method == "get" else "invalid_text")
+
+
+def test_a_photo_alt_text_with_nul_is_a_400(api, people, make_item):
+    item = make_item(people.member)
+    client = api(people.member)
+    response = client.client.post(
+        f"/api/v1/items/{item.id}/photos", headers=client._headers(),
+        data={"photo": (io.BytesIO(jpeg_bytes()), "skap.jpg"), "alt_text": NUL},
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and error_code(response) == "invalid_text"
 
 
 def test_prices_come_back_exactly(api, people, catalog):

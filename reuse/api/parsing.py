@@ -44,6 +44,19 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number")
 
 
+def text(value: str, what: str, code: str = "invalid_text") -> str:
+    """Text fit to store and search: no NUL (PostgreSQL text cannot hold it, and no person
+    types it) and no lone surrogate from a JSON escape (not encodable as UTF-8)."""
+    if "\x00" in value:
+        raise BadRequest(f"{what} may not contain the NUL character (U+0000).", code)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(f"{what} may not contain a lone surrogate (U+D800–U+DFFF).",
+                         code) from None
+    return value
+
+
 def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) -> str:
     value = body.get(name, default)
     if value is None:
@@ -52,7 +65,7 @@ def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) 
         raise BadRequest(f"'{name}' must be a string.", "invalid_type")
     if len(value) > max_length:
         raise BadRequest(f"'{name}' may be at most {max_length} characters.", "too_long")
-    return value
+    return text(value, f"'{name}'")
 
 
 def integer(body: dict, name: str, *, default: int | None = None) -> int | None:
@@ -109,6 +122,14 @@ def query_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
         raise BadRequest(f"Query parameter '{name}' must be between {minimum} and {maximum}.",
                          "invalid_query")
     return value
+
+
+def query_text(name: str) -> str:
+    return text(request.args.get(name, ""), f"Query parameter '{name}'", "invalid_query")
+
+
+def form_text(name: str) -> str:
+    return text(request.form.get(name, ""), f"'{name}'")
 
 
 def query_choice(name: str, choices: tuple[str, ...], default: str) -> str:

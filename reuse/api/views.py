@@ -68,8 +68,8 @@ def list_items():
     unit_id = p.query_int("unit", 0, minimum=1, maximum=MAX_ID) if request.args.get("unit") \
         else None
     result = items.search_items(items.ItemFilter(
-        q=request.args.get("q", "")[:200], category=request.args.get("category", ""),
-        condition=request.args.get("condition", ""), unit_id=unit_id,
+        q=p.query_text("q")[:200], category=p.query_text("category"),
+        condition=p.query_text("condition"), unit_id=unit_id,
         include_unavailable=status == "all", page=page, per_page=per_page))
     return jsonify({"items": [item_json(item) for item in result.items], "total": result.total,
                     "page": result.page, "per_page": result.per_page})
@@ -83,7 +83,7 @@ ITEM_FIELDS = {"title", "description", "category", "condition", "quantity", "loc
 def _location(body: dict) -> tuple[str, str, str]:
     value = body.get("location")
     if isinstance(value, str):
-        return value, "", ""
+        return p.text(value, "'location'"), "", ""
     if not isinstance(value, dict):
         raise p.BadRequest("'location' must be a string (the address) or an object with "
                            "'address', 'building' and 'room'.", "invalid_type")
@@ -142,7 +142,7 @@ def add_photo(item_id: int):
     if storage is None or not storage.filename:
         raise p.BadRequest("Send the image as multipart/form-data in the field 'photo'.",
                            "missing_field")
-    alt_text = request.form.get("alt_text", "")[:300]
+    alt_text = p.form_text("alt_text")[:300]
     [photo] = photos.add_photos(user, item, [photos.Upload(storage.stream, storage.filename,
                                                            alt_text)])
     db.session.commit()

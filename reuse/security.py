@@ -6,7 +6,7 @@ Pages use only our own scripts and styles (no inline code), so the policy needs 
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -24,7 +24,31 @@ CONTENT_SECURITY_POLICY = "; ".join([
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def _unstorable(text: str) -> bool:
+    """NUL cannot be stored in PostgreSQL text, nor lone surrogates in UTF-8."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_unstorable_text():
+        # Pages only: the API checks its own input and answers in its error shape.
+        if request.path.startswith("/api/"):
+            return None
+        values = list(request.args.values())
+        if request.method == "POST" and request.mimetype in {
+                "application/x-www-form-urlencoded", "multipart/form-data"}:
+            values += list(request.form.values())
+        if any(_unstorable(value) for value in values):
+            abort(400)
+        return None
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -29,3 +29,15 @@ def test_no_page_relies_on_inline_script_or_style(client, people, log_in, make_i
     for path in ["/", f"/items/{item.id}", "/items/new", "/checks/new", "/wanted"]:
         html = client.get(path).get_data(as_text=True)
         assert "<script>" not in html and " style=" not in html and "onclick" not in html
+
+
+def test_text_the_database_cannot_store_is_a_clear_400_not_a_500(client, people, log_in,
+                                                                 catalog):
+    log_in(people.member)
+    assert client.get("/", query_string={"q": "stol\x00"}).status_code == 400
+    response = client.submit("/items/new", {"title": "stol\x00",
+                                            "location_address": "Rådhusgaten 10"})
+    assert response.status_code == 400
+    assert "Noe i forespørselen var feil" in response.get_data(as_text=True)
+    # Bytes that are not UTF-8 (an encoded lone surrogate) are read as replacement characters.
+    assert client.get("/?q=%ED%A0%80").status_code == 200

@@ -64,20 +64,21 @@ def claim_item(item_id: int):
     return catalog_views.render_item_page(items.get_item(item_id), claim_form=form), 422
 
 
+def _claim_list(found: list[Claim], *, incoming: bool):
+    return render_template("claims/list.html", claims=found, incoming=incoming,
+                           actions={c.id: claims.available_actions(current_user, c) for c in found})
+
+
 @bp.get("/claims")
 @login_required
 def my_claims():
-    found = claims.claims_made_by(current_user)
-    return render_template("claims/list.html", claims=found, incoming=False,
-                           actions={c.id: claims.available_actions(current_user, c) for c in found})
+    return _claim_list(claims.claims_made_by(current_user), incoming=False)
 
 
 @bp.get("/claims/incoming")
 @login_required
 def incoming_claims():
-    found = claims.claims_on_unit_items(current_user)
-    return render_template("claims/list.html", claims=found, incoming=True,
-                           actions={c.id: claims.available_actions(current_user, c) for c in found})
+    return _claim_list(claims.claims_on_unit_items(current_user), incoming=True)
 
 
 @bp.get("/claims/<int:claim_id>")

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from wtforms import FieldList
 
+from reuse.extensions import db
 from reuse.services.errors import DomainError
 
 
@@ -26,3 +27,14 @@ def apply_to_form(form, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def show_on_form(form, error: DomainError) -> None:
+    """A refusal about one field goes beside it; any other refusal becomes an error page.
+
+    Either way the half-done transaction is rolled back first.
+    """
+    db.session.rollback()
+    if error.field is None:
+        raise error
+    apply_to_form(form, error)

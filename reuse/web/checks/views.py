@@ -8,7 +8,7 @@ from reuse.i18n import format_day, format_number
 from reuse.models import Claim
 from reuse.services import categories, checks, items, wanted
 from reuse.services.errors import DomainError, PermissionDenied
-from reuse.web import apply_to_form
+from reuse.web import apply_to_form, show_on_form
 from reuse.web.checks import bp
 from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, WantedForm
 
@@ -100,10 +100,7 @@ def bought_new(check_id: int):
         except PermissionDenied:
             raise
         except DomainError as error:
-            db.session.rollback()
-            if error.field is None:
-                raise
-            apply_to_form(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Registrert: dere kjøper nytt. Kvitteringen under kan legges ved "

@@ -11,7 +11,7 @@ from reuse.models import Claim, ReuseRecord
 from reuse.services import claims, items, ledger, notifications
 from reuse.services.errors import DomainError, PermissionDenied
 from reuse.services.permissions import can_correct_records, can_see_claim
-from reuse.web import apply_to_form, safe_next
+from reuse.web import apply_to_form, safe_next, show_on_form
 from reuse.web.catalog import views as catalog_views
 from reuse.web.claims import bp
 from reuse.web.claims.forms import ClaimForm, CollectForm, DecisionForm, ReverseRecordForm
@@ -145,10 +145,7 @@ def collect(claim_id: int):
                            replaces_purchase=form.replaces_purchase.data == "yes",
                            costs_nok=form.costs_nok.data or Decimal("0"))
         except DomainError as error:
-            db.session.rollback()
-            if error.field is None:
-                raise
-            apply_to_form(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!"),
@@ -166,10 +163,7 @@ def reverse_record(record_id: int):
         try:
             ledger.reverse(current_user, record, form.reason.data)
         except DomainError as error:
-            db.session.rollback()
-            if error.field is None:
-                raise
-            apply_to_form(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Føringen er korrigert med en motpostering."), "success")

@@ -17,7 +17,7 @@ from reuse.services import categories, factors, goals, reports
 from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
 from reuse.templating import format_nok, format_number
-from reuse.web import apply_to_form
+from reuse.web import apply_to_form, show_on_form
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
 
@@ -236,10 +236,7 @@ def factor_edit(slug: str):
                 version = factors.change_factors(current_user, category, form.change(),
                                                  today=today)
             except DomainError as error:
-                db.session.rollback()
-                if error.field is None:
-                    raise
-                apply_to_form(form, error)
+                show_on_form(form, error)
             else:
                 db.session.commit()
                 if version.valid_from == today:
@@ -283,10 +280,7 @@ def goal_list():
             goal = goals.set_goal(current_user, year=form.year.data, metric=form.metric.data,
                                   target=form.target.data, unit=unit)
         except DomainError as error:
-            db.session.rollback()
-            if error.field is None:
-                raise
-            apply_to_form(form, error)
+            show_on_form(form, error)
             status = 422
         else:
             db.session.commit()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from reuse.services.items import ItemFilter, search_items
+from reuse.services.items import ItemFilter, Page, search_items
 
 
 def titles(response) -> list[str]:
@@ -105,6 +105,35 @@ def test_browse_page_paginates(client, people, make_item, log_in, db):
     assert set(titles(first)).isdisjoint(titles(second))
     assert "30 ledige annonser, side 1 av 2" in first.get_data(as_text=True)
     assert 'href="/?page=2"' in first.get_data(as_text=True)
+
+
+def test_browse_counts_no_further_than_it_helps(client, people, make_item, log_in,
+                                               monkeypatch):
+    monkeypatch.setattr("reuse.web.catalog.views.BROWSE_COUNT_LIMIT", 5)
+    for number in range(7):
+        make_item(people.outsider, title=f"Stol nummer {number}")
+    log_in(people.member)
+    html = client.get("/").get_data(as_text=True)
+    assert "Mer enn 5 ledige annonser, side 1." in html
+    assert len(titles(client.get("/"))) == 7  # every match is still listed
+    # The API promises an exact total.
+    assert search_items(ItemFilter()).total == 7
+    capped = search_items(ItemFilter(count_limit=5, per_page=2))
+    assert (capped.total, capped.more_than_total, capped.pages) == (5, True, 3)
+    exact = search_items(ItemFilter(count_limit=7))
+    assert (exact.total, exact.more_than_total) == (7, False)
+
+
+@pytest.mark.parametrize("page, pages, expected", [
+    (1, 1, [1]),
+    (1, 10, [1, 2, 3, None, 10]),
+    (5, 7, [1, None, 3, 4, 5, 6, 7]),
+    (4, 7, [1, 2, 3, 4, 5, 6, 7]),
+    (20, 40_000, [1, None, 18, 19, 20, 21, 22, None, 40_000]),
+])
+def test_page_links_are_few_however_many_pages(page, pages, expected):
+    result = Page(items=[], total=pages * 24, page=page, per_page=24)
+    assert result.page_numbers() == expected
 
 
 def test_pagination_keeps_the_search(client, people, make_item, log_in):

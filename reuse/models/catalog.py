@@ -97,6 +97,9 @@ class Item(Base):
     # Folded, stemmed words of title, description and location, kept by the item service.
     search_text: Mapped[str] = mapped_column(Text, default="")
     location_search: Mapped[str] = mapped_column(Text, default="")
+    # What the full-text index holds (reuse.services.fulltext); derived from the two above.
+    search_lexemes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    location_lexemes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     category: Mapped[Category] = relationship()
     unit: Mapped[Unit] = relationship()

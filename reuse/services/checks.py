@@ -34,7 +34,7 @@ from reuse.models import (
     utcnow,
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, notifications, text
+from reuse.services import audit, claims, fulltext, notifications, text
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.trees import subtree_id_list
 
@@ -92,7 +92,7 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
     query = select(Item).where(Item.withdrawn_at.is_(None), available > 0,
                                Item.unit_id != user.unit_id)
     category_ids = set(subtree_id_list(Category, category.id)) if category else set()
-    conditions = [Item.search_text.like(text.like_pattern(term), escape="\\") for term in terms]
+    conditions = [fulltext.matches("search", terms, every=False)] if terms else []
     if category_ids:
         conditions.append(Item.category_id.in_(category_ids))
     candidates = db.session.scalars(

@@ -16,7 +16,7 @@ from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, notifications, text, wanted
+from reuse.services import audit, claims, fulltext, notifications, text, wanted
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.permissions import can_manage_item
 from reuse.services.trees import subtree_ids
@@ -104,11 +104,21 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
     return details
 
 
+def search_columns(title: str, description: str, location_address: str,
+                   location_building: str = "", location_room: str = "") -> dict[str, str]:
+    """The values of an item's search columns (also used by bulk loaders)."""
+    search_text = text.index_text(title, description, location_address, location_building,
+                                  location_room)
+    location_search = text.index_text(location_address, location_building, location_room)
+    return {"search_text": search_text, "location_search": location_search,
+            "search_lexemes": text.lexemes(search_text),
+            "location_lexemes": text.lexemes(location_search)}
+
+
 def _index(item: Item) -> None:
-    item.search_text = text.index_text(item.title, item.description, item.location_address,
-                                       item.location_building, item.location_room)
-    item.location_search = text.index_text(item.location_address, item.location_building,
-                                           item.location_room)
+    for column, value in search_columns(item.title, item.description, item.location_address,
+                                        item.location_building, item.location_room).items():
+        setattr(item, column, value)
 
 
 def create_item(user: User, details: ItemDetails, *, today: date | None = None) -> Item:
@@ -195,18 +205,33 @@ class ItemFilter:
     include_unavailable: bool = False
     page: int = 1
     per_page: int = 24
+    # Count at most this many matches (None: count them all). Beyond a thousand or so, an exact
+    # figure tells a person nothing, and counting costs time that grows with the catalogue.
+    count_limit: int | None = None
 
 
 @dataclass
 class Page:
     items: list[Item]
-    total: int
+    total: int  # of all matches, or count_limit when there are more (see more_than_total)
     page: int
     per_page: int
+    more_than_total: bool = False
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.pages = max(1, math.ceil(self.total / self.per_page))
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """The page links to show: first, last and a few around this one; None for a gap."""
+        shown = sorted({1, self.pages} | set(range(max(1, self.page - around),
+                                                   min(self.pages, self.page + around) + 1)))
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - numbers[-1] > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
 
 
 def _filtered(query: Select, filters: ItemFilter) -> Select:
@@ -215,10 +240,10 @@ def _filtered(query: Select, filters: ItemFilter) -> Select:
             Item.withdrawn_at.is_(None),
             Item.quantity - Item.quantity_reserved - Item.quantity_handed_over > 0,
         )
-    for term in text.query_terms(filters.q):
-        query = query.where(Item.search_text.like(text.like_pattern(term), escape="\\"))
-    for term in text.query_terms(filters.location):
-        query = query.where(Item.location_search.like(text.like_pattern(term), escape="\\"))
+    if terms := text.query_terms(filters.q):
+        query = query.where(fulltext.matches("search", terms))
+    if terms := text.query_terms(filters.location):
+        query = query.where(fulltext.matches("location", terms))
     if filters.category:
         category = db.session.scalar(select(Category).where(Category.slug == filters.category))
         if category is None:
@@ -238,8 +263,14 @@ def _filtered(query: Select, filters: ItemFilter) -> Select:
 def search_items(filters: ItemFilter) -> Page:
     """One page of items matching the filters, newest first, photos loaded in one query."""
     per_page = max(1, min(filters.per_page, MAX_PER_PAGE))
+    matching = _filtered(select(Item.id), filters)
+    if filters.count_limit is not None:
+        matching = matching.limit(filters.count_limit + 1)
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
+    more_than_total = filters.count_limit is not None and total > filters.count_limit
+    if more_than_total:
+        total = filters.count_limit
     page = max(1, filters.page)
-    total = db.session.scalar(_filtered(select(func.count(Item.id)), filters))
     items = db.session.scalars(
         _filtered(select(Item), filters)
         .options(selectinload(Item.photos), selectinload(Item.category),
@@ -247,7 +278,8 @@ def search_items(filters: ItemFilter) -> Page:
         .order_by(Item.created_at.desc(), Item.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(items=list(items), total=total, page=page, per_page=per_page)
+    return Page(items=list(items), total=total, page=page, per_page=per_page,
+                more_than_total=more_than_total)
 
 
 def unit_items(user: User) -> list[Item]:

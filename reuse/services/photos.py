@@ -9,6 +9,7 @@ photos' files are deleted only once the removal is committed.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import secrets
@@ -127,8 +128,12 @@ def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
                       file=_name(upload.filename), width=width, height=height),
                     field="photos",
                 )
-            # Let the JPEG decoder scale down while decoding: less memory, same result.
-            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+            # Let the JPEG decoder scale down while decoding: less memory, same result. Ask
+            # for the capped size itself, not a MAX_SIDE square: draft() only halves while
+            # *both* sides stay as large as asked, so a square box would leave a wide 48 MP
+            # photo (8064 × 4536) at full size. Rounding up keeps the result the same.
+            scale = min(1.0, MAX_SIDE / max(width, height))
+            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
             image.load()
             image = ImageOps.exif_transpose(image)
             image = _to_rgb(image)

@@ -4,6 +4,10 @@ Words are case-folded, a few foreign accents folded (é→e) while æ, ø and å
 their own, and reduced to their Snowball Norwegian stem, so "stolene", "stoler" and "stol"
 find each other. Matching is by substring of stems, so "stol" also finds the compound
 "kontorstol" — the way Norwegian builds words.
+
+The database answers these substring questions from a full-text index (see
+reuse.services.fulltext): every tail of every word is indexed as a lexeme, so "does a word
+contain `stol`" becomes the indexable "does a lexeme start with `stol`".
 """
 
 from __future__ import annotations
@@ -73,15 +77,32 @@ def query_terms(query: str) -> list[str]:
 
 
 def matches_term(indexed: str, term: str) -> bool:
-    """The same test as like_pattern(term), in Python, for text already in index form."""
+    """Whether the term is in text already in index form: inside a word, or at the start of
+    one for short terms. The full-text index answers the same question (see lexemes)."""
     if len(term) < MIN_SUBSTRING_TERM:
         return f" {term}" in indexed
     return term in indexed
 
 
-def like_pattern(term: str) -> str:
-    """A LIKE pattern (escape character '\\') matching the term inside indexed text."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    if len(term) < MIN_SUBSTRING_TERM:
-        return f"% {escaped}%"
-    return f"%{escaped}%"
+# Marks a lexeme that is a whole word, for the short terms that match word beginnings only.
+WORD_START = "^"
+
+
+def lexemes(indexed: str) -> str:
+    """The full-text index entries for text in index form, space-separated.
+
+    Each word once marked as a word start, and each of its tails at least MIN_SUBSTRING_TERM
+    long: a term is in a word exactly when it begins one of that word's tails, so a prefix
+    search for lexeme_prefix(term) finds what matches_term finds.
+    """
+    entries: dict[str, None] = {}
+    for word in indexed.split():
+        entries[WORD_START + word] = None
+        for start in range(len(word) - MIN_SUBSTRING_TERM + 1):
+            entries[word[start:]] = None
+    return " ".join(entries)
+
+
+def lexeme_prefix(term: str) -> str:
+    """What an index entry starts with when the term matches there (see lexemes)."""
+    return term if len(term) >= MIN_SUBSTRING_TERM else WORD_START + term

@@ -7,6 +7,9 @@ from reuse.web.catalog import bp
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.claims.forms import ClaimForm
 
+# "More than 1 000" is as useful to a reader as the exact figure, and far cheaper to find.
+BROWSE_COUNT_LIMIT = 1000
+
 
 @bp.get("/")
 @login_required
@@ -22,6 +25,7 @@ def browse():
             location=form.location.data or "",
             page=form.page.data or 1,
             per_page=current_app.config["ITEMS_PER_PAGE"],
+            count_limit=BROWSE_COUNT_LIMIT,
         )
         page = items.search_items(filters)
     filtering = any(request.args.get(k) for k in ("q", "category", "condition", "unit", "location"))

@@ -1,0 +1,86 @@
+"""Full-text search: lexeme columns on items, indexed by tsvector + GIN or by FTS5.
+
+Revision ID: 0007_fulltext_search
+Revises: 0006_session_token
+Create Date: 2026-12-01
+
+The lexemes (every word marked, and every tail of every word) are computed in Python, so both
+databases index exactly the same entries; see reuse/services/fulltext.py.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from reuse.services.text import lexemes
+
+
+# revision identifiers, used by Alembic.
+revision = '0007_fulltext_search'
+down_revision = '0006_session_token'
+branch_labels = None
+depends_on = None
+
+FIELDS = ("search", "location")
+# FTS5 keeps æ, ø, å and the word-start mark; the text is already case-folded and stemmed.
+FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '^_'"
+
+
+def upgrade():
+    with op.batch_alter_table('item', schema=None) as batch_op:
+        for field in FIELDS:
+            batch_op.add_column(sa.Column(f'{field}_lexemes', sa.Text(), server_default='',
+                                          nullable=False))
+
+    connection = op.get_bind()
+    item = sa.table('item', sa.column('id', sa.Integer), sa.column('search_text', sa.Text),
+                    sa.column('location_search', sa.Text),
+                    sa.column('search_lexemes', sa.Text), sa.column('location_lexemes', sa.Text))
+    rows = connection.execute(sa.select(item.c.id, item.c.search_text, item.c.location_search))
+    for item_id, search_text, location_search in rows.all():
+        connection.execute(item.update().where(item.c.id == item_id).values(
+            search_lexemes=lexemes(search_text or ""),
+            location_lexemes=lexemes(location_search or "")))
+
+    if connection.dialect.name == "postgresql":
+        for field in FIELDS:
+            # The lexemes go in as they are: no parser or stemmer of PostgreSQL's own in between.
+            op.execute(f"ALTER TABLE item ADD COLUMN {field}_vector tsvector GENERATED ALWAYS AS "
+                       f"(array_to_tsvector(string_to_array({field}_lexemes, ' '))) STORED")
+            op.execute(f"CREATE INDEX ix_item_{field}_vector ON item USING gin ({field}_vector)")
+    else:
+        op.execute("CREATE VIRTUAL TABLE item_fts USING fts5(search_lexemes, location_lexemes, "
+                   f"content='item', content_rowid='id', tokenize=\"{FTS5_TOKENIZER}\")")
+        # External-content FTS5: the triggers keep the index in step with the item rows.
+        op.execute("""
+            CREATE TRIGGER item_fts_insert AFTER INSERT ON item BEGIN
+              INSERT INTO item_fts(rowid, search_lexemes, location_lexemes)
+              VALUES (new.id, new.search_lexemes, new.location_lexemes);
+            END""")
+        op.execute("""
+            CREATE TRIGGER item_fts_delete AFTER DELETE ON item BEGIN
+              INSERT INTO item_fts(item_fts, rowid, search_lexemes, location_lexemes)
+              VALUES ('delete', old.id, old.search_lexemes, old.location_lexemes);
+            END""")
+        op.execute("""
+            CREATE TRIGGER item_fts_update AFTER UPDATE OF search_lexemes, location_lexemes
+            ON item BEGIN
+              INSERT INTO item_fts(item_fts, rowid, search_lexemes, location_lexemes)
+              VALUES ('delete', old.id, old.search_lexemes, old.location_lexemes);
+              INSERT INTO item_fts(rowid, search_lexemes, location_lexemes)
+              VALUES (new.id, new.search_lexemes, new.location_lexemes);
+            END""")
+        op.execute("INSERT INTO item_fts(item_fts) VALUES ('rebuild')")
+
+
+def downgrade():
+    connection = op.get_bind()
+    if connection.dialect.name == "postgresql":
+        for field in FIELDS:
+            op.execute(f"DROP INDEX ix_item_{field}_vector")
+            op.execute(f"ALTER TABLE item DROP COLUMN {field}_vector")
+    else:
+        for trigger in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER item_fts_{trigger}")
+        op.execute("DROP TABLE item_fts")
+    with op.batch_alter_table('item', schema=None) as batch_op:
+        for field in FIELDS:
+            batch_op.drop_column(f'{field}_lexemes')

@@ -1,0 +1,75 @@
+"""Index-backed word search, the same on PostgreSQL and SQLite.
+
+Python decides what is indexed (reuse.services.text.lexemes: Snowball Norwegian stems and every
+tail of every word, so compounds are found by their parts) and stores it in the item's
+`search_lexemes` and `location_lexemes` columns. Each database indexes those lexemes as they
+are and answers prefix queries over them:
+
+- PostgreSQL: generated `tsvector` columns (array_to_tsvector, so no second parser or stemmer
+  second-guesses the words) with GIN indexes, queried with `@@` and `'lexeme':*`;
+- SQLite: an FTS5 table over the same columns, kept in step by triggers, queried with MATCH
+  and `"lexeme"*`.
+
+Both are created by migration 0007_fulltext_search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Text, bindparam, literal_column, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from reuse.extensions import db
+from reuse.models import Item
+from reuse.services.text import lexeme_prefix
+
+Field = Literal["search", "location"]
+
+# Objects the migration creates beside the models, which schema comparison must leave alone.
+FTS_TABLE = "item_fts"
+VECTOR_COLUMNS = {"search": "search_vector", "location": "location_vector"}
+
+
+def is_index_object(name: str | None, type_: str) -> bool:
+    """Whether a database object belongs to the full-text index rather than to the models."""
+    if name is None:
+        return False
+    if type_ == "table":
+        return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
+    if type_ == "column":
+        return name in VECTOR_COLUMNS.values()
+    if type_ == "index":
+        return name in {f"ix_item_{column}" for column in VECTOR_COLUMNS.values()}
+    return False
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def matches(field: Field, terms: Sequence[str], *, every: bool = True) -> ColumnElement[bool]:
+    """Items whose `field` has every term (or, with every=False, any term) in its words.
+
+    `terms` come from text.query_terms, so they are word characters only: nothing in them can
+    be taken as query syntax by either database.
+    """
+    prefixes = [lexeme_prefix(term) for term in terms]
+    if not prefixes:
+        raise ValueError("matches() needs at least one term")
+    if _dialect() == "postgresql":
+        joiner = " & " if every else " | "
+        query = joiner.join(f"'{prefix}':*" for prefix in prefixes)
+        vector = literal_column(f"item.{VECTOR_COLUMNS[field]}")
+        return vector.op("@@")(bindparam(None, query, type_=Text).cast(TSQUERY))
+    joiner = " AND " if every else " OR "
+    query = f"{field}_lexemes : (" + joiner.join(f'"{prefix}"*' for prefix in prefixes) + ")"
+    matching_ids = (select(literal_column("rowid")).select_from(text(FTS_TABLE))
+                    .where(literal_column(FTS_TABLE).op("MATCH")(query)))
+    return Item.id.in_(matching_ids)
+
+
+def include_in_schema_comparison(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object hook: compare the models, not the index beside them."""
+    return not is_index_object(name, type_)

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import BigInteger, case, cast, func, literal_column, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from reuse.clock import OSLO, oslo_today
 from reuse.extensions import db
@@ -204,6 +204,14 @@ class Figures:
     def zero(cls) -> Figures:
         return cls(0, Decimal("0.00"), Decimal("0.000"), Decimal("0.000"), 0)
 
+    def __add__(self, other: Figures) -> Figures:
+        # Decimal addition of figures with two and three places is exact.
+        return Figures(self.items_reused + other.items_reused,
+                       self.avoided_cost_nok + other.avoided_cost_nok,
+                       self.avoided_co2e_kg + other.avoided_co2e_kg,
+                       self.avoided_waste_kg + other.avoided_waste_kg,
+                       self.records + other.records)
+
     def metric(self, metric: str) -> Decimal:
         return {GoalMetric.AVOIDED_COST_NOK: self.avoided_cost_nok,
                 GoalMetric.AVOIDED_CO2E_KG: self.avoided_co2e_kg,
@@ -294,24 +302,27 @@ class TreeRow:
     has_children: bool = False
 
 
-def _closure(model, name: str):
-    """(ancestor, descendant) for every node and each node under it, itself included."""
-    closure = select(model.id.label("ancestor"), model.id.label("descendant")).cte(
-        name=name, recursive=True)
-    child = aliased(model)
-    return closure.union_all(
-        select(closure.c.ancestor, child.id).where(child.parent_id == closure.c.descendant))
+def _grouped(scope: Scope, record_column) -> dict[int, Figures]:
+    """Figures per value of a record column (a unit or category id): each node's own."""
+    rows = db.session.execute(select(record_column, *_sum_columns())
+                              .where(*_record_filters(scope)).group_by(record_column))
+    return {key: _figures(rest) for key, *rest in rows}
 
 
-def _tree(scope: Scope, model, record_column, root_id: int | None,
-          name: str) -> list[TreeRow]:
-    closure = _closure(model, f"report_{model.__tablename__}_closure")
-    rows = db.session.execute(
-        select(closure.c.ancestor, *_sum_columns())
-        .select_from(ReuseRecord).join(closure, record_column == closure.c.descendant)
-        .where(*_record_filters(scope)).group_by(closure.c.ancestor))
-    figures = {ancestor: _figures(rest) for ancestor, *rest in rows}
+def _tree(own: dict[int, Figures], model, root_id: int | None, name: str) -> list[TreeRow]:
+    """Nodes with records in tree order, each with its own figures and its descendants'.
+
+    The database sums per node (one row per unit or category, however many records); the
+    roll-up to ancestors is done here, in exact decimals.
+    """
     nodes = db.session.scalars(select(model).order_by(getattr(model, name))).all()
+    parent_of = {node.id: node.parent_id for node in nodes}
+    figures: dict[int, Figures] = {}
+    for node_id, found in own.items():
+        ancestor = node_id
+        while ancestor is not None:
+            figures[ancestor] = figures[ancestor] + found if ancestor in figures else found
+            ancestor = parent_of.get(ancestor)
     with_records = {node_id for node_id, found in figures.items() if found.records}
     parents = {node.parent_id for node in nodes if node.id in with_records}
     return [TreeRow(node.id, getattr(node, name), depth, figures[node.id],
@@ -321,17 +332,18 @@ def _tree(scope: Scope, model, record_column, root_id: int | None,
 
 def by_receiving_unit(scope: Scope) -> list[TreeRow]:
     """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(scope, Unit, ReuseRecord.to_unit_id, scope.unit_id, "name")
+    return _tree(_grouped(scope, ReuseRecord.to_unit_id), Unit, scope.unit_id, "name")
 
 
 def by_giving_unit(scope: Scope) -> list[TreeRow]:
     """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(scope, Unit, ReuseRecord.from_unit_id, scope.giver_id, "name")
+    return _tree(_grouped(scope, ReuseRecord.from_unit_id), Unit, scope.giver_id, "name")
 
 
 def by_category(scope: Scope) -> list[TreeRow]:
     """Per category, in the category tree; a category's figures include its sub-categories'."""
-    return _tree(scope, Category, ReuseRecord.category_id, scope.category_id, "name_nb")
+    return _tree(_grouped(scope, ReuseRecord.category_id), Category, scope.category_id,
+                 "name_nb")
 
 
 @dataclass(frozen=True)
@@ -342,19 +354,22 @@ class RankRow:
     figures: Figures
 
 
-def ranking(scope: Scope, limit: int = RANKING_SIZE) -> list[RankRow]:
+def ranking(scope: Scope, limit: int = RANKING_SIZE, *,
+            received: dict[int, Figures] | None = None) -> list[RankRow]:
     """Receiving units without sub-units (schools, kindergartens, offices), by avoided cost.
 
     Only units without sub-units are ranked, so every figure is the unit's own and its
-    drill-down (which always includes sub-units) lists exactly those records.
+    drill-down (which always includes sub-units) lists exactly those records. `received`:
+    the scope's figures per receiving unit, when already at hand.
     """
+    if received is None:
+        received = _grouped(scope, ReuseRecord.to_unit_id)
     parent_ids = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
-    rows = db.session.execute(
-        select(Unit.id, Unit.name, *_sum_columns())
-        .select_from(ReuseRecord).join(Unit, Unit.id == ReuseRecord.to_unit_id)
-        .where(*_record_filters(scope), Unit.id.not_in(parent_ids))
-        .group_by(Unit.id, Unit.name)).all()
-    ranked = sorted(((unit_id, name, _figures(rest)) for unit_id, name, *rest in rows),
+    leaves = dict(db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(list(received)),
+                                         Unit.id.not_in(parent_ids))).all())
+    ranked = sorted(((unit_id, leaves[unit_id], found) for unit_id, found in received.items()
+                     if unit_id in leaves),
                     key=lambda r: (-r[2].avoided_cost_nok, -r[2].items_reused, r[1]))
     return [RankRow(index + 1, unit_id, name, found)
             for index, (unit_id, name, found) in enumerate(ranked[:limit])]
@@ -550,6 +565,10 @@ class Report:
 
 def report(scope: Scope) -> Report:
     unit = db.session.get(Unit, scope.unit_id) if scope.unit_id is not None else None
-    return Report(scope, unit, totals(scope), check_counts(scope), goals_in_scope(scope),
-                  monthly(scope), by_receiving_unit(scope), by_giving_unit(scope),
-                  by_category(scope), ranking(scope))
+    # One pass over the records per receiving unit serves the total, the tree and the ranking.
+    received = _grouped(scope, ReuseRecord.to_unit_id)
+    scope_totals = sum(received.values(), Figures.zero())
+    return Report(scope, unit, scope_totals, check_counts(scope), goals_in_scope(scope),
+                  monthly(scope), _tree(received, Unit, scope.unit_id, "name"),
+                  by_giving_unit(scope), by_category(scope),
+                  ranking(scope, received=received))

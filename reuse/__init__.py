@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
-    from reuse.services import notifications
+    from reuse.services import month_totals, notifications
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
     from reuse.web.checks import bp as checks_bp
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     backup.init_app(app)
+    month_totals.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(listings_bp)

@@ -158,6 +158,16 @@ def init_app(app: Flask) -> None:
         _commit_or_fail(lambda: tokens.revoke_token(token_id))
         click.echo(_("API-nøkkel %(id)s er trukket tilbake.", id=token_id))
 
+    @app.cli.command("rebuild-report-totals")
+    @_in_default_language
+    def rebuild_report_totals_command():
+        """Recompute the reports' month totals from the ledger (after a bulk import)."""
+        from reuse.services import month_totals
+
+        rows = _commit_or_fail(month_totals.rebuild)
+        click.echo(_("%(rows)s månedssummer er beregnet på nytt fra gjenbruksføringene.",
+                     rows=rows))
+
     @app.cli.command("run-jobs")
     @_in_default_language
     def run_jobs_command():

@@ -19,7 +19,7 @@ from reuse.models.claims import (
                                  ReuseRecord,
 )
 from reuse.models.organisation import Role, Unit, User
-from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric
+from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
 
 __all__ = [
     "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
@@ -27,4 +27,4 @@ __all__ = [
     "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User", "WantedRequest",
     "utcnow",
 ]
-__all__ += ["CategoryFactorVersion", "Goal", "GoalMetric"]
+__all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]

@@ -91,20 +91,26 @@ class ReuseRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("reuse_record.id"))
-    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
-    quantity: Mapped[int]
+    # active_history: a change to a summed field reaches the month totals with its old value
+    # (reuse.services.month_totals), even when the record was not loaded before the change.
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True,
+                                              active_history=True)
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True,
+                                            active_history=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True,
+                                             active_history=True)
+    quantity: Mapped[int] = mapped_column(active_history=True)
     replaces_purchase: Mapped[bool]
     costs_nok: Mapped[Decimal] = mapped_column(Money)
     # Factor values per piece as used; None where none was known (counted as zero).
     new_price_nok_used: Mapped[Decimal | None] = mapped_column(Money)
     weight_kg_used: Mapped[Decimal | None] = mapped_column(Kilograms)
     co2e_kg_used: Mapped[Decimal | None] = mapped_column(Kilograms)
-    avoided_cost_nok: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    avoided_co2e_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3))
-    avoided_waste_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    avoided_cost_nok: Mapped[Decimal] = mapped_column(Numeric(14, 2), active_history=True)
+    avoided_co2e_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3), active_history=True)
+    avoided_waste_kg: Mapped[Decimal] = mapped_column(Numeric(14, 3), active_history=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                  active_history=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
 

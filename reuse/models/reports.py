@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -98,3 +99,28 @@ class CategoryFactorVersion(Base):
 
     category: Mapped[Category] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class MonthTotal(Base):
+    """The reuse ledger summed per Oslo calendar month and per receiving unit, giving unit or
+    category: integers of the smallest units (øre, grams), so sums of sums stay exact.
+
+    Kept in step with the ledger in the transaction that writes a record
+    (reuse.services.month_totals); reports read it for whole months and the ledger for the
+    rest, so their figures are the ledger's to the øre.
+    """
+
+    __tablename__ = "month_total"
+    __table_args__ = (
+        CheckConstraint("dimension IN ('receiver', 'giver', 'category')",
+                        name="dimension_known"),
+    )
+
+    month: Mapped[date] = mapped_column(primary_key=True)  # the first day of the month
+    dimension: Mapped[str] = mapped_column(String(10), primary_key=True)
+    node_id: Mapped[int] = mapped_column(primary_key=True)  # a unit's or a category's id
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    avoided_cost_ore: Mapped[int] = mapped_column(BigInteger)
+    avoided_co2e_g: Mapped[int] = mapped_column(BigInteger)
+    avoided_waste_g: Mapped[int] = mapped_column(BigInteger)
+    records: Mapped[int] = mapped_column(BigInteger)

@@ -29,12 +29,14 @@ from reuse.models import (
     Claim,
     Goal,
     GoalMetric,
+    MonthTotal,
     ReuseCheck,
     ReuseRecord,
     Unit,
     User,
 )
 from reuse.services import goals as goal_service
+from reuse.services import month_totals
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.permissions import can_see_all_reports
 from reuse.services.trees import depth_first, subtree_id_list, subtree_ids
@@ -259,9 +261,99 @@ def _record_filters(scope: Scope) -> list:
     return conditions
 
 
-def totals(scope: Scope) -> Figures:
+# -- where the sums come from -----------------------------------------------------------------
+#
+# Month totals (reuse.services.month_totals) hold the ledger summed per month and per receiving
+# unit, giving unit or category. A scope filtered on at most one of those reads them for its
+# whole months and the ledger for the days of a month it covers only in part; a scope
+# filtered on two reads the ledger. Either way every sum is of whole øre and grams: exact.
+
+Dimension = str  # "receiver", "giver" or "category"
+_RECORD_COLUMN = {"receiver": ReuseRecord.to_unit_id, "giver": ReuseRecord.from_unit_id,
+                  "category": ReuseRecord.category_id}
+
+
+def _filtered_dimensions(scope: Scope) -> dict[Dimension, int]:
+    return {dimension: root for dimension, root in (("receiver", scope.unit_id),
+                                                    ("giver", scope.giver_id),
+                                                    ("category", scope.category_id))
+            if root is not None}
+
+
+def _summable_dimension(scope: Scope) -> Dimension | None:
+    """The dimension whose month totals cover the scope, or None if only the ledger does."""
+    filtered = _filtered_dimensions(scope)
+    if len(filtered) > 1:
+        return None
+    return next(iter(filtered), "category")  # unfiltered: categories have the fewest rows
+
+
+def _is_whole_month(period: Period) -> bool:
+    return period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
+
+
+def _whole_months(period: Period) -> list[date]:
+    return [month.start for month in period.months() if _is_whole_month(month)]
+
+
+def _partial_months(period: Period) -> list[Period]:
+    return [month for month in period.months() if not _is_whole_month(month)]
+
+
+def _month_total_sums() -> tuple:
+    return tuple(func.coalesce(func.sum(getattr(MonthTotal, name)), 0)
+                 for name in month_totals.AMOUNTS)
+
+
+def _from_month_totals(scope: Scope, dimension: Dimension, group_by) -> dict:
+    """Figures per `group_by` (MonthTotal.node_id or .month) over the scope's whole months."""
+    whole = _whole_months(scope.period)
+    if not whole:
+        return {}
+    query = select(group_by, *_month_total_sums()).where(
+        MonthTotal.dimension == dimension, MonthTotal.month >= whole[0],
+        MonthTotal.month <= whole[-1])
+    root = _filtered_dimensions(scope).get(dimension)
+    if root is not None:
+        model = Category if dimension == "category" else Unit
+        query = query.where(MonthTotal.node_id.in_(
+            subtree_ids(model, root, f"month_total_{dimension}s")))
+    return {key: _figures(rest) for key, *rest in db.session.execute(query.group_by(group_by))}
+
+
+def _merge(into: dict, more: dict) -> dict:
+    for key, found in more.items():
+        into[key] = into[key] + found if key in into else found
+    return into
+
+
+def _ledger_totals(scope: Scope) -> Figures:
     return _figures(db.session.execute(
         select(*_sum_columns()).where(*_record_filters(scope))).one())
+
+
+def _ledger_grouped(scope: Scope, record_column) -> dict[int, Figures]:
+    rows = db.session.execute(select(record_column, *_sum_columns())
+                              .where(*_record_filters(scope)).group_by(record_column))
+    return {key: _figures(rest) for key, *rest in rows}
+
+
+def _grouped(scope: Scope, dimension: Dimension) -> dict[int, Figures]:
+    """Figures per unit or category of one dimension: each node's own, not its sub-nodes'."""
+    column = _RECORD_COLUMN[dimension]
+    if not set(_filtered_dimensions(scope)) <= {dimension}:
+        return _ledger_grouped(scope, column)
+    found = _from_month_totals(scope, dimension, MonthTotal.node_id)
+    for part in _partial_months(scope.period):
+        _merge(found, _ledger_grouped(scope.narrowed(period=part), column))
+    return found
+
+
+def totals(scope: Scope) -> Figures:
+    dimension = _summable_dimension(scope)
+    if dimension is None:
+        return _ledger_totals(scope)
+    return sum(_grouped(scope, dimension).values(), Figures.zero())
 
 
 @dataclass(frozen=True)
@@ -272,6 +364,16 @@ class MonthRow:
 
 def monthly(scope: Scope) -> list[MonthRow]:
     """Figures per calendar month (Oslo time) of the period, months without records too."""
+    dimension = _summable_dimension(scope)
+    if dimension is None:
+        return _ledger_monthly(scope)
+    whole = _from_month_totals(scope, dimension, MonthTotal.month)
+    return [MonthRow(month, whole.get(month.start, Figures.zero()) if _is_whole_month(month)
+                     else _ledger_totals(scope.narrowed(period=month)))
+            for month in scope.period.months()]
+
+
+def _ledger_monthly(scope: Scope) -> list[MonthRow]:
     months = scope.period.months()
     if len(months) > 1:
         bucket = case(*((ReuseRecord.recorded_at < month.end_utc, index)
@@ -302,13 +404,6 @@ class TreeRow:
     has_children: bool = False
 
 
-def _grouped(scope: Scope, record_column) -> dict[int, Figures]:
-    """Figures per value of a record column (a unit or category id): each node's own."""
-    rows = db.session.execute(select(record_column, *_sum_columns())
-                              .where(*_record_filters(scope)).group_by(record_column))
-    return {key: _figures(rest) for key, *rest in rows}
-
-
 def _tree(own: dict[int, Figures], model, root_id: int | None, name: str) -> list[TreeRow]:
     """Nodes with records in tree order, each with its own figures and its descendants'.
 
@@ -332,17 +427,17 @@ def _tree(own: dict[int, Figures], model, root_id: int | None, name: str) -> lis
 
 def by_receiving_unit(scope: Scope) -> list[TreeRow]:
     """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(_grouped(scope, ReuseRecord.to_unit_id), Unit, scope.unit_id, "name")
+    return _tree(_grouped(scope, "receiver"), Unit, scope.unit_id, "name")
 
 
 def by_giving_unit(scope: Scope) -> list[TreeRow]:
     """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(_grouped(scope, ReuseRecord.from_unit_id), Unit, scope.giver_id, "name")
+    return _tree(_grouped(scope, "giver"), Unit, scope.giver_id, "name")
 
 
 def by_category(scope: Scope) -> list[TreeRow]:
     """Per category, in the category tree; a category's figures include its sub-categories'."""
-    return _tree(_grouped(scope, ReuseRecord.category_id), Category, scope.category_id,
+    return _tree(_grouped(scope, "category"), Category, scope.category_id,
                  "name_nb")
 
 
@@ -363,7 +458,7 @@ def ranking(scope: Scope, limit: int = RANKING_SIZE, *,
     the scope's figures per receiving unit, when already at hand.
     """
     if received is None:
-        received = _grouped(scope, ReuseRecord.to_unit_id)
+        received = _grouped(scope, "receiver")
     parent_ids = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
     leaves = dict(db.session.execute(
         select(Unit.id, Unit.name).where(Unit.id.in_(list(received)),
@@ -566,7 +661,7 @@ class Report:
 def report(scope: Scope) -> Report:
     unit = db.session.get(Unit, scope.unit_id) if scope.unit_id is not None else None
     # One pass over the records per receiving unit serves the total, the tree and the ranking.
-    received = _grouped(scope, ReuseRecord.to_unit_id)
+    received = _grouped(scope, "receiver")
     scope_totals = sum(received.values(), Figures.zero())
     return Report(scope, unit, scope_totals, check_counts(scope), goals_in_scope(scope),
                   monthly(scope), _tree(received, Unit, scope.unit_id, "name"),

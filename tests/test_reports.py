@@ -421,3 +421,31 @@ def test_the_method_page_explains_and_lists_factors_with_sources(client, log_in,
     assert "Anslag" in row and "1\u00a0500\u00a0kr" in row
     chair = re.search(r'<tr id="factors-kontorstol">.*?</tr>', html, re.S).group(0)
     assert "HÅG Credo EPD" in chair and "72" in chair
+
+
+def test_long_trees_show_whole_top_levels_and_link_to_the_rest():
+    from reuse.web.reports.views import fold_tree
+
+    def row(node_id: int, depth: int, has_children: bool = False) -> reports.TreeRow:
+        return reports.TreeRow(node_id, f"Enhet {node_id}", depth, reports.Figures.zero(),
+                               has_children)
+
+    # Two sectors with three etater each, and ten schools under each etat.
+    rows, next_id = [], 1
+    for _sector in range(2):
+        rows.append(row(next_id, 0, True))
+        next_id += 1
+        for _etat in range(3):
+            rows.append(row(next_id, 1, True))
+            next_id += 1
+            for _school in range(10):
+                rows.append(row(next_id, 2))
+                next_id += 1
+    everything = fold_tree(rows, limit=100)
+    assert (len(everything.rows), everything.folded) == (68, set())
+    two_levels = fold_tree(rows, limit=20)
+    assert [r.depth for r in two_levels.rows] == [0, 1, 1, 1] * 2
+    assert two_levels.folded == {r.id for r in rows if r.depth == 1}
+    top_only = fold_tree(rows, limit=1)  # the top level is always shown
+    assert [r.depth for r in top_only.rows] == [0, 0]
+    assert top_only.folded == {r.id for r in rows if r.depth == 0}

@@ -1,4 +1,5 @@
-"""Month totals: the reuse ledger summed per month and unit or category, for fast reports.
+"""Month totals: the reuse ledger summed per month and unit or category, for fast reports;
+and an index for counting a period's reuse checks.
 
 Revision ID: 0008_month_totals
 Revises: 0007_fulltext_search
@@ -34,9 +35,12 @@ def upgrade():
                            name=op.f('ck_month_total_dimension_known')),
         sa.PrimaryKeyConstraint('month', 'dimension', 'node_id', name=op.f('pk_month_total')),
     )
+    op.create_index('ix_reuse_check_created_at_outcome', 'reuse_check',
+                    ['created_at', 'outcome'], unique=False)
     # The ledger's records so far, summed by the same code that keeps the totals in step.
     from reuse.services import month_totals
     month_totals.rebuild(sa.orm.Session(bind=op.get_bind()))
 
 def downgrade():
+    op.drop_index('ix_reuse_check_created_at_outcome', table_name='reuse_check')
     op.drop_table('month_total')

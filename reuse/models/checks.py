@@ -37,6 +37,8 @@ class ReuseCheck(Base):
                         name="bought_new_has_reason"),
         CheckConstraint("quantity IS NULL OR quantity > 0", name="quantity_positive"),
         Index("ix_reuse_check_unit_id_created_at", "unit_id", "created_at"),
+        # The municipality's check counts for a period, from the index alone.
+        Index("ix_reuse_check_created_at_outcome", "created_at", "outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -235,8 +235,8 @@ def _sum_columns(records=ReuseRecord) -> tuple:
 
 
 def _scaled(smallest_units, places: int) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    return Decimal(int(smallest_units)).scaleb(-places).quantize(quantum)
+    # An integer scaled by 10^-places has exactly `places` decimals: 123 øre → 1.23.
+    return Decimal(int(smallest_units)).scaleb(-places)
 
 
 def _figures(row) -> Figures:
@@ -404,13 +404,19 @@ class TreeRow:
     has_children: bool = False
 
 
-def _tree(own: dict[int, Figures], model, root_id: int | None, name: str) -> list[TreeRow]:
+def _nodes(model, name: str) -> list:
+    """(id, parent_id, name) of every unit or category, by name: plain rows, no ORM objects."""
+    return list(db.session.execute(
+        select(model.id, model.parent_id, getattr(model, name).label("name"))
+        .order_by(getattr(model, name))))
+
+
+def _tree(own: dict[int, Figures], nodes: list, root_id: int | None) -> list[TreeRow]:
     """Nodes with records in tree order, each with its own figures and its descendants'.
 
     The database sums per node (one row per unit or category, however many records); the
     roll-up to ancestors is done here, in exact decimals.
     """
-    nodes = db.session.scalars(select(model).order_by(getattr(model, name))).all()
     parent_of = {node.id: node.parent_id for node in nodes}
     figures: dict[int, Figures] = {}
     for node_id, found in own.items():
@@ -420,25 +426,24 @@ def _tree(own: dict[int, Figures], model, root_id: int | None, name: str) -> lis
             ancestor = parent_of.get(ancestor)
     with_records = {node_id for node_id, found in figures.items() if found.records}
     parents = {node.parent_id for node in nodes if node.id in with_records}
-    return [TreeRow(node.id, getattr(node, name), depth, figures[node.id],
+    return [TreeRow(node.id, node.name, depth, figures[node.id],
                     has_children=node.id in parents)
             for node, depth in _subtree_order(nodes, root_id) if node.id in with_records]
 
 
 def by_receiving_unit(scope: Scope) -> list[TreeRow]:
     """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(_grouped(scope, "receiver"), Unit, scope.unit_id, "name")
+    return _tree(_grouped(scope, "receiver"), _nodes(Unit, "name"), scope.unit_id)
 
 
 def by_giving_unit(scope: Scope) -> list[TreeRow]:
     """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(_grouped(scope, "giver"), Unit, scope.giver_id, "name")
+    return _tree(_grouped(scope, "giver"), _nodes(Unit, "name"), scope.giver_id)
 
 
 def by_category(scope: Scope) -> list[TreeRow]:
     """Per category, in the category tree; a category's figures include its sub-categories'."""
-    return _tree(_grouped(scope, "category"), Category, scope.category_id,
-                 "name_nb")
+    return _tree(_grouped(scope, "category"), _nodes(Category, "name_nb"), scope.category_id)
 
 
 @dataclass(frozen=True)
@@ -450,19 +455,20 @@ class RankRow:
 
 
 def ranking(scope: Scope, limit: int = RANKING_SIZE, *,
-            received: dict[int, Figures] | None = None) -> list[RankRow]:
+            received: dict[int, Figures] | None = None, units: list | None = None
+            ) -> list[RankRow]:
     """Receiving units without sub-units (schools, kindergartens, offices), by avoided cost.
 
     Only units without sub-units are ranked, so every figure is the unit's own and its
-    drill-down (which always includes sub-units) lists exactly those records. `received`:
-    the scope's figures per receiving unit, when already at hand.
+    drill-down (which always includes sub-units) lists exactly those records. `received` and
+    `units`: the scope's figures per receiving unit and the units, when already at hand.
     """
     if received is None:
         received = _grouped(scope, "receiver")
-    parent_ids = select(Unit.parent_id).where(Unit.parent_id.is_not(None))
-    leaves = dict(db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.id.in_(list(received)),
-                                         Unit.id.not_in(parent_ids))).all())
+    if units is None:
+        units = _nodes(Unit, "name")
+    parents = {unit.parent_id for unit in units}
+    leaves = {unit.id: unit.name for unit in units if unit.id not in parents}
     ranked = sorted(((unit_id, leaves[unit_id], found) for unit_id, found in received.items()
                      if unit_id in leaves),
                     key=lambda r: (-r[2].avoided_cost_nok, -r[2].items_reused, r[1]))
@@ -512,7 +518,7 @@ def _check_filters(scope: Scope, outcome: str | None = None) -> list:
 
 def check_counts(scope: Scope) -> CheckCounts:
     total, reused, bought_new = db.session.execute(
-        select(func.count(ReuseCheck.id),
+        select(func.count(),
                func.coalesce(func.sum(case((ReuseCheck.outcome == CheckOutcome.REUSED.value, 1),
                                            else_=0)), 0),
                func.coalesce(func.sum(case(
@@ -663,7 +669,8 @@ def report(scope: Scope) -> Report:
     # One pass over the records per receiving unit serves the total, the tree and the ranking.
     received = _grouped(scope, "receiver")
     scope_totals = sum(received.values(), Figures.zero())
+    units = _nodes(Unit, "name")
     return Report(scope, unit, scope_totals, check_counts(scope), goals_in_scope(scope),
-                  monthly(scope), _tree(received, Unit, scope.unit_id, "name"),
-                  by_giving_unit(scope), by_category(scope),
-                  ranking(scope, received=received))
+                  monthly(scope), _tree(received, units, scope.unit_id),
+                  _tree(_grouped(scope, "giver"), units, scope.giver_id),
+                  by_category(scope), ranking(scope, received=received, units=units))

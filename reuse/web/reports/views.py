@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -29,6 +31,34 @@ def format_kg(value: Decimal | None) -> str:
         return "–"
     exponent = Decimal(value).normalize().as_tuple().exponent
     return format_number(value, min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0)
+
+
+# A report of a whole municipality has a row for each of a thousand units; a table that long
+# is read by nobody and costs most of the page's time. The export has every row.
+TREE_ROWS_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class FoldedTree:
+    rows: list[reports.TreeRow]
+    folded: set[int]  # rows whose sub-rows are not shown; their names open their own report
+
+
+@bp.app_template_filter("folded")
+def fold_tree(rows: list[reports.TreeRow], limit: int = TREE_ROWS_SHOWN) -> FoldedTree:
+    """As many whole levels of the tree as fit in `limit` rows (the top level always)."""
+    per_depth = Counter(row.depth for row in rows)
+    shown_depth, count = 0, 0
+    for depth in sorted(per_depth):
+        count += per_depth[depth]
+        if count > limit and depth > 0:
+            break
+        shown_depth = depth
+    shown = [row for row in rows if row.depth <= shown_depth]
+    deepest_shown = max(row.depth for row in rows) <= shown_depth if rows else True
+    folded = set() if deepest_shown else {row.id for row in shown
+                                          if row.depth == shown_depth and row.has_children}
+    return FoldedTree(shown, folded)
 
 
 @bp.app_template_filter("oslo_time")

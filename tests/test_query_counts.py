@@ -69,3 +69,37 @@ def test_item_and_check_pages_do_not_grow_with_photos_and_matches(app, people, m
     assert len(check.matches) == 15
     assert queries_for(client, db, f"/checks/{check.id}") <= 25
     assert queries_for(client, db, f"/items/{items[0].id}") <= 20
+
+
+def test_creating_a_check_reads_the_same_however_many_items_match(app, people, make_item,
+                                                                     db):
+    import io
+
+    from reuse.services import photos, tokens
+    from tests.conftest import jpeg_bytes
+
+    _, token = tokens.create_token(people.member)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+
+    def add(count: int) -> None:
+        for number in range(count):
+            item = make_item(people.outsider, title=f"Kontorstol {number}")
+            photos.add_photos(people.outsider, item,
+                              [photos.Upload(io.BytesIO(jpeg_bytes(size=(64, 48))), "a.jpg")])
+        db.session.commit()
+
+    def queries() -> int:
+        with counted(db) as statements:
+            response = client.post("/api/v1/reuse-checks", json={"need": "kontorstol"},
+                                   headers=headers)
+        assert response.status_code == 201
+        assert all(match["photos"] for match in response.get_json()["matches"])
+        # Reads only: SQLite writes the (at most 20) stored matches one INSERT each.
+        return sum(1 for statement in statements if statement.lstrip().startswith("SELECT"))
+
+    add(2)
+    few = queries()
+    add(10)
+    assert queries() == few

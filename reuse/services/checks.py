@@ -61,12 +61,12 @@ class Ranked:
     score: float
 
 
-def _ancestors(units_by_id: dict[int, Unit], unit_id: int) -> list[int]:
+def _ancestors(parent_of: dict[int, int | None], unit_id: int) -> list[int]:
     chain = []
-    current = units_by_id.get(unit_id)
-    while current is not None:
-        chain.append(current.id)
-        current = units_by_id.get(current.parent_id) if current.parent_id else None
+    current: int | None = unit_id
+    while current is not None and current in parent_of:
+        chain.append(current)
+        current = parent_of[current]
     return chain
 
 
@@ -96,13 +96,12 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
     if category_ids:
         conditions.append(Item.category_id.in_(category_ids))
     candidates = db.session.scalars(
-        query.where(or_(*conditions)).options(selectinload(Item.photos),
-                                               selectinload(Item.unit),
+        query.where(or_(*conditions)).options(selectinload(Item.unit),
                                                selectinload(Item.category))
         .order_by(Item.created_at.desc()).limit(CANDIDATE_LIMIT)).all()
 
-    units_by_id = {unit.id: unit for unit in db.session.scalars(select(Unit))}
-    buyer_chain = _ancestors(units_by_id, user.unit_id)
+    parent_of = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
+    buyer_chain = _ancestors(parent_of, user.unit_id)
     ranked = []
     for item in candidates:
         title_index = text.index_text(item.title)
@@ -116,9 +115,15 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
         if quantity is not None and item.quantity_available >= quantity:
             score += 2.0
         score += CONDITION_WEIGHT.get(Condition(item.condition), 0.0)
-        score += _nearness(buyer_chain, _ancestors(units_by_id, item.unit_id))
+        score += _nearness(buyer_chain, _ancestors(parent_of, item.unit_id))
         ranked.append(Ranked(item, score))
     ranked.sort(key=lambda r: (-r.score, -r.item.created_at.timestamp(), r.item.id))
+    # Photos only for the matches that are shown, in one query: not for every candidate.
+    shown = [entry.item.id for entry in ranked[:MAX_MATCHES]]
+    if shown:
+        db.session.scalars(select(Item).where(Item.id.in_(shown))
+                           .options(selectinload(Item.photos))
+                           .execution_options(populate_existing=True)).all()
     return ranked
 
 

@@ -84,6 +84,14 @@ def matches_term(indexed: str, term: str) -> bool:
     return term in indexed
 
 
+def like_pattern(term: str) -> str:
+    """A LIKE pattern (escape character '\\') for matches_term on text in index form."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if len(term) < MIN_SUBSTRING_TERM:
+        return f"% {escaped}%"
+    return f"%{escaped}%"
+
+
 # Marks a lexeme that is a whole word, for the short terms that match word beginnings only.
 WORD_START = "^"
 

@@ -100,6 +100,32 @@ def test_creating_a_check_reads_the_same_however_many_items_match(app, people, m
         return sum(1 for statement in statements if statement.lstrip().startswith("SELECT"))
 
     add(2)
+    queries()  # the first use of the token also records when it was used
     few = queries()
     add(10)
     assert queries() == few
+
+
+def test_api_reads_record_token_use_without_a_write_per_request(app, people, db):
+    from datetime import timedelta
+
+    from reuse.models import ApiToken
+    from reuse.services import tokens
+
+    token, plain = tokens.create_token(people.member)
+    db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/v1/items", headers=headers).status_code == 200
+    db.session.expire_all()
+    first_use = db.session.get(ApiToken, token.id).last_used_at
+    assert first_use is not None
+    with counted(db) as statements:
+        assert client.get("/api/v1/items", headers=headers).status_code == 200
+    assert not [s for s in statements if s.lstrip().startswith("UPDATE")]
+    # A minute later the time of use moves on.
+    db.session.get(ApiToken, token.id).last_used_at = first_use - timedelta(minutes=2)
+    db.session.commit()
+    assert client.get("/api/v1/items", headers=headers).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).last_used_at > first_use

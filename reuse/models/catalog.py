@@ -6,7 +6,19 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, false
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    and_,
+    false,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
@@ -50,6 +62,12 @@ class Category(Base):
         return f"<Category {self.slug}>"
 
 
+# Listed: not withdrawn, and some pieces neither reserved nor handed over. The partial indexes
+# below hold only listed items, and a query uses them only when it states this same condition
+# (Item.listed()), so the condition is written here once.
+LISTED_SQL = "withdrawn_at IS NULL AND quantity - quantity_reserved - quantity_handed_over > 0"
+
+
 class Item(Base):
     """A listing of surplus pieces owned by a unit.
 
@@ -70,6 +88,12 @@ class Item(Base):
         ),
         CheckConstraint("new_price_nok IS NULL OR new_price_nok >= 0", name="price_not_negative"),
         CheckConstraint("weight_kg IS NULL OR weight_kg >= 0", name="weight_not_negative"),
+        # Newest listed items first, and per category: without reading withdrawn or taken
+        # ones, and counting "more than a thousand" from the index alone.
+        Index("ix_item_listed_created_at", "created_at", "id",
+              postgresql_where=text(LISTED_SQL), sqlite_where=text(LISTED_SQL)),
+        Index("ix_item_listed_category_id", "category_id", "created_at",
+              postgresql_where=text(LISTED_SQL), sqlite_where=text(LISTED_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +131,13 @@ class Item(Base):
     photos: Mapped[list[Photo]] = relationship(
         back_populates="item", order_by="Photo.position", cascade="all, delete-orphan"
     )
+
+    @classmethod
+    def listed(cls) -> ColumnElement[bool]:
+        """The SQL condition for listed items, as the partial indexes state it."""
+        return and_(cls.withdrawn_at.is_(None),
+                    cls.quantity - cls.quantity_reserved - cls.quantity_handed_over
+                    > literal_column("0"))
 
     @property
     def quantity_available(self) -> int:

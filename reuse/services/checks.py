@@ -88,9 +88,7 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
     terms = text.query_terms(need)
     if not terms and category is None:
         return []
-    available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over
-    query = select(Item).where(Item.withdrawn_at.is_(None), available > 0,
-                               Item.unit_id != user.unit_id)
+    query = select(Item).where(Item.listed(), Item.unit_id != user.unit_id)
     category_ids = set(subtree_id_list(Category, category.id)) if category else set()
     conditions = [fulltext.matches("search", terms, every=False)] if terms else []
     if category_ids:

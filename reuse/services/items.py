@@ -236,10 +236,7 @@ class Page:
 
 def _filtered(query: Select, filters: ItemFilter) -> Select:
     if not filters.include_unavailable:
-        query = query.where(
-            Item.withdrawn_at.is_(None),
-            Item.quantity - Item.quantity_reserved - Item.quantity_handed_over > 0,
-        )
+        query = query.where(Item.listed())
     if terms := text.query_terms(filters.q):
         query = query.where(fulltext.matches("search", terms))
     if terms := text.query_terms(filters.location):
@@ -298,8 +295,7 @@ def warn_internal_periods(today: date) -> int:
     """Tell listers once when an item's internal period is about to end, and once when it has."""
     candidates = db.session.scalars(
         select(Item).where(
-            Item.withdrawn_at.is_(None),
-            Item.quantity - Item.quantity_reserved - Item.quantity_handed_over > 0,
+            Item.listed(),
             Item.internal_until <= today + timedelta(days=PERIOD_WARNING_DAYS))
         .options(selectinload(Item.created_by))
     ).all()

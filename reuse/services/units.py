@@ -45,4 +45,6 @@ def all_units() -> list[Unit]:
 
 def tree_options() -> list[tuple[int, str, int]]:
     """(id, name, depth) in tree order, for indented select lists."""
-    return [(unit.id, unit.name, depth) for unit, depth in depth_first(all_units())]
+    # Plain rows, not ORM objects: every search page lists all units (a thousand or more).
+    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name).order_by(Unit.name))
+    return [(unit.id, unit.name, depth) for unit, depth in depth_first(rows)]

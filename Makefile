@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app reuse
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install db demo vendor translations lock lint clean
+.PHONY: run test install db demo vendor translations lock lint clean bench
 
 CATALOGUE := reuse/translations/en/LC_MESSAGES/messages
 
@@ -50,8 +50,8 @@ test: install
 
 ## After marking new strings with _(): extract them, update the English .po, compile
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o reuse/translations/messages.pot .
-	$(BIN)/pybabel update -i reuse/translations/messages.pot -d reuse/translations -l en
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -w 100 -o reuse/translations/messages.pot .
+	$(BIN)/pybabel update -w 100 -i reuse/translations/messages.pot -d reuse/translations -l en
 	$(BIN)/pybabel compile -d reuse/translations -l en
 	@echo "Translate the new entries in $(CATALOGUE).po (empty msgstr), then run make translations again."
 
@@ -64,8 +64,12 @@ lock:
 
 ## Static checks: ruff (style and bugs) and bandit (security; medium and high fail)
 lint: install
-	$(BIN)/ruff check reuse tests tools wsgi.py
+	$(BIN)/ruff check reuse tests tools bench wsgi.py
 	$(BIN)/bandit --quiet --recursive --severity-level medium reuse
+
+## Benchmark against PostgreSQL at 127.0.0.1:5432; results in bench/results/ (bench/README.md)
+bench: install
+	$(BIN)/python -m bench.run
 
 ## Re-vendor the design system CSS from npm (pinned version, checksum verified)
 vendor:

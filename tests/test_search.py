@@ -172,3 +172,18 @@ def test_empty_result_says_what_to_do(client, people, log_in, catalog):
 def test_odd_query_strings_never_break_the_page(client, people, log_in, catalog, query):
     log_in(people.member)
     assert client.get(f"/?{query}").status_code == 200
+
+
+def test_long_selects_write_the_same_html_as_wtforms(app):
+    from wtforms.widgets import Select
+
+    from reuse.web.catalog.forms import BrowseForm
+
+    with app.test_request_context("/?unit=2"):
+        form = BrowseForm(data={"unit": "2"})
+        form.unit.choices = [("", "Alle enheter"), ("1", "Byrådsavdeling <A&B>"),
+                             ("2", "\u00a0\u00a0Etat «skole»")]
+        form.unit.data = "2"
+        assert str(form.unit()) == str(Select()(form.unit))
+        assert '<option selected value="2">' in str(form.unit())
+        assert "&lt;A&amp;B&gt;" in str(form.unit())

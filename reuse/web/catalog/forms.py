@@ -7,6 +7,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from reuse.services import categories, units
 from reuse.templating import CONDITION_LABELS
+from reuse.web.fields import LongSelect
 
 
 class BrowseForm(FlaskForm):
@@ -18,7 +19,7 @@ class BrowseForm(FlaskForm):
     q = SearchField(_l("Søk"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Kategori"), validators=[Optional()])
     condition = SelectField(_l("Tilstand"), validators=[Optional()])
-    unit = SelectField(_l("Enhet"), validators=[Optional()])
+    unit = SelectField(_l("Enhet"), validators=[Optional()], widget=LongSelect())
     location = SearchField(_l("Sted"), validators=[Optional(), Length(max=200)])
     page = IntegerField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
 

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from reuse.services import factors, goals
-from reuse.web.fields import NorwegianDecimalField
+from reuse.web.fields import LongSelect, NorwegianDecimalField
 
 
 class IsoDateField(DateField):
@@ -36,7 +36,7 @@ class ReportFilterForm(Form):
                     render_kw={"type": "date"})
     # Every unit id is accepted here; whether this user may see it is the service's call.
     unit = SelectField(_l("Mottakende enhet"), coerce=optional_int, validate_choice=False,
-                       description=_l("Med alle enheter under."))
+                       description=_l("Med alle enheter under."), widget=LongSelect())
     giver = IntegerField(_l("Givende enhet"), validators=[Optional()])
     category = IntegerField(_l("Kategori"), validators=[Optional()])
 
@@ -55,7 +55,8 @@ class GoalForm(FlaskForm):
         NumberRange(min=Decimal("0.001"), message=_l("Målet må være større enn 0."))],
         description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker."))
     unit = SelectField(_l("Gjelder"), coerce=optional_int, validate_choice=False,
-                       description=_l("Hele kommunen, eller én enhet med enhetene under den."))
+                       description=_l("Hele kommunen, eller én enhet med enhetene under den."),
+                       widget=LongSelect())
 
 
 class DeleteForm(FlaskForm):

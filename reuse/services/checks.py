@@ -14,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
@@ -94,8 +94,8 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
     if category_ids:
         conditions.append(Item.category_id.in_(category_ids))
     candidates = db.session.scalars(
-        query.where(or_(*conditions)).options(selectinload(Item.unit),
-                                               selectinload(Item.category))
+        query.where(or_(*conditions)).options(joinedload(Item.unit, innerjoin=True),
+                                               joinedload(Item.category, innerjoin=True))
         .order_by(Item.created_at.desc()).limit(CANDIDATE_LIMIT)).all()
 
     parent_of = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())

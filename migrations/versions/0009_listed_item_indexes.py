@@ -1,4 +1,9 @@
-"""Partial indexes over listed items: newest first, and per category.
+"""Partial indexes over listed items: newest first, and per category; on PostgreSQL, finer
+statistics for the full-text columns.
+
+With the default statistics PostgreSQL guessed a rare word in ten thousand rows of a million
+and combined the full-text index with a partial index of every listed item: 200 ms instead
+of 1 ms.
 
 Revision ID: 0009_listed_item_indexes
 Revises: 0008_month_totals
@@ -23,8 +28,14 @@ def upgrade():
                           ('ix_item_listed_category_id', ['category_id', 'created_at'])):
         op.create_index(name, 'item', columns, unique=False,
                         postgresql_where=sa.text(LISTED), sqlite_where=sa.text(LISTED))
+    if op.get_bind().dialect.name == "postgresql":
+        for column in ('search_vector', 'location_vector'):
+            op.execute(f"ALTER TABLE item ALTER COLUMN {column} SET STATISTICS 1000")
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for column in ('search_vector', 'location_vector'):
+            op.execute(f"ALTER TABLE item ALTER COLUMN {column} SET STATISTICS -1")
     op.drop_index('ix_item_listed_category_id', table_name='item')
     op.drop_index('ix_item_listed_created_at', table_name='item')

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import DecimalField
 from wtforms.widgets import Select, TextInput
+
+_OPTION = Markup('<option value="{}">{}</option>')
+_SELECTED_OPTION = Markup('<option selected value="{}">{}</option>')
 
 
 class LongSelect(Select):
@@ -20,9 +23,9 @@ class LongSelect(Select):
     def render_option(cls, choice, **kwargs):
         if choice.render_kw or kwargs or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
-        selected = " selected" if choice.selected else ""
-        label = choice.label or choice.value
-        return Markup(f'<option{selected} value="{escape(choice.value)}">{escape(label)}</option>')
+        # Markup.format escapes the value and the label.
+        option = _SELECTED_OPTION if choice.selected else _OPTION
+        return option.format(choice.value, choice.label or choice.value)
 
 
 class NorwegianDecimalField(DecimalField):

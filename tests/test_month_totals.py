@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from reuse.extensions import db
 from reuse.models import MonthTotal, ReuseRecord
 from reuse.services import ledger, month_totals, reports
 
@@ -18,7 +19,7 @@ def utc(*args) -> datetime:
 def stored() -> dict:
     return {(row.month, row.dimension, row.node_id):
             [getattr(row, name) for name in month_totals.AMOUNTS]
-            for row in month_totals.db.session.scalars(select(MonthTotal))}
+            for row in db.session.scalars(select(MonthTotal))}
 
 
 def test_every_hand_over_reversal_and_fix_reaches_the_month_totals(db, people, hand_over):

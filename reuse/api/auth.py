@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from reuse.extensions import db
-from reuse.models import User
+from reuse.models import ApiToken, User
 from reuse.services import tokens
 
 
@@ -25,7 +25,7 @@ def require_user() -> User:
     """The token's user, looked up once per request (kept on the request, not the app context)."""
     if "reuse.api_user" not in request.environ:
         request.environ["reuse.api_user"] = bearer_user()
-        if db.session.dirty:
+        if any(isinstance(changed, ApiToken) for changed in db.session.dirty):
             # The token's time of use, at most once a minute: kept even when the request
             # itself only reads (its own transaction ends without a commit).
             db.session.commit()

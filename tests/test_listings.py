@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reuse.models import Item
-from reuse.services import categories
+from reuse.services import categories, items
 from tests.conftest import jpeg_bytes, page_text
 
 
@@ -206,6 +207,27 @@ def test_units_list_shows_edit_links_only_where_the_user_may_edit(client, people
     html = client.get("/my-unit/items").get_data(as_text=True)
     assert "Kari sin stol" in html and "Knut sin pult" in html
     assert html.count("Endre<span") == 1
+
+
+def test_a_large_units_list_comes_in_pages_with_withdrawn_items_last(client, people,
+                                                                    make_item, log_in, db):
+    withdrawn = make_item(people.member, title="Gammel reol")
+    listed = [make_item(people.member, title=f"Stol nummer {number}")
+              for number in range(items.UNIT_ITEMS_PER_PAGE)]
+    log_in(people.member)
+    assert client.submit(f"/items/{withdrawn.id}/withdraw").status_code == 302
+
+    first = client.get("/my-unit/items").get_data(as_text=True)
+    second = client.get("/my-unit/items?page=2").get_data(as_text=True)
+    def shown(html):
+        return [int(found) for found in re.findall(r'href="/items/(\d+)"', html)]
+    assert shown(first) == [item.id for item in reversed(listed)]  # newest first
+    assert shown(second) == [withdrawn.id]
+    assert 'href="/my-unit/items?page=2"' in first
+    assert "side 1 av 2" in first
+    # A page past the end, or no number at all, shows a page rather than an error.
+    assert shown(client.get("/my-unit/items?page=99").get_data(as_text=True)) == [withdrawn.id]
+    assert client.get("/my-unit/items?page=to").status_code == 200
 
 
 def test_crafted_post_without_csrf_token_changes_nothing(client, people, make_item, log_in, db):

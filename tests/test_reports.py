@@ -314,6 +314,28 @@ def test_the_checks_behind_the_counts(client, log_in, lead, people, db):
             [str(expected.id)]
 
 
+def test_a_long_checks_list_comes_in_pages_and_keeps_its_filter(client, log_in, lead, people,
+                                                                db):
+    open_checks = [ReuseCheck(user_id=people.member.id, unit_id=people.school.id,
+                              need=f"Stoler {number}", created_at=utc(2025, 3, 1, 8, number % 60))
+                   for number in range(reports.PER_PAGE + 1)]
+    db.session.add_all(open_checks)
+    db.session.add(ReuseCheck(user_id=people.member.id, unit_id=people.school.id, need="Pult",
+                              outcome="reused", created_at=utc(2025, 3, 2)))
+    db.session.commit()
+    log_in(lead)
+    listing = f"/reports/checks?{Y2025}&unit={people.school.id}&outcome=open"
+    first = client.get(listing).get_data(as_text=True)
+    second = client.get(listing + "&page=2").get_data(as_text=True)
+    shown = [re.findall(r'href="/checks/(\d+)"', html) for html in (first, second)]
+    assert (len(shown[0]), len(shown[1])) == (reports.PER_PAGE, 1)
+    oldest_first = sorted(open_checks, key=lambda check: (check.created_at, check.id))
+    assert [int(found) for found in shown[0] + shown[1]] == [check.id for check in oldest_first]
+    next_link = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    assert "outcome=open" in next_link and "page=2" in next_link
+    assert "Side 2 av 2." in second
+
+
 # -- downloads ---------------------------------------------------------------------------------
 
 def test_records_csv_has_norwegian_headings_and_decimal_commas(client, log_in, lead, people,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +17,7 @@ from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utc
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, claims, fulltext, notifications, text, wanted
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.paging import ListPage, PageLinks, page_count, paginate
 from reuse.services.permissions import can_manage_item
 from reuse.services.trees import subtree_ids
 
@@ -216,7 +216,7 @@ class ItemFilter:
 
 
 @dataclass
-class Page:
+class Page(PageLinks):
     items: list[Item]
     total: int  # of all matches, or count_limit when there are more (see more_than_total)
     page: int
@@ -225,18 +225,7 @@ class Page:
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pages = max(1, math.ceil(self.total / self.per_page))
-
-    def page_numbers(self, around: int = 2) -> list[int | None]:
-        """The page links to show: first, last and a few around this one; None for a gap."""
-        shown = sorted({1, self.pages} | set(range(max(1, self.page - around),
-                                                   min(self.pages, self.page + around) + 1)))
-        numbers: list[int | None] = []
-        for number in shown:
-            if numbers and number - numbers[-1] > 1:
-                numbers.append(None)
-            numbers.append(number)
-        return numbers
+        self.pages = page_count(self.total, self.per_page)
 
 
 def _filtered(query: Select, filters: ItemFilter) -> Select:
@@ -283,13 +272,17 @@ def search_items(filters: ItemFilter) -> Page:
                 more_than_total=more_than_total)
 
 
-def unit_items(user: User) -> list[Item]:
-    """Everything the user's unit has listed, withdrawn included, for managing them."""
-    return list(db.session.scalars(
+UNIT_ITEMS_PER_PAGE = 50
+
+
+def unit_items(user: User, *, page: int = 1,
+               per_page: int = UNIT_ITEMS_PER_PAGE) -> ListPage[Item]:
+    """What the user's unit has listed, withdrawn included, for managing them: one page,
+    current listings first, newest first."""
+    return paginate(
         select(Item).where(Item.unit_id == user.unit_id)
-        .options(selectinload(Item.photos), selectinload(Item.category))
-        .order_by(Item.withdrawn_at.is_not(None), Item.created_at.desc())
-    ))
+        .order_by(Item.withdrawn_at.is_not(None), Item.created_at.desc(), Item.id.desc()),
+        page=page, per_page=per_page)
 
 
 PERIOD_WARNING_DAYS = 3

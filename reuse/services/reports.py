@@ -38,6 +38,7 @@ from reuse.models import (
 from reuse.services import goals as goal_service
 from reuse.services import month_totals
 from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.paging import ListPage, PageLinks, paginate
 from reuse.services.permissions import can_see_all_reports
 from reuse.services.trees import depth_first, subtree_id_list, subtree_ids
 
@@ -527,21 +528,23 @@ def check_counts(scope: Scope) -> CheckCounts:
     return CheckCounts(int(total), int(reused), int(bought_new))
 
 
-def checks(scope: Scope, outcome: str | None = None) -> list[ReuseCheck]:
-    """The reuse checks behind a count, oldest first."""
+def checks(scope: Scope, outcome: str | None = None, *, page: int = 1,
+           per_page: int = PER_PAGE) -> ListPage[ReuseCheck]:
+    """One page of the reuse checks behind a count, oldest first."""
     if outcome is not None and outcome not in CHECK_OUTCOMES:
         raise InvalidInput(_("Ukjent utfall."), field="outcome")
-    return list(db.session.scalars(
+    return paginate(
         select(ReuseCheck).where(*_check_filters(scope, outcome))
         .order_by(ReuseCheck.created_at, ReuseCheck.id)
         .options(selectinload(ReuseCheck.unit), selectinload(ReuseCheck.user),
-                 selectinload(ReuseCheck.category))))
+                 selectinload(ReuseCheck.category)),
+        page=page, per_page=per_page)
 
 
 # -- the records behind a figure -------------------------------------------------------------
 
 @dataclass(frozen=True)
-class RecordPage:
+class RecordPage(PageLinks):
     records: list[ReuseRecord]
     totals: Figures  # of every record in the scope, not only this page's
     page: int

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -148,6 +148,6 @@ def delete_photo(item_id: int, photo_id: int):
 @bp.get("/my-unit/items")
 @login_required
 def unit_items():
-    unit_items = items.unit_items(current_user)
-    manageable = {item.id for item in unit_items if can_manage_item(current_user, item)}
-    return render_template("listings/unit_items.html", items=unit_items, manageable=manageable)
+    found = items.unit_items(current_user, page=request.args.get("page", 1, type=int))
+    manageable = {item.id for item in found.rows if can_manage_item(current_user, item)}
+    return render_template("listings/unit_items.html", page=found, manageable=manageable)

@@ -172,8 +172,7 @@ def goal_value(metric: str, value: Decimal) -> str:
 @login_required
 def record_list():
     _form, scope = _scope_or_400()
-    page = request.args.get("page", "1")
-    found = reports.records(scope, page=int(page) if page.isdigit() else 1)
+    found = reports.records(scope, page=request.args.get("page", 1, type=int))
     return render_template("reports/records.html", scope=scope, page=found,
                            names=_names(scope))
 
@@ -185,8 +184,8 @@ def check_list():
     outcome = request.args.get("outcome") or None
     if outcome is not None and outcome not in reports.CHECK_OUTCOMES:
         abort(400)
-    return render_template("reports/checks.html", scope=scope, outcome=outcome,
-                           checks=reports.checks(scope, outcome),
+    found = reports.checks(scope, outcome, page=request.args.get("page", 1, type=int))
+    return render_template("reports/checks.html", scope=scope, outcome=outcome, page=found,
                            counts=reports.check_counts(scope), names=_names(scope))
 
 

@@ -31,6 +31,8 @@ from reuse.services import (
 )
 from reuse.services.errors import DomainError, NotFound
 
+DIFFERENCES_SHOWN = 20
+
 
 def _commit_or_fail(action):
     """Run a service call; on a refused rule exit non-zero with its one-line message."""
@@ -167,6 +169,22 @@ def init_app(app: Flask) -> None:
         rows = _commit_or_fail(month_totals.rebuild)
         click.echo(_("%(rows)s månedssummer er beregnet på nytt fra gjenbruksføringene.",
                      rows=rows))
+
+    @app.cli.command("check-report-totals")
+    @_in_default_language
+    def check_report_totals_command():
+        """Compare the reports' month totals with the ledger; exit 1 if any row differs."""
+        from reuse.services import month_totals
+
+        differing = month_totals.differences()
+        if differing:
+            for month, dimension, node_id in sorted(differing)[:DIFFERENCES_SHOWN]:
+                click.echo(_("Avvik: %(month)s, %(dimension)s %(id)s", month=month.isoformat(),
+                             dimension=dimension, id=node_id), err=True)
+            raise click.ClickException(_(
+                "%(count)s månedssummer stemmer ikke med gjenbruksføringene. Kjør "
+                "rebuild-report-totals.", count=len(differing)))
+        click.echo(_("Månedssummene stemmer med gjenbruksføringene."))
 
     @app.cli.command("run-jobs")
     @_in_default_language

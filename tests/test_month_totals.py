@@ -92,3 +92,22 @@ def test_rebuild_command_restores_totals_after_a_bulk_import(runner, db, people,
     assert result.exit_code == 0
     assert "3 månedssummer er beregnet på nytt" in result.output
     assert month_totals.differences() == {}
+
+
+def test_the_operator_can_prove_the_totals_equal_the_ledger(db, people, hand_over, runner):
+    hand_over(people.admin, people.unit_admin, when=utc(2025, 2, 3))
+    db.session.commit()
+    agreeing = runner.invoke(args=["check-report-totals"])
+    assert agreeing.exit_code == 0
+    assert "stemmer med gjenbruksføringene" in agreeing.output
+
+    # A bulk import straight into the ledger table, past the application.
+    db.session.execute(ReuseRecord.__table__.update().values(quantity=ReuseRecord.quantity + 1))
+    db.session.commit()
+    differing = runner.invoke(args=["check-report-totals"])
+    assert differing.exit_code == 1
+    assert "Avvik: 2025-02-01, receiver" in differing.output
+    assert "3 månedssummer stemmer ikke" in differing.output  # receiver, giver, category
+
+    assert runner.invoke(args=["rebuild-report-totals"]).exit_code == 0
+    assert runner.invoke(args=["check-report-totals"]).exit_code == 0

@@ -246,6 +246,12 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
         with_records = {i for i in candidates if expected(**{key: i}).records}
         assert {index_of[row.id] for row in rows} == with_records
 
+    # The whole report gathers the same figures in fewer passes.
+    whole = reports.report(scope)
+    assert (whole.totals, whole.receiving, whole.giving, whole.categories) == (
+        expected(), reports.by_receiving_unit(scope), reports.by_giving_unit(scope),
+        reports.by_category(scope))
+
     # The ranking: units without sub-units, each its own records.
     leaves = {i for i in range(len(units)) if i not in set(unit_parents)}
     for row in reports.ranking(scope, limit=100):

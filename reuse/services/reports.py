@@ -229,7 +229,7 @@ def _on_postgresql() -> bool:
 def _exact_sum(column, places: int):
     """Sum of a decimal column as an integer of its smallest unit (øre, gram).
 
-    PostgreSQL sums numeric exactly, so it sums first and scales once (a sixth less time on a
+    PostgreSQL sums numeric exactly, so it sums first and scales once (about 15 % less time on a
     large unit's report). SQLite keeps decimals as floating point, so there each value is
     rounded to whole øre or grams before it is added.
     """

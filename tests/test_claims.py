@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -299,6 +300,29 @@ def test_every_change_is_audited_with_who_and_where(client, people, chairs, db, 
 
 
 # -- the pages ---------------------------------------------------------------------------
+
+def test_the_units_claims_come_in_pages_with_the_waiting_ones_first(client, people, make_item,
+                                                                    db, log_in):
+    stock = make_item(people.member, title="Bokhylle", quantity=100)
+    waiting = claims.claim_item(people.outsider, stock, 1)
+    db.session.commit()
+    for _ in range(claims.CLAIMS_PER_PAGE):
+        claims.cancel(people.outsider, claims.claim_item(people.outsider, stock, 1))
+    db.session.commit()
+    log_in(people.member)
+
+    def shown(html):
+        return [int(found) for found in re.findall(r'href="/claims/(\d+)"', html)]
+    first = client.get("/claims/incoming").get_data(as_text=True)
+    second = client.get("/claims/incoming?page=2").get_data(as_text=True)
+    # The oldest claim still waits for an answer: it leads the list rather than page two.
+    assert shown(first)[0] == waiting.id
+    assert len(shown(first)) == claims.CLAIMS_PER_PAGE and len(shown(second)) == 1
+    assert set(shown(first) + shown(second)) == set(db.session.scalars(select(Claim.id)))
+    assert "51 forespørsler, side 1 av 2" in page_text(client.get("/claims/incoming"))
+    assert 'href="/claims/incoming?page=2"' in first
+
+
 
 def test_whole_loop_in_the_browser_pages(client, people, chairs, db, log_in, mailbox):
     log_in(people.outsider)

@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.clock import oslo_today
@@ -34,6 +34,7 @@ from reuse.models import (
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.paging import ListPage, paginate
 from reuse.services.permissions import (
     can_cancel_claim,
     can_claim,
@@ -409,21 +410,46 @@ def get_claim(claim_id: int) -> Claim:
     return claim
 
 
+def _with_details(query: Select) -> Select:
+    return query.options(selectinload(Claim.item).selectinload(Item.unit),
+                         selectinload(Claim.item).selectinload(Item.photos),
+                         selectinload(Claim.claimant), selectinload(Claim.unit),
+                         selectinload(Claim.reuse_record))
+
+
 def _listing(query: Select) -> list[Claim]:
     return list(db.session.scalars(
-        query.options(selectinload(Claim.item).selectinload(Item.unit),
-                      selectinload(Claim.item).selectinload(Item.photos),
-                      selectinload(Claim.claimant), selectinload(Claim.unit),
-                      selectinload(Claim.reuse_record))
-        .order_by(Claim.created_at.desc(), Claim.id.desc()).limit(500)))
+        _with_details(query).order_by(Claim.created_at.desc(), Claim.id.desc()).limit(500)))
+
+
+def _made_by(user: User) -> Select:
+    return select(Claim).where(Claim.claimant_id == user.id)
+
+
+def _on_unit_items(user: User) -> Select:
+    return select(Claim).join(Item).where(Item.unit_id == user.unit_id)
 
 
 def claims_made_by(user: User) -> list[Claim]:
-    return _listing(select(Claim).where(Claim.claimant_id == user.id))
+    return _listing(_made_by(user))
 
 
 def claims_on_unit_items(user: User) -> list[Claim]:
-    return _listing(select(Claim).join(Item).where(Item.unit_id == user.unit_id))
+    return _listing(_on_unit_items(user))
+
+
+CLAIMS_PER_PAGE = 50
+
+
+def claim_page(user: User, *, incoming: bool, page: int = 1,
+               per_page: int = CLAIMS_PER_PAGE) -> ListPage[Claim]:
+    """One page of the claims the user made, or of those on the unit's items: open claims
+    first, since they wait for someone, then newest first. Every claim is on some page."""
+    waiting = case((Claim.status.in_([str(s) for s in OPEN_CLAIM_STATUSES]), 0), else_=1)
+    query = _on_unit_items(user) if incoming else _made_by(user)
+    return paginate(_with_details(query).order_by(waiting, Claim.created_at.desc(),
+                                                  Claim.id.desc()),
+                    page=page, per_page=per_page)
 
 
 def open_claims_for_item(item: Item) -> list[Claim]:

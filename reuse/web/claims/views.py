@@ -64,21 +64,24 @@ def claim_item(item_id: int):
     return catalog_views.render_item_page(items.get_item(item_id), claim_form=form), 422
 
 
-def _claim_list(found: list[Claim], *, incoming: bool):
-    return render_template("claims/list.html", claims=found, incoming=incoming,
-                           actions={c.id: claims.available_actions(current_user, c) for c in found})
+def _claim_list(*, incoming: bool):
+    found = claims.claim_page(current_user, incoming=incoming,
+                              page=request.args.get("page", 1, type=int))
+    return render_template("claims/list.html", page=found, incoming=incoming,
+                           actions={c.id: claims.available_actions(current_user, c)
+                                    for c in found.rows})
 
 
 @bp.get("/claims")
 @login_required
 def my_claims():
-    return _claim_list(claims.claims_made_by(current_user), incoming=False)
+    return _claim_list(incoming=False)
 
 
 @bp.get("/claims/incoming")
 @login_required
 def incoming_claims():
-    return _claim_list(claims.claims_on_unit_items(current_user), incoming=True)
+    return _claim_list(incoming=True)
 
 
 @bp.get("/claims/<int:claim_id>")

@@ -6,7 +6,16 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
@@ -70,6 +79,11 @@ class Claim(Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_CLAIM_STATUSES
+
+    @classmethod
+    def open(cls) -> ColumnElement[bool]:
+        """is_open as an SQL condition."""
+        return cls.status.in_([str(status) for status in OPEN_CLAIM_STATUSES])
 
 
 class ReuseRecord(Base):

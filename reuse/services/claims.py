@@ -318,7 +318,7 @@ def expire_overdue(today: date | None = None) -> list[Claim]:
     """Claims still open after their collect-by date expire and give their quantity back."""
     today = today or oslo_today()
     overdue = db.session.scalars(
-        select(Claim).where(Claim.status.in_([str(s) for s in OPEN_CLAIM_STATUSES]),
+        select(Claim).where(Claim.open(),
                             Claim.collect_by < today)
         .options(selectinload(Claim.item), selectinload(Claim.claimant))
     ).all()
@@ -445,7 +445,7 @@ def claim_page(user: User, *, incoming: bool, page: int = 1,
                per_page: int = CLAIMS_PER_PAGE) -> ListPage[Claim]:
     """One page of the claims the user made, or of those on the unit's items: open claims
     first, since they wait for someone, then newest first. Every claim is on some page."""
-    waiting = case((Claim.status.in_([str(s) for s in OPEN_CLAIM_STATUSES]), 0), else_=1)
+    waiting = case((Claim.open(), 0), else_=1)
     query = _on_unit_items(user) if incoming else _made_by(user)
     return paginate(_with_details(query).order_by(waiting, Claim.created_at.desc(),
                                                   Claim.id.desc()),
@@ -454,7 +454,7 @@ def claim_page(user: User, *, incoming: bool, page: int = 1,
 
 def open_claims_for_item(item: Item) -> list[Claim]:
     return _listing(select(Claim).where(
-        Claim.item_id == item.id, Claim.status.in_([str(s) for s in OPEN_CLAIM_STATUSES])))
+        Claim.item_id == item.id, Claim.open()))
 
 
 def available_actions(user: User, claim: Claim) -> set[str]:

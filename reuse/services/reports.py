@@ -37,10 +37,11 @@ from reuse.models import (
 )
 from reuse.services import goals as goal_service
 from reuse.services import month_totals
+from reuse.services import units as unit_service
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, paginate
 from reuse.services.permissions import can_see_all_reports
-from reuse.services.trees import depth_first, subtree_id_list, subtree_ids
+from reuse.services.trees import depth_first, nodes, subtree_id_list, subtree_ids
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -164,22 +165,21 @@ def authorize(user: User, scope: Scope) -> Scope:
 
 def selectable_units(user: User) -> list[tuple[int, str, int]]:
     """(id, name, depth) of the units whose report the user may choose, in tree order."""
-    # Plain rows, not ORM objects: a thousand units are on every report page.
     if can_see_all_reports(user):
-        return [(unit.id, unit.name, depth) for unit, depth in depth_first(_nodes(Unit, "name"))]
+        return unit_service.tree_options()
     own = subtree_ids(Unit, user.unit_id)
     units = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)
                                .where(Unit.id.in_(own)).order_by(Unit.name)).all()
     return [(unit.id, unit.name, depth) for unit, depth in _subtree_order(units, user.unit_id)]
 
 
-def _subtree_order(nodes, root_id: int | None) -> list[tuple[object, int]]:
+def _subtree_order(tree_nodes, root_id: int | None) -> list[tuple[object, int]]:
     """(node, depth below the root) in tree order, for the root's subtree (or the forest)."""
     if root_id is None:
-        return depth_first(nodes)
+        return depth_first(tree_nodes)
     children: dict[int | None, list] = {}
     by_id = {}
-    for node in nodes:
+    for node in tree_nodes:
         by_id[node.id] = node
         children.setdefault(node.parent_id, []).append(node)
     ordered: list[tuple[object, int]] = []
@@ -450,20 +450,13 @@ class TreeRow:
     has_children: bool = False
 
 
-def _nodes(model, name: str) -> list:
-    """(id, parent_id, name) of every unit or category, by name: plain rows, no ORM objects."""
-    return list(db.session.execute(
-        select(model.id, model.parent_id, getattr(model, name).label("name"))
-        .order_by(getattr(model, name))))
-
-
-def _tree(own: dict[int, Figures], nodes: list, root_id: int | None) -> list[TreeRow]:
+def _tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list[TreeRow]:
     """Nodes with records in tree order, each with its own figures and its descendants'.
 
     The database sums per node (one row per unit or category, however many records); the
     roll-up to ancestors is done here, in exact decimals.
     """
-    parent_of = {node.id: node.parent_id for node in nodes}
+    parent_of = {node.id: node.parent_id for node in tree_nodes}
     figures: dict[int, Figures] = {}
     for node_id, found in own.items():
         ancestor = node_id
@@ -471,25 +464,25 @@ def _tree(own: dict[int, Figures], nodes: list, root_id: int | None) -> list[Tre
             figures[ancestor] = figures[ancestor] + found if ancestor in figures else found
             ancestor = parent_of.get(ancestor)
     with_records = {node_id for node_id, found in figures.items() if found.records}
-    parents = {node.parent_id for node in nodes if node.id in with_records}
+    parents = {node.parent_id for node in tree_nodes if node.id in with_records}
     return [TreeRow(node.id, node.name, depth, figures[node.id],
                     has_children=node.id in parents)
-            for node, depth in _subtree_order(nodes, root_id) if node.id in with_records]
+            for node, depth in _subtree_order(tree_nodes, root_id) if node.id in with_records]
 
 
 def by_receiving_unit(scope: Scope) -> list[TreeRow]:
     """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(_grouped(scope, "receiver"), _nodes(Unit, "name"), scope.unit_id)
+    return _tree(_grouped(scope, "receiver"), nodes(Unit, "name"), scope.unit_id)
 
 
 def by_giving_unit(scope: Scope) -> list[TreeRow]:
     """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return _tree(_grouped(scope, "giver"), _nodes(Unit, "name"), scope.giver_id)
+    return _tree(_grouped(scope, "giver"), nodes(Unit, "name"), scope.giver_id)
 
 
 def by_category(scope: Scope) -> list[TreeRow]:
     """Per category, in the category tree; a category's figures include its sub-categories'."""
-    return _tree(_grouped(scope, "category"), _nodes(Category, "name_nb"), scope.category_id)
+    return _tree(_grouped(scope, "category"), nodes(Category, "name_nb"), scope.category_id)
 
 
 @dataclass(frozen=True)
@@ -512,7 +505,7 @@ def ranking(scope: Scope, limit: int = RANKING_SIZE, *,
     if received is None:
         received = _grouped(scope, "receiver")
     if units is None:
-        units = _nodes(Unit, "name")
+        units = nodes(Unit, "name")
     parents = {unit.parent_id for unit in units}
     leaves = {unit.id: unit.name for unit in units if unit.id not in parents}
     ranked = sorted(((unit_id, leaves[unit_id], found) for unit_id, found in received.items()
@@ -718,9 +711,9 @@ def report(scope: Scope) -> Report:
     # The sums per receiving unit serve the total, the tree and the ranking.
     received = grouped["receiver"]
     scope_totals = sum(received.values(), Figures.zero())
-    units = _nodes(Unit, "name")
+    units = nodes(Unit, "name")
     return Report(scope, unit, scope_totals, check_counts(scope), goals_in_scope(scope),
                   monthly(scope), _tree(received, units, scope.unit_id),
                   _tree(grouped["giver"], units, scope.giver_id),
-                  _tree(grouped["category"], _nodes(Category, "name_nb"), scope.category_id),
+                  _tree(grouped["category"], nodes(Category, "name_nb"), scope.category_id),
                   ranking(scope, received=received, units=units))

@@ -28,6 +28,14 @@ def depth_first(nodes: Iterable[Node]) -> list[tuple[Node, int]]:
     return ordered
 
 
+def nodes(model, name: str) -> list:
+    """(id, parent_id, name) of every unit or category, by name: plain rows, not ORM objects,
+    for the pages that list all of them (a thousand units or more)."""
+    return list(db.session.execute(
+        select(model.id, model.parent_id, getattr(model, name).label("name"))
+        .order_by(getattr(model, name))))
+
+
 def subtree_ids(model, root_id: int, name: str | None = None):
     """A selectable of root_id and every descendant's id (a recursive CTE; one query)."""
     # Named per table: a query may filter by a unit subtree and a category subtree at once.

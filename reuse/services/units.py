@@ -8,7 +8,7 @@ from sqlalchemy import select
 from reuse.extensions import db
 from reuse.models import Unit
 from reuse.services.errors import InvalidInput, NotFound
-from reuse.services.trees import depth_first
+from reuse.services.trees import depth_first, nodes
 
 
 def find_by_name(name: str) -> Unit | None:
@@ -45,6 +45,4 @@ def all_units() -> list[Unit]:
 
 def tree_options() -> list[tuple[int, str, int]]:
     """(id, name, depth) in tree order, for indented select lists."""
-    # Plain rows, not ORM objects: every search page lists all units (a thousand or more).
-    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name).order_by(Unit.name))
-    return [(unit.id, unit.name, depth) for unit, depth in depth_first(rows)]
+    return [(unit.id, unit.name, depth) for unit, depth in depth_first(nodes(Unit, "name"))]

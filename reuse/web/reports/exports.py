@@ -4,12 +4,17 @@ Headings, sheet names and yes/no follow the user's language (bokmål by default)
 (names, titles, categories) is as recorded. CSV is written the way Norwegian Excel reads it:
 UTF-8 with a byte order mark, semicolons between fields, decimal commas, dates as YYYY-MM-DD.
 In XLSX every figure is a number cell (with a display format) and every date a date cell.
+
+Text comes from people (item titles, unit names, reversal reasons), so a spreadsheet must
+never run it: every text value of both formats goes through spreadsheet_text(), and XLSX
+text cells are written as text cells, never as formulas or error values.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -56,6 +61,21 @@ RECORD_FORMATS = [INT_FORMAT, TIME_FORMAT, DATE_FORMAT, INT_FORMAT, None, INT_FO
                   KG_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT]
 
 
+# Text a spreadsheet would evaluate (OWASP "CSV injection"): a formula or DDE call starts with
+# =, +, - or @, possibly after blanks, and tab or CR first also make Excel re-read a field.
+_FORMULA_START = re.compile(r"\s*[=+\-@]|[\t\r]")
+# C0 control characters other than tab, LF and CR: XLSX (XML 1.0) cannot hold them at all.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text as it may go into a CSV field or an XLSX cell: a leading single quote (OWASP's
+    advice) when a spreadsheet would take it for a formula, and without characters a
+    workbook cannot store. Only for text: numbers are written as numbers, minus and all."""
+    text = _UNSTORABLE.sub("", text)
+    return f"'{text}" if _FORMULA_START.match(text) else text
+
+
 def filename(stem: str, scope: Scope, kind: str) -> str:
     unit = f"-enhet{scope.unit_id}" if scope.unit_id else ""
     return f"{stem}-{scope.period.start.isoformat()}-{scope.period.end.isoformat()}{unit}.{kind}"
@@ -99,7 +119,9 @@ def _csv_value(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return spreadsheet_text(str(value))
 
 
 def _csv(rows: list[list]) -> bytes:
@@ -166,11 +188,11 @@ def _sheet(workbook: Workbook, title: str, headings: list[str], rows, formats: l
            *, first: bool = False):
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = title
-    sheet.append(headings)
+    _append(sheet, headings)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        _append(sheet, row)
     for index, number_format in enumerate(formats, start=1):
         if number_format:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
@@ -179,6 +201,16 @@ def _sheet(workbook: Workbook, title: str, headings: list[str], rows, formats: l
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(heading) + 2)
     sheet.freeze_panes = "A2"
     return sheet
+
+
+def _append(sheet, values) -> None:
+    """Add a row; text as text cells (openpyxl alone would make "=…" a formula and "#N/A" an
+    error value)."""
+    sheet.append([spreadsheet_text(value) if isinstance(value, str) else value
+                  for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _bytes(workbook: Workbook) -> bytes:

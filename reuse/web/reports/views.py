@@ -191,8 +191,9 @@ def check_list():
 
 # -- exports ---------------------------------------------------------------------------------
 
-def _download(content: bytes, mimetype: str, filename: str) -> Response:
-    return Response(content, mimetype=mimetype, headers={
+def _download(content: bytes, content_type: str, filename: str) -> Response:
+    # The full Content-Type as given: as a mimetype, Flask would add a second charset.
+    return Response(content, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store"})
 

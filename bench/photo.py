@@ -1,13 +1,17 @@
 """Benchmark of the photo pipeline: one 12-megapixel phone JPEG from uploaded bytes to the
-re-encoded stored image and thumbnail, in wall time and peak memory.
+re-encoded stored image and thumbnail, in wall time and peak memory; and the peak memory of
+the worst images the limits accept, in every format.
 
     python bench/photo.py [--repeats N] [--json OUT]    (exit status 1 if a target is missed)
 
 What is measured is `reuse.services.photos.encode`, which does all the work of an upload
 (decode, EXIF orientation, cap at MAX_SIDE, thumbnail, re-encode); `add_photos` only adds a
 database row and writes the two resulting files. For comparison the same input goes through a
-naive full-resolution Pillow pipeline. Every measurement runs in a fresh interpreter, so its
-peak RSS belongs to one upload and nothing else. MB in this module means MiB (2**20 bytes).
+naive full-resolution Pillow pipeline. The worst accepted images are what an attacker would
+send: for each format and costly mode, the largest image `reuse.services.imaging` lets through
+(found by asking it), in one colour, so the file is a few KB. Every measurement runs in a fresh
+interpreter, so its peak RSS belongs to one upload and nothing else. MB in this module means
+MiB (2**20 bytes).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import re
 import resource
 import statistics
@@ -42,7 +47,23 @@ JPEG_QUALITY = 90
 MARKER_FRACTION = 0.1
 MARKER_RGB = (230, 20, 20)
 
-Kind = Literal["pipeline", "naive"]
+Kind = Literal["pipeline", "naive", "worst"]
+
+# (label, format, mode, save options, search): the worst inputs. "search" looks for the
+# largest accepted square; a number is a fixed side. JPEG has both: up to twice MAX_SIDE it
+# is decoded at full size, beyond that at half size or less, up to MAX_PIXELS.
+WORST_CASES: tuple[tuple[str, str, str, dict[str, Any], str | int], ...] = (
+    ("PNG RGBA", "PNG", "RGBA", {}, "search"),
+    ("PNG palette, transparent", "PNG", "P", {"transparency": 0}, "search"),
+    ("PNG greyscale", "PNG", "L", {}, "search"),
+    ("WebP lossless", "WEBP", "RGB", {"lossless": True, "method": 0}, "search"),
+    ("WebP lossy, alpha", "WEBP", "RGBA", {"quality": 80, "method": 0}, "search"),
+    ("GIF, transparent", "GIF", "P", {"transparency": 0}, "search"),
+    ("JPEG baseline", "JPEG", "RGB", {}, "search"),
+    ("JPEG progressive 4:4:4", "JPEG", "RGB", {"progressive": True, "subsampling": 0},
+     "search"),
+    ("JPEG baseline, 64 MP", "JPEG", "RGB", {}, 8000),
+)
 
 
 class BenchmarkError(RuntimeError):
@@ -190,7 +211,7 @@ def child(kind: Kind, path: Path) -> dict[str, float]:
     from PIL import Image
 
     from reuse.config import DEFAULT_PHOTO_MAX_BYTES
-    from reuse.services import photos
+    from reuse.services import imaging, photos
 
     # Pillow imports its format plugins on the first open; a running server has done that
     # long before, so it belongs to the baseline, not to the upload.
@@ -199,20 +220,82 @@ def child(kind: Kind, path: Path) -> dict[str, float]:
 
     with path.open("rb") as stream:  # werkzeug spools uploads this large to a temporary file
         start = time.perf_counter()
-        if kind == "pipeline":
+        if kind in ("pipeline", "worst"):
             encoded = photos.encode(photos.Upload(stream, path.name), DEFAULT_PHOTO_MAX_BYTES)
             image_bytes, thumbnail_bytes = encoded.image, encoded.thumbnail
             reported: tuple[int, int] | None = (encoded.width, encoded.height)
         else:
-            image_bytes, thumbnail_bytes = _naive(stream, photos.MAX_SIDE, photos.THUMBNAIL_SIDE)
+            image_bytes, thumbnail_bytes = _naive(stream, imaging.MAX_SIDE, imaging.THUMBNAIL_SIDE)
             reported = None
         elapsed = time.perf_counter() - start
     # Read before verifying: decoding the output to check it must not count as the upload's.
     rss_peak = _peak_rss_kib()
 
-    _verify(image_bytes, thumbnail_bytes, photos.MAX_SIDE, photos.THUMBNAIL_SIDE, reported)
+    if kind == "worst":
+        with Image.open(io.BytesIO(image_bytes)) as picture:
+            _check(picture.format == "JPEG" and max(picture.size) <= imaging.MAX_SIDE,
+                   f"worst case came out as {picture.format} {picture.size}")
+    else:
+        _verify(image_bytes, thumbnail_bytes, imaging.MAX_SIDE, imaging.THUMBNAIL_SIDE,
+                reported)
     return {"time_s": elapsed, "rss_before_mb": rss_before / 1024,
             "peak_rss_mb": rss_peak / 1024}
+
+
+# -- the worst accepted images -----------------------------------------------------------
+
+def _one_colour(fmt: str, mode: str, options: dict[str, Any], side: int) -> bytes:
+    from PIL import Image
+
+    colour = {"RGBA": (200, 60, 40, 128), "RGB": (200, 60, 40), "L": 128, "P": 0}[mode]
+    out = io.BytesIO()
+    Image.new(mode, (side, side), colour).save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def make_worst(index: int, path: Path) -> None:
+    """Write the largest square of WORST_CASES[index] the limits accept, and say its side.
+
+    Acceptance grows no larger with the side within a searched range, so a binary search
+    finds the last side accepted; the next one up is checked to be refused."""
+    sys.path.insert(0, str(ROOT))
+    from reuse.services import imaging
+
+    _label, fmt, mode, options, search = WORST_CASES[index]
+
+    def accepted(side: int) -> bool:
+        return imaging.within_limits(_one_colour(fmt, mode, options, side))
+
+    if search == "search":
+        # JPEG beyond twice MAX_SIDE is decoded reduced: a separate, fixed case.
+        low, high = 64, (2 * imaging.MAX_SIDE - 1 if fmt == "JPEG"
+                         else math.isqrt(imaging.MAX_PIXELS))
+        _check(accepted(low), f"{fmt} {mode} of {low} px refused")
+        if accepted(high):
+            low = high
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if accepted(middle) else (low, middle)
+        side = low
+        _check(side == high or not accepted(side + 1), "search did not find the largest")
+    else:
+        side = int(search)
+        _check(accepted(side), f"{fmt} {mode} of {side} px refused")
+    path.write_bytes(_one_colour(fmt, mode, options, side))
+    print(side)
+
+
+def run_worst() -> list[dict[str, Any]]:
+    """Peak RSS and time of each worst case, each in a fresh process."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-photo-worst-") as tmp:
+        for index, (label, fmt, mode, _options, _search) in enumerate(WORST_CASES):
+            path = Path(tmp) / f"worst-{index}.{fmt.lower()}"
+            side = int(_spawn("--make-worst", str(index), str(path)).strip())
+            figures = json.loads(_spawn("--child", "worst", str(path)))
+            results.append({"label": label, "format": fmt, "mode": mode, "side": side,
+                            "input_bytes": path.stat().st_size, **figures})
+    return results
 
 
 # -- the parent: repeat, summarise, report -----------------------------------------------
@@ -254,6 +337,9 @@ def run(repeats: int = 5) -> dict[str, Any]:
                 samples[kind].append(json.loads(_spawn("--child", kind, str(path))))
         input_bytes = path.stat().st_size
 
+    worst = run_worst()
+    worst_by_format = {fmt: max(case["peak_rss_mb"] for case in worst if case["format"] == fmt)
+                       for fmt in dict.fromkeys(case["format"] for case in worst)}
     result = {"megapixels": round(SENSOR_SIZE[0] * SENSOR_SIZE[1] / 1e6, 2),
               "input_bytes": input_bytes,
               "function": "reuse.services.photos.encode",
@@ -263,6 +349,8 @@ def run(repeats: int = 5) -> dict[str, Any]:
               "targets": {"time_s": TARGET_TIME_S, "peak_rss_mb": TARGET_PEAK_RSS_MB}}
     result["met"] = (result["time_s"]["median"] < TARGET_TIME_S
                      and result["peak_rss_mb"]["max"] < TARGET_PEAK_RSS_MB)
+    result["worst"] = {"cases": worst, "peak_rss_mb_by_format": worst_by_format,
+                       "met": max(worst_by_format.values()) < TARGET_PEAK_RSS_MB}
     return result
 
 
@@ -290,25 +378,49 @@ def report(result: dict[str, Any]) -> str:
               f"{result['peak_rss_mb']['max']:.0f} MB peak vs naive "
               f"{naive['time_s']['median']:.2f} s / {naive['peak_rss_mb']['max']:.0f} MB: "
               f"targets {'met' if result['met'] else 'NOT met'}"]
+    lines += ["", report_worst(result["worst"])]
+    return "\n".join(lines)
+
+
+def report_worst(worst: dict[str, Any]) -> str:
+    """The worst accepted images: one line each, then the peak per format with its verdict."""
+    lines = ["worst accepted images (largest square the limits let through, one colour; "
+             "a fresh process each)",
+             "",
+             f"{'':26}{'side':>6}{'file':>10}{'time':>8}{'peak':>9}{'added':>8}"]
+    for case in worst["cases"]:
+        added = case["peak_rss_mb"] - case["rss_before_mb"]
+        lines.append(f"{case['label']:26}{case['side']:>6}{case['input_bytes'] / 1024:>7.0f} KB"
+                     f"{case['time_s']:>6.2f} s{case['peak_rss_mb']:>6.0f} MB{added:>5.0f} MB")
+    by_format = ", ".join(f"{fmt} {peak:.0f} MB"
+                          for fmt, peak in worst["peak_rss_mb_by_format"].items())
+    lines += ["", f"worst accepted image, peak per format: {by_format}: target "
+                  f"< {TARGET_PEAK_RSS_MB} MB {'met' if worst['met'] else 'NOT met'}"]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Time and peak memory of one 12 MP photo upload, pipeline vs naive.")
+        description="Time and peak memory of one 12 MP photo upload, pipeline vs naive, and "
+                    "peak memory of the worst accepted images.")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each kind (default 5)")
     parser.add_argument("--json", type=Path, metavar="OUT", help="also write the result here")
     # Internal: how the parent starts its fresh processes.
     parser.add_argument("--child", nargs=2, metavar=("KIND", "JPEG"), help=argparse.SUPPRESS)
     parser.add_argument("--make-input", type=Path, metavar="JPEG", help=argparse.SUPPRESS)
+    parser.add_argument("--make-worst", nargs=2, metavar=("CASE", "FILE"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.make_input:
         make_input(args.make_input)
         return 0
+    if args.make_worst:
+        make_worst(int(args.make_worst[0]), Path(args.make_worst[1]))
+        return 0
     if args.child:
         kind, path = args.child
-        if kind not in ("pipeline", "naive"):
+        if kind not in ("pipeline", "naive", "worst"):
             parser.error(f"unknown kind {kind!r}")
         print(json.dumps(child(kind, Path(path))))
         return 0
@@ -317,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 0 if result["met"] else 1
+    return 0 if result["met"] and result["worst"]["met"] else 1
 
 
 if __name__ == "__main__":

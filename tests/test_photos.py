@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile, WebPImagePlugin
 
 from reuse.services import photos
 from reuse.services.errors import InvalidInput, PermissionDenied
@@ -127,6 +129,103 @@ def test_decompression_bomb_is_refused_before_it_is_decoded(app, people, item):
     assert len(data) < 100_000
     with pytest.raises(InvalidInput, match="for store mål"):
         photos.add_photos(people.member, item, [upload(data, "bombe.png")])
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(width: int, height: int, rows: bytes, colour_type: int = 0) -> bytes:
+    """A PNG written by hand: 8-bit samples, `rows` as the (filtered) image data."""
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + png_chunk(b"IDAT", zlib.compress(rows)) + png_chunk(b"IEND", b""))
+
+
+def truncated_strip() -> bytes:
+    """The attack as reported: 1 × 64 000 000 pixels, the data a few zero rows long."""
+    return png(1, 64_000_000, b"\x00" * 1000)
+
+
+def lossless_webp(side: int) -> bytes:
+    return image_bytes(Image.new("RGB", (side, side)), "WEBP", lossless=True, method=0)
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    """Fail the test if any image gets decoded: a refusal must come from the header."""
+    def decode(self, *args, **kwargs):
+        raise AssertionError(f"{self.format} image of {self.size} was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decode)
+    monkeypatch.setattr(WebPImagePlugin.WebPImageFile, "load", decode)
+
+
+@pytest.mark.parametrize("data, filename", [
+    (truncated_strip(), "stripe.png"),
+    (lossless_webp(4000), "flate.webp"),
+], ids=["png-strip-of-64-megapixels", "lossless-webp-of-16-megapixels"])
+def test_tiny_file_of_a_huge_image_is_refused_before_it_is_decoded(people, item, no_decoding,
+                                                                  data, filename):
+    assert len(data) < 5000
+    with pytest.raises(InvalidInput, match="har for store mål") as refused:
+        photos.add_photos(people.member, item, [upload(data, filename)])
+    assert filename in refused.value.message and "megapiksler" in refused.value.message
+
+
+def test_huge_image_on_the_photo_page_is_a_form_error(client, people, item, log_in,
+                                                      no_decoding):
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/photos",
+                             {"file": (io.BytesIO(truncated_strip()), "stripe.png")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "«stripe.png» har for store mål (1 × 64000000 piksler)" in page_text(response)
+    assert item.photos == []
+
+
+def test_huge_image_through_the_api_is_a_422(api, people, item, db, no_decoding):
+    response = api(people.member).post(
+        f"/api/v1/items/{item.id}/photos",
+        data={"photo": (io.BytesIO(lossless_webp(4000)), "flate.webp")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_input"
+    assert "flate.webp" in response.get_json()["error"]["message"]
+    db.session.refresh(item)
+    assert item.photos == []
+
+
+def test_png_whose_data_ends_before_its_last_row_is_refused(people, item):
+    rows = b"".join(b"\x00" + bytes([200, 60, 40]) * 300 for _ in range(100))
+    complete = png(300, 400, rows * 4, colour_type=2)
+    photos.add_photos(people.member, item, [upload(complete, "hel.png")])
+    cut_short = png(300, 400, rows, colour_type=2)  # a whole zlib stream, a quarter of the rows
+    with pytest.raises(InvalidInput, match="er ikke et bilde vi kan lese"):
+        photos.add_photos(people.member, item, [upload(cut_short, "halv.png")])
+
+
+def test_progressive_jpeg_is_judged_by_the_coefficients_it_needs(people, item):
+    # libjpeg holds a progressive JPEG whole, at full size, before scaling it down.
+    picture = Image.new("RGB", (5200, 5200), (90, 120, 60))
+    baseline = image_bytes(picture, "JPEG")
+    progressive = image_bytes(picture, "JPEG", progressive=True, subsampling=0)
+    del picture
+    [photo] = photos.add_photos(people.member, item, [upload(baseline, "vanlig.jpg")])
+    assert (photo.width, photo.height) == (2560, 2560)
+    with pytest.raises(InvalidInput, match="har for store mål"):
+        photos.add_photos(people.member, item, [upload(progressive, "progressiv.jpg")])
+
+
+def test_large_phone_photo_still_passes(app, people, item):
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    # What a 48-megapixel phone camera saves: 8064 × 6048, taken on its side.
+    data = jpeg_bytes(size=(8064, 6048), exif=exif.tobytes())
+    [photo] = photos.add_photos(people.member, item, [upload(data, "IMG_4800.jpg")])
+    assert (photo.width, photo.height) == (1920, 2560)
+    with Image.open(stored(app, photo.filename)) as result:
+        assert result.size == (1920, 2560)
 
 
 def test_file_over_the_size_limit_is_refused(app, people, item, monkeypatch):

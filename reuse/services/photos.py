@@ -1,20 +1,18 @@
-"""Photo uploads: every file is decoded and re-encoded here, never stored as sent.
+"""Photo uploads: every file is decoded and re-encoded (reuse.services.imaging), never
+stored as sent.
 
-Orientation from EXIF is applied, all metadata (GPS included) is dropped, the longest side
-is capped and a thumbnail made, and the results are written under random names. The files
-follow the database transaction: written files are removed if it rolls back, and removed
-photos' files are deleted only once the removal is committed.
+Orientation from EXIF is applied, all metadata (GPS and comments included) is dropped, the
+longest side is capped and a thumbnail made, and the results are written under random
+names. The files follow the database transaction: written files are removed if it rolls
+back, and removed photos' files are deleted only once the removal is committed.
 """
 
 from __future__ import annotations
 
-import io
-import math
 import os
 import re
 import secrets
 import time
-import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -22,21 +20,16 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from reuse.extensions import db
 from reuse.models import Item, Photo, User
-from reuse.services import audit
+from reuse.services import audit, imaging
 from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.imaging import EncodedPhoto
 from reuse.services.permissions import can_manage_item
 
-MAX_SIDE = 2560
-THUMBNAIL_SIDE = 480
-# Phone cameras save at most ~50 MP; anything far larger in a small file is a bomb.
-MAX_PIXELS = 64_000_000
-ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}(_t)?\.jpg$")
 
 
@@ -47,14 +40,6 @@ class Upload:
     stream: BinaryIO
     filename: str
     alt_text: str = ""
-
-
-@dataclass(frozen=True)
-class EncodedPhoto:
-    image: bytes
-    thumbnail: bytes
-    width: int
-    height: int
 
 
 def _name(filename: str) -> str:
@@ -82,25 +67,6 @@ def _looks_like_svg(data: bytes) -> bool:
     return head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in {"RGBA", "LA"} or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGB", rgba.size, (255, 255, 255))
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    if image.mode.startswith("I;16") or image.mode == "I":
-        # 16-bit greyscale: scale down to 8 bits rather than clip to white.
-        return image.point(lambda value: value / 256).convert("L").convert("RGB")
-    return image.convert("RGB")
-
-
-def _jpeg(image: Image.Image, quality: int) -> bytes:
-    out = io.BytesIO()
-    # No exif= and no icc_profile=: nothing from the original file is carried over.
-    image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
-    return out.getvalue()
-
-
 def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
     """Decode an upload and re-encode it as a capped JPEG and a thumbnail, or refuse it."""
     data = _read_limited(upload, max_bytes)
@@ -110,53 +76,7 @@ def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
               file=_name(upload.filename)),
             field="photos",
         )
-    not_an_image = InvalidInput(
-        _("«%(file)s» er ikke et bilde vi kan lese. Last opp et foto i JPEG-, PNG- eller "
-          "WebP-format.", file=_name(upload.filename)),
-        field="photos",
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise not_an_image
-            width, height = image.size
-            if width * height > MAX_PIXELS or width < 1 or height < 1:
-                raise InvalidInput(
-                    _("«%(file)s» har for store mål (%(width)s × %(height)s piksler).",
-                      file=_name(upload.filename), width=width, height=height),
-                    field="photos",
-                )
-            # Let the JPEG decoder scale down while decoding: less memory, same result. Ask
-            # for the capped size itself, not a MAX_SIDE square: draft() only halves while
-            # *both* sides stay as large as asked, so a square box would leave a wide 48 MP
-            # photo (8064 × 4536) at full size. Rounding up keeps the result the same.
-            scale = min(1.0, MAX_SIDE / max(width, height))
-            image.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            image = _to_rgb(image)
-            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-            thumbnail = image.copy()
-            thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-            return EncodedPhoto(
-                image=_jpeg(image, quality=85),
-                thumbnail=_jpeg(thumbnail, quality=80),
-                width=image.width,
-                height=image.height,
-            )
-    except InvalidInput:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InvalidInput(
-            _("«%(file)s» har for store mål til å kunne åpnes.", file=_name(upload.filename)),
-            field="photos",
-        ) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, EOFError,
-            IndexError, KeyError, ZeroDivisionError, MemoryError) as exc:
-        # Pillow's plugins signal broken input with a wide range of exceptions.
-        raise not_an_image from exc
+    return imaging.reencode(data, _name(upload.filename))
 
 
 def upload_dir() -> Path:

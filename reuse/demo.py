@@ -256,8 +256,9 @@ def _seed_checks(people: dict[str, User]) -> int:
                 Claim.claimant_id == buyer.id, Claim.status == "collected",
                 Claim.reuse_check_id.is_(None)).order_by(Claim.collected_at.desc()))
             if collected is not None:
-                checks.link_claim(buyer, check, collected)
                 check.created_at = collected.created_at - timedelta(hours=2)  # looked first
+                db.session.flush()
+                checks.link_claim(buyer, check, collected)
         elif outcome is not None:
             checks.record_bought_new(buyer, check, outcome,
                                      purchase_reference=f"PO-{check.id:05d}")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 
-from reuse.models import Notification, ReuseCheck, Role
+from reuse.models import AuditEvent, Claim, Notification, ReuseCheck, Role, utcnow
 from reuse.services import categories, checks, claims
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.conftest import page_text
@@ -257,3 +263,131 @@ def test_an_existing_claim_can_close_a_check_as_reused(client, people, market, t
                      token=tok.member, body={"outcome": "reused"})) == "invalid_input"
     assert code(call(client, "get", f"/api/v1/reuse-checks/{check['id']}", 404,
                      token=tok.outsider)) == "not_found"
+
+
+# -- one claim, one check (issue 13, finding 14) -------------------------------------------
+
+def test_one_claim_closes_at_most_one_check(client, people, market, tok, db):
+    claim = claims.claim_item(people.member, market["chairs"], 1)
+    first = checks.create_check(people.member, "stoler")
+    second = checks.create_check(people.member, "kontorstoler")
+    db.session.commit()
+    checks.link_claim(people.member, first, claim)
+    db.session.commit()
+    with pytest.raises(Conflict, match=f"allerede gjenbrukssjekk {first.reference}") as refused:
+        checks.link_claim(people.member, second, claim)
+    assert refused.value.code == "claim_already_linked"
+    db.session.rollback()
+    third = call(client, "post", "/api/v1/reuse-checks", 201, token=tok.member,
+                 body={"need": "stoler til møterommet"})
+    answer = call(client, "post", f"/api/v1/reuse-checks/{third['id']}/outcome", 409,
+                  token=tok.member, body={"outcome": "reused", "claim_id": claim.id})
+    assert code(answer) == "claim_already_linked"
+    db.session.expire_all()
+    assert [(c.outcome, c.claim_id) for c in (first, second)] == [("reused", claim.id),
+                                                                  (None, None)]
+    assert call(client, "get", f"/api/v1/reuse-checks/{third['id']}", 200,
+                token=tok.member)["outcome"] is None
+    assert checks.outcome_counts(checks.visible_checks(people.member))["reused"] == 1
+
+
+def test_a_claim_from_a_check_cannot_close_a_second_check(people, market, db):
+    first = checks.create_check(people.member, "stoler")
+    claim = checks.claim_match(people.member, first, market["chairs"], 1)
+    second = checks.create_check(people.member, "stoler igjen")
+    db.session.commit()
+    with pytest.raises(Conflict, match="Én forespørsel kan avslutte bare én sjekk"):
+        checks.link_claim(people.member, second, claim)
+
+
+def test_only_a_recent_live_claim_of_the_buyers_own_closes_their_check(people, market, db,
+                                                                       make_user):
+    check = checks.create_check(people.member, "stoler")
+    db.session.commit()
+    # An admin may act on the check, but their own claim met another unit's need.
+    with pytest.raises(PermissionDenied):
+        checks.claim_match(people.admin, check, market["chairs"], 1)
+    db.session.rollback()
+    admins_claim = claims.claim_item(people.admin, market["chairs"], 1)
+    with pytest.raises(PermissionDenied):
+        checks.link_claim(people.admin, check, admins_claim)
+    colleagues_claim = claims.claim_item(people.colleague, market["chairs"], 1)
+    with pytest.raises(PermissionDenied):
+        checks.link_claim(people.member, check, colleagues_claim)
+    cancelled = claims.claim_item(people.member, market["chairs"], 1)
+    claims.cancel(people.member, cancelled)
+    with pytest.raises(Conflict) as refused:
+        checks.link_claim(people.member, check, cancelled)
+    assert refused.value.code == "invalid_state"
+    old = claims.claim_item(people.member, market["chairs"], 1)
+    old.created_at = check.created_at - timedelta(days=checks.LINK_WINDOW_DAYS, hours=1)
+    db.session.flush()
+    with pytest.raises(Conflict, match="mer enn 14 dager før sjekken") as refused:
+        checks.link_claim(people.member, check, old)
+    assert refused.value.code == "claim_too_old"
+    db.session.refresh(check)
+    assert check.outcome is None
+    recent = claims.claim_item(people.member, market["chairs"], 1)
+    recent.created_at = check.created_at - timedelta(days=checks.LINK_WINDOW_DAYS - 1)
+    db.session.flush()
+    checks.link_claim(people.member, check, recent)
+    assert (check.outcome, check.claim_id) == ("reused", recent.id)
+
+
+def test_the_database_refuses_a_claim_closing_two_checks(people, market, db):
+    first = checks.create_check(people.member, "stoler")
+    claim = checks.claim_match(people.member, first, market["chairs"], 1)
+    second = checks.create_check(people.member, "stoler igjen")
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        db.session.execute(update(ReuseCheck).where(ReuseCheck.id == second.id)
+                           .values(outcome="reused", claim_id=claim.id))
+        db.session.flush()
+    db.session.rollback()
+
+
+def _migration(name: str):
+    """A migration module by the end of its file name, whatever its number."""
+    [path] = Path(__file__).parent.parent.glob(f"migrations/versions/*_{name}.py")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_migration_keeps_each_claims_earliest_check_and_reopens_the_rest(people, market, db):
+    claim = claims.claim_item(people.member, market["chairs"], 1)
+    other = claims.claim_item(people.member, market["near_sit_stand"], 1)
+    made = [checks.create_check(people.member, f"stoler {n}") for n in range(3)]
+    alone = checks.create_check(people.member, "hev-senk")
+    checks.link_claim(people.member, alone, other)
+    db.session.commit()
+    earliest, later, latest = (check.id for check in made)
+    # What the old code allowed: the same claim closing three checks, the newest link last.
+    db.session.execute(text("DROP INDEX uq_reuse_check_claim_id"))
+    start = utcnow() - timedelta(days=3)
+    for days, check_id in enumerate((earliest, later, latest)):
+        db.session.execute(update(ReuseCheck).where(ReuseCheck.id == check_id).values(
+            outcome="reused", claim_id=claim.id, outcome_at=start + timedelta(days=days)))
+    db.session.execute(update(Claim).where(Claim.id == claim.id)
+                       .values(reuse_check_id=latest))
+    db.session.commit()
+
+    with db.engine.begin() as connection, \
+            Operations.context(MigrationContext.configure(connection)):
+        _migration("one_claim_one_check").upgrade()
+
+    db.session.expire_all()
+    found = {c.id: (c.outcome, c.claim_id) for c in db.session.scalars(select(ReuseCheck))}
+    assert found == {earliest: ("reused", claim.id), later: (None, None),
+                     latest: (None, None), alone.id: ("reused", other.id)}
+    assert db.session.get(Claim, claim.id).reuse_check_id == earliest
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "reuse_check.reopened")).all()
+    assert sorted(event.object_id for event in events) == sorted([later, latest])
+    assert all(json.loads(event.details)["kept_check_id"] == earliest for event in events)
+    with pytest.raises(IntegrityError):  # and the index is back
+        db.session.execute(update(ReuseCheck).where(ReuseCheck.id == later)
+                           .values(outcome="reused", claim_id=claim.id))
+        db.session.flush()
+    db.session.rollback()

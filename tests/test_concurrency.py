@@ -62,3 +62,58 @@ def test_exactly_the_available_quantity_is_granted_when_claims_race(app, db, peo
     assert item.quantity_reserved == item.quantity
     assert item.quantity_available == 0
     assert db.session.scalar(select(func.count()).select_from(Claim)) == AVAILABLE
+
+
+LINKERS = 6
+
+
+def test_one_claim_closes_one_check_when_links_race(app, db, people, make_item, make_unit,
+                                                      make_user):
+    """Six requests at once, each closing a different check with the same claim."""
+    from reuse.models import ReuseCheck
+    from reuse.services import checks
+
+    item = make_item(make_user(make_unit("Etat for utleie")), title="Stoler", quantity=3)
+    claim = claims.claim_item(people.member, item, 1)
+    check_ids = [checks.create_check(people.member, f"stoler {n}").id for n in range(LINKERS)]
+    db.session.commit()
+    claim_id, member_id = claim.id, people.member.id
+
+    barrier = threading.Barrier(LINKERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def link(check_id: int) -> None:
+        with app.app_context():
+            try:
+                user = db.session.get(User, member_id)
+                check = db.session.get(ReuseCheck, check_id)
+                target = db.session.get(Claim, claim_id)
+                db.session.commit()
+                barrier.wait(timeout=30)
+                checks.link_claim(user, check, target)
+                db.session.commit()
+                outcome = "linked"
+            except Conflict:
+                db.session.rollback()
+                outcome = "conflict"
+            except Exception as exc:
+                barrier.abort()
+                db.session.rollback()
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=link, args=(check_id,)) for check_id in check_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["conflict"] * (LINKERS - 1) + ["linked"]
+    db.session.expire_all()
+    closed = db.session.scalars(select(ReuseCheck).where(ReuseCheck.outcome.is_not(None))).all()
+    assert [(check.outcome, check.claim_id) for check in closed] == [("reused", claim_id)]
+    assert db.session.get(Claim, claim_id).reuse_check_id == closed[0].id

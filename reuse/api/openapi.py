@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from reuse.models import BoughtNewReason, ClaimStatus, Condition
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services.checks import MAX_NEED
+from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED
 from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import MAX_PER_PAGE
 from reuse.services.ledger import MAX_COSTS_NOK
@@ -306,7 +306,7 @@ def _responses() -> dict:
         "Forbidden": _error("Not allowed for this user. Codes: forbidden, own_unit."),
         "NotFound": _error("No such object, or not visible to this user. Code: not_found."),
         "Conflict": _error("Not allowed in the current state. Codes: invalid_state, "
-                           "not_available, withdrawn."),
+                           "not_available, withdrawn, claim_already_linked, claim_too_old."),
         "TooLarge": _error("The request body is larger than the server accepts. "
                            "Code: too_large."),
         "Unprocessable": _error("Valid JSON, but not acceptable. Code: invalid_input."),
@@ -508,10 +508,14 @@ def _check_paths() -> dict:
             {"200": _ok("The closed check.", "ReuseCheck"),
              "400": _err("BadRequest"), "401": _err("Unauthorized"),
              "403": _err("Forbidden", "Only the buyer who made the check (or an admin), "
-                                      "with their own claim."),
+                                      "with a claim the buyer sent for their unit."),
              "404": _err("NotFound", "No such check, or not visible to this user."),
              "409": _err("Conflict", "The check is already closed, or the claim came to "
-                                     "nothing. Code: invalid_state."),
+                                     "nothing (code: invalid_state); the claim already "
+                                     "closes another check (code: claim_already_linked: one "
+                                     "claim closes at most one check); or the claim was sent "
+                                     f"more than {LINK_WINDOW_DAYS} days before the check "
+                                     "(code: claim_too_old)."),
              "413": _err("TooLarge"),
              "422": _err("Unprocessable", "Unknown outcome, no claim_id, or no reason.")},
             parameters=[CHECK_ID], requestBody=_json_body("CheckOutcome"))},

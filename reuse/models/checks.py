@@ -39,6 +39,8 @@ class ReuseCheck(Base):
         Index("ix_reuse_check_unit_id_created_at", "unit_id", "created_at"),
         # The municipality's check counts for a period, from the index alone.
         Index("ix_reuse_check_created_at_outcome", "created_at", "outcome"),
+        # One claim closes at most one check: otherwise one hand-over counts as many reuses.
+        Index("uq_reuse_check_claim_id", "claim_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

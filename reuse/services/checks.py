@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
@@ -35,13 +36,25 @@ from reuse.models import (
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, claims, fulltext, notifications, text
-from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from reuse.services.trees import subtree_id_list
 
 MAX_MATCHES = 20
 CANDIDATE_LIMIT = 500
 REMIND_AFTER_DAYS = 14
 MAX_NEED = 500
+# A claim sent up to this long before the check may still be what met its need (the buyer
+# claimed first and documented the check afterwards); an older one was not the check's
+# result and would only inflate the reuse share.
+LINK_WINDOW_DAYS = 14
+# A claim that can still lead to a hand-over; a declined, cancelled or expired one cannot.
+LINKABLE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED)
 
 REASON_LABELS = {
     BoughtNewReason.NOTHING_SUITABLE: _l("Ingenting passende var ledig"),
@@ -196,24 +209,77 @@ def claim_match(user: User, check: ReuseCheck, item: Item, quantity: int,
     """Claim an item from a check: the claim is linked and the check ends as reused."""
     _owned_open(user, check)
     claim = claims.claim_item(user, item, quantity, message)
-    claim.reuse_check_id = check.id
-    _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
-    audit.record(user, "reuse_check.reused", check, claim_id=claim.id)
+    _link(user, check, claim)
     return claim
 
 
 def link_claim(user: User, check: ReuseCheck, claim: Claim) -> ReuseCheck:
-    """Record that an existing claim of the user's meets the need of the check."""
+    """Record that an existing claim of the check's owner meets the need of the check."""
     _owned_open(user, check)
-    if claim.claimant_id != user.id:
-        raise PermissionDenied(_("Du kan bare knytte dine egne forespørsler til sjekken."))
-    if claim.status not in (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED):
-        raise Conflict(_("Forespørselen er avslått, trukket tilbake eller utløpt."),
-                       code="invalid_state")
-    claim.reuse_check_id = check.id
-    _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
-    audit.record(user, "reuse_check.reused", check, claim_id=claim.id)
+    _link(user, check, claim)
     return check
+
+
+def _link_refusal(check: ReuseCheck, claim: Claim) -> DomainError | None:
+    """Why this claim may not close this check as reused, or None if it may.
+
+    Each rule stops one way of inflating the reuse share: a claim counts once, for the
+    buyer's own unit, only while it can still lead to a hand-over, and only if it is recent
+    enough to be the answer to this need.
+    """
+    if claim.claimant_id != check.user_id or claim.unit_id != check.unit_id:
+        return PermissionDenied(_("Bare forespørsler som den som gjorde sjekken har sendt for "
+                                  "enheten sin, kan knyttes til sjekken."))
+    if claim.status not in LINKABLE_CLAIM_STATUSES:
+        return Conflict(_("Forespørselen er avslått, trukket tilbake eller utløpt."),
+                        code="invalid_state")
+    if claim.created_at < check.created_at - timedelta(days=LINK_WINDOW_DAYS):
+        return Conflict(_("Forespørselen ble sendt mer enn %(days)s dager før sjekken, så den "
+                          "kan ikke være svaret på dette behovet.", days=LINK_WINDOW_DAYS),
+                        code="claim_too_old")
+    if claim.reuse_check_id is not None:
+        return _already_linked(claim.reuse_check_id)
+    return None
+
+
+def _already_linked(check_id: int | None) -> Conflict:
+    linked = db.session.get(ReuseCheck, check_id) if check_id else None
+    if linked is None:
+        message = _("Forespørselen avslutter allerede en annen gjenbrukssjekk. Én forespørsel "
+                    "kan avslutte bare én sjekk.")
+    else:
+        message = _("Forespørselen avslutter allerede gjenbrukssjekk %(reference)s. Én "
+                    "forespørsel kan avslutte bare én sjekk.", reference=linked.reference)
+    return Conflict(message, code="claim_already_linked")
+
+
+def _link(user: User, check: ReuseCheck, claim: Claim) -> None:
+    """Tie the claim to the check and close the check as reused.
+
+    The claim is taken by one conditional UPDATE that repeats every rule of _link_refusal,
+    so a claim cancelled, or linked to another check, at the same moment is refused by the
+    database; the unique index on reuse_check.claim_id is the last word.
+    """
+    refusal = _link_refusal(check, claim)
+    if refusal is not None:
+        raise refusal
+    taken = db.session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.reuse_check_id.is_(None),
+               Claim.claimant_id == check.user_id, Claim.unit_id == check.unit_id,
+               Claim.status.in_([str(status) for status in LINKABLE_CLAIM_STATUSES]),
+               Claim.created_at >= check.created_at - timedelta(days=LINK_WINDOW_DAYS))
+        .values(reuse_check_id=check.id)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(claim)
+    if not taken:
+        raise _link_refusal(check, claim) or _already_linked(claim.reuse_check_id)
+    try:
+        with db.session.begin_nested():
+            _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
+    except IntegrityError:
+        raise _already_linked(None) from None
+    audit.record(user, "reuse_check.reused", check, claim_id=claim.id)
 
 
 def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: str = "",

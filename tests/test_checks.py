@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +14,7 @@ from reuse.services import categories, checks, claims
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.conftest import page_text
 from tests.test_api_contract import call, code, tok  # noqa: F401  (tok is a fixture)
+from tests.test_migrations import run_migration
 
 
 @pytest.fixture
@@ -346,15 +343,6 @@ def test_the_database_refuses_a_claim_closing_two_checks(people, market, db):
     db.session.rollback()
 
 
-def _migration(name: str):
-    """A migration module by the end of its file name, whatever its number."""
-    [path] = Path(__file__).parent.parent.glob(f"migrations/versions/*_{name}.py")
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_migration_keeps_each_claims_earliest_check_and_reopens_the_rest(people, market, db):
     claim = claims.claim_item(people.member, market["chairs"], 1)
     other = claims.claim_item(people.member, market["near_sit_stand"], 1)
@@ -373,9 +361,7 @@ def test_migration_keeps_each_claims_earliest_check_and_reopens_the_rest(people,
                        .values(reuse_check_id=latest))
     db.session.commit()
 
-    with db.engine.begin() as connection, \
-            Operations.context(MigrationContext.configure(connection)):
-        _migration("one_claim_one_check").upgrade()
+    run_migration("one_claim_one_check")
 
     db.session.expire_all()
     found = {c.id: (c.outcome, c.claim_id) for c in db.session.scalars(select(ReuseCheck))}

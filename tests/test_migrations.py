@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -35,3 +39,19 @@ def test_every_table_has_its_constraints_named(db):
         names = [c["name"] for c in inspector.get_check_constraints(table)]
         assert all(name and name.startswith(f"ck_{table}_") for name in names)
         assert names
+
+
+def run_migration(name: str) -> None:
+    """Run one migration's upgrade() on the test database, found by the end of its file
+    name whatever its number: for tests of what a migration does to existing rows."""
+    from reuse.extensions import db
+
+    [path] = Path(__file__).parent.parent.glob(f"migrations/versions/*_{name}.py")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # Fresh connections: a pooled SQLite connection may still read the schema as it was.
+    db.engine.dispose()
+    with db.engine.begin() as connection, \
+            Operations.context(MigrationContext.configure(connection)):
+        module.upgrade()

@@ -1398,6 +1398,11 @@ def _load(generator: Generator, loader: Loader, progress: Progress, password_has
     loader.execute("UPDATE claim SET reuse_check_id = reuse_check.id FROM reuse_check "
                    "WHERE reuse_check.claim_id = claim.id")
     log(f"  claim.reuse_check_id linked in {time.perf_counter() - started:.1f} s")
+    # Each person's count of open claims, as the claims service keeps it.
+    loader.execute("UPDATE user_account SET open_claims = counted.n FROM ("
+                   "SELECT claimant_id, COUNT(*) AS n FROM claim "
+                   "WHERE status IN ('pending', 'approved') GROUP BY claimant_id) AS counted "
+                   "WHERE counted.claimant_id = user_account.id")
     loader.after_items(log)
     loader.finish(progress.rows, log)
     for table in progress.rows:

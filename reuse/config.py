@@ -10,6 +10,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024
 DEFAULT_PHOTOS_PER_ITEM = 8
+# Pending and approved claims one person may have at a time: enough for a unit's real needs,
+# too few to reserve the catalogue for two weeks.
+DEFAULT_OPEN_CLAIMS_PER_PERSON = 10
 
 
 class ConfigError(RuntimeError):
@@ -55,6 +58,9 @@ def load_config(instance_path: Path) -> dict:
 
     photo_max_bytes = _int_env("PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES)
     photos_per_item = _int_env("PHOTOS_PER_ITEM", DEFAULT_PHOTOS_PER_ITEM)
+    open_claims_per_person = _int_env("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
+    if open_claims_per_person < 1:
+        raise ConfigError("OPEN_CLAIMS_PER_PERSON must be at least 1")
 
     return {
         "REUSE_ENV": environment,
@@ -75,6 +81,7 @@ def load_config(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS", 8 * 3600),
         "WTF_CSRF_TIME_LIMIT": None,
         "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
+        "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT",
                                                   "10 per 15 minutes"),

@@ -467,10 +467,11 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     assert code(refused) == "own_unit"
 
     mine = call(client, "get", f"{PREFIX}/claims?scope=mine", 200, token=tok.outsider)
-    assert mine == {"claims": [claim]}
+    assert mine == {"claims": [claim], "open_claims": {"count": 1, "limit": 10}}
     incoming = call(client, "get", f"{PREFIX}/claims?scope=incoming", 200, token=tok.colleague)
-    assert incoming == {"claims": [claim]}
-    assert call(client, "get", f"{PREFIX}/claims", 200, token=tok.member) == {"claims": []}
+    assert incoming == {"claims": [claim], "open_claims": {"count": 0, "limit": 10}}
+    assert call(client, "get", f"{PREFIX}/claims", 200, token=tok.member) == {
+        "claims": [], "open_claims": {"count": 0, "limit": 10}}
     assert call(client, "get", f"{PREFIX}/claims/{claim['id']}", 200,
                 token=tok.outsider) == claim
     assert code(call(client, "get", f"{PREFIX}/claims/{claim['id']}", 404,

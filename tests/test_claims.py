@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from reuse.models import AuditEvent, Claim, Notification, ReuseRecord
 from reuse.services import claims, items, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.conftest import page_text
+from tests.test_api_contract import call, code, tok  # noqa: F401  (tok is a fixture)
+from tests.test_migrations import run_migration
 
 
 @pytest.fixture
@@ -413,3 +417,106 @@ def test_notifications_page_lists_and_marks_read(client, people, pending, log_in
     assert "Varsler 1 uleste" in page
     client.submit("/notifications/read")
     assert "uleste" not in page_text(client.get("/notifications"))
+
+
+# -- open claims per person (issue 13, finding 15) ---------------------------------------
+
+@pytest.fixture
+def limit_of_three(app, monkeypatch):
+    monkeypatch.setitem(app.config, "OPEN_CLAIMS_PER_PERSON", 3)
+
+
+def open_count(db, user) -> int:
+    """The kept count, after checking it against the claims themselves."""
+    counted = len(db.session.scalars(select(Claim).where(Claim.claimant_id == user.id,
+                                                         Claim.open())).all())
+    assert claims.open_claims_of(user).count == counted
+    return counted
+
+
+def test_one_person_cannot_reserve_more_than_the_open_claim_limit(people, make_item, make_user,
+                                                                  db, limit_of_three):
+    shelves = [make_item(people.member, title=f"Hylle {n}", quantity=2) for n in range(6)]
+    held = [claims.claim_item(people.outsider, shelf, 1) for shelf in shelves[:3]]
+    db.session.commit()
+    with pytest.raises(Conflict, match="Du har 3 åpne forespørsler, og du kan ha høyst 3 "
+                                       "samtidig") as refused:
+        claims.claim_item(people.outsider, shelves[3], 2)
+    assert refused.value.code == "too_many_open_claims"
+    db.session.rollback()
+    db.session.refresh(shelves[3])
+    assert shelves[3].quantity_reserved == 0  # nothing was held back by the refusal
+    assert open_count(db, people.outsider) == 3
+    # A colleague at the same unit has places of their own.
+    claims.claim_item(make_user(people.kindergarten), shelves[3], 1)
+
+    # Every way a claim stops being open gives its place back: cancel, decline, collect, expire.
+    claims.cancel(people.outsider, held[0])
+    assert open_count(db, people.outsider) == 2
+    claims.decline(people.member, held[1])
+    assert open_count(db, people.outsider) == 1
+    claims.approve(people.member, held[2])
+    assert open_count(db, people.outsider) == 1  # approved is still open
+    claims.collect(people.outsider, held[2])
+    assert open_count(db, people.outsider) == 0
+    late = [claims.claim_item(people.outsider, shelf, 1) for shelf in shelves[3:]]
+    assert open_count(db, people.outsider) == 3
+    claims.expire_overdue(late[0].collect_by + timedelta(days=1))
+    assert open_count(db, people.outsider) == 0
+    db.session.commit()
+
+
+def test_the_pages_show_the_open_claims_before_the_limit_is_reached(client, people, make_item,
+                                                                   db, log_in,
+                                                                   limit_of_three):
+    shelves = [make_item(people.member, title=f"Hylle {n}", quantity=2) for n in range(4)]
+    claims.claim_item(people.outsider, shelves[0], 1)
+    db.session.commit()
+    log_in(people.outsider)
+    assert "1 av 3 åpne forespørsler." in page_text(client.get("/claims"))
+    assert "Du har 1 av 3 åpne forespørsler." in page_text(client.get(f"/items/{shelves[1].id}"))
+    for shelf in shelves[1:3]:
+        assert client.submit(f"/items/{shelf.id}/claim", {"quantity": 1}).status_code == 302
+    assert "3 av 3 åpne forespørsler. Du kan ikke be om mer" in page_text(client.get("/claims"))
+    full = page_text(client.get(f"/items/{shelves[3].id}"))
+    assert "Du har 3 åpne forespørsler, og du kan ha høyst 3 samtidig." in full
+    refused = client.submit(f"/items/{shelves[3].id}/claim", {"quantity": 1})
+    assert refused.status_code == 422
+    assert "du kan ha høyst 3 samtidig" in page_text(refused)
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 3
+
+
+def test_the_api_refuses_a_claim_over_the_limit_with_409(client, people, make_item, db, tok,
+                                                         limit_of_three):
+    shelves = [make_item(people.member, title=f"Hylle {n}", quantity=2) for n in range(4)]
+    for shelf in shelves[:3]:
+        call(client, "post", f"/api/v1/items/{shelf.id}/claims", 201, token=tok.outsider,
+             body={"quantity": 1})
+    answer = call(client, "post", f"/api/v1/items/{shelves[3].id}/claims", 409,
+                  token=tok.outsider, body={"quantity": 1})
+    assert code(answer) == "too_many_open_claims"
+    assert "høyst 3 samtidig" in answer["error"]["message"]
+    mine = call(client, "get", "/api/v1/claims", 200, token=tok.outsider)
+    assert mine["open_claims"] == {"count": 3, "limit": 3}
+
+
+def test_migration_counts_each_persons_open_claims(people, make_item, db):
+    shelf = make_item(people.member, title="Hylle", quantity=5)
+    kept = [claims.claim_item(people.outsider, shelf, 1) for _ in range(3)]
+    claims.cancel(people.outsider, kept[0])
+    claims.approve(people.member, kept[1])
+    claims.claim_item(people.admin, shelf, 1)
+    db.session.commit()
+    db.session.execute(text("ALTER TABLE user_account DROP COLUMN open_claims"))
+    db.session.commit()
+
+    run_migration("open_claims_count")
+
+    db.session.expire_all()
+    assert {user.id: claims.open_claims_of(user).count
+            for user in (people.outsider, people.admin, people.member)} == {
+        people.outsider.id: 2, people.admin.id: 1, people.member.id: 0}
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("UPDATE user_account SET open_claims = -1"))
+        db.session.flush()
+    db.session.rollback()

@@ -117,3 +117,56 @@ def test_one_claim_closes_one_check_when_links_race(app, db, people, make_item, 
     closed = db.session.scalars(select(ReuseCheck).where(ReuseCheck.outcome.is_not(None))).all()
     assert [(check.outcome, check.claim_id) for check in closed] == [("reused", claim_id)]
     assert db.session.get(Claim, claim_id).reuse_check_id == closed[0].id
+
+
+OPEN_LIMIT = 4
+
+
+def test_one_person_gets_exactly_the_open_claim_limit_when_claims_race(app, db, people,
+                                                                      make_item, make_unit,
+                                                                      make_user, monkeypatch):
+    """Twelve claims by one person on twelve items at the same moment: the limit holds."""
+    monkeypatch.setitem(app.config, "OPEN_CLAIMS_PER_PERSON", OPEN_LIMIT)
+    lister = make_user(make_unit("Etat for utlån"))
+    item_ids = [make_item(lister, title=f"Hylle {n}", quantity=2).id for n in range(CLAIMANTS)]
+    claimant_id = people.member.id
+
+    barrier = threading.Barrier(CLAIMANTS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def claim_one(item_id: int) -> None:
+        with app.app_context():
+            try:
+                user = db.session.get(User, claimant_id)
+                target = db.session.get(Item, item_id)
+                db.session.commit()
+                barrier.wait(timeout=30)
+                claims.claim_item(user, target, 1)
+                db.session.commit()
+                outcome = "granted"
+            except Conflict as refusal:
+                db.session.rollback()
+                outcome = refusal.code
+            except Exception as exc:
+                barrier.abort()
+                db.session.rollback()
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=claim_one, args=(item_id,)) for item_id in item_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == (["granted"] * OPEN_LIMIT
+                                + ["too_many_open_claims"] * (CLAIMANTS - OPEN_LIMIT))
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == OPEN_LIMIT
+    assert db.session.get(User, claimant_id).open_claims == OPEN_LIMIT
+    reserved = db.session.scalar(select(func.sum(Item.quantity_reserved)))
+    assert reserved == OPEN_LIMIT  # the refused claims left no pieces held back

@@ -57,3 +57,12 @@ def test_unknown_environment_name_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("REUSE_ENV", "staging")
     with pytest.raises(ConfigError, match="REUSE_ENV"):
         load_config(tmp_path)
+
+
+def test_open_claims_per_person_defaults_to_ten_and_must_allow_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("OPEN_CLAIMS_PER_PERSON", raising=False)
+    assert load_config(tmp_path)["OPEN_CLAIMS_PER_PERSON"] == 10
+    monkeypatch.setenv("OPEN_CLAIMS_PER_PERSON", "0")
+    with pytest.raises(ConfigError, match="OPEN_CLAIMS_PER_PERSON must be at least 1"):
+        load_config(tmp_path)

@@ -32,6 +32,12 @@ def queries_for(client, db, path: str) -> int:
     return len(statements)
 
 
+@pytest.fixture(autouse=True)
+def _room_for_many_claims(app, monkeypatch):
+    """The member claims more than one person may hold open, to grow the pages' rows."""
+    monkeypatch.setitem(app.config, "OPEN_CLAIMS_PER_PERSON", 1000)
+
+
 def fill(people, make_item, db, many: int):
     """Listings from another unit, each claimed by the member, plus checks."""
     found = []

@@ -177,7 +177,16 @@ def _schemas() -> dict:
                              "description": "Set once the claim is collected."},
         }),
         "ClaimList": _obj({"claims": {"type": "array", "items": _ref("Claim"),
-                                      "description": "Newest first, at most 500."}}),
+                                      "description": "Newest first, at most 500."},
+                           "open_claims": _obj({
+                               "count": _int("Pending and approved claims this user has.",
+                                             minimum=0),
+                               "limit": _int("The most open claims one person may have "
+                                             "(OPEN_CLAIMS_PER_PERSON); at the limit a new "
+                                             "claim is refused with 409 "
+                                             "too_many_open_claims.", minimum=1),
+                           }, description="The token user's open claims, whatever the "
+                                          "scope.")}),
         # -- request bodies: unknown fields are refused (400 unknown_field) ------------
         "LocationInput": _obj({
             "address": _str(maxLength=200, minLength=1),
@@ -306,7 +315,8 @@ def _responses() -> dict:
         "Forbidden": _error("Not allowed for this user. Codes: forbidden, own_unit."),
         "NotFound": _error("No such object, or not visible to this user. Code: not_found."),
         "Conflict": _error("Not allowed in the current state. Codes: invalid_state, "
-                           "not_available, withdrawn, claim_already_linked, claim_too_old."),
+                           "not_available, withdrawn, claim_already_linked, claim_too_old, "
+                           "too_many_open_claims."),
         "TooLarge": _error("The request body is larger than the server accepts. "
                            "Code: too_large."),
         "Unprocessable": _error("Valid JSON, but not acceptable. Code: invalid_input."),
@@ -432,7 +442,9 @@ def _paths() -> dict:
              "400": _err("BadRequest"), "401": _err("Unauthorized"),
              "403": _err("Forbidden", "The item belongs to one's own unit. Code: own_unit."),
              "404": _err("NotFound", "No such item, or withdrawn by another unit."),
-             "409": _err("Conflict", "That quantity is not available. Code: not_available."),
+             "409": _err("Conflict", "That quantity is not available (code: not_available), "
+                                     "or the user already has the most open claims one "
+                                     "person may have (code: too_many_open_claims)."),
              "413": _err("TooLarge"),
              "422": _err("Unprocessable", "Quantity out of range, or a reuse_check_id.")},
             parameters=[ITEM_ID], requestBody=_json_body("ClaimCreate"))},

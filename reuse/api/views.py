@@ -174,7 +174,9 @@ def list_claims():
     user = require_user()
     scope = p.query_choice("scope", ("mine", "incoming"), "mine")
     found = claims.claims_made_by(user) if scope == "mine" else claims.claims_on_unit_items(user)
-    return jsonify({"claims": [claim_json(claim) for claim in found]})
+    allowance = claims.open_claims_of(user)
+    return jsonify({"claims": [claim_json(claim) for claim in found],
+                    "open_claims": {"count": allowance.count, "limit": allowance.limit}})
 
 
 def _claim_for(claim_id: int) -> Claim:

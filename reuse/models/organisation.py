@@ -43,6 +43,7 @@ class User(UserMixin, Base):
         CheckConstraint(
             "role IN ('member', 'unit_admin', 'sustainability', 'admin')", name="role_known"
         ),
+        CheckConstraint("open_claims >= 0", name="open_claims_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +60,10 @@ class User(UserMixin, Base):
     # The interface language this person chose ("nb" or "en"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # This person's pending and approved claims, moved only by reuse.services.claims in the
+    # transaction that changes a claim's state: the per-person limit is one conditional
+    # UPDATE of this row, which the database settles when two claims race.
+    open_claims: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()
 

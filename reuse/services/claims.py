@@ -7,7 +7,9 @@ racing a cancellation, are settled by the database, not by Python reading first.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -17,8 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.util import identity_key
 
 from reuse.clock import oslo_today
+from reuse.config import DEFAULT_OPEN_CLAIMS_PER_PERSON
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import (
@@ -106,6 +110,58 @@ def _hand_over(item: Item, quantity: int) -> None:
     db.session.expire(item, ["quantity_reserved", "quantity_handed_over"])
 
 
+# -- the claimant's count of open claims: one conditional UPDATE each way ------------------
+
+@dataclass(frozen=True)
+class OpenClaims:
+    """How many open (pending or approved) claims a person has, and how many they may have."""
+
+    count: int
+    limit: int
+
+    @property
+    def full(self) -> bool:
+        return self.count >= self.limit
+
+
+def open_claims_limit() -> int:
+    return current_app.config.get("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
+
+
+def open_claims_of(user: User) -> OpenClaims:
+    """The person's open claims against the limit, read from the row the limit is kept on."""
+    count = db.session.scalar(select(User.open_claims).where(User.id == user.id))
+    return OpenClaims(count or 0, open_claims_limit())
+
+
+def _too_many_open_claims(user: User) -> Conflict:
+    allowance = open_claims_of(user)
+    return Conflict(
+        _("Du har %(count)s åpne forespørsler, og du kan ha høyst %(limit)s samtidig. Trekk "
+          "tilbake en du ikke trenger lenger, eller vent til en er hentet eller avslått.",
+          count=allowance.count, limit=allowance.limit),
+        code="too_many_open_claims")
+
+
+def _count_open_claim(user_id: int, step: int) -> bool:
+    """Move the person's count of open claims; a step up (one new claim) only while under
+    the limit.
+
+    The limit is in the statement itself, so of two claims racing for the last place one
+    finds the row already moved and is refused.
+    """
+    condition = [User.id == user_id]
+    if step > 0:
+        condition.append(User.open_claims < open_claims_limit())
+    moved = db.session.execute(
+        update(User).where(*condition).values(open_claims=User.open_claims + step)
+        .execution_options(synchronize_session=False)).rowcount
+    loaded = db.session.identity_map.get(identity_key(User, user_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["open_claims"])
+    return moved == 1
+
+
 def _move(claim: Claim, allowed_from: tuple[str, ...], to: ClaimStatus, **values) -> bool:
     """Change the claim's state only if it is still in one of the allowed states."""
     moved = db.session.execute(
@@ -174,6 +230,11 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
                      available, quantity=quantity)
             if available else _("Alt er allerede reservert eller hentet."),
             code="not_available")
+    # After the item: every path locks an item's row before a person's, so a new claim and a
+    # decline, cancellation, collection or expiry of the same person's claims cannot deadlock.
+    if not _count_open_claim(user.id, +1):
+        _release(item, quantity)
+        raise _too_many_open_claims(user)
     days = current_app.config.get("CLAIM_COLLECT_DAYS", 14)
     claim = Claim(item=item, claimant=user, unit_id=user.unit_id, quantity=quantity,
                   message=message, collect_by=oslo_today() + timedelta(days=days))
@@ -240,6 +301,7 @@ def decline(user: User, claim: Claim, message: str = "") -> Claim:
                  decided_by_id=user.id, decision_message=message, closed_at=utcnow()):
         raise _state_conflict(claim, "decline")
     _release(claim.item, claim.quantity)
+    _count_open_claim(claim.claimant_id, -1)
     _reopen_linked_check(claim)
     audit.record(user, "claim.declined", claim, message=message)
     with force_locale(locale_of(claim.claimant)):
@@ -260,6 +322,7 @@ def cancel(user: User, claim: Claim, message: str = "") -> Claim:
     if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.CANCELLED, closed_at=utcnow()):
         raise _state_conflict(claim, "cancel")
     _release(claim.item, claim.quantity)
+    _count_open_claim(claim.claimant_id, -1)
     _reopen_linked_check(claim)
     audit.record(user, "claim.cancelled", claim, message=message)
     _notify_item_side(claim, "claim_cancelled", lambda: (
@@ -285,6 +348,7 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool = True,
                  collected_by_id=user.id, closed_at=now):
         raise _state_conflict(claim, "collect")
     _hand_over(claim.item, claim.quantity)
+    _count_open_claim(claim.claimant_id, -1)
     record = ledger.write_record(claim, user, replaces_purchase=replaces_purchase,
                                  costs_nok=costs_nok)
     audit.record(user, "claim.collected", claim, reuse_record_id=record.id,
@@ -342,6 +406,10 @@ def expire_overdue(today: date | None = None) -> list[Claim]:
                                  link=_claim_link(claim))
         _notify_item_side(claim, "claim_expired", expiry)
         expired.append(claim)
+    # The claimants' counts last, once every item is done: a person's row is never held while
+    # waiting for an item's, the order a new claim takes them in, so the two cannot deadlock.
+    for claimant_id, count in sorted(Counter(c.claimant_id for c in expired).items()):
+        _count_open_claim(claimant_id, -count)
     return expired
 
 

@@ -46,12 +46,13 @@ def render_item_page(item, claim_form=None):
     own_unit = item.unit_id == current_user.unit_id
     open_claims = claims.open_claims_for_item(item)
     mine = [c for c in open_claims if c.claimant_id == current_user.id]
+    can_claim = (permissions.can_claim(current_user, item) and item.quantity_available > 0
+                 and not item.is_withdrawn)
     return render_template(
         "catalog/item.html", item=item, can_manage=can_manage, own_unit=own_unit,
-        can_claim=permissions.can_claim(current_user, item) and item.quantity_available > 0
-        and not item.is_withdrawn,
-        claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
-        unit_claims=open_claims if own_unit else [])
+        can_claim=can_claim, claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
+        unit_claims=open_claims if own_unit else [],
+        allowance=claims.open_claims_of(current_user) if can_claim else None)
 
 
 @bp.get("/photos/<filename>")

@@ -69,7 +69,8 @@ def _claim_list(*, incoming: bool):
                               page=request.args.get("page", 1, type=int))
     return render_template("claims/list.html", page=found, incoming=incoming,
                            actions={c.id: claims.available_actions(current_user, c)
-                                    for c in found.rows})
+                                    for c in found.rows},
+                           allowance=None if incoming else claims.open_claims_of(current_user))
 
 
 @bp.get("/claims")

@@ -46,7 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
-    from reuse.services import month_totals, notifications
+    from reuse.services import login_throttle, month_totals, notifications
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
     from reuse.web.checks import bp as checks_bp
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reuse.web.reports import bp as reports_bp
 
     auth_session.init_app(app)
+    login_throttle.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     observability.init_app(app)

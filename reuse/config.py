@@ -13,6 +13,16 @@ DEFAULT_PHOTOS_PER_ITEM = 8
 # Pending and approved claims one person may have at a time: enough for a unit's real needs,
 # too few to reserve the catalogue for two weeks.
 DEFAULT_OPEN_CLAIMS_PER_PERSON = 10
+# Failed logins (services/login_throttle.py): free ones per address and account before the
+# waits begin, the longest wait, and the ceilings per address and per account; and reset
+# e-mails asked for one address: enough for a person, too few to flood an inbox.
+THROTTLE_DEFAULTS = {
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+    "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "100 per hour",
+    "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
+}
 
 
 class ConfigError(RuntimeError):
@@ -83,10 +93,9 @@ def load_config(instance_path: Path) -> dict:
         "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
         "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT",
-                                                  "10 per 15 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS",
-                                                  "50 per 15 minutes"),
+        **{name: _int_env(name, default) if isinstance(default, int)
+           else os.environ.get(name) or default
+           for name, default in THROTTLE_DEFAULTS.items()},
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

@@ -25,7 +25,7 @@ MESSAGES = {
           _l("Last siden på nytt og se hvordan det står nå.")),
     413: (_l("Filene er for store"), _l("Velg færre eller mindre bilder og prøv igjen.")),
     429: (_l("For mange forsøk"),
-          _l("Av sikkerhetshensyn må du vente litt før du prøver igjen (inntil 15 minutter).")),
+          _l("Av sikkerhetshensyn må du vente litt før du prøver igjen.")),
     500: (_l("Noe gikk galt hos oss"), _l("Feilen er logget. Prøv igjen om litt.")),
 }
 

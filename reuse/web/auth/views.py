@@ -1,19 +1,23 @@
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
-from reuse.services import users
+from reuse.services import login_throttle, users
 from reuse.services.errors import DomainError
 from reuse.web import apply_to_form, safe_next
 from reuse.web.auth import bp
 from reuse.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
-
-
-def _failed(response) -> bool:
-    """Only failed attempts count towards the limits; a successful login redirects."""
-    return response.status_code != 302
 
 
 def _account_key() -> str:
@@ -21,21 +25,26 @@ def _account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-# Per address against spraying many accounts, per account against guessing one password
-# from many addresses. The message is the same whether or not the account exists.
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.browse"))
     form = LoginForm()
     if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        try:
+            login_throttle.check(address, form.email.data)
+        except login_throttle.TooManyAttempts as refusal:
+            # The same answer whether or not the account exists; the password is not checked.
+            form.form_errors.append(refusal.message)
+            response = make_response(render_template("auth/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(refusal.retry_after)
+            return response
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
+            login_throttle.record_failure(address, form.email.data)
             form.form_errors.append(_("Feil e-post eller passord."))
         else:
+            login_throttle.record_success(address, form.email.data)
             db.session.commit()  # a rehashed password, if the parameters changed
             session.clear()  # a new session at login: nothing carried over from before
             login_user(user)
@@ -70,8 +79,8 @@ def choose_language():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"],
+               key_func=_account_key, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from flask import current_app
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reuse import mail
 from reuse.extensions import db
+from reuse.links import site_url
 from reuse.models import Notification, User, utcnow
 
 log = logging.getLogger("reuse.notifications")
@@ -72,7 +72,6 @@ def deliver_undelivered() -> int:
 
 
 def _deliver(ids: list[int]) -> int:
-    base_url = current_app.config.get("BASE_URL", "").rstrip("/")
     sent = 0
     for notification_id in ids:
         # Take the message with one conditional UPDATE, so two senders never both send it.
@@ -87,7 +86,7 @@ def _deliver(ids: list[int]) -> int:
         notification = db.session.get(Notification, notification_id)
         body = notification.body
         if notification.link:
-            body += f"\n\n{base_url}{notification.link}"
+            body += f"\n\n{site_url(notification.link)}"
         try:
             mail.send(notification.user.email, notification.subject, body)
         except (OSError, smtplib.SMTPException):

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from reuse import mail
 from reuse.extensions import db
 from reuse.i18n import locale_of
+from reuse.links import site_url_for
 from reuse.models import Role, Unit, User
 from reuse.services import audit, tokens
 from reuse.services.errors import InvalidInput
@@ -177,7 +178,7 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
-def send_password_reset(email: str, reset_url_for) -> None:
+def send_password_reset(email: str) -> None:
     """E-mail a reset link if the address belongs to an active user; say nothing either way."""
     try:
         user = find_by_email(normalise_email(email))
@@ -185,7 +186,7 @@ def send_password_reset(email: str, reset_url_for) -> None:
         return
     if user is None or not user.active:
         return
-    link = reset_url_for(password_reset_token(user))
+    link = site_url_for("auth.reset_password", token=password_reset_token(user))
     with force_locale(locale_of(user)):
         subject = _("Nytt passord til Gjenbruk")
         body = _("Noen (forhåpentligvis du) har bedt om å lage nytt passord. Lenken virker i "

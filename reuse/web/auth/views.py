@@ -75,9 +75,7 @@ def choose_language():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        users.send_password_reset(
-            form.email.data,
-            lambda token: url_for("auth.reset_password", token=token, _external=True))
+        users.send_password_reset(form.email.data)
         db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("Hvis adressen hører til en bruker, har vi sendt en lenke for å lage nytt "

@@ -80,8 +80,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.after_request
     def send_committed_notifications(response):
-        # E-mails go out only for what was committed, after the answer is decided.
-        notifications.deliver_committed()
+        # E-mails go out only for what was committed, and only after the answer has been
+        # sent: SMTP time must not show in it (a password reset for a known address answered
+        # slower than for an unknown one), nor a failed send change it.
+        notifications.deliver_after(response)
         return response
 
     return app

@@ -1,10 +1,13 @@
+from functools import partial
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
-from reuse.services import users
+from reuse.services import notifications, users
 from reuse.services.errors import DomainError
 from reuse.web import apply_to_form, safe_next
 from reuse.web.auth import bp
@@ -75,13 +78,21 @@ def choose_language():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        users.send_password_reset(form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address has an account.
+        # The same answer whether or not the address has an account, after the same work: the
+        # address is looked up, and the e-mail queued and sent, only once the answer is out.
         flash(_("Hvis adressen hører til en bruker, har vi sendt en lenke for å lage nytt "
                 "passord. Den virker i én time."), "info")
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        after_response(response, partial(_queue_password_reset, form.email.data,
+                                         request.remote_addr or ""), "Password reset")
+        return response
     return render_template("auth/forgot.html", form=form)
+
+
+def _queue_password_reset(email: str, remote_addr: str) -> None:
+    users.request_password_reset(email, remote_addr=remote_addr)
+    db.session.commit()
+    notifications.deliver_committed()
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -14,6 +14,8 @@ DEFAULT_PHOTOS_PER_ITEM = 8
 # Pending and approved claims one person may have at a time: enough for a unit's real needs,
 # too few to reserve the catalogue for two weeks.
 DEFAULT_OPEN_CLAIMS_PER_PERSON = 10
+# However active the person is, a sign-in ends this long after it began.
+DEFAULT_SIGN_IN_LIFETIME_SECONDS = 12 * 3600
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 # `make run` is reached by either name; nothing else is served without being listed.
 DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
@@ -94,6 +96,8 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        "SIGN_IN_LIFETIME_SECONDS": _int_env("SIGN_IN_LIFETIME_SECONDS",
+                                             DEFAULT_SIGN_IN_LIFETIME_SECONDS),
         "WTF_CSRF_TIME_LIMIT": None,
         "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
         "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,

@@ -2,8 +2,9 @@ from functools import partial
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from reuse import auth_session
 from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
@@ -41,7 +42,7 @@ def login():
         else:
             db.session.commit()  # a rehashed password, if the parameters changed
             session.clear()  # a new session at login: nothing carried over from before
-            login_user(user)
+            auth_session.sign_in(user)
             flash(_("Du er logget inn som %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("catalog.browse")))
     return render_template("auth/login.html", form=form)

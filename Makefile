@@ -36,7 +36,7 @@ demo: db
 ## Serve the application with demo data at http://$(HOST):$(PORT)
 run: demo
 	@echo "Gjenbruk kjører på http://$(HOST):$(PORT)  (Ctrl+C stopper)"
-	REUSE_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+	REUSE_ENV=development BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Every test: SQLite, then PostgreSQL when TEST_DATABASE_URL is set, browser tests included
 test: install

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from reuse.config import PROJECT_ROOT, load_config
+from reuse.config import PROJECT_ROOT, load_config, trusted_hosts
 from reuse.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -31,9 +31,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     app.json = ApiJSONProvider(app)
+    # Flask answers 400 to a request whose Host is not in this list (an empty one allows all,
+    # which only a test configuration without BASE_URL gets).
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config) or None
     if app.config.get("TRUSTED_PROXIES"):
         hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # The proxies' client address and scheme only. X-Forwarded-Host is not trusted: a
+        # proxy that does not set it passes the client's own through, and the host the site
+        # answers for comes from the Host header, checked against TRUSTED_HOSTS above.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0,
+                                x_prefix=0)
     # Ids in URLs beyond what the database holds would overflow SQLite's integers.
     app.url_map.converters["int"] = BoundedIntegerConverter
     _configure_database(app)
@@ -74,8 +81,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.after_request
     def send_committed_notifications(response):
-        # E-mails go out only for what was committed, after the answer is decided.
-        notifications.deliver_committed()
+        # E-mails go out only for what was committed, and only after the answer has been
+        # sent: SMTP time must not show in it (a password reset for a known address answered
+        # slower than for an unknown one), nor a failed send change it.
+        notifications.deliver_after(response)
         return response
 
     return app

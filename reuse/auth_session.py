@@ -1,15 +1,38 @@
-"""Flask-Login wiring: how a session finds its user."""
+"""Flask-Login wiring: how a session finds its user, and how long a sign-in lasts."""
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Flask
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
+from reuse.config import DEFAULT_SIGN_IN_LIFETIME_SECONDS
 from reuse.extensions import db, login_manager
-from reuse.models import User
+from reuse.models import User, utcnow
+
+SIGNED_IN_AT = "signed_in_at"
+
+
+def sign_in(user: User) -> None:
+    """Start a signed-in session, stamped with its start (the absolute lifetime counts from it)."""
+    login_user(user)
+    session[SIGNED_IN_AT] = int(utcnow().timestamp())
+
+
+def _sign_in_lifetime() -> int:
+    return int(current_app.config.get("SIGN_IN_LIFETIME_SECONDS",
+                                      DEFAULT_SIGN_IN_LIFETIME_SECONDS))
+
+
+def _sign_in_expired() -> bool:
+    started = session.get(SIGNED_IN_AT)
+    if not isinstance(started, int):
+        return True  # signed in before sign-ins were stamped
+    return not 0 <= utcnow().timestamp() - started < _sign_in_lifetime()
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +40,21 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Logg inn for å se siden.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @app.before_request
+    def end_sign_in_past_its_lifetime():
+        # A stolen or forgotten session cookie stops working after a fixed time, however
+        # busy it is kept; the session's signature is signed by us, so the stamp is ours.
+        if "_user_id" not in session or request.endpoint == "static":
+            return None
+        if not _sign_in_expired():
+            return None
+        logout_user()
+        session.clear()
+        flash(_("Du har vært logget inn i %(hours)s timer. Logg inn igjen for å fortsette.",
+                hours=_sign_in_lifetime() // 3600), "info")
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target))
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:

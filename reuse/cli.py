@@ -10,7 +10,7 @@ import functools
 import os
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -71,11 +71,18 @@ def init_app(app: Flask) -> None:
                      added=added, present=present))
 
     @app.cli.command("seed-demo")
+    @click.option("--force", is_flag=True,
+                  help="Run outside development too (the demo accounts' password is public).")
     @_in_default_language
-    def seed_demo_command():
+    def seed_demo_command(force: bool):
         """Idempotent demo data: units, a user per role, categories and items with photos."""
         from reuse import demo
 
+        # The demo accounts, an admin among them, share the password printed in the README.
+        if current_app.config.get("REUSE_ENV") != "development" and not force:
+            raise click.ClickException(_(
+                "seed-demo lager kontoer med et offentlig kjent passord og kjører bare med "
+                "REUSE_ENV=development (eller med --force)."))
         _commit_or_fail(lambda: demo.seed(log=click.echo))
         click.echo(demo.login_help())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +24,11 @@ THROTTLE_DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "100 per hour",
     "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
 }
+# However active the person is, a sign-in ends this long after it began.
+DEFAULT_SIGN_IN_LIFETIME_SECONDS = 12 * 3600
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# `make run` is reached by either name; nothing else is served without being listed.
+DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
 
 
 class ConfigError(RuntimeError):
@@ -66,6 +72,17 @@ def load_config(instance_path: Path) -> dict:
             )
         secret_key = _development_secret_key(instance_path)
 
+    base_url = os.environ.get("BASE_URL", "").strip()
+    if not base_url:
+        if production:
+            raise ConfigError(
+                "BASE_URL is not set. Set it to the site's public address, e.g. "
+                "https://gjenbruk.bergen.kommune.no: links in e-mails are built from it, "
+                "and only requests for its host are answered."
+            )
+        base_url = DEVELOPMENT_BASE_URL
+    base_url = checked_base_url(base_url)
+
     photo_max_bytes = _int_env("PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES)
     photos_per_item = _int_env("PHOTOS_PER_ITEM", DEFAULT_PHOTOS_PER_ITEM)
     open_claims_per_person = _int_env("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
@@ -89,6 +106,8 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        "SIGN_IN_LIFETIME_SECONDS": _int_env("SIGN_IN_LIFETIME_SECONDS",
+                                             DEFAULT_SIGN_IN_LIFETIME_SECONDS),
         "WTF_CSRF_TIME_LIMIT": None,
         "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
         "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,
@@ -96,7 +115,10 @@ def load_config(instance_path: Path) -> dict:
         **{name: _int_env(name, default) if isinstance(default, int)
            else os.environ.get(name) or default
            for name, default in THROTTLE_DEFAULTS.items()},
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "BASE_URL": base_url,
+        # More host names to answer besides BASE_URL's (create_app() merges them).
+        "TRUSTED_HOSTS": [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                          if host.strip()],
         "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int_env("MAIL_PORT", 25),
@@ -105,6 +127,31 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Gjenbruk <gjenbruk@bergen.kommune.no>"),
     }
+
+
+def checked_base_url(url: str) -> str:
+    """BASE_URL without a trailing slash; a clear error for anything but http(s)://host[/path]."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"BASE_URL must look like https://host[:port][/path], got {url!r}")
+    return url.rstrip("/")
+
+
+def trusted_hosts(config) -> list[str]:
+    """The host names requests may be addressed to (Flask's TRUSTED_HOSTS; others get 400).
+
+    BASE_URL's host, any extra TRUSTED_HOSTS, and in development the loopback names. A request
+    for another host, however its Host or X-Forwarded-Host header was made, is refused before
+    any view runs, so nothing can be built from a host the site does not own.
+    """
+    hosts = []
+    if config.get("BASE_URL"):
+        hosts.append(urlsplit(config["BASE_URL"]).hostname)
+    hosts.extend(config.get("TRUSTED_HOSTS") or [])
+    if config.get("REUSE_ENV") == "development":
+        hosts.extend(DEVELOPMENT_HOSTS)
+    return list(dict.fromkeys(host.lower() for host in hosts))
 
 
 def database_url(instance_path: Path) -> str:

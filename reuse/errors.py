@@ -5,11 +5,16 @@ Either way a failed request's half-done work is rolled back, never committed lat
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    SecurityError,
+)
 
 from reuse.api.auth import Unauthorized
 from reuse.api.parsing import BadRequest
@@ -51,6 +56,10 @@ def _json(status: int, code: str, message: str):
 
 def _page(status: int, detail: str | None = None):
     title, hint = MESSAGES.get(status, MESSAGES[400])
+    if isinstance(request.routing_exception, SecurityError):
+        # A host not in TRUSTED_HOSTS: Flask built no URL adapter for it, so no page with
+        # links can be rendered (and none should name that host). Plain text says enough.
+        return Response(f"{title}\n", status=status, mimetype="text/plain"), status
     return render_template("errors/error.html", status=status, title=str(title),
                            hint=detail or str(hint)), status
 

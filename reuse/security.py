@@ -7,6 +7,7 @@ Pages use only our own scripts and styles (no inline code), so the policy needs 
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -22,6 +23,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 HSTS = "max-age=31536000; includeSubDomains"
+
+# Files a browser may keep: our CSS, scripts and icons, and photos (private to the browser,
+# which catalog.photo_file says itself). Everything else shown to a signed-in person is not
+# stored anywhere: not by a shared computer's browser cache, nor its back button after logout.
+CACHEABLE_ENDPOINTS = frozenset({"static", "catalog.photo_file"})
 
 
 def _unstorable(text: str) -> bool:
@@ -58,6 +64,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.endpoint not in CACHEABLE_ENDPOINTS and current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
         if request.is_secure:  # behind TLS only; TRUSTED_PROXIES makes X-Forwarded-Proto count
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -62,6 +62,9 @@ class BrowserClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered: the answer is read whole and closed, as a server does once it has written
+        # it, so what runs on close (e-mail) has run. buffered=False keeps it open.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 

@@ -7,6 +7,12 @@ import pytest
 from reuse.config import ConfigError, load_config
 
 
+@pytest.fixture(autouse=True)
+def base_url(monkeypatch):
+    """Production needs BASE_URL (tests/test_hosts.py); these tests are about the rest."""
+    monkeypatch.setenv("BASE_URL", "https://gjenbruk.bergen.kommune.no")
+
+
 def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("REUSE_ENV", raising=False)

@@ -17,7 +17,9 @@ def _remote_addr() -> str:
     return (request.remote_addr or "")[:64]
 
 
-def record(actor: User | None, action: str, obj, **details) -> AuditEvent:
+def record(actor: User | None, action: str, obj, *, remote_addr: str | None = None,
+           **details) -> AuditEvent:
+    """Add an event; remote_addr is the request's unless given (work done after the answer)."""
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,
@@ -25,7 +27,7 @@ def record(actor: User | None, action: str, obj, **details) -> AuditEvent:
         object_id=obj.id,
         details=json.dumps(details, default=str, ensure_ascii=False, sort_keys=True)
         if details else "",
-        remote_addr=_remote_addr(),
+        remote_addr=(remote_addr if remote_addr is not None else _remote_addr())[:64],
     )
     db.session.add(event)
     return event

@@ -1,8 +1,9 @@
 """In-app notifications, each also sent by e-mail once the change that caused it is committed.
 
 Notifications are rows written in the same transaction as the change (an outbox). After the
-commit the request (or command) delivers their e-mails; anything not delivered — the mail
-server was down, the process died — is retried by `run-jobs`.
+commit the command delivers their e-mails, or the request once its answer has been sent;
+anything not delivered — the mail server was down, the process died — is retried by
+`run-jobs`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,21 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from flask import current_app
+from flask import Response
 from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reuse import mail
+from reuse.deferred import after_response
 from reuse.extensions import db
+from reuse.links import site_url
 from reuse.models import Notification, User, utcnow
 
 log = logging.getLogger("reuse.notifications")
+
+# A password reset: its link carries a token, made only as the e-mail leaves (users.py).
+PASSWORD_RESET = "password_reset"
 
 
 def notify(user: User, kind: str, subject: str, body: str, *, link: str = "",
@@ -64,6 +70,14 @@ def deliver_committed() -> int:
     return _deliver(ids) if ids else 0
 
 
+def deliver_after(response: Response) -> None:
+    """Send the e-mails this request committed once the server has sent the response (what
+    fails there, run-jobs retries)."""
+    ids = db.session.info.pop("outbox_committed", None)
+    if ids:
+        after_response(response, lambda: _deliver(ids), "E-mail")
+
+
 def deliver_undelivered() -> int:
     """Retry every notification whose e-mail has not gone out yet."""
     ids = db.session.scalars(select(Notification.id).where(Notification.emailed_at.is_(None))
@@ -72,7 +86,6 @@ def deliver_undelivered() -> int:
 
 
 def _deliver(ids: list[int]) -> int:
-    base_url = current_app.config.get("BASE_URL", "").rstrip("/")
     sent = 0
     for notification_id in ids:
         # Take the message with one conditional UPDATE, so two senders never both send it.
@@ -86,8 +99,9 @@ def _deliver(ids: list[int]) -> int:
             continue
         notification = db.session.get(Notification, notification_id)
         body = notification.body
-        if notification.link:
-            body += f"\n\n{base_url}{notification.link}"
+        link = _email_link(notification)
+        if link:
+            body += f"\n\n{link}"
         try:
             mail.send(notification.user.email, notification.subject, body)
         except (OSError, smtplib.SMTPException):
@@ -98,6 +112,15 @@ def _deliver(ids: list[int]) -> int:
             break
         sent += 1
     return sent
+
+
+def _email_link(notification: Notification) -> str:
+    if notification.kind == PASSWORD_RESET:
+        # Made now, not stored: the database never holds a working reset link.
+        from reuse.services import users  # users.request_password_reset() queues these
+
+        return users.password_reset_url(notification.user)
+    return site_url(notification.link) if notification.link else ""
 
 
 def unread_count(user: User) -> int:

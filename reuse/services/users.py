@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import secrets
-import smtplib
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,11 +14,11 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from reuse import mail
 from reuse.extensions import db
 from reuse.i18n import locale_of
+from reuse.links import site_url_for
 from reuse.models import Role, Unit, User
-from reuse.services import audit, tokens
+from reuse.services import audit, notifications, tokens
 from reuse.services.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
@@ -177,25 +175,30 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
-def send_password_reset(email: str, reset_url_for) -> None:
-    """E-mail a reset link if the address belongs to an active user; say nothing either way."""
+def request_password_reset(email: str, *, remote_addr: str) -> None:
+    """Queue a reset e-mail if the address belongs to an active user; say nothing either way.
+
+    The page calls this after its answer has been sent (known and unknown addresses cost the
+    request the same); the message goes through the outbox, its link is made as it is sent.
+    """
     try:
         user = find_by_email(normalise_email(email))
     except InvalidInput:
         return
     if user is None or not user.active:
         return
-    link = reset_url_for(password_reset_token(user))
     with force_locale(locale_of(user)):
         subject = _("Nytt passord til Gjenbruk")
-        body = _("Noen (forhåpentligvis du) har bedt om å lage nytt passord. Lenken virker i "
-                 "én time og bare én gang:\n\n%(link)s\n\nHar du ikke bedt om dette, kan du "
-                 "se bort fra e-posten.", link=link)
-    try:
-        mail.send(user.email, subject, body)
-    except (OSError, smtplib.SMTPException):
-        logging.getLogger("reuse.mail").exception("password reset e-mail failed")
-    audit.record(user, "user.password_reset_requested", user)
+        body = _("Noen (forhåpentligvis du) har bedt om å lage nytt passord. Lenken i e-posten "
+                 "virker i én time og bare én gang. Har du ikke bedt om dette, kan du se bort "
+                 "fra den.")
+    notifications.notify(user, notifications.PASSWORD_RESET, subject, body)
+    audit.record(user, "user.password_reset_requested", user, remote_addr=remote_addr)
+
+
+def password_reset_url(user: User) -> str:
+    """The reset link to mail the user now: on BASE_URL, valid for an hour and once."""
+    return site_url_for("auth.reset_password", token=password_reset_token(user))
 
 
 def reset_password(user: User, password: str) -> None:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from flask import (
     current_app,
     flash,
@@ -9,11 +11,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from reuse import auth_session
+from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
-from reuse.services import login_throttle, users
+from reuse.services import login_throttle, notifications, users
 from reuse.services.errors import DomainError
 from reuse.web import apply_to_form, safe_next
 from reuse.web.auth import bp
@@ -47,7 +51,7 @@ def login():
             login_throttle.record_success(address, form.email.data)
             db.session.commit()  # a rehashed password, if the parameters changed
             session.clear()  # a new session at login: nothing carried over from before
-            login_user(user)
+            auth_session.sign_in(user)
             flash(_("Du er logget inn som %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), url_for("catalog.browse")))
     return render_template("auth/login.html", form=form)
@@ -84,15 +88,21 @@ def choose_language():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        users.send_password_reset(
-            form.email.data,
-            lambda token: url_for("auth.reset_password", token=token, _external=True))
-        db.session.commit()
-        # The same answer whether or not the address has an account.
+        # The same answer whether or not the address has an account, after the same work: the
+        # address is looked up, and the e-mail queued and sent, only once the answer is out.
         flash(_("Hvis adressen hører til en bruker, har vi sendt en lenke for å lage nytt "
                 "passord. Den virker i én time."), "info")
-        return redirect(url_for("auth.login"))
+        response = redirect(url_for("auth.login"))
+        after_response(response, partial(_queue_password_reset, form.email.data,
+                                         request.remote_addr or ""), "Password reset")
+        return response
     return render_template("auth/forgot.html", form=form)
+
+
+def _queue_password_reset(email: str, remote_addr: str) -> None:
+    users.request_password_reset(email, remote_addr=remote_addr)
+    db.session.commit()
+    notifications.deliver_committed()
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -13,6 +13,11 @@ DEFAULT_PHOTOS_PER_ITEM = 8
 # Pending and approved claims one person may have at a time: enough for a unit's real needs,
 # too few to reserve the catalogue for two weeks.
 DEFAULT_OPEN_CLAIMS_PER_PERSON = 10
+# An e-mail the server keeps refusing is tried this often, waiting MAIL_RETRY_SECONDS after the
+# first failure and twice as long after each next one (5 min … 5 h 20 min: about 10½ hours in
+# all), then given up and logged.
+DEFAULT_MAIL_MAX_ATTEMPTS = 8
+DEFAULT_MAIL_RETRY_SECONDS = 300
 
 
 class ConfigError(RuntimeError):
@@ -95,6 +100,9 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Gjenbruk <gjenbruk@bergen.kommune.no>"),
+        "MAIL_MAX_ATTEMPTS": max(1, _int_env("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)),
+        "MAIL_RETRY_SECONDS": max(1, _int_env("MAIL_RETRY_SECONDS",
+                                              DEFAULT_MAIL_RETRY_SECONDS)),
     }
 
 

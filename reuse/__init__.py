@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,13 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from reuse.config import PROJECT_ROOT, load_config, trusted_hosts
+from reuse.config import (
+    DEFAULT_MAIL_MAX_ATTEMPTS,
+    DEFAULT_MAIL_RETRY_SECONDS,
+    PROJECT_ROOT,
+    load_config,
+    trusted_hosts,
+)
 from reuse.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -49,6 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)
+    app.config.setdefault("MAIL_RETRY_SECONDS", DEFAULT_MAIL_RETRY_SECONDS)
     limiter.init_app(app)
 
     from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating
@@ -83,7 +92,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     def send_committed_notifications(response):
         # E-mails go out only for what was committed, and only after the answer has been
         # sent: SMTP time must not show in it (a password reset for a known address answered
-        # slower than for an unknown one), nor a failed send change it.
+        # slower than for an unknown one), nor anything that fails there change it
+        # (reuse.deferred logs it; run-jobs sends what is left).
         notifications.deliver_after(response)
         return response
 

@@ -85,9 +85,11 @@ class Mailbox:
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.recipients: list[str] = []  # the envelope's (RCPT TO), whatever the headers say
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        self.recipients.extend(envelope.rcpt_tos)
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -114,6 +116,7 @@ def smtp_server():
 @pytest.fixture
 def mailbox(smtp_server) -> Mailbox:
     smtp_server.handler.messages.clear()
+    smtp_server.handler.recipients.clear()
     return smtp_server.handler
 
 

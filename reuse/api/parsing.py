@@ -33,6 +33,8 @@ def json_body(allowed: set[str], *, required: set[str] = frozenset()) -> dict[st
                               parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"The body is not valid JSON: {exc}", "invalid_json") from None
+        except RecursionError:  # the parser recurses per level; 100 000 levels exhaust it
+            raise BadRequest("The body is nested too deeply.", "invalid_json") from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.", "invalid_json")
     unknown = set(body) - allowed

@@ -15,7 +15,7 @@ from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, fulltext, notifications, text, wanted
+from reuse.services import audit, claims, fulltext, notifications, numbers, text, wanted
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
 from reuse.services.permissions import can_manage_item
@@ -261,7 +261,8 @@ def search_items(filters: ItemFilter) -> Page:
     more_than_total = filters.count_limit is not None and total > filters.count_limit
     if more_than_total:
         total = filters.count_limit
-    page = max(1, filters.page)
+    # The offset must stay a number SQL can hold, whatever page a caller asks for.
+    page = min(max(1, filters.page), numbers.MAX_INT)
     items = db.session.scalars(
         _filtered(select(Item), filters)
         .options(selectinload(Item.photos), *_joined_owners)

@@ -1,13 +1,14 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import categories
 from reuse.services.checks import MAX_NEED, REASON_LABELS
+from reuse.web.fields import WholeNumberField
 
 
 def category_choices(empty_label: str) -> list[SelectChoice]:
@@ -22,7 +23,7 @@ class CheckForm(FlaskForm):
         description=_l("Med vanlige ord, for eksempel «8 kontorstoler» eller "
                        "«hev-senk-skrivebord»."))
     category = SelectField(_l("Kategori"), validators=[Optional()])
-    quantity = IntegerField(_l("Antall"), validators=[
+    quantity = WholeNumberField(_l("Antall"), validators=[
         Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
 
     def __init__(self, *args, **kwargs):
@@ -31,7 +32,7 @@ class CheckForm(FlaskForm):
 
 
 class ClaimMatchForm(FlaskForm):
-    quantity = IntegerField(_l("Antall"), default=1, validators=[
+    quantity = WholeNumberField(_l("Antall"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
 
@@ -52,7 +53,7 @@ class WantedForm(FlaskForm):
                         description=_l("Alle ordene må passe, for eksempel "
                                        "«hev-senk skrivebord»."))
     category = SelectField(_l("Kategori"), validators=[Optional()])
-    quantity = IntegerField(_l("Antall"), validators=[
+    quantity = WholeNumberField(_l("Antall"), validators=[
         Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
     until = DateField(_l("Gjelder til"), validators=[Optional()],
                       description=_l("Standard er 90 dager fra i dag."))

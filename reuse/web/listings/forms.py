@@ -9,7 +9,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 from reuse.services import categories
 from reuse.services.items import MAX_QUANTITY, ItemDetails
 from reuse.templating import CONDITION_LABELS
-from reuse.web.fields import NorwegianDecimalField
+from reuse.web.fields import NorwegianDecimalField, WholeNumberField, whole_number
 
 PHOTO_SLOTS = 3
 # "image/*" makes phones offer the camera as well as the gallery; the server checks the type.
@@ -49,13 +48,13 @@ class ItemForm(FlaskForm):
     title = StringField(_l("Tittel"), validators=[DataRequired(_l("Gi annonsen en tittel.")),
                                                   Length(max=120)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
-    category_id = SelectField(_l("Kategori"), coerce=int,
+    category_id = SelectField(_l("Kategori"), coerce=whole_number,
                               validators=[InputRequired(_l("Velg en kategori."))])
     condition = RadioField(_l("Tilstand"), choices=[SelectChoice(c.value, label)
                                                     for c, label in CONDITION_LABELS.items()],
                            validators=[InputRequired(_l("Velg tilstand."))])
     # NumberRange fills in %(min)s and %(max)s itself.
-    quantity = IntegerField(_l("Antall"), default=1, validators=[
+    quantity = WholeNumberField(_l("Antall"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)],

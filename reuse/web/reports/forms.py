@@ -3,12 +3,12 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Form, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from reuse.services import factors, goals
-from reuse.web.fields import LongSelect, NorwegianDecimalField
+from reuse.web.fields import LongSelect, NorwegianDecimalField, WholeNumberField, whole_number
 
 
 class IsoDateField(DateField):
@@ -21,12 +21,6 @@ class IsoDateField(DateField):
             raise ValueError(_("Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-03-01.")) from None
 
 
-def optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
-
-
 class ReportFilterForm(Form):
     """The report's period and unit, read from the query string (a GET form, no CSRF)."""
 
@@ -35,15 +29,15 @@ class ReportFilterForm(Form):
     end = IsoDateField(_l("Til og med"), name="to", validators=[Optional()],
                     render_kw={"type": "date"})
     # Every unit id is accepted here; whether this user may see it is the service's call.
-    unit = SelectField(_l("Mottakende enhet"), coerce=optional_int, validate_choice=False,
+    unit = SelectField(_l("Mottakende enhet"), coerce=whole_number, validate_choice=False,
                        description=_l("Med alle enheter under."), widget=LongSelect())
-    giver = IntegerField(_l("Givende enhet"), validators=[Optional()])
-    category = IntegerField(_l("Kategori"), validators=[Optional()])
+    giver = WholeNumberField(_l("Givende enhet"), validators=[Optional()])
+    category = WholeNumberField(_l("Kategori"), validators=[Optional()])
 
 
 class GoalForm(FlaskForm):
     # NumberRange fills in %(min)s and %(max)s itself.
-    year = IntegerField(_l("År"), validators=[
+    year = WholeNumberField(_l("År"), validators=[
         InputRequired(_l("Oppgi året.")),
         NumberRange(goals.FIRST_YEAR, goals.LAST_YEAR,
                     _l("Året må være mellom %(min)s og %(max)s."))])
@@ -54,7 +48,7 @@ class GoalForm(FlaskForm):
         InputRequired(_l("Oppgi målet.")),
         NumberRange(min=Decimal("0.001"), message=_l("Målet må være større enn 0."))],
         description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker."))
-    unit = SelectField(_l("Gjelder"), coerce=optional_int, validate_choice=False,
+    unit = SelectField(_l("Gjelder"), coerce=whole_number, validate_choice=False,
                        description=_l("Hele kommunen, eller én enhet med enhetene under den."),
                        widget=LongSelect())
 

@@ -10,7 +10,7 @@ from reuse.models import BoughtNewReason, ClaimStatus, Condition
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED
 from reuse.services.claims import MAX_MESSAGE
-from reuse.services.items import MAX_PER_PAGE
+from reuse.services.items import INTERNAL_PERIOD_DAYS, MAX_INTERNAL_PERIOD_DAYS, MAX_PER_PAGE
 from reuse.services.ledger import MAX_COSTS_NOK
 
 JSON = "application/json"
@@ -193,8 +193,9 @@ def _schemas() -> dict:
             "location": {"oneOf": [_str("The address.", minLength=1, maxLength=200),
                                    _ref("LocationInput")]},
             "collection_notes": _or_null(_str(maxLength=2000)),
-            "internal_until": _or_null({**DATE, "description": "Not before today; "
-                                                               "default today + 30 days."}),
+            "internal_until": _or_null({**DATE, "description": (
+                f"Not before today, at most {MAX_INTERNAL_PERIOD_DAYS} days ahead; default "
+                f"today + {INTERNAL_PERIOD_DAYS} days.")}),
             "new_price_nok": _or_null(_num("Per piece; overrides the category's.",
                                            minimum=0)),
             "weight_kg": _or_null(_num("Per piece; overrides the category's.", minimum=0)),
@@ -400,7 +401,8 @@ def _paths() -> dict:
                  "413": _err("TooLarge"),
                  "422": _err("Unprocessable", "Unknown category or condition, empty title or "
                                               "address, quantity out of range, negative "
-                                              "figure, or internal_until in the past.")},
+                                              "figure, or internal_until in the past or "
+                                              "more than a year ahead.")},
                 requestBody=_json_body("ItemCreate")),
         },
         "/items/{item_id}": {"get": _op(

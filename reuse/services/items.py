@@ -22,6 +22,9 @@ from reuse.services.permissions import can_manage_item
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
+# An internal period keeps an item from being given outside the municipality; 9999-12-31
+# would keep it forever. A year is the longest any unit needs.
+MAX_INTERNAL_PERIOD_DAYS = 366
 MAX_QUANTITY = MAX_ITEM_QUANTITY
 MAX_PER_PAGE = 100
 
@@ -47,6 +50,10 @@ class ItemDetails:
 
 def default_internal_until(today: date | None = None) -> date:
     return (today or date.today()) + timedelta(days=INTERNAL_PERIOD_DAYS)
+
+
+def latest_internal_until(today: date | None = None) -> date:
+    return (today or date.today()) + timedelta(days=MAX_INTERNAL_PERIOD_DAYS)
 
 
 # The longest text each field takes (the columns' sizes, or a sensible cap for free text).
@@ -88,6 +95,11 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:
         raise InvalidInput(_("Intern periode kan ikke slutte før i dag."),
+                           field="internal_until")
+    elif details.internal_until > latest_internal_until(today):
+        raise InvalidInput(_("Intern periode kan vare høyst %(days)s dager, til og med "
+                             "%(date)s.", days=MAX_INTERNAL_PERIOD_DAYS,
+                             date=format_day(latest_internal_until(today))),
                            field="internal_until")
     for name, maximum, places in (("new_price_nok", MAX_PRICE_NOK, 2),
                                   ("weight_kg", MAX_WEIGHT_KG, 3)):

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +27,7 @@ from wtforms.validators import (
 )
 
 from reuse.services import categories
-from reuse.services.items import MAX_QUANTITY, ItemDetails
+from reuse.services.items import MAX_QUANTITY, ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import NorwegianDecimalField, WholeNumberField, whole_number
 
@@ -70,7 +72,8 @@ class ItemForm(FlaskForm):
                                                     "og hvem som kan kontaktes."))
     internal_until = DateField(_l("Intern periode til"), validators=[Optional()],
                                description=_l("Etter denne datoen kan tingene gis videre "
-                                              "utenfor kommunen. Standard er 30 dager."))
+                                              "utenfor kommunen. Standard er 30 dager, "
+                                              "høyst ett år."))
     new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
         Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))],
         description=_l("Står feltet tomt, brukes kategoriens standardpris."))
@@ -84,6 +87,9 @@ class ItemForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indent = "\u00a0\u00a0"
+        # The browser's date picker offers what the service accepts (the service decides).
+        self.internal_until.render_kw = {"min": date.today().isoformat(),
+                                         "max": latest_internal_until().isoformat()}
         self.category_id.choices = [SelectChoice(0, _("Velg kategori"))] + [
             SelectChoice(c.id, indent * depth + c.name_nb) for c, depth in categories.tree()
         ]

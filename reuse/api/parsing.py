@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import request
 
-from reuse.services import numbers
+from reuse.services import characters, numbers
 from reuse.services.errors import InvalidInput
 
 
@@ -63,7 +63,20 @@ def text(value: str, what: str, code: str = "invalid_text") -> str:
     return value
 
 
-def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) -> str:
+def plain_text(value: str, what: str, *, multiline: bool = False) -> str:
+    """Text a person could have typed for this field (reuse.services.characters): one line
+    unless multiline, and no control, invisible or direction-changing characters."""
+    value = text(value, what)
+    found = characters.first_refused(value, multiline=multiline)
+    if found is not None:
+        kind, code = found
+        raise BadRequest(f"{what} {characters.ENGLISH[kind]} (found {code}).", "invalid_text")
+    return value
+
+
+def string(body: dict, name: str, *, default: str = "", max_length: int = 5000,
+           multiline: bool = False) -> str:
+    """A text field; one line unless multiline (descriptions, notes, messages)."""
     value = body.get(name, default)
     if value is None:
         value = default
@@ -71,7 +84,7 @@ def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) 
         raise BadRequest(f"'{name}' must be a string.", "invalid_type")
     if len(value) > max_length:
         raise BadRequest(f"'{name}' may be at most {max_length} characters.", "too_long")
-    return text(value, f"'{name}'")
+    return plain_text(value, f"'{name}'", multiline=multiline)
 
 
 def _out_of_range(name: str) -> InvalidInput:
@@ -155,7 +168,7 @@ def query_text(name: str) -> str:
 
 
 def form_text(name: str) -> str:
-    return text(request.form.get(name, ""), f"'{name}'")
+    return plain_text(request.form.get(name, ""), f"'{name}'")
 
 
 def query_choice(name: str, choices: tuple[str, ...], default: str) -> str:

@@ -15,7 +15,16 @@ from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, fulltext, notifications, numbers, text, wanted
+from reuse.services import (
+    audit,
+    characters,
+    claims,
+    fulltext,
+    notifications,
+    numbers,
+    text,
+    wanted,
+)
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
 from reuse.services.permissions import can_manage_item
@@ -59,6 +68,7 @@ def latest_internal_until(today: date | None = None) -> date:
 # The longest text each field takes (the columns' sizes, or a sensible cap for free text).
 TEXT_LIMITS = {"title": 120, "description": 5000, "location_address": 200,
                "location_building": 120, "location_room": 120, "collection_notes": 2000}
+MULTI_LINE_FIELDS = frozenset({"description", "collection_notes"})
 MAX_PRICE_NOK = Decimal("100000000")
 MAX_WEIGHT_KG = Decimal("100000")
 
@@ -72,11 +82,19 @@ def _figure_errors(name: str, places: int) -> tuple[str, str, str]:
             _("Vekt kan ha høyst %(places)s desimaler.", places=places))
 
 
+def _text_labels() -> dict[str, str]:
+    return {"title": _("Tittel"), "description": _("Beskrivelse"),
+            "location_address": _("Adresse"), "location_building": _("Bygg"),
+            "location_room": _("Rom"), "collection_notes": _("Henteinformasjon")}
+
+
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
+    labels = _text_labels()
     for name, limit in TEXT_LIMITS.items():
         value = (getattr(details, name) or "").strip()
         if len(value) > limit:
             raise InvalidInput(_("Feltet kan ha høyst %(max)s tegn.", max=limit), field=name)
+        characters.check(value, labels[name], field=name, multiline=name in MULTI_LINE_FIELDS)
         setattr(details, name, value)
     if not details.title:
         raise InvalidInput(_("Gi annonsen en tittel."), field="title")

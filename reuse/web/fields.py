@@ -11,10 +11,28 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from wtforms import DecimalField, IntegerField
+from wtforms import DecimalField, IntegerField, ValidationError
 from wtforms.widgets import Select, TextInput
 
-from reuse.services import numbers
+from reuse.services import characters, numbers
+
+
+class SingleLine:
+    """A validator: the field holds none of the characters reuse.services.characters
+    refuses in one-line text; the same rule the API and the services apply."""
+
+    multiline = False
+
+    def __call__(self, form, field):
+        found = characters.first_refused(field.data or "", multiline=self.multiline)
+        if found is not None:
+            raise ValidationError(characters.message(str(field.label.text), *found))
+
+
+class MultiLine(SingleLine):
+    """As SingleLine, but line breaks are welcome (descriptions, notes, messages)."""
+
+    multiline = True
 
 
 def out_of_range_message() -> str:

@@ -6,21 +6,22 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services.claims import MAX_MESSAGE
-from reuse.web.fields import NorwegianDecimalField, WholeNumberField
+from reuse.web.fields import MultiLine, NorwegianDecimalField, WholeNumberField
 
 
 class ClaimForm(FlaskForm):
     quantity = WholeNumberField(_l("Hvor mange trenger dere?"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
-    message = TextAreaField(_l("Melding til giveren"), validators=[Optional(),
-                                                                   Length(max=MAX_MESSAGE)],
+    message = TextAreaField(_l("Melding til giveren"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
                             description=_l("For eksempel når dere kan hente, eller spørsmål "
                                            "om tingene."))
 
 
 class DecisionForm(FlaskForm):
-    message = TextAreaField(_l("Melding"), validators=[Optional(), Length(max=MAX_MESSAGE)])
+    message = TextAreaField(_l("Melding"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)])
 
 
 class CollectForm(FlaskForm):
@@ -39,4 +40,4 @@ class CollectForm(FlaskForm):
 class ReverseRecordForm(FlaskForm):
     reason = TextAreaField(_l("Hvorfor korrigeres føringen?"),
                            validators=[DataRequired(_l("Skriv hvorfor føringen korrigeres.")),
-                                       Length(max=2000)])
+                                       MultiLine(), Length(max=2000)])

@@ -8,7 +8,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from reuse.services import factors, goals
-from reuse.web.fields import LongSelect, NorwegianDecimalField, WholeNumberField, whole_number
+from reuse.web.fields import (
+    LongSelect,
+    MultiLine,
+    NorwegianDecimalField,
+    WholeNumberField,
+    whole_number,
+)
 
 
 class IsoDateField(DateField):
@@ -65,12 +71,12 @@ class FactorForm(FlaskForm):
     new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
         Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))])
     new_price_source = TextAreaField(_l("Kilde for nypris"), validators=[
-        Optional(), Length(max=factors.MAX_SOURCE)])
+        Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     new_price_estimate = BooleanField(_l("Nyprisen er et anslag"))
     weight_kg = NorwegianDecimalField(_l("Vekt per stykk (kg)"), places=3, validators=[
         Optional(), NumberRange(min=0, message=_l("Vekt kan ikke være negativ."))])
     weight_source = TextAreaField(_l("Kilde for vekt"), validators=[
-        Optional(), Length(max=factors.MAX_SOURCE)])
+        Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     weight_estimate = BooleanField(_l("Vekten er et anslag"))
     co2e_kg = NorwegianDecimalField(_l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"),
                                     places=3, validators=[
@@ -78,9 +84,10 @@ class FactorForm(FlaskForm):
                                         NumberRange(min=0, message=_l("Utslipp kan ikke være "
                                                                       "negativt."))])
     co2e_source = TextAreaField(_l("Kilde for utslipp"), validators=[
-        Optional(), Length(max=factors.MAX_SOURCE)])
+        Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     co2e_estimate = BooleanField(_l("Utslippstallet er et anslag"))
-    note = TextAreaField(_l("Kommentar"), validators=[Optional(), Length(max=factors.MAX_NOTE)],
+    note = TextAreaField(_l("Kommentar"),
+                         validators=[Optional(), MultiLine(), Length(max=factors.MAX_NOTE)],
                          description=_l("Hvorfor faktorene endres, for eksempel ny "
                                         "rammeavtale."))
 

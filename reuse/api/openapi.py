@@ -297,9 +297,10 @@ def _responses() -> dict:
     return {
         "BadRequest": _error(
             "Malformed request: not JSON, not an object, a wrong type, a missing or unknown "
-            "field, a too long text, a text with a NUL character or a lone surrogate, or a bad "
-            "query parameter. Codes: invalid_json, unknown_field, missing_field, invalid_type, "
-            "too_long, invalid_text, invalid_query."),
+            "field, a too long text, a text with a NUL character or a lone surrogate, a line "
+            "break in a one-line text, a control, invisible or direction-changing character, "
+            "or a bad query parameter. Codes: invalid_json, unknown_field, missing_field, "
+            "invalid_type, too_long, invalid_text, invalid_query."),
         "Unauthorized": _error(
             "No valid bearer token. Code: unauthorized.",
             headers={"WWW-Authenticate": {"schema": {"type": "string"},
@@ -414,7 +415,8 @@ def _paths() -> dict:
             "addPhoto", "Add a photo to an item", "items",
             {"201": _ok("The stored photo.", "Photo"),
              "400": _err("BadRequest", "No file in the field 'photo' (code: missing_field), or "
-                                       "alt_text with a NUL character (code: invalid_text)."),
+                                       "an alt_text with a line break, a control, invisible or "
+                                       "direction-changing character (code: invalid_text)."),
              "401": _err("Unauthorized"),
              "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
                                       "an admin may add photos."),

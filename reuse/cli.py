@@ -24,6 +24,7 @@ from reuse.services import (
     factors,
     items,
     notifications,
+    numbers,
     photos,
     tokens,
     units,
@@ -160,7 +161,8 @@ def init_app(app: Flask) -> None:
                      email=email), err=True)
 
     @app.cli.command("revoke-token")
-    @click.option("--id", "token_id", required=True, type=int, help="The token's id.")
+    @click.option("--id", "token_id", required=True, type=click.IntRange(1, numbers.MAX_INT),
+                  help="The token's id.")
     @_in_default_language
     def revoke_token_command(token_id: int):
         """Revoke an API token at once."""

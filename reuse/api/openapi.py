@@ -10,7 +10,7 @@ from reuse.models import BoughtNewReason, ClaimStatus, Condition
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED
 from reuse.services.claims import MAX_MESSAGE
-from reuse.services.items import MAX_PER_PAGE
+from reuse.services.items import INTERNAL_PERIOD_DAYS, MAX_INTERNAL_PERIOD_DAYS, MAX_PER_PAGE
 from reuse.services.ledger import MAX_COSTS_NOK
 
 JSON = "application/json"
@@ -202,8 +202,9 @@ def _schemas() -> dict:
             "location": {"oneOf": [_str("The address.", minLength=1, maxLength=200),
                                    _ref("LocationInput")]},
             "collection_notes": _or_null(_str(maxLength=2000)),
-            "internal_until": _or_null({**DATE, "description": "Not before today; "
-                                                               "default today + 30 days."}),
+            "internal_until": _or_null({**DATE, "description": (
+                f"Not before today, at most {MAX_INTERNAL_PERIOD_DAYS} days ahead; default "
+                f"today + {INTERNAL_PERIOD_DAYS} days.")}),
             "new_price_nok": _or_null(_num("Per piece; overrides the category's.",
                                            minimum=0)),
             "weight_kg": _or_null(_num("Per piece; overrides the category's.", minimum=0)),
@@ -305,9 +306,10 @@ def _responses() -> dict:
     return {
         "BadRequest": _error(
             "Malformed request: not JSON, not an object, a wrong type, a missing or unknown "
-            "field, a too long text, a text with a NUL character or a lone surrogate, or a bad "
-            "query parameter. Codes: invalid_json, unknown_field, missing_field, invalid_type, "
-            "too_long, invalid_text, invalid_query."),
+            "field, a too long text, a text with a NUL character or a lone surrogate, a line "
+            "break in a one-line text, a control, invisible or direction-changing character, "
+            "or a bad query parameter. Codes: invalid_json, unknown_field, missing_field, "
+            "invalid_type, too_long, invalid_text, invalid_query."),
         "Unauthorized": _error(
             "No valid bearer token. Code: unauthorized.",
             headers={"WWW-Authenticate": {"schema": {"type": "string"},
@@ -410,7 +412,8 @@ def _paths() -> dict:
                  "413": _err("TooLarge"),
                  "422": _err("Unprocessable", "Unknown category or condition, empty title or "
                                               "address, quantity out of range, negative "
-                                              "figure, or internal_until in the past.")},
+                                              "figure, or internal_until in the past or "
+                                              "more than a year ahead.")},
                 requestBody=_json_body("ItemCreate")),
         },
         "/items/{item_id}": {"get": _op(
@@ -422,7 +425,8 @@ def _paths() -> dict:
             "addPhoto", "Add a photo to an item", "items",
             {"201": _ok("The stored photo.", "Photo"),
              "400": _err("BadRequest", "No file in the field 'photo' (code: missing_field), or "
-                                       "alt_text with a NUL character (code: invalid_text)."),
+                                       "an alt_text with a line break, a control, invisible or "
+                                       "direction-changing character (code: invalid_text)."),
              "401": _err("Unauthorized"),
              "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
                                       "an admin may add photos."),

@@ -9,6 +9,9 @@ from typing import Any
 
 from flask import request
 
+from reuse.services import characters, numbers
+from reuse.services.errors import InvalidInput
+
 
 class BadRequest(Exception):
     """The request is malformed: not JSON, not an object, a wrong type or an unknown field."""
@@ -26,9 +29,12 @@ def json_body(allowed: set[str], *, required: set[str] = frozenset()) -> dict[st
     else:
         try:
             # Decimals straight from the text: money never passes through a float.
-            body = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+            body = json.loads(raw, parse_float=numbers.json_decimal,
+                              parse_constant=_reject_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"The body is not valid JSON: {exc}", "invalid_json") from None
+        except RecursionError:  # the parser recurses per level; 100 000 levels exhaust it
+            raise BadRequest("The body is nested too deeply.", "invalid_json") from None
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.", "invalid_json")
     unknown = set(body) - allowed
@@ -57,7 +63,20 @@ def text(value: str, what: str, code: str = "invalid_text") -> str:
     return value
 
 
-def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) -> str:
+def plain_text(value: str, what: str, *, multiline: bool = False) -> str:
+    """Text a person could have typed for this field (reuse.services.characters): one line
+    unless multiline, and no control, invisible or direction-changing characters."""
+    value = text(value, what)
+    found = characters.first_refused(value, multiline=multiline)
+    if found is not None:
+        kind, code = found
+        raise BadRequest(f"{what} {characters.ENGLISH[kind]} (found {code}).", "invalid_text")
+    return value
+
+
+def string(body: dict, name: str, *, default: str = "", max_length: int = 5000,
+           multiline: bool = False) -> str:
+    """A text field; one line unless multiline (descriptions, notes, messages)."""
     value = body.get(name, default)
     if value is None:
         value = default
@@ -65,17 +84,29 @@ def string(body: dict, name: str, *, default: str = "", max_length: int = 5000) 
         raise BadRequest(f"'{name}' must be a string.", "invalid_type")
     if len(value) > max_length:
         raise BadRequest(f"'{name}' may be at most {max_length} characters.", "too_long")
-    return text(value, f"'{name}'")
+    return plain_text(value, f"'{name}'", multiline=multiline)
+
+
+def _out_of_range(name: str) -> InvalidInput:
+    return InvalidInput(f"'{name}' is out of range (whole numbers from {numbers.MIN_INT} to "
+                        f"{numbers.MAX_INT}).", field=name)
 
 
 def integer(body: dict, name: str, *, default: int | None = None) -> int | None:
+    """A whole number that fits the database's integers. 2, 2.0 and 2e0 are all 2; a number
+    beyond the range is refused from its exponent, before it is ever converted."""
     value = body.get(name, default)
     if value is None:
         return default
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        value = int(value)
+    if isinstance(value, Decimal):
+        try:
+            value = numbers.whole_number(value)
+        except numbers.OutOfRange:
+            raise _out_of_range(name) from None
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequest(f"'{name}' must be a whole number.", "invalid_type")
+    if not numbers.fits_int(value):
+        raise _out_of_range(name)
     return value
 
 
@@ -89,12 +120,18 @@ def boolean(body: dict, name: str, *, default: bool) -> bool:
 
 
 def decimal(body: dict, name: str, *, default: Decimal | None = None) -> Decimal | None:
+    """A number, exactly; beyond every figure column (10^15 and up) it is refused from its
+    exponent, so no service compares, rounds or converts a 1e999999999."""
     value = body.get(name, default)
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise BadRequest(f"'{name}' must be a number.", "invalid_type")
-    return Decimal(value)
+    try:
+        return numbers.figure(Decimal(value))
+    except numbers.OutOfRange:
+        raise InvalidInput(f"'{name}' is out of range (at most 15 digits before the decimal "
+                           "point).", field=name) from None
 
 
 def iso_date(body: dict, name: str) -> date | None:
@@ -114,11 +151,13 @@ def query_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = numbers.parse_int(raw)
+    except numbers.OutOfRange:
+        value = None
     except ValueError:
         raise BadRequest(f"Query parameter '{name}' must be a whole number.",
                          "invalid_query") from None
-    if not minimum <= value <= maximum:
+    if value is None or not minimum <= value <= maximum:
         raise BadRequest(f"Query parameter '{name}' must be between {minimum} and {maximum}.",
                          "invalid_query")
     return value
@@ -129,7 +168,7 @@ def query_text(name: str) -> str:
 
 
 def form_text(name: str) -> str:
-    return text(request.form.get(name, ""), f"'{name}'")
+    return plain_text(request.form.get(name, ""), f"'{name}'")
 
 
 def query_choice(name: str, choices: tuple[str, ...], default: str) -> str:

@@ -83,7 +83,7 @@ ITEM_FIELDS = {"title", "description", "category", "condition", "quantity", "loc
 def _location(body: dict) -> tuple[str, str, str]:
     value = body.get("location")
     if isinstance(value, str):
-        return p.text(value, "'location'"), "", ""
+        return p.plain_text(value, "'location'"), "", ""
     if not isinstance(value, dict):
         raise p.BadRequest("'location' must be a string (the address) or an object with "
                            "'address', 'building' and 'room'.", "invalid_type")
@@ -112,9 +112,9 @@ def create_item():
     item = items.create_item(user, items.ItemDetails(
         title=p.string(body, "title", max_length=120), category_id=category.id,
         condition=condition, quantity=p.integer(body, "quantity"),
-        description=p.string(body, "description"), location_address=address,
+        description=p.string(body, "description", multiline=True), location_address=address,
         location_building=building, location_room=room,
-        collection_notes=p.string(body, "collection_notes", max_length=2000),
+        collection_notes=p.string(body, "collection_notes", max_length=2000, multiline=True),
         internal_until=p.iso_date(body, "internal_until"),
         new_price_nok=p.decimal(body, "new_price_nok"), weight_kg=p.decimal(body, "weight_kg"),
         auto_approve=p.boolean(body, "auto_approve", default=False)))
@@ -158,7 +158,7 @@ def create_claim(item_id: int):
     body = p.json_body(CLAIM_FIELDS, required={"quantity"})
     item = _visible_item(item_id)
     quantity = p.integer(body, "quantity")
-    message = p.string(body, "message", max_length=claims.MAX_MESSAGE)
+    message = p.string(body, "message", max_length=claims.MAX_MESSAGE, multiline=True)
     check_id = p.integer(body, "reuse_check_id")
     if check_id is None:
         claim = claims.claim_item(user, item, quantity, message)
@@ -196,7 +196,8 @@ def _decision(claim_id: int, action):
     user = require_user()
     body = p.json_body({"message"})
     claim = _claim_for(claim_id)
-    action(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE))
+    action(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE,
+                                 multiline=True))
     db.session.commit()
     return jsonify(claim_json(claims.get_claim(claim_id)))
 
@@ -285,8 +286,8 @@ def check_outcome(check_id: int):
                                field="claim_id")
         checks.link_claim(user, check, claim)
     elif outcome == "bought_new":
-        reason = p.string(body, "reason", max_length=1000).strip()
-        reason_text = p.string(body, "reason_text", max_length=1000)
+        reason = p.string(body, "reason", max_length=1000, multiline=True).strip()
+        reason_text = p.string(body, "reason_text", max_length=1000, multiline=True)
         if reason not in {r.value for r in BoughtNewReason}:
             # A sentence instead of a code: keep the words, file it as "other".
             reason, reason_text = BoughtNewReason.OTHER.value, reason_text or reason

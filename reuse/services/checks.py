@@ -35,7 +35,7 @@ from reuse.models import (
     utcnow,
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, fulltext, notifications, text
+from reuse.services import audit, characters, claims, fulltext, notifications, text
 from reuse.services.errors import (
     Conflict,
     DomainError,
@@ -143,6 +143,7 @@ def create_check(user: User, need: str, *, category: Category | None = None,
     need = (need or "").strip()
     if not need:
         raise InvalidInput(_("Beskriv hva dere trenger."), field="need")
+    characters.check(need, _("Hva trenger dere?"), field="need")
     if len(need) > MAX_NEED:
         raise InvalidInput(_("Beskrivelsen kan ha høyst %(max)s tegn.", max=MAX_NEED),
                            field="need")
@@ -297,6 +298,8 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
     if len(purchase_reference) > 120:
         raise InvalidInput(_("Bestillingsnummeret kan ha høyst %(max)s tegn.", max=120),
                            field="purchase_reference")
+    characters.check(reason_text, _("Utdyp gjerne"), field="reason_text", multiline=True)
+    characters.check(purchase_reference, _("Bestillingsnummer"), field="purchase_reference")
     _close(check, outcome=CheckOutcome.BOUGHT_NEW.value, reason_code=reason,
            reason_text=reason_text, purchase_reference=purchase_reference)
     audit.record(user, "reuse_check.bought_new", check, reason=reason,

@@ -36,7 +36,7 @@ from reuse.models import (
     utcnow,
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, ledger, notifications
+from reuse.services import audit, characters, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, paginate
 from reuse.services.permissions import (
@@ -67,6 +67,7 @@ def _message(text: str | None) -> str:
     if len(text) > MAX_MESSAGE:
         raise InvalidInput(_("Meldingen kan ha høyst %(max)s tegn.", max=MAX_MESSAGE),
                            field="message")
+    characters.check(text, _("Melding"), field="message", multiline=True)
     return text
 
 

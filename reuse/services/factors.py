@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.models import Category, CategoryFactorVersion, User
-from reuse.services import audit
+from reuse.services import audit, characters
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors
 
@@ -194,6 +194,8 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
             CategoryFactorVersion.valid_from == change.valid_from)) is not None:
         raise InvalidInput(_("Det finnes allerede faktorer som gjelder fra denne datoen. "
                              "Velg en annen dato."), field="valid_from")
+    source_labels = {"new_price_source": _("Kilde for nypris"),
+                     "weight_source": _("Kilde for vekt"), "co2e_source": _("Kilde for utslipp")}
     for name, _label, _unit, places in FACTORS:
         value = getattr(change, name)
         source_field = name.rsplit("_", 1)[0] + "_source"
@@ -201,6 +203,8 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
         if len(source) > MAX_SOURCE:
             raise InvalidInput(_("Kilden kan ha høyst %(max)s tegn.", max=MAX_SOURCE),
                                field=source_field)
+        characters.check(source, source_labels[source_field], field=source_field,
+                         multiline=True)
         setattr(change, source_field, source)
         if value is None:
             continue
@@ -218,6 +222,7 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
     if len(change.note) > MAX_NOTE:
         raise InvalidInput(_("Kommentaren kan ha høyst %(max)s tegn.", max=MAX_NOTE),
                            field="note")
+    characters.check(change.note, _("Kommentar"), field="note", multiline=True)
     return change
 
 

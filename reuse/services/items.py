@@ -15,13 +15,25 @@ from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, claims, fulltext, notifications, text, wanted
+from reuse.services import (
+    audit,
+    characters,
+    claims,
+    fulltext,
+    notifications,
+    numbers,
+    text,
+    wanted,
+)
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
 from reuse.services.permissions import can_manage_item
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
+# An internal period keeps an item from being given outside the municipality; 9999-12-31
+# would keep it forever. A year is the longest any unit needs.
+MAX_INTERNAL_PERIOD_DAYS = 366
 MAX_QUANTITY = MAX_ITEM_QUANTITY
 MAX_PER_PAGE = 100
 
@@ -49,9 +61,14 @@ def default_internal_until(today: date | None = None) -> date:
     return (today or date.today()) + timedelta(days=INTERNAL_PERIOD_DAYS)
 
 
+def latest_internal_until(today: date | None = None) -> date:
+    return (today or date.today()) + timedelta(days=MAX_INTERNAL_PERIOD_DAYS)
+
+
 # The longest text each field takes (the columns' sizes, or a sensible cap for free text).
 TEXT_LIMITS = {"title": 120, "description": 5000, "location_address": 200,
                "location_building": 120, "location_room": 120, "collection_notes": 2000}
+MULTI_LINE_FIELDS = frozenset({"description", "collection_notes"})
 MAX_PRICE_NOK = Decimal("100000000")
 MAX_WEIGHT_KG = Decimal("100000")
 
@@ -65,11 +82,19 @@ def _figure_errors(name: str, places: int) -> tuple[str, str, str]:
             _("Vekt kan ha høyst %(places)s desimaler.", places=places))
 
 
+def _text_labels() -> dict[str, str]:
+    return {"title": _("Tittel"), "description": _("Beskrivelse"),
+            "location_address": _("Adresse"), "location_building": _("Bygg"),
+            "location_room": _("Rom"), "collection_notes": _("Henteinformasjon")}
+
+
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
+    labels = _text_labels()
     for name, limit in TEXT_LIMITS.items():
         value = (getattr(details, name) or "").strip()
         if len(value) > limit:
             raise InvalidInput(_("Feltet kan ha høyst %(max)s tegn.", max=limit), field=name)
+        characters.check(value, labels[name], field=name, multiline=name in MULTI_LINE_FIELDS)
         setattr(details, name, value)
     if not details.title:
         raise InvalidInput(_("Gi annonsen en tittel."), field="title")
@@ -88,6 +113,11 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:
         raise InvalidInput(_("Intern periode kan ikke slutte før i dag."),
+                           field="internal_until")
+    elif details.internal_until > latest_internal_until(today):
+        raise InvalidInput(_("Intern periode kan vare høyst %(days)s dager, til og med "
+                             "%(date)s.", days=MAX_INTERNAL_PERIOD_DAYS,
+                             date=format_day(latest_internal_until(today))),
                            field="internal_until")
     for name, maximum, places in (("new_price_nok", MAX_PRICE_NOK, 2),
                                   ("weight_kg", MAX_WEIGHT_KG, 3)):
@@ -261,7 +291,8 @@ def search_items(filters: ItemFilter) -> Page:
     more_than_total = filters.count_limit is not None and total > filters.count_limit
     if more_than_total:
         total = filters.count_limit
-    page = max(1, filters.page)
+    # The offset must stay a number SQL can hold, whatever page a caller asks for.
+    page = min(max(1, filters.page), numbers.MAX_INT)
     items = db.session.scalars(
         _filtered(select(Item), filters)
         .options(selectinload(Item.photos), *_joined_owners)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
 from reuse.models import Claim, ReuseRecord, User
-from reuse.services import audit
+from reuse.services import audit, characters
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_correct_records
 
@@ -105,6 +105,7 @@ def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Skriv hvorfor føringen korrigeres."), field="reason")
+    characters.check(reason, _("Hvorfor korrigeres føringen?"), field="reason", multiline=True)
     if record.reverses_id is not None:
         raise Conflict(_("Dette er selv en korrigering og kan ikke korrigeres."))
     if reversal_of(record) is not None:

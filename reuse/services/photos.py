@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from reuse.extensions import db
 from reuse.models import Item, Photo, User
-from reuse.services import audit, imaging
+from reuse.services import audit, characters, imaging
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.imaging import EncodedPhoto
 from reuse.services.permissions import can_manage_item
@@ -112,6 +112,8 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
               "legge til %(added)s.", limit=limit, existing=existing, added=len(uploads)),
             field="photos",
         )
+    for upload in uploads:
+        characters.check(upload.alt_text, _("Bildetekst"), field="alt_text")
     # Decode everything first: one bad file refuses the batch before anything is written.
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
     encoded = [(upload, encode(upload, max_bytes)) for upload in uploads]
@@ -141,6 +143,7 @@ def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
     alt_text = alt_text.strip()
     if not alt_text:
         raise InvalidInput(_("Bildeteksten kan ikke være tom."), field="alt_text")
+    characters.check(alt_text, _("Bildetekst"), field="alt_text")
     photo.alt_text = alt_text[:300]
 
 

@@ -36,7 +36,7 @@ from reuse.models import (
     User,
 )
 from reuse.services import goals as goal_service
-from reuse.services import month_totals
+from reuse.services import month_totals, numbers
 from reuse.services import units as unit_service
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, paginate
@@ -143,7 +143,8 @@ class Scope:
 
 
 def _require_exists(model, ident: int | None, name: str, message: str) -> None:
-    if ident is not None and db.session.get(model, ident) is None:
+    # An id no column can hold names nothing; it never goes to SQL (SQLite cannot bind it).
+    if ident is not None and (not numbers.fits_int(ident) or db.session.get(model, ident) is None):
         raise InvalidInput(message, field=name)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import ApiToken, User, utcnow
-from reuse.services import audit
+from reuse.services import audit, characters
 from reuse.services.errors import Conflict, NotFound
 
 PREFIX = "reuse_"
@@ -25,6 +25,7 @@ def _digest(token: str) -> str:
 
 def create_token(user: User, label: str = "") -> tuple[ApiToken, str]:
     """A new token for the user; the plain text is returned here and never stored."""
+    characters.check(label, _("Navn"), field="label")
     plain = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, label=label.strip()[:120], token_hash=_digest(plain))
     db.session.add(token)

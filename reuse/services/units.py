@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import Unit
+from reuse.services import characters
 from reuse.services.errors import InvalidInput, NotFound
 from reuse.services.trees import depth_first, nodes
 
@@ -27,6 +28,8 @@ def create_unit(*, name: str, parent: Unit | None = None, code: str | None = Non
     code = (code or "").strip() or None
     if not name:
         raise InvalidInput(_("Enheten må ha et navn."), field="name")
+    characters.check(name, _("Navn"), field="name")
+    characters.check(code, _("Ansvarsnummer"), field="code")
     if find_by_name(name):
         raise InvalidInput(_("Det finnes allerede en enhet som heter «%(name)s».", name=name),
                            field="name")

@@ -18,7 +18,7 @@ from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
 from reuse.models import Role, Unit, User
-from reuse.services import audit, notifications, tokens
+from reuse.services import audit, characters, notifications, tokens
 from reuse.services.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
@@ -80,6 +80,7 @@ def create_user(*, email: str, name: str, unit: Unit, role: str, password: str) 
     name = name.strip()
     if not name:
         raise InvalidInput(_("Navn må fylles ut."), field="name")
+    characters.check(name, _("Navn"), field="name")
     if role not in {r.value for r in Role}:
         known = ", ".join(r.value for r in Role)
         raise InvalidInput(_("Ukjent rolle «%(role)s». Gyldige roller: %(known)s.", role=role,

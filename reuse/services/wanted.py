@@ -20,7 +20,7 @@ from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.models import Category, Item, Role, User, WantedRequest, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, notifications, text
+from reuse.services import audit, characters, notifications, text
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.trees import subtree_id_list
 
@@ -33,6 +33,7 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
     words = (words or "").strip()
     if len(words) > 200:
         raise InvalidInput(_("Søkeordene kan ha høyst %(max)s tegn.", max=200), field="words")
+    characters.check(words, _("Hva ser dere etter?"), field="words")
     if not text.query_terms(words) and category is None:
         raise InvalidInput(_("Skriv hva dere ser etter, eller velg en kategori."),
                            field="words")

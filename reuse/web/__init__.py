@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from wtforms import FieldList
@@ -9,10 +10,14 @@ from wtforms import FieldList
 from reuse.extensions import db
 from reuse.services.errors import DomainError
 
+# Control characters cannot go in a Location header (CR/LF split it: a 500), and browsers drop
+# tabs and newlines and read a backslash as a slash: /\evil.example would leave the site.
+_NOT_IN_A_PATH = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
 
 def safe_next(target: str | None, default: str) -> str:
     """Only follow ?next= to a path on this site, never to another host."""
-    if not target:
+    if not target or _NOT_IN_A_PATH.search(target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

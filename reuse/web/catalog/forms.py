@@ -1,13 +1,13 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SearchField, SelectField
+from wtforms import SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from reuse.services import categories, units
 from reuse.templating import CONDITION_LABELS
-from reuse.web.fields import LongSelect
+from reuse.web.fields import LongSelect, WholeNumberField
 
 
 class BrowseForm(FlaskForm):
@@ -21,7 +21,7 @@ class BrowseForm(FlaskForm):
     condition = SelectField(_l("Tilstand"), validators=[Optional()])
     unit = SelectField(_l("Enhet"), validators=[Optional()], widget=LongSelect())
     location = SearchField(_l("Sted"), validators=[Optional(), Length(max=200)])
-    page = IntegerField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
+    page = WholeNumberField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,13 +1,14 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import categories
 from reuse.services.checks import MAX_NEED, REASON_LABELS
+from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
 
 
 def category_choices(empty_label: str) -> list[SelectChoice]:
@@ -18,11 +19,11 @@ def category_choices(empty_label: str) -> list[SelectChoice]:
 
 class CheckForm(FlaskForm):
     need = StringField(_l("Hva trenger dere?"), validators=[
-        DataRequired(_l("Beskriv hva dere trenger.")), Length(max=MAX_NEED)],
+        DataRequired(_l("Beskriv hva dere trenger.")), SingleLine(), Length(max=MAX_NEED)],
         description=_l("Med vanlige ord, for eksempel «8 kontorstoler» eller "
                        "«hev-senk-skrivebord»."))
     category = SelectField(_l("Kategori"), validators=[Optional()])
-    quantity = IntegerField(_l("Antall"), validators=[
+    quantity = WholeNumberField(_l("Antall"), validators=[
         Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
 
     def __init__(self, *args, **kwargs):
@@ -31,7 +32,7 @@ class CheckForm(FlaskForm):
 
 
 class ClaimMatchForm(FlaskForm):
-    quantity = IntegerField(_l("Antall"), default=1, validators=[
+    quantity = WholeNumberField(_l("Antall"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
 
@@ -40,19 +41,21 @@ class BoughtNewForm(FlaskForm):
     reason = RadioField(_l("Hvorfor kjøper dere nytt?"), validators=[
         InputRequired(_l("Velg hvorfor dere kjøper nytt."))],
         choices=[SelectChoice(code.value, label) for code, label in REASON_LABELS.items()])
-    reason_text = TextAreaField(_l("Utdyp gjerne"), validators=[Optional(), Length(max=1000)],
+    reason_text = TextAreaField(_l("Utdyp gjerne"),
+                                validators=[Optional(), MultiLine(), Length(max=1000)],
                                 description=_l("Må fylles ut ved «Annen grunn»."))
-    purchase_reference = StringField(_l("Bestillingsnummer"), validators=[Optional(),
-                                                                          Length(max=120)],
+    purchase_reference = StringField(_l("Bestillingsnummer"),
+                                     validators=[Optional(), SingleLine(), Length(max=120)],
                                      description=_l("Fra innkjøpssystemet, hvis dere har det."))
 
 
 class WantedForm(FlaskForm):
-    words = StringField(_l("Hva ser dere etter?"), validators=[Optional(), Length(max=200)],
+    words = StringField(_l("Hva ser dere etter?"),
+                        validators=[Optional(), SingleLine(), Length(max=200)],
                         description=_l("Alle ordene må passe, for eksempel "
                                        "«hev-senk skrivebord»."))
     category = SelectField(_l("Kategori"), validators=[Optional()])
-    quantity = IntegerField(_l("Antall"), validators=[
+    quantity = WholeNumberField(_l("Antall"), validators=[
         Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
     until = DateField(_l("Gjelder til"), validators=[Optional()],
                       description=_l("Standard er 90 dager fra i dag."))

@@ -1,26 +1,27 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services.claims import MAX_MESSAGE
-from reuse.web.fields import NorwegianDecimalField
+from reuse.web.fields import MultiLine, NorwegianDecimalField, WholeNumberField
 
 
 class ClaimForm(FlaskForm):
-    quantity = IntegerField(_l("Hvor mange trenger dere?"), default=1, validators=[
+    quantity = WholeNumberField(_l("Hvor mange trenger dere?"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
-    message = TextAreaField(_l("Melding til giveren"), validators=[Optional(),
-                                                                   Length(max=MAX_MESSAGE)],
+    message = TextAreaField(_l("Melding til giveren"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
                             description=_l("For eksempel når dere kan hente, eller spørsmål "
                                            "om tingene."))
 
 
 class DecisionForm(FlaskForm):
-    message = TextAreaField(_l("Melding"), validators=[Optional(), Length(max=MAX_MESSAGE)])
+    message = TextAreaField(_l("Melding"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)])
 
 
 class CollectForm(FlaskForm):
@@ -39,4 +40,4 @@ class CollectForm(FlaskForm):
 class ReverseRecordForm(FlaskForm):
     reason = TextAreaField(_l("Hvorfor korrigeres føringen?"),
                            validators=[DataRequired(_l("Skriv hvorfor føringen korrigeres.")),
-                                       Length(max=2000)])
+                                       MultiLine(), Length(max=2000)])

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -26,9 +27,15 @@ from wtforms.validators import (
 )
 
 from reuse.services import categories
-from reuse.services.items import MAX_QUANTITY, ItemDetails
+from reuse.services.items import MAX_QUANTITY, ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
-from reuse.web.fields import NorwegianDecimalField
+from reuse.web.fields import (
+    MultiLine,
+    NorwegianDecimalField,
+    SingleLine,
+    WholeNumberField,
+    whole_number,
+)
 
 PHOTO_SLOTS = 3
 # "image/*" makes phones offer the camera as well as the gallery; the server checks the type.
@@ -40,38 +47,41 @@ class PhotoUploadForm(Form):
 
     file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
     alt_text = StringField(
-        _l("Beskriv bildet kort"), validators=[Optional(), Length(max=300)],
+        _l("Beskriv bildet kort"), validators=[Optional(), SingleLine(), Length(max=300)],
         description=_l("For skjermlesere, for eksempel «Blå kontorstol sett forfra»."),
     )
 
 
 class ItemForm(FlaskForm):
     title = StringField(_l("Tittel"), validators=[DataRequired(_l("Gi annonsen en tittel.")),
-                                                  Length(max=120)],
+                                                  SingleLine(), Length(max=120)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
-    category_id = SelectField(_l("Kategori"), coerce=int,
+    category_id = SelectField(_l("Kategori"), coerce=whole_number,
                               validators=[InputRequired(_l("Velg en kategori."))])
     condition = RadioField(_l("Tilstand"), choices=[SelectChoice(c.value, label)
                                                     for c, label in CONDITION_LABELS.items()],
                            validators=[InputRequired(_l("Velg tilstand."))])
     # NumberRange fills in %(min)s and %(max)s itself.
-    quantity = IntegerField(_l("Antall"), default=1, validators=[
+    quantity = WholeNumberField(_l("Antall"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
-    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)],
+    description = TextAreaField(_l("Beskrivelse"),
+                                validators=[Optional(), MultiLine(), Length(max=5000)],
                                 description=_l("Mål, merke, farge, skader – det en mottaker "
                                                "trenger å vite."))
     location_address = StringField(_l("Adresse"), validators=[
-        DataRequired(_l("Oppgi adressen der tingene kan hentes.")), Length(max=200)])
-    location_building = StringField(_l("Bygg"), validators=[Optional(), Length(max=120)])
-    location_room = StringField(_l("Rom"), validators=[Optional(), Length(max=120)])
-    collection_notes = TextAreaField(_l("Henteinformasjon"), validators=[Optional(),
-                                                                         Length(max=2000)],
+        DataRequired(_l("Oppgi adressen der tingene kan hentes.")), SingleLine(), Length(max=200)])
+    location_building = StringField(_l("Bygg"),
+                                    validators=[Optional(), SingleLine(), Length(max=120)])
+    location_room = StringField(_l("Rom"), validators=[Optional(), SingleLine(), Length(max=120)])
+    collection_notes = TextAreaField(_l("Henteinformasjon"),
+                                     validators=[Optional(), MultiLine(), Length(max=2000)],
                                      description=_l("Når og hvordan tingene kan hentes, "
                                                     "og hvem som kan kontaktes."))
     internal_until = DateField(_l("Intern periode til"), validators=[Optional()],
                                description=_l("Etter denne datoen kan tingene gis videre "
-                                              "utenfor kommunen. Standard er 30 dager."))
+                                              "utenfor kommunen. Standard er 30 dager, "
+                                              "høyst ett år."))
     new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
         Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))],
         description=_l("Står feltet tomt, brukes kategoriens standardpris."))
@@ -85,6 +95,9 @@ class ItemForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indent = "\u00a0\u00a0"
+        # The browser's date picker offers what the service accepts (the service decides).
+        self.internal_until.render_kw = {"min": date.today().isoformat(),
+                                         "max": latest_internal_until().isoformat()}
         self.category_id.choices = [SelectChoice(0, _("Velg kategori"))] + [
             SelectChoice(c.id, indent * depth + c.name_nb) for c, depth in categories.tree()
         ]
@@ -128,11 +141,12 @@ class EditItemForm(ItemForm):
 
 class AddPhotoForm(FlaskForm):
     file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
-    alt_text = StringField(_l("Beskriv bildet kort"), validators=[Optional(), Length(max=300)],
+    alt_text = StringField(_l("Beskriv bildet kort"),
+                           validators=[Optional(), SingleLine(), Length(max=300)],
                            description=_l("For skjermlesere, for eksempel "
                                           "«Skrivebord sett fra siden»."))
 
 
 class AltTextForm(FlaskForm):
     alt_text = StringField(_l("Bildetekst"), validators=[
-        DataRequired(_l("Bildeteksten kan ikke være tom.")), Length(max=300)])
+        DataRequired(_l("Bildeteksten kan ikke være tom.")), SingleLine(), Length(max=300)])

@@ -3,12 +3,18 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Form, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from reuse.services import factors, goals
-from reuse.web.fields import LongSelect, NorwegianDecimalField
+from reuse.web.fields import (
+    LongSelect,
+    MultiLine,
+    NorwegianDecimalField,
+    WholeNumberField,
+    whole_number,
+)
 
 
 class IsoDateField(DateField):
@@ -21,12 +27,6 @@ class IsoDateField(DateField):
             raise ValueError(_("Skriv datoen som ÅÅÅÅ-MM-DD, for eksempel 2026-03-01.")) from None
 
 
-def optional_int(value):
-    if value in (None, ""):
-        return None
-    return int(value)
-
-
 class ReportFilterForm(Form):
     """The report's period and unit, read from the query string (a GET form, no CSRF)."""
 
@@ -35,15 +35,15 @@ class ReportFilterForm(Form):
     end = IsoDateField(_l("Til og med"), name="to", validators=[Optional()],
                     render_kw={"type": "date"})
     # Every unit id is accepted here; whether this user may see it is the service's call.
-    unit = SelectField(_l("Mottakende enhet"), coerce=optional_int, validate_choice=False,
+    unit = SelectField(_l("Mottakende enhet"), coerce=whole_number, validate_choice=False,
                        description=_l("Med alle enheter under."), widget=LongSelect())
-    giver = IntegerField(_l("Givende enhet"), validators=[Optional()])
-    category = IntegerField(_l("Kategori"), validators=[Optional()])
+    giver = WholeNumberField(_l("Givende enhet"), validators=[Optional()])
+    category = WholeNumberField(_l("Kategori"), validators=[Optional()])
 
 
 class GoalForm(FlaskForm):
     # NumberRange fills in %(min)s and %(max)s itself.
-    year = IntegerField(_l("År"), validators=[
+    year = WholeNumberField(_l("År"), validators=[
         InputRequired(_l("Oppgi året.")),
         NumberRange(goals.FIRST_YEAR, goals.LAST_YEAR,
                     _l("Året må være mellom %(min)s og %(max)s."))])
@@ -54,7 +54,7 @@ class GoalForm(FlaskForm):
         InputRequired(_l("Oppgi målet.")),
         NumberRange(min=Decimal("0.001"), message=_l("Målet må være større enn 0."))],
         description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker."))
-    unit = SelectField(_l("Gjelder"), coerce=optional_int, validate_choice=False,
+    unit = SelectField(_l("Gjelder"), coerce=whole_number, validate_choice=False,
                        description=_l("Hele kommunen, eller én enhet med enhetene under den."),
                        widget=LongSelect())
 
@@ -71,12 +71,12 @@ class FactorForm(FlaskForm):
     new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
         Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))])
     new_price_source = TextAreaField(_l("Kilde for nypris"), validators=[
-        Optional(), Length(max=factors.MAX_SOURCE)])
+        Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     new_price_estimate = BooleanField(_l("Nyprisen er et anslag"))
     weight_kg = NorwegianDecimalField(_l("Vekt per stykk (kg)"), places=3, validators=[
         Optional(), NumberRange(min=0, message=_l("Vekt kan ikke være negativ."))])
     weight_source = TextAreaField(_l("Kilde for vekt"), validators=[
-        Optional(), Length(max=factors.MAX_SOURCE)])
+        Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     weight_estimate = BooleanField(_l("Vekten er et anslag"))
     co2e_kg = NorwegianDecimalField(_l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"),
                                     places=3, validators=[
@@ -84,9 +84,10 @@ class FactorForm(FlaskForm):
                                         NumberRange(min=0, message=_l("Utslipp kan ikke være "
                                                                       "negativt."))])
     co2e_source = TextAreaField(_l("Kilde for utslipp"), validators=[
-        Optional(), Length(max=factors.MAX_SOURCE)])
+        Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     co2e_estimate = BooleanField(_l("Utslippstallet er et anslag"))
-    note = TextAreaField(_l("Kommentar"), validators=[Optional(), Length(max=factors.MAX_NOTE)],
+    note = TextAreaField(_l("Kommentar"),
+                         validators=[Optional(), MultiLine(), Length(max=factors.MAX_NOTE)],
                          description=_l("Hvorfor faktorene endres, for eksempel ny "
                                         "rammeavtale."))
 

@@ -245,6 +245,17 @@ def test_no_more_photos_than_the_per_item_limit(app, people, item, db):
     assert len(item.photos) == 3
 
 
+def test_a_removed_photo_frees_its_place(app, people, item, db):
+    added = photos.add_photos(people.member, item, [upload(jpeg_bytes()) for _ in range(4)])
+    db.session.commit()
+    photos.remove_photo(people.member, added[0])
+    db.session.commit()
+    assert item.photo_count == 3
+    photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    with pytest.raises(InvalidInput, match="høyst 4 bilder. Den har 4"):
+        photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+
+
 def test_one_bad_file_in_a_batch_stores_none_of_them(app, people, item):
     with pytest.raises(InvalidInput):
         photos.add_photos(people.member, item, [upload(jpeg_bytes()), upload(b"tull", "x.jpg")])

@@ -1,12 +1,14 @@
-"""Many people claiming the last pieces at the same moment: the database decides, exactly."""
+"""Many people claiming the last pieces, or uploading the last photos, at the same moment: the
+database decides, exactly."""
 
 from __future__ import annotations
 
+import io
 import threading
 
 from sqlalchemy import func, select
 
-from reuse.models import Claim, Item, User
+from reuse.models import Claim, Item, Photo, User
 from reuse.services import claims
 from reuse.services.errors import Conflict
 
@@ -170,3 +172,71 @@ def test_one_person_gets_exactly_the_open_claim_limit_when_claims_race(app, db, 
     assert db.session.get(User, claimant_id).open_claims == OPEN_LIMIT
     reserved = db.session.scalar(select(func.sum(Item.quantity_reserved)))
     assert reserved == OPEN_LIMIT  # the refused claims left no pieces held back
+
+
+# Fewer than the connection pool's 15, as above.
+UPLOADERS = 6
+
+
+def test_photos_uploaded_in_parallel_stay_within_the_per_item_limit(app, db, people, make_item,
+                                                                     monkeypatch):
+    """Six uploads that all found room before any was stored: the database lets in only as
+    many as the limit has places for."""
+    from reuse.services import photos
+    from reuse.services.errors import InvalidInput
+    from tests.conftest import jpeg_bytes
+
+    limit = app.config["PHOTOS_PER_ITEM"]
+    item = make_item(people.member, title="Bokhylle")
+    photos.add_photos(people.member, item, [photos.Upload(io.BytesIO(jpeg_bytes()), "a.jpg")])
+    db.session.commit()
+    places = limit - 1
+    item_id, user_id = item.id, people.member.id
+
+    # Everyone meets here after the early check and the decoding, before storing: the moment
+    # a count-then-insert lets them all through.
+    barrier = threading.Barrier(UPLOADERS)
+    encode = photos.encode
+
+    def encode_then_wait(upload, max_bytes):
+        result = encode(upload, max_bytes)
+        barrier.wait(timeout=30)
+        return result
+
+    monkeypatch.setattr(photos, "encode", encode_then_wait)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def upload_one(number: int) -> None:
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_id)
+                target = db.session.get(Item, item_id)
+                db.session.commit()  # hold no read transaction while waiting at the barrier
+                photos.add_photos(user, target, [photos.Upload(io.BytesIO(jpeg_bytes()),
+                                                               f"{number}.jpg")])
+                db.session.commit()
+                outcome = "stored"
+            except InvalidInput:
+                db.session.rollback()
+                outcome = "refused"
+            except Exception as exc:  # anything else is a failure of the guarantee
+                barrier.abort()
+                db.session.rollback()
+                outcome = f"error: {exc!r}"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=upload_one, args=(n,)) for n in range(UPLOADERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["refused"] * (UPLOADERS - places) + ["stored"] * places
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Photo)
+                             .where(Photo.item_id == item_id)) == limit
+    assert db.session.get(Item, item_id).photo_count == limit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,30 @@ def run_migration(name: str) -> None:
     with db.engine.begin() as connection, \
             Operations.context(MigrationContext.configure(connection)):
         module.upgrade()
+
+
+def test_the_photo_count_migration_counts_the_photos_items_already_have(app, db, people,
+                                                                        make_item):
+    """Down to the revision before it (the column goes) and up again: counted from the rows."""
+    from alembic.script import ScriptDirectory
+    from flask_migrate import downgrade, upgrade
+
+    from reuse.models import Item
+    from reuse.services import photos
+    from tests.conftest import jpeg_bytes
+
+    shelf, chair = make_item(people.member), make_item(people.member)
+    photos.add_photos(people.member, shelf, [photos.Upload(io.BytesIO(jpeg_bytes()), "a.jpg")
+                                             for _ in range(3)])
+    shelf_id, chair_id = shelf.id, chair.id
+    db.session.commit()
+    db.session.remove()
+    [path] = Path(__file__).parent.parent.glob("migrations/versions/*_photo_count.py")
+    migrations = ScriptDirectory(str(path.parent.parent))
+    downgrade(revision=migrations.get_revision(path.stem).down_revision)
+    try:
+        assert "photo_count" not in {c["name"] for c in inspect(db.engine).get_columns("item")}
+    finally:
+        upgrade()
+    assert db.session.get(Item, shelf_id).photo_count == 3
+    assert db.session.get(Item, chair_id).photo_count == 0

@@ -8,7 +8,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image, ImageFile, WebPImagePlugin
+from PIL import ExifTags, Image, ImageCms, ImageFile, PngImagePlugin, WebPImagePlugin
 
 from reuse.services import photos
 from reuse.services.errors import InvalidInput, PermissionDenied
@@ -245,6 +245,17 @@ def test_no_more_photos_than_the_per_item_limit(app, people, item, db):
     assert len(item.photos) == 3
 
 
+def test_a_removed_photo_frees_its_place(app, people, item, db):
+    added = photos.add_photos(people.member, item, [upload(jpeg_bytes()) for _ in range(4)])
+    db.session.commit()
+    photos.remove_photo(people.member, added[0])
+    db.session.commit()
+    assert item.photo_count == 3
+    photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+    with pytest.raises(InvalidInput, match="høyst 4 bilder. Den har 4"):
+        photos.add_photos(people.member, item, [upload(jpeg_bytes())])
+
+
 def test_one_bad_file_in_a_batch_stores_none_of_them(app, people, item):
     with pytest.raises(InvalidInput):
         photos.add_photos(people.member, item, [upload(jpeg_bytes()), upload(b"tull", "x.jpg")])
@@ -354,6 +365,133 @@ def test_request_larger_than_the_limit_gets_a_clear_page(client, people, item, l
                              content_type="multipart/form-data")
     assert response.status_code == 413
     assert "Filene er for store" in page_text(response)
+
+
+# -- metadata ----------------------------------------------------------------------------
+
+SECRET = "Eier: Kari Nordmann, Storgata 1"
+
+
+def planted(kind: str) -> bytes:
+    """Text only this test can have put there, in the spelling each container uses."""
+    return f"{SECRET} ({kind})".encode()
+
+
+def srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def swapped_profile() -> bytes:
+    """sRGB with red and green primaries swapped: a red pixel in it is green in sRGB."""
+    profile = bytearray(srgb_profile())
+    tags = {}
+    for i in range(struct.unpack(">I", profile[128:132])[0]):
+        entry = 132 + 12 * i
+        tags[bytes(profile[entry:entry + 4])] = entry
+    red, green = tags[b"rXYZ"], tags[b"gXYZ"]
+    profile[red + 4:red + 12], profile[green + 4:green + 12] = (profile[green + 4:green + 12],
+                                                                profile[red + 4:red + 12])
+    return bytes(profile)
+
+
+def exif_with_secret() -> bytes:
+    exif = Image.Exif()
+    exif[ExifTags.Base.ImageDescription] = planted("EXIF").decode()
+    exif[ExifTags.Base.Artist] = planted("EXIF Artist").decode()
+    return exif.tobytes()
+
+
+def xmp_with_secret() -> bytes:
+    return (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+            b'02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"'
+            b"><dc:creator>" + planted("XMP") + b"</dc:creator></rdf:Description></rdf:RDF>"
+            b"</x:xmpmeta>")
+
+
+def jpeg_with_everything() -> bytes:
+    data = image_bytes(Image.new("RGB", (120, 90), (200, 60, 40)), "JPEG",
+                       exif=exif_with_secret(), xmp=xmp_with_secret(),
+                       comment=planted("COM"), icc_profile=srgb_profile())
+    # IPTC (Photoshop APP13), written by hand: Pillow does not write it.
+    iptc = b"\x1c\x02\x50" + struct.pack(">H", len(planted("IPTC"))) + planted("IPTC")
+    resource = b"8BIM\x04\x04\x00\x00" + struct.pack(">I", len(iptc)) + iptc
+    app13 = b"Photoshop 3.0\x00" + resource
+    return data[:2] + b"\xff\xed" + struct.pack(">H", len(app13) + 2) + app13 + data[2:]
+
+
+def png_with_everything() -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("comment", planted("tEXt comment").decode())  # what the tester planted
+    info.add_text("Author", planted("tEXt").decode())
+    info.add_text("Description", planted("zTXt").decode(), zip=True)
+    info.add_itxt("Title", planted("iTXt").decode(), lang="nb", tkey="Tittel")
+    info.add_itxt("XML:com.adobe.xmp", xmp_with_secret().decode())
+    return image_bytes(Image.new("RGB", (120, 90), (200, 60, 40)), "PNG", pnginfo=info,
+                       exif=exif_with_secret(), icc_profile=srgb_profile())
+
+
+def gif_with_everything() -> bytes:
+    frames = [Image.new("P", (120, 90), colour) for colour in (1, 2)]
+    return image_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:],
+                       comment=planted("GIF comment"))
+
+
+def webp_with_everything() -> bytes:
+    return image_bytes(Image.new("RGB", (120, 90), (200, 60, 40)), "WEBP",
+                       exif=exif_with_secret(), xmp=xmp_with_secret(),
+                       icc_profile=srgb_profile())
+
+
+def jpeg_segments(data: bytes) -> list[bytes]:
+    """The markers of a JPEG's header segments, up to the first scan."""
+    markers, position = [], 2
+    while data[position + 1] != 0xDA:
+        markers.append(data[position:position + 2])
+        position += 2 + struct.unpack(">H", data[position + 2:position + 4])[0]
+    return markers
+
+
+@pytest.mark.parametrize("make, filename", [
+    (jpeg_with_everything, "kamera.jpg"),
+    (png_with_everything, "skjerm.png"),
+    (gif_with_everything, "anim.gif"),
+    (webp_with_everything, "nett.webp"),
+], ids=["jpeg", "png", "gif", "webp"])
+def test_no_metadata_or_comment_survives_re_encoding(app, people, item, make, filename):
+    original = make()
+    assert SECRET.encode() in original or SECRET.encode() in zlib.decompress(
+        original[original.index(b"zTXt") + 4 + len(b"Description") + 2:])
+    [photo] = photos.add_photos(people.member, item, [upload(original, filename)])
+    for name in (photo.filename, photo.thumbnail_filename):
+        data = stored(app, name).read_bytes()
+        assert b"Kari" not in data and SECRET.encode() not in data
+        # Nothing but the picture: the JFIF header, tables, frame; no APPn, COM or ICC.
+        allowed = {b"\xff\xe0", b"\xff\xdb", b"\xff\xc4", b"\xff\xc2"}
+        assert set(jpeg_segments(data)) <= allowed, jpeg_segments(data)
+        with Image.open(io.BytesIO(data)) as result:
+            assert set(result.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density",
+                                        "progressive", "progression", "dpi"}
+
+
+def test_colours_of_a_photo_with_its_own_profile_are_kept_in_srgb(app, people, item):
+    # A phone's Display P3 photo shown without its profile looks dull: the colours are
+    # converted to sRGB (what a browser assumes without a profile), then the profile goes.
+    data = image_bytes(Image.new("RGB", (64, 64), (255, 0, 0)), "JPEG", quality=95,
+                       icc_profile=swapped_profile())
+    [photo] = photos.add_photos(people.member, item, [upload(data, "p3.jpg")])
+    with Image.open(stored(app, photo.filename)) as result:
+        red, green, blue = result.getpixel((32, 32))
+        assert green > 200 and red < 80 and blue < 80
+        assert "icc_profile" not in result.info
+
+
+def test_an_unreadable_colour_profile_is_ignored_not_refused(app, people, item):
+    data = image_bytes(Image.new("RGB", (64, 64), (255, 0, 0)), "JPEG", quality=95,
+                       icc_profile=b"\x00" * 200)
+    [photo] = photos.add_photos(people.member, item, [upload(data, "rar.jpg")])
+    with Image.open(stored(app, photo.filename)) as result:
+        red, green, blue = result.getpixel((32, 32))
+        assert red > 200 and green < 80 and blue < 80
 
 
 # -- hostile files -----------------------------------------------------------------------

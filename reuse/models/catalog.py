@@ -88,6 +88,7 @@ class Item(Base):
         ),
         CheckConstraint("new_price_nok IS NULL OR new_price_nok >= 0", name="price_not_negative"),
         CheckConstraint("weight_kg IS NULL OR weight_kg >= 0", name="weight_not_negative"),
+        CheckConstraint("photo_count >= 0", name="photo_count_not_negative"),
         # Newest listed items first, and per category: without reading withdrawn or taken
         # ones, and counting "more than a thousand" from the index alone.
         Index("ix_item_listed_created_at", "created_at", "id",
@@ -113,6 +114,9 @@ class Item(Base):
     new_price_nok: Mapped[Decimal | None] = mapped_column(Money)
     weight_kg: Mapped[Decimal | None] = mapped_column(Kilograms)
     auto_approve: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # How many photos the item has: moved by one conditional UPDATE per upload or removal
+    # (reuse.services.photos), so parallel uploads cannot pass the per-item limit together.
+    photo_count: Mapped[int] = mapped_column(default=0, server_default="0")
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

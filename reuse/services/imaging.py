@@ -1,11 +1,12 @@
-"""Turning an uploaded image file into a plain JPEG and thumbnail, within a memory budget.
+"""Turning an uploaded image file into a plain sRGB JPEG and thumbnail, within a memory budget.
 
 A small file can describe a huge image: a 69-byte PNG claims 64 megapixels, a 2.5 KB lossless
 WebP 8000 × 8000. So nothing is decoded before the header has shown that the whole pipeline
 will fit in WORK_BUDGET_BYTES: `work_bytes()` says what decoding, flattening and scaling an
 image of that format, mode and size hold at their peak (measured with bench/photo.py). Files
 whose data ends before the image does are refused, never padded out. Only the first frame
-of an animation is decoded.
+of an animation is decoded. What is stored holds pixels only: no EXIF, XMP, IPTC, comments,
+text chunks or colour profile (the colours are converted to sRGB first, so they stay right).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import struct
 import warnings
 import zlib
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import gettext as _
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
 from reuse.services.errors import InvalidInput
 
@@ -233,6 +235,23 @@ def _flatten(image: Image.Image) -> Image.Image:
     return background
 
 
+@cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """RGB in sRGB. A photo's own profile (Display P3 on many phones) is applied rather than
+    dropped, or its colours would come out dull; one that cannot be read is ignored."""
+    if icc_profile:
+        try:
+            return ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(
+                io.BytesIO(icc_profile)), _srgb(), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
 def _fitted(image: Image.Image, side: int) -> Image.Image:
     """A new image at most `side` pixels on its longest side, without a full-size copy."""
     scale = side / max(image.size)
@@ -244,7 +263,9 @@ def _fitted(image: Image.Image, side: int) -> Image.Image:
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
-    # No exif= and no icc_profile=: nothing from the original file is carried over.
+    # Pillow's JPEG writer copies a "comment" from image.info (as GIF and PNG comments are
+    # read): the picture goes out with no info at all, and no exif=, xmp= or icc_profile=.
+    image.info = {}
     image.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
 
@@ -289,16 +310,17 @@ def within_limits(data: bytes) -> bool:
     return True
 
 
-def _decode(data: bytes) -> tuple[Image.Image, int | None]:
-    """The image's first frame scaled to at most MAX_SIDE and its EXIF orientation;
-    _TooLarge or _Refused before anything is decoded."""
+def _decode(data: bytes) -> tuple[Image.Image, int | None, bytes | None]:
+    """The image's first frame scaled to at most MAX_SIDE, its EXIF orientation and ICC
+    profile; _TooLarge or _Refused before anything is decoded."""
     image = open_within_limits(data)
+    icc_profile = image.info.get("icc_profile")
     image.load()  # the first frame only: nothing here ever seeks
     orientation = image.getexif().get(ExifTags.Base.Orientation)
     # Each step leaves the previous image unreferenced, so at most two full-size ones live.
     image = _flatten(image)
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    return image, orientation
+    return image, orientation, icc_profile
 
 
 def reencode(data: bytes, name: str) -> EncodedPhoto:
@@ -307,9 +329,8 @@ def reencode(data: bytes, name: str) -> EncodedPhoto:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image, orientation = _decode(data)
-            if image.mode != "RGB":
-                image = image.convert("RGB")
+            image, orientation, icc_profile = _decode(data)
+            image = _to_srgb(image, icc_profile)
             if orientation in _ORIENTATION:
                 image = image.transpose(_ORIENTATION[orientation])
             thumbnail = _fitted(image, THUMBNAIL_SIDE)

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from reuse.extensions import db
@@ -103,23 +103,20 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     if not uploads:
         return []
     limit = current_app.config["PHOTOS_PER_ITEM"]
-    existing = db.session.scalar(
-        select(func.count()).select_from(Photo).where(Photo.item_id == item.id)
-    )
-    if existing + len(uploads) > limit:
-        raise InvalidInput(
-            _("En annonse kan ha høyst %(limit)s bilder. Den har %(existing)s, og du prøvde å "
-              "legge til %(added)s.", limit=limit, existing=existing, added=len(uploads)),
-            field="photos",
-        )
+    # Refused early, before the decoding, when it is plain; _take_places() decides.
+    if item.photo_count + len(uploads) > limit:
+        raise _over_the_limit(limit, item.photo_count, len(uploads))
     for upload in uploads:
         characters.check(upload.alt_text, _("Bildetekst"), field="alt_text")
     # Decode everything first: one bad file refuses the batch before anything is written.
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
     encoded = [(upload, encode(upload, max_bytes)) for upload in uploads]
+    if not _take_places(item, len(uploads), limit):
+        raise _over_the_limit(limit, item.photo_count, len(uploads))
     directory = upload_dir()
     photos = []
-    for position, (upload, result) in enumerate(encoded, start=existing):
+    for position, (upload, result) in enumerate(encoded,
+                                                start=item.photo_count - len(uploads)):
         stem = secrets.token_urlsafe(16)
         image_path = _write_atomically(directory, result.image, f"{stem}.jpg")
         _track_written(image_path)
@@ -137,6 +134,28 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     return photos
 
 
+def _take_places(item: Item, count: int, limit: int) -> bool:
+    """Count `count` more photos on the item if it stays within `limit`. One statement, as
+    claims._reserve moves quantities: of parallel uploads, those that would pass the limit
+    find no row to update, whatever each of them read before."""
+    taken = db.session.execute(
+        update(Item)
+        .where(Item.id == item.id, Item.photo_count + count <= limit)
+        .values(photo_count=Item.photo_count + count)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(item, ["photo_count"])
+    return taken == 1
+
+
+def _over_the_limit(limit: int, existing: int, added: int) -> InvalidInput:
+    return InvalidInput(
+        _("En annonse kan ha høyst %(limit)s bilder. Den har %(existing)s, og du prøvde å "
+          "legge til %(added)s.", limit=limit, existing=existing, added=added),
+        field="photos",
+    )
+
+
 def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
     if not can_manage_item(user, photo.item):
         raise PermissionDenied(_("Du kan bare endre bilder på egne annonser."))
@@ -150,12 +169,20 @@ def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
 def remove_photo(user: User, photo: Photo) -> None:
     if not can_manage_item(user, photo.item):
         raise PermissionDenied(_("Du kan bare fjerne bilder fra egne annonser."))
-    directory = upload_dir()
-    _track_removed(directory / photo.filename)
-    _track_removed(directory / photo.thumbnail_filename)
-    audit.record(user, "item.photo_removed", photo.item, photo_id=photo.id)
-    db.session.delete(photo)
-    db.session.flush()
+    item = photo.item
+    audit.record(user, "item.photo_removed", item, photo_id=photo.id)
+    # Counted down only by the removal that deleted the row: a second, parallel removal of
+    # the same photo finds nothing to delete and leaves the count alone.
+    if db.session.execute(delete(Photo).where(Photo.id == photo.id)
+                          .execution_options(synchronize_session=False)).rowcount:
+        db.session.execute(update(Item).where(Item.id == item.id)
+                           .values(photo_count=Item.photo_count - 1)
+                           .execution_options(synchronize_session=False))
+        directory = upload_dir()
+        _track_removed(directory / photo.filename)
+        _track_removed(directory / photo.thumbnail_filename)
+    db.session.expunge(photo)
+    db.session.expire(item, ["photos", "photo_count"])
 
 
 def stored_file(filename: str) -> Photo | None:

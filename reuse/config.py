@@ -13,6 +13,8 @@ DEFAULT_PHOTOS_PER_ITEM = 8
 # Pending and approved claims one person may have at a time: enough for a unit's real needs,
 # too few to reserve the catalogue for two weeks.
 DEFAULT_OPEN_CLAIMS_PER_PERSON = 10
+# Active wanted requests one person may have: every one is matched against every new item.
+DEFAULT_WANTED_REQUESTS_PER_PERSON = 10
 
 
 class ConfigError(RuntimeError):
@@ -61,6 +63,10 @@ def load_config(instance_path: Path) -> dict:
     open_claims_per_person = _int_env("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
     if open_claims_per_person < 1:
         raise ConfigError("OPEN_CLAIMS_PER_PERSON must be at least 1")
+    wanted_per_person = _int_env("WANTED_REQUESTS_PER_PERSON",
+                                 DEFAULT_WANTED_REQUESTS_PER_PERSON)
+    if wanted_per_person < 1:
+        raise ConfigError("WANTED_REQUESTS_PER_PERSON must be at least 1")
 
     return {
         "REUSE_ENV": environment,
@@ -82,6 +88,7 @@ def load_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
         "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,
+        "WANTED_REQUESTS_PER_PERSON": wanted_per_person,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT",
                                                   "10 per 15 minutes"),

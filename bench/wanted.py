@@ -277,8 +277,8 @@ def format_report(result: dict[str, Any]) -> str:
     if job:
         lines.append(f"run-jobs matching one new item against {result['wanted_requests']:,} "
                      f"requests: p50 {job['match']['p50_ms']:.1f} ms, max "
-                     f"{job['match']['max_ms']:.1f} ms, {job['notified_per_item']} people "
-                     f"notified; delivering their e-mails (to the log) p50 "
+                     f"{job['match']['max_ms']:.1f} ms, people notified: "
+                     f"{job['notified_per_item']}; delivering their e-mails (to the log) p50 "
                      f"{job['deliver']['p50_ms']:.1f} ms")
     else:
         lines.append("run-jobs matching: not measured (posting matched inside the request)")

@@ -5,7 +5,8 @@ database, fill it with bench.generate, serve it with gunicorn (bench.baseline_ap
 app plus the in-memory baselines), time every page (bench.http_pages), stop. At the target
 scale (100 000 items, or the middle one) the load run (bench.load) follows the page timings
 while the same server runs. Then one SQLite point, to show the generator and pages work
-there too, and the photo pipeline (bench.photo). Prints a table per scale, the scale curve
+there too, the photo pipeline (bench.photo), and posting with and without 10 000 wanted
+requests (bench.wanted). Prints a table per scale, the scale curve
 and the targets; writes everything to bench/results/latest.json (after each scale, too, so
 a long run that breaks keeps what it measured).
 
@@ -20,6 +21,8 @@ Settings (environment):
                             if measured, else the middle scale
     BENCH_SQLITE_SCALE      10000 (0 skips the SQLite point)
     BENCH_PHOTO_REPEATS     5 (0 skips the photo benchmark)
+    BENCH_WANTED_POSTS      40 page and 40 API posts per side (0 skips the wanted benchmark);
+                            BENCH_WANTED_REQUESTS, 10000
     BENCH_STRICT            1: exit non-zero when a target is missed, not only on failures
     BENCH_WORKERS, BENCH_WORKER_CLASS   gunicorn (see bench.server)
 
@@ -50,6 +53,7 @@ from bench.baseline_app import settings_from_fixture
 from bench.generate import generate
 from bench.photo import report_worst
 from bench.server import PROJECT_ROOT, serve
+from bench.wanted import TARGET_RATIO as WANTED_TARGET_RATIO
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "latest.json"
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/reuse_bench"
@@ -80,6 +84,8 @@ class Settings:
     load_scale: int | None
     sqlite_scale: int
     photo_repeats: int
+    wanted_posts: int
+    wanted_requests: int
     strict: bool
 
     @classmethod
@@ -103,6 +109,8 @@ class Settings:
             load_scale=load_scale if load_scale in scales else None,
             sqlite_scale=int(env("BENCH_SQLITE_SCALE") or 10_000),
             photo_repeats=int(env("BENCH_PHOTO_REPEATS") or 5),
+            wanted_posts=int(env("BENCH_WANTED_POSTS") or 40),
+            wanted_requests=int(env("BENCH_WANTED_REQUESTS") or 10_000),
             strict=env("BENCH_STRICT", "") not in {"", "0"},
         )
 
@@ -226,6 +234,36 @@ def run_photo(settings: Settings, errors: list[dict[str, str]]) -> dict[str, Any
         return None
 
 
+def run_wanted(settings: Settings, errors: list[dict[str, str]]) -> dict[str, Any] | None:
+    """bench.wanted in a child process, on two databases of its own beside the scales' one
+    (…_wanted_none and …_wanted_full), so the last scale's database stays for inspection."""
+    log(f"== wanted requests: {settings.wanted_posts} posts with 0 and with "
+        f"{settings.wanted_requests:,} active requests ==")
+    url = make_url(settings.database_url)
+    urls = [url.set(database=f"{url.database}_wanted_{side}").render_as_string(
+        hide_password=False) for side in ("none", "full")]
+    try:
+        for side_url in urls:
+            recreate_postgres(side_url, settings.admin_database)
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.wanted", "--empty-url", urls[0], "--full-url",
+                 urls[1], "--posts", str(settings.wanted_posts), "--wanted",
+                 str(settings.wanted_requests), "--json", out.name],
+                cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr.strip()[-2000:] or
+                                   f"exit status {done.returncode}")
+            for line in done.stdout.splitlines():
+                if line.startswith("   "):
+                    log(line)
+            return json.loads(Path(out.name).read_text())
+    except Exception as error:
+        errors.append({"page": "wanted", "error": f"{type(error).__name__}: {error}"})
+        log(f"   wanted FAILED: {error}")
+        return None
+
+
 # -- what it all means ---------------------------------------------------------------------------
 
 def growth_pages(scales: list[dict[str, Any]]) -> list[str]:
@@ -300,6 +338,12 @@ def verdict(result: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
                                   if load else "not measured"),
                        "met": (load["errors"] == 0 and load["p95_ms"] is not None
                                and load["p95_ms"] < 300) if load else None})
+    wanted = result.get("wanted")
+    if settings.wanted_posts:
+        checks.append({"target": f"posting with {settings.wanted_requests:,} wanted requests: "
+                                 f"p50 and p95 ≤ {WANTED_TARGET_RATIO:g}× posting with none",
+                       "figure": _wanted_figure(wanted) if wanted else "not measured",
+                       "met": wanted.get("met") if wanted else None})
     photo = result.get("photo")
     if settings.photo_repeats:
         checks.append({"target": "photo: < 1 s and < 250 MB",
@@ -314,6 +358,15 @@ def verdict(result: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
                                   if worst else "not measured"),
                        "met": worst["met"] if worst else None})
     return checks
+
+
+def _wanted_figure(wanted: dict[str, Any]) -> str:
+    figure = ", ".join(f"{label} p50 {wanted[kind]['ratio']['p50']}× p95 "
+                       f"{wanted[kind]['ratio']['p95']}×"
+                       for kind, label in (("page", "page"), ("api", "API")))
+    if wanted.get("job"):
+        figure += f"; matching one item {wanted['job']['match']['p50_ms']:.0f} ms"
+    return figure
 
 
 def _times(value: float | None, width: int) -> str:
@@ -372,6 +425,11 @@ def print_report(result: dict[str, Any]) -> None:
         print()
         print(report_worst(photo["worst"]))
         print()
+    if result.get("wanted"):
+        from bench.wanted import format_report
+
+        print(format_report(result["wanted"]))
+        print()
     print("== targets ==")
     for check in result["verdict"]:
         met = {True: "met", False: "NOT MET", None: "not measured"}[check["met"]]
@@ -412,7 +470,7 @@ def main() -> int:
         "settings": asdict(settings) | {"database_url": _without_password(
             settings.database_url)},
         "environment": environment(settings),
-        "scales": [], "sqlite": None, "photo": None}
+        "scales": [], "sqlite": None, "photo": None, "wanted": None}
     log(f"benchmark: scales {settings.scales}, {settings.requests} requests per page; "
         f"results in {RESULTS_PATH.relative_to(PROJECT_ROOT)}")
     for items in settings.scales:
@@ -427,13 +485,17 @@ def main() -> int:
     photo_errors: list[dict[str, str]] = []
     if settings.photo_repeats:
         result["photo"] = run_photo(settings, photo_errors)
+    wanted_errors: list[dict[str, str]] = []
+    if settings.wanted_posts:
+        result["wanted"] = run_wanted(settings, wanted_errors)
 
     result["curve"] = scale_curve(result["scales"])
     result["verdict"] = verdict(result, settings)
     result["errors"] = [
         {"where": f"{entry['database']} {entry['items']:,} items", **error}
         for entry in [*result["scales"], *filter(None, [result["sqlite"]])]
-        for error in entry["errors"]] + [{"where": "photo", **error} for error in photo_errors]
+        for error in entry["errors"]] + [{"where": "photo", **error} for error in photo_errors] \
+        + [{"where": "wanted", **error} for error in wanted_errors]
     result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     write(result)
     print_report(result)

@@ -29,6 +29,7 @@ from reuse.services import (
     tokens,
     units,
     users,
+    wanted,
 )
 from reuse.services.errors import DomainError, NotFound
 
@@ -198,13 +199,15 @@ def init_app(app: Flask) -> None:
     @app.cli.command("run-jobs")
     @_in_default_language
     def run_jobs_command():
-        """Expire overdue claims, send reminders and period warnings, retry e-mail. Idempotent."""
+        """Expire overdue claims, send reminders and period warnings, match new items against
+        wanted requests, retry e-mail. Idempotent."""
         today = oslo_today()
         expired = _commit_or_fail(lambda: claims.expire_overdue(today))
         reminded = _commit_or_fail(lambda: claims.remind_uncollected(today))
         warned = _commit_or_fail(lambda: items.warn_internal_periods(today))
         check_reminders = _commit_or_fail(checks.remind_open_checks)
         applied = _commit_or_fail(lambda: factors.apply_due(today))
+        matched, told = _match_wanted()
         removed = photos.remove_orphan_files()
         delivery = notifications.deliver_due()
         click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
@@ -224,9 +227,21 @@ def init_app(app: Flask) -> None:
                          applied=applied))
         if removed:
             click.echo(_("%(removed)s bildefiler uten annonse er slettet.", removed=removed))
+        if matched:
+            click.echo(_("%(items)s nye annonser er sjekket mot ønskene; %(people)s personer "
+                         "har fått beskjed.", items=matched, people=told))
         if delivery.unavailable:
             # The one failure worth waking someone for: nothing can be sent until it is fixed.
             raise click.ClickException(_(
                 "E-post kan ikke sendes nå: e-postserveren svarer ikke, eller oppsettet er feil "
                 "(se loggen). %(waiting)s e-poster venter til neste kjøring.",
                 waiting=notifications.waiting_count()))
+
+    def _match_wanted() -> tuple[int, int]:
+        """Match the items posted since the last run, a committed batch at a time."""
+        matched = told = 0
+        while True:
+            items_taken, people = _commit_or_fail(wanted.match_pending)
+            matched, told = matched + items_taken, told + people
+            if items_taken < wanted.MATCH_BATCH:
+                return matched, told

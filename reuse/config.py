@@ -34,6 +34,8 @@ DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
 # all), then given up and logged.
 DEFAULT_MAIL_MAX_ATTEMPTS = 8
 DEFAULT_MAIL_RETRY_SECONDS = 300
+# Active wanted requests one person may have: every one is matched against every new item.
+DEFAULT_WANTED_REQUESTS_PER_PERSON = 10
 
 
 class ConfigError(RuntimeError):
@@ -93,6 +95,10 @@ def load_config(instance_path: Path) -> dict:
     open_claims_per_person = _int_env("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
     if open_claims_per_person < 1:
         raise ConfigError("OPEN_CLAIMS_PER_PERSON must be at least 1")
+    wanted_per_person = _int_env("WANTED_REQUESTS_PER_PERSON",
+                                 DEFAULT_WANTED_REQUESTS_PER_PERSON)
+    if wanted_per_person < 1:
+        raise ConfigError("WANTED_REQUESTS_PER_PERSON must be at least 1")
 
     return {
         "REUSE_ENV": environment,
@@ -116,6 +122,7 @@ def load_config(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
         "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,
+        "WANTED_REQUESTS_PER_PERSON": wanted_per_person,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         **{name: _int_env(name, default) if isinstance(default, int)
            else os.environ.get(name) or default

@@ -501,7 +501,9 @@ def _wanted_action(operation_id: str, summary: str) -> dict:
         {"200": _ok("The wanted request as it is now.", "Wanted"),
          "400": _err("BadRequest"), "401": _err("Unauthorized"),
          "404": _err("NotFound", "No such wanted request of this user."),
-         "409": _err("Conflict", "Already closed. Code: invalid_state."),
+         "409": _err("Conflict", "Closing: already closed (code invalid_state). "
+                                 "Renewing a closed or lapsed request: no room under the "
+                                 "person's limit (code limit_reached)."),
          "413": _err("TooLarge")},
         parameters=[WANTED_ID], requestBody=_json_body("Empty", required=False))}
 
@@ -542,9 +544,14 @@ def _check_paths() -> dict:
             "post": _op("createWanted", "Be told when a matching item is posted", "wanted",
                         {"201": _ok("The wanted request.", "Wanted"),
                          "400": _err("BadRequest"), "401": _err("Unauthorized"),
+                         "409": _err("Conflict", "The person already has the most active "
+                                                 "wanted requests allowed "
+                                                 "(WANTED_REQUESTS_PER_PERSON). Code: "
+                                                 "limit_reached."),
                          "413": _err("TooLarge"),
-                         "422": _err("Unprocessable", "Neither words nor category, unknown "
-                                                      "category, or until out of range.")},
+                         "422": _err("Unprocessable", "Neither words nor a category below the "
+                                                      "top level, unknown category, or until "
+                                                      "out of range.")},
                         requestBody=_json_body("WantedCreate")),
         },
         "/wanted/{request_id}/close": _wanted_action("closeWanted", "Stop a wanted request"),

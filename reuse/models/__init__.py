@@ -5,6 +5,7 @@ from reuse.models.catalog import Category, Condition, Item, Photo
 from reuse.models.checks import (
                                  BoughtNewReason,
                                  CheckOutcome,
+                                 PendingWantedMatch,
                                  ReuseCheck,
                                  ReuseCheckMatch,
                                  WantedRequest,
@@ -27,4 +28,5 @@ __all__ = [
     "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User", "WantedRequest",
     "utcnow",
 ]
+__all__ += ["PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]

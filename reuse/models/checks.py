@@ -105,7 +105,26 @@ class WantedRequest(Base):
     until: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A LIKE pattern for the request's most telling word (reuse.services.wanted.match_pattern),
+    # so the matching job lets the database drop the requests a new item cannot match before
+    # any Python looks at them. "%" matches every item: no words, or a row older than it.
+    match_pattern: Mapped[str] = mapped_column(Text, default="%", server_default="%")
 
     user: Mapped[User] = relationship()
     unit: Mapped[Unit] = relationship()
     category: Mapped[Category | None] = relationship()
+
+
+class PendingWantedMatch(Base):
+    """A posted item not yet matched against the wanted requests (an outbox for run-jobs).
+
+    Written in the transaction that posts the item, so posting never waits for the matching
+    and a crash between posting and matching loses nothing; the job deletes the row once
+    the item's requesters are notified.
+    """
+
+    __tablename__ = "pending_wanted_match"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -159,7 +159,7 @@ def create_item(user: User, details: ItemDetails, *, today: date | None = None) 
     db.session.add(item)
     db.session.flush()
     audit.record(user, "item.created", item, quantity=item.quantity)
-    wanted.notify_matches(item)
+    wanted.queue_for_matching(item)
     return item
 
 

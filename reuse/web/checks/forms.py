@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import categories
+from reuse.services import categories, wanted
 from reuse.services.checks import MAX_NEED, REASON_LABELS
 from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
 
@@ -51,10 +51,13 @@ class BoughtNewForm(FlaskForm):
 
 class WantedForm(FlaskForm):
     words = StringField(_l("Hva ser dere etter?"),
-                        validators=[Optional(), SingleLine(), Length(max=200)],
+                        validators=[Optional(), SingleLine(),
+                                    Length(max=wanted.MAX_WORDS_LENGTH)],
                         description=_l("Alle ordene må passe, for eksempel "
                                        "«hev-senk skrivebord»."))
-    category = SelectField(_l("Kategori"), validators=[Optional()])
+    category = SelectField(_l("Kategori"), validators=[Optional()],
+                           description=_l("Uten søkeord må det være en underkategori, for "
+                                          "eksempel «Kjøleskap», ikke hele «Kjøkkenutstyr»."))
     quantity = WholeNumberField(_l("Antall"), validators=[
         Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
     until = DateField(_l("Gjelder til"), validators=[Optional()],

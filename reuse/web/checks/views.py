@@ -7,7 +7,7 @@ from reuse.extensions import db
 from reuse.i18n import format_day, format_number
 from reuse.models import Claim
 from reuse.services import categories, checks, items, wanted
-from reuse.services.errors import DomainError, PermissionDenied
+from reuse.services.errors import Conflict, DomainError, PermissionDenied
 from reuse.web import apply_to_form, show_on_form
 from reuse.web.checks import bp
 from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, WantedForm
@@ -135,7 +135,8 @@ def wanted_list():
             flash(_("Ønsket er lagret. Du får e-post når noe som passer blir lagt ut."), "success")
             return redirect(url_for("checks.wanted_list"))
     return render_template("checks/wanted.html", form=form,
-                           requests=wanted.requests_of(current_user), is_open=wanted.is_open)
+                           requests=wanted.requests_of(current_user), is_open=wanted.is_open,
+                           allowance=wanted.allowance(current_user))
 
 
 @bp.post("/wanted/<int:request_id>/close")
@@ -150,7 +151,13 @@ def close_wanted(request_id: int):
 @bp.post("/wanted/<int:request_id>/renew")
 @login_required
 def renew_wanted(request_id: int):
-    request_ = wanted.renew_request(current_user, wanted.get_request(request_id))
-    db.session.commit()
-    flash(_("Ønsket gjelder nå til %(date)s.", date=format_day(request_.until)), "success")
+    request_ = wanted.get_request(request_id)
+    try:
+        wanted.renew_request(current_user, request_)
+    except Conflict as error:  # no room to reopen it: say so on the list, not an error page
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Ønsket gjelder nå til %(date)s.", date=format_day(request_.until)), "success")
     return redirect(url_for("checks.wanted_list"))

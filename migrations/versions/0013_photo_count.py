@@ -2,8 +2,8 @@
 per-item limit was checked by counting first, and six parallel uploads left nine photos on
 an item whose limit is eight.
 
-Revision ID: 0012_photo_count
-Revises: 0011_open_claims_count
+Revision ID: 0013_photo_count
+Revises: 0012_mail_retry
 Create Date: 2026-12-02
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_photo_count'
-down_revision = '0011_open_claims_count'
+revision = '0013_photo_count'
+down_revision = '0012_mail_retry'
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,7 @@ from reuse.extensions import csrf, db
 from reuse.models import BoughtNewReason, Claim, Condition, WantedRequest
 from reuse.services import categories, checks, claims, items, photos, units, wanted
 from reuse.services.errors import InvalidInput, NotFound
-from reuse.services.permissions import can_see_claim
+from reuse.services.permissions import can_see_claim, visible_item
 
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge requests with
 
@@ -62,6 +62,7 @@ def list_units():
 
 @bp.get("/items")
 def list_items():
+    user = require_user()
     status = p.query_choice("status", ("available", "all"), "available")
     page = p.query_int("page", 1, minimum=1, maximum=100_000)
     per_page = p.query_int("per_page", 20, minimum=1, maximum=items.MAX_PER_PAGE)
@@ -70,7 +71,7 @@ def list_items():
     result = items.search_items(items.ItemFilter(
         q=p.query_text("q")[:200], category=p.query_text("category"),
         condition=p.query_text("condition"), unit_id=unit_id,
-        include_unavailable=status == "all", page=page, per_page=per_page))
+        include_unavailable=status == "all", viewer=user, page=page, per_page=per_page))
     return jsonify({"items": [item_json(item) for item in result.items], "total": result.total,
                     "page": result.page, "per_page": result.per_page})
 
@@ -119,14 +120,11 @@ def create_item():
         new_price_nok=p.decimal(body, "new_price_nok"), weight_kg=p.decimal(body, "weight_kg"),
         auto_approve=p.boolean(body, "auto_approve", default=False)))
     db.session.commit()
-    return jsonify(item_json(items.get_item(item.id))), 201
+    return jsonify(item_json(visible_item(user, item.id))), 201
 
 
 def _visible_item(item_id: int):
-    item = items.get_item(item_id)
-    if item.is_withdrawn and item.unit_id != require_user().unit_id:
-        raise NotFound("No such item.")
-    return item
+    return visible_item(require_user(), item_id)
 
 
 @bp.get("/items/<int:item_id>")
@@ -262,12 +260,12 @@ def create_check():
                                 category=_category_input(body),
                                 quantity=p.integer(body, "quantity"))
     db.session.commit()
-    return jsonify(check_json(checks.get_check(check.id))), 201
+    return jsonify(check_json(checks.get_check(check.id), user)), 201
 
 
 @bp.get("/reuse-checks/<int:check_id>")
 def get_check(check_id: int):
-    return jsonify(check_json(_check_for(check_id)))
+    return jsonify(check_json(_check_for(check_id), require_user()))
 
 
 @bp.post("/reuse-checks/<int:check_id>/outcome")
@@ -295,7 +293,7 @@ def check_outcome(check_id: int):
     else:
         raise InvalidInput("outcome must be 'reused' or 'bought_new'.", field="outcome")
     db.session.commit()
-    return jsonify(check_json(checks.get_check(check_id)))
+    return jsonify(check_json(checks.get_check(check_id), user))
 
 
 @bp.get("/wanted")

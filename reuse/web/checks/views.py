@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.i18n import format_day, format_number
 from reuse.models import Claim
-from reuse.services import categories, checks, items, wanted
+from reuse.services import categories, checks, wanted
 from reuse.services.errors import DomainError, PermissionDenied
+from reuse.services.permissions import can_see_item, visible_item
 from reuse.web import apply_to_form, show_on_form
 from reuse.web.checks import bp
 from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, WantedForm
@@ -57,6 +58,8 @@ def _render_check(check, *, bought_new_form=None, status=200):
         claim_form=ClaimMatchForm(formdata=None),
         bought_new_form=bought_new_form or BoughtNewForm(formdata=None),
         reason_labels=checks.REASON_LABELS,
+        shown_items={match.item_id for match in check.matches
+                     if can_see_item(current_user, match.item)},
         claim=db.session.get(Claim, check.claim_id) if check.claim_id else None), status
 
 
@@ -69,7 +72,7 @@ def claim_match(check_id: int, item_id: int):
         flash(" ".join(map(str, form.quantity.errors)) or _("Oppgi antall."), "danger")
         return redirect(url_for("checks.check_detail", check_id=check.id))
     try:
-        claim = checks.claim_match(current_user, check, items.get_item(item_id),
+        claim = checks.claim_match(current_user, check, visible_item(current_user, item_id),
                                    form.quantity.data)
     except PermissionDenied:
         raise

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.i18n import format_day, format_number
 from reuse.models import Claim, ReuseRecord
-from reuse.services import claims, items, ledger, notifications
+from reuse.services import claims, ledger, notifications
 from reuse.services.errors import DomainError, PermissionDenied
-from reuse.services.permissions import can_correct_records, can_see_claim
+from reuse.services.permissions import can_correct_records, can_see_claim, visible_item
 from reuse.web import apply_to_form, safe_next, show_on_form
 from reuse.web.catalog import views as catalog_views
 from reuse.web.claims import bp
@@ -32,7 +32,7 @@ def _back(claim: Claim):
 @bp.post("/items/<int:item_id>/claim")
 @login_required
 def claim_item(item_id: int):
-    item = items.get_item(item_id)
+    item = visible_item(current_user, item_id)
     form = ClaimForm()
     if form.validate_on_submit():
         try:
@@ -61,7 +61,8 @@ def claim_item(item_id: int):
                                claim.quantity, count=format_number(claim.quantity)),
                       "success")
             return redirect(url_for("claims.claim_detail", claim_id=claim.id))
-    return catalog_views.render_item_page(items.get_item(item_id), claim_form=form), 422
+    return catalog_views.render_item_page(visible_item(current_user, item_id),
+                                          claim_form=form), 422
 
 
 def _claim_list(*, incoming: bool):

@@ -1,0 +1,105 @@
+"""Who sees what, asked the way an attacker asked: withdrawn items and their photos (finding 7
+of issue 13), and colleagues' reuse checks (finding 16)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from reuse.models import Role
+from reuse.services import checks, photos, tokens
+from reuse.services import items as item_service
+from tests.conftest import jpeg_bytes, login, page_text
+
+
+@pytest.fixture
+def bearer(app, db):
+    """GET with a bearer token of the given user."""
+    def get(user, path):
+        _, token = tokens.create_token(user, "visibility")
+        db.session.commit()
+        return app.test_client().get(path, headers={"Authorization": f"Bearer {token}"})
+    return get
+
+
+@pytest.fixture
+def page(app):
+    """GET as the given user, logged in with a browser session."""
+    def get(user, path):
+        client = app.test_client()
+        assert login(client, user).status_code == 302
+        return client.get(path)
+    return get
+
+
+@pytest.fixture
+def withdrawn(people, make_item, db):
+    """The school's withdrawn listing, with a photo and words nobody else should read."""
+    item = make_item(people.member, title="Trukket sofa", description="Nøkkel under matten",
+                     location_room="Rom 101")
+    [photo] = photos.add_photos(people.member, item, [photos.Upload(
+        io.BytesIO(jpeg_bytes()), "sofa.jpg")])
+    item_service.withdraw_item(people.member, item)
+    db.session.commit()
+    return item, photo
+
+
+# -- finding 7: withdrawn items -------------------------------------------------------------
+
+def test_another_units_withdrawn_items_are_not_in_the_api_list(people, withdrawn, bearer):
+    item, photo = withdrawn
+    answer = bearer(people.outsider, "/api/v1/items?status=all")
+    assert answer.status_code == 200
+    assert answer.get_json()["items"] == []
+    assert "Nøkkel under matten" not in answer.get_data(as_text=True)
+    assert photo.filename not in answer.get_data(as_text=True)
+    own = bearer(people.member, "/api/v1/items?status=all").get_json()["items"]
+    assert [found["id"] for found in own] == [item.id]
+
+
+def test_photos_of_a_withdrawn_item_stop_loading_for_those_who_may_not_see_it(
+        people, withdrawn, bearer, page):
+    _item, photo = withdrawn
+    for filename in (photo.filename, photo.thumbnail_filename):
+        assert page(people.outsider, f"/photos/{filename}").status_code == 404
+        assert bearer(people.outsider, f"/photos/{filename}").status_code == 404
+        assert page(people.colleague, f"/photos/{filename}").status_code == 404
+        assert page(people.member, f"/photos/{filename}").status_code == 200
+        assert bearer(people.unit_admin, f"/photos/{filename}").status_code == 200
+
+
+def test_page_and_api_agree_on_who_sees_a_withdrawn_item(people, withdrawn, make_user,
+                                                         bearer, page):
+    item, _photo = withdrawn
+    other_unit_admin = make_user(people.kindergarten, Role.UNIT_ADMIN)
+    expected = {people.member: 200, people.unit_admin: 200, people.admin: 200,
+                people.colleague: 404, people.outsider: 404, other_unit_admin: 404}
+    for user, status in expected.items():
+        assert page(user, f"/items/{item.id}").status_code == status, user
+        assert bearer(user, f"/api/v1/items/{item.id}").status_code == status, user
+
+
+def test_a_colleagues_withdrawn_item_is_not_in_the_units_list(people, withdrawn, page):
+    assert "Trukket sofa" not in page_text(page(people.colleague, "/my-unit/items"))
+    assert "Trukket sofa" in page_text(page(people.unit_admin, "/my-unit/items"))
+    assert "Trukket sofa" in page_text(page(people.member, "/my-unit/items"))
+
+
+def test_a_check_does_not_show_a_match_withdrawn_since(people, make_item, bearer, page, db):
+    item = make_item(people.member, title="Lenestol", description="Nøkkel under matten",
+                     location_room="Rom 101")
+    check = checks.create_check(people.outsider, "lenestol")
+    db.session.commit()
+    assert [m["id"] for m in bearer(people.outsider,
+                                    f"/api/v1/reuse-checks/{check.id}").get_json()["matches"]] \
+        == [item.id]
+    item_service.withdraw_item(people.member, item)
+    db.session.commit()
+    answer = bearer(people.outsider, f"/api/v1/reuse-checks/{check.id}")
+    assert answer.get_json()["matches"] == []
+    assert "Nøkkel under matten" not in answer.get_data(as_text=True)
+    receipt = page(people.outsider, f"/checks/{check.id}")
+    assert "Lenestol" in page_text(receipt)  # what matched then stays on the receipt
+    assert "Rådhusgaten 10" not in page_text(receipt)
+    assert f'href="/items/{item.id}"' not in receipt.get_data(as_text=True)

@@ -20,10 +20,9 @@ from reuse.api.serialise import (
     wanted_json,
 )
 from reuse.extensions import csrf, db
-from reuse.models import BoughtNewReason, Claim, Condition, WantedRequest
-from reuse.services import categories, checks, claims, items, photos, units, wanted
+from reuse.models import BoughtNewReason, Claim, Condition
+from reuse.services import categories, checks, claims, items, permissions, photos, units, wanted
 from reuse.services.errors import InvalidInput, NotFound
-from reuse.services.permissions import can_see_claim, visible_item
 
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge requests with
 
@@ -120,11 +119,11 @@ def create_item():
         new_price_nok=p.decimal(body, "new_price_nok"), weight_kg=p.decimal(body, "weight_kg"),
         auto_approve=p.boolean(body, "auto_approve", default=False)))
     db.session.commit()
-    return jsonify(item_json(visible_item(user, item.id))), 201
+    return jsonify(item_json(permissions.visible_item(user, item.id))), 201
 
 
 def _visible_item(item_id: int):
-    return visible_item(require_user(), item_id)
+    return permissions.visible_item(require_user(), item_id)
 
 
 @bp.get("/items/<int:item_id>")
@@ -164,7 +163,7 @@ def create_claim(item_id: int):
         claim = checks.claim_match(user, _check_for(check_id, as_input=True), item, quantity,
                                    message)
     db.session.commit()
-    return jsonify(claim_json(claims.get_claim(claim.id))), 201
+    return jsonify(claim_json(permissions.visible_claim(user, claim.id))), 201
 
 
 @bp.get("/claims")
@@ -178,11 +177,7 @@ def list_claims():
 
 
 def _claim_for(claim_id: int) -> Claim:
-    user = require_user()
-    claim = claims.get_claim(claim_id)
-    if not can_see_claim(user, claim):
-        raise NotFound("No such claim.")
-    return claim
+    return permissions.visible_claim(require_user(), claim_id)
 
 
 @bp.get("/claims/<int:claim_id>")
@@ -196,7 +191,7 @@ def _decision(claim_id: int, action):
     claim = _claim_for(claim_id)
     action(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE))
     db.session.commit()
-    return jsonify(claim_json(claims.get_claim(claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
 
 
 @bp.post("/claims/<int:claim_id>/approve")
@@ -223,7 +218,7 @@ def collect_claim(claim_id: int):
                    replaces_purchase=p.boolean(body, "replaces_purchase", default=True),
                    costs_nok=p.decimal(body, "costs_nok", default=Decimal("0")))
     db.session.commit()
-    return jsonify(claim_json(claims.get_claim(claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
 
 
 def _category_input(body: dict, *, required: bool = False):
@@ -240,16 +235,12 @@ def _category_input(body: dict, *, required: bool = False):
 
 def _check_for(check_id: int, *, as_input: bool = False):
     """A check the token's user may see; as_input: a reference in a body (422, not 404)."""
-    user = require_user()
     try:
-        check = checks.get_check(check_id) if 0 < check_id <= MAX_ID else None
-    except NotFound:
-        check = None
-    if check is None or not checks.can_see(user, check):
+        return permissions.visible_check(require_user(), check_id)
+    except NotFound as error:
         if as_input:
-            raise InvalidInput("No such reuse check.", field="reuse_check_id")
-        raise NotFound("No such reuse check.")
-    return check
+            raise InvalidInput(error.message, field="reuse_check_id") from None
+        raise
 
 
 @bp.post("/reuse-checks")
@@ -260,7 +251,7 @@ def create_check():
                                 category=_category_input(body),
                                 quantity=p.integer(body, "quantity"))
     db.session.commit()
-    return jsonify(check_json(checks.get_check(check.id), user)), 201
+    return jsonify(check_json(permissions.visible_check(user, check.id), user)), 201
 
 
 @bp.get("/reuse-checks/<int:check_id>")
@@ -277,7 +268,11 @@ def check_outcome(check_id: int):
     outcome = p.string(body, "outcome", max_length=20)
     if outcome == "reused":
         claim_id = p.integer(body, "claim_id")
-        claim = db.session.get(Claim, claim_id) if claim_id and 0 < claim_id <= MAX_ID else None
+        try:
+            # Only a claim the user may see: another's id answers as an unknown one.
+            claim = permissions.visible_claim(user, claim_id) if claim_id else None
+        except NotFound:
+            claim = None
         if claim is None:
             raise InvalidInput("Give the claim_id of your claim that meets the need.",
                                field="claim_id")
@@ -293,7 +288,7 @@ def check_outcome(check_id: int):
     else:
         raise InvalidInput("outcome must be 'reused' or 'bought_new'.", field="outcome")
     db.session.commit()
-    return jsonify(check_json(checks.get_check(check_id), user))
+    return jsonify(check_json(permissions.visible_check(user, check_id), user))
 
 
 @bp.get("/wanted")
@@ -317,10 +312,7 @@ def create_wanted():
 
 def _own_wanted(request_id: int):
     user = require_user()
-    request_ = db.session.get(WantedRequest, request_id)
-    if request_ is None or request_.user_id != user.id:
-        raise NotFound("No such wanted request.")
-    return user, request_
+    return user, permissions.own_wanted_request(user, request_id)
 
 
 @bp.post("/wanted/<int:request_id>/close")

@@ -18,7 +18,7 @@ from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, claims, fulltext, notifications, text, wanted
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
-from reuse.services.permissions import can_manage_item, visible_items
+from reuse.services.permissions import can_manage_item, items_visible_to
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
@@ -209,7 +209,7 @@ class ItemFilter:
     unit_id: int | None = None  # includes sub-units
     location: str = ""
     include_unavailable: bool = False
-    # Whose eyes: with include_unavailable, withdrawn items only as permissions.visible_items
+    # Whose eyes: with include_unavailable, withdrawn items only as permissions.items_visible_to
     # lets this user see them (none without a viewer).
     viewer: User | None = None
     page: int = 1
@@ -236,7 +236,7 @@ def _filtered(query: Select, filters: ItemFilter) -> Select:
     if not filters.include_unavailable:
         query = query.where(Item.listed())
     elif filters.viewer is not None:
-        query = query.where(visible_items(filters.viewer))
+        query = query.where(items_visible_to(filters.viewer))
     else:
         query = query.where(Item.withdrawn_at.is_(None))
     if terms := text.query_terms(filters.q):
@@ -289,7 +289,7 @@ def unit_items(user: User, *, page: int = 1,
     newest first. Withdrawn ones only as far as the user may see them (their own, or all of
     them for the unit's admins)."""
     return paginate(
-        select(Item).where(Item.unit_id == user.unit_id, visible_items(user))
+        select(Item).where(Item.unit_id == user.unit_id, items_visible_to(user))
         .order_by(Item.withdrawn_at.is_not(None), Item.created_at.desc(), Item.id.desc()),
         page=page, per_page=per_page)
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import selectinload
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import locale_of
-from reuse.models import Category, Item, Role, User, WantedRequest, utcnow
+from reuse.models import Category, Item, User, WantedRequest, utcnow
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, notifications, text
-from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from reuse.services.permissions import owns_wanted_request, wanted_requests_of
 from reuse.services.trees import subtree_id_list
 
 DEFAULT_DAYS = 90
@@ -55,15 +56,8 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
     return request
 
 
-def get_request(request_id: int) -> WantedRequest:
-    request = db.session.get(WantedRequest, request_id)
-    if request is None:
-        raise NotFound(_("Fant ikke ønsket."))
-    return request
-
-
 def _own(user: User, request: WantedRequest) -> None:
-    if request.user_id != user.id and user.role != Role.ADMIN:
+    if not owns_wanted_request(user, request):
         raise PermissionDenied(_("Du kan bare endre dine egne ønsker."))
 
 
@@ -91,7 +85,7 @@ def is_open(request: WantedRequest, today: date | None = None) -> bool:
 
 def requests_of(user: User) -> list[WantedRequest]:
     return list(db.session.scalars(
-        select(WantedRequest).where(WantedRequest.user_id == user.id)
+        select(WantedRequest).where(wanted_requests_of(user))
         .options(selectinload(WantedRequest.category))
         .order_by(WantedRequest.closed_at.is_not(None), WantedRequest.created_at.desc())))
 

@@ -564,19 +564,23 @@ def test_items_can_be_filtered_by_category_and_unit_together(client, people, mak
     assert [i["id"] for i in found["items"]] == [item.id]
 
 
-def test_withdrawn_items_are_shown_to_their_unit_and_hidden_from_others(client, db, people,
-                                                                        make_item, tok):
+def test_withdrawn_items_are_shown_to_those_who_manage_them_and_hidden_from_others(
+        client, db, people, make_item, tok):
     item = make_item(people.member)
     item_service.withdraw_item(people.member, item)
     db.session.commit()
-    mine = call(client, "get", f"{PREFIX}/items/{item.id}", 200, token=tok.colleague)
-    assert mine["status"] == "withdrawn"
-    assert code(call(client, "get", f"{PREFIX}/items/{item.id}", 404,
-                     token=tok.outsider)) == "not_found"
+    for token in (tok.member, tok.unit_admin, tok.admin):
+        assert call(client, "get", f"{PREFIX}/items/{item.id}", 200,
+                    token=token)["status"] == "withdrawn"
+        listed = call(client, "get", f"{PREFIX}/items?status=all", 200, token=token)
+        assert [i["status"] for i in listed["items"]] == ["withdrawn"]
+    for token in (tok.colleague, tok.outsider):
+        assert code(call(client, "get", f"{PREFIX}/items/{item.id}", 404,
+                         token=token)) == "not_found"
+        assert call(client, "get", f"{PREFIX}/items?status=all", 200,
+                    token=token)["total"] == 0
     assert code(call(client, "post", f"{PREFIX}/items/{item.id}/claims", 404,
                      token=tok.outsider, body={"quantity": 1})) == "not_found"
-    listed = call(client, "get", f"{PREFIX}/items?status=all", 200, token=tok.outsider)
-    assert [i["status"] for i in listed["items"]] == ["withdrawn"]
     assert call(client, "get", f"{PREFIX}/items", 200, token=tok.outsider)["total"] == 0
 
 

@@ -301,7 +301,7 @@ def test_only_a_recent_live_claim_of_the_buyers_own_closes_their_check(people, m
                                                                        make_user):
     check = checks.create_check(people.member, "stoler")
     db.session.commit()
-    # An admin may act on the check, but their own claim met another unit's need.
+    # Only the buyer closes their check: not an admin, with their own claim or any other.
     with pytest.raises(PermissionDenied):
         checks.claim_match(people.admin, check, market["chairs"], 1)
     db.session.rollback()

@@ -90,8 +90,13 @@ def test_withdrawn_and_fully_reserved_items_are_not_listed(listings, people, mak
     db.session.commit()
     assert found(q="sofa") == []
     assert sorted(i.title for i in search_items(
-        ItemFilter(q="sofa", include_unavailable=True)).items) == ["Reservert sofa",
-                                                                   "Trukket sofa"]
+        ItemFilter(q="sofa", include_unavailable=True, viewer=people.member)).items) == [
+            "Reservert sofa", "Trukket sofa"]
+    # A withdrawn item is the lister's unit's business: others get only what is still out.
+    for viewer in (people.outsider, None):
+        assert sorted(i.title for i in search_items(
+            ItemFilter(q="sofa", include_unavailable=True, viewer=viewer)).items) == [
+                "Reservert sofa"]
 
 
 def test_browse_page_paginates(client, people, make_item, log_in, db):

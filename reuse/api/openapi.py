@@ -398,7 +398,8 @@ def _paths() -> dict:
                     _query("status", {"type": "string", "enum": ["available", "all"],
                                       "default": "available"},
                            "available: only items with pieces left; all: also reserved, "
-                           "handed over and withdrawn ones."),
+                           "handed over ones, and withdrawn ones the token's user "
+                           "manages (lister, unit admin, admin)."),
                     _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000,
                                     "default": 1}, "Page number."),
                     _query("per_page", {"type": "integer", "minimum": 1,
@@ -419,7 +420,7 @@ def _paths() -> dict:
         "/items/{item_id}": {"get": _op(
             "getItem", "One item", "items",
             {"200": _ok("The item.", "Item"), "401": _err("Unauthorized"),
-             "404": _err("NotFound", "No such item, or withdrawn by another unit.")},
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage.")},
             parameters=[ITEM_ID])},
         "/items/{item_id}/photos": {"post": _op(
             "addPhoto", "Add a photo to an item", "items",
@@ -430,7 +431,7 @@ def _paths() -> dict:
              "401": _err("Unauthorized"),
              "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
                                       "an admin may add photos."),
-             "404": _err("NotFound", "No such item, or withdrawn by another unit."),
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage."),
              "413": _err("TooLarge"),
              "422": _err("Unprocessable", "Not a readable image, too large, or the item "
                                           "already has the most photos allowed.")},
@@ -445,7 +446,7 @@ def _paths() -> dict:
                         "Claim"),
              "400": _err("BadRequest"), "401": _err("Unauthorized"),
              "403": _err("Forbidden", "The item belongs to one's own unit. Code: own_unit."),
-             "404": _err("NotFound", "No such item, or withdrawn by another unit."),
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage."),
              "409": _err("Conflict", "That quantity is not available (code: not_available), "
                                      "or the user already has the most open claims one "
                                      "person may have (code: too_many_open_claims)."),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import url_for
 
-from reuse.models import Category, Claim, Item, Photo, ReuseCheck, ReuseRecord, Unit, WantedRequest
+from reuse.models import (
+    Category,
+    Claim,
+    Item,
+    Photo,
+    ReuseCheck,
+    ReuseRecord,
+    Unit,
+    User,
+    WantedRequest,
+)
+from reuse.services.permissions import can_see_item
 
 
 def item_status(item: Item) -> str:
@@ -106,7 +117,9 @@ def unit_json(unit: Unit) -> dict:
     return {"id": unit.id, "name": unit.name, "parent_id": unit.parent_id, "code": unit.code}
 
 
-def check_json(check: ReuseCheck) -> dict:
+def check_json(check: ReuseCheck, viewer: User) -> dict:
+    """The check as its viewer may see it: matched items they may no longer see (withdrawn
+    since) are left out."""
     return {
         "id": check.id,
         "reference": check.reference,
@@ -116,7 +129,8 @@ def check_json(check: ReuseCheck) -> dict:
         "created_at": check.created_at,
         "unit": unit_ref(check.unit),
         "match_count": check.match_count,
-        "matches": [item_json(match.item) for match in check.matches],
+        "matches": [item_json(match.item) for match in check.matches
+                    if can_see_item(viewer, match.item)],
         "outcome": check.outcome,
         "outcome_at": check.outcome_at,
         "claim_id": check.claim_id,

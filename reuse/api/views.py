@@ -20,10 +20,9 @@ from reuse.api.serialise import (
     wanted_json,
 )
 from reuse.extensions import csrf, db
-from reuse.models import BoughtNewReason, Claim, Condition, WantedRequest
-from reuse.services import categories, checks, claims, items, photos, units, wanted
+from reuse.models import BoughtNewReason, Claim, Condition
+from reuse.services import categories, checks, claims, items, permissions, photos, units, wanted
 from reuse.services.errors import InvalidInput, NotFound
-from reuse.services.permissions import can_see_claim
 
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge requests with
 
@@ -62,6 +61,7 @@ def list_units():
 
 @bp.get("/items")
 def list_items():
+    user = require_user()
     status = p.query_choice("status", ("available", "all"), "available")
     page = p.query_int("page", 1, minimum=1, maximum=100_000)
     per_page = p.query_int("per_page", 20, minimum=1, maximum=items.MAX_PER_PAGE)
@@ -70,7 +70,7 @@ def list_items():
     result = items.search_items(items.ItemFilter(
         q=p.query_text("q")[:200], category=p.query_text("category"),
         condition=p.query_text("condition"), unit_id=unit_id,
-        include_unavailable=status == "all", page=page, per_page=per_page))
+        include_unavailable=status == "all", viewer=user, page=page, per_page=per_page))
     return jsonify({"items": [item_json(item) for item in result.items], "total": result.total,
                     "page": result.page, "per_page": result.per_page})
 
@@ -119,14 +119,11 @@ def create_item():
         new_price_nok=p.decimal(body, "new_price_nok"), weight_kg=p.decimal(body, "weight_kg"),
         auto_approve=p.boolean(body, "auto_approve", default=False)))
     db.session.commit()
-    return jsonify(item_json(items.get_item(item.id))), 201
+    return jsonify(item_json(permissions.visible_item(user, item.id))), 201
 
 
 def _visible_item(item_id: int):
-    item = items.get_item(item_id)
-    if item.is_withdrawn and item.unit_id != require_user().unit_id:
-        raise NotFound("No such item.")
-    return item
+    return permissions.visible_item(require_user(), item_id)
 
 
 @bp.get("/items/<int:item_id>")
@@ -166,7 +163,7 @@ def create_claim(item_id: int):
         claim = checks.claim_match(user, _check_for(check_id, as_input=True), item, quantity,
                                    message)
     db.session.commit()
-    return jsonify(claim_json(claims.get_claim(claim.id))), 201
+    return jsonify(claim_json(permissions.visible_claim(user, claim.id))), 201
 
 
 @bp.get("/claims")
@@ -180,11 +177,7 @@ def list_claims():
 
 
 def _claim_for(claim_id: int) -> Claim:
-    user = require_user()
-    claim = claims.get_claim(claim_id)
-    if not can_see_claim(user, claim):
-        raise NotFound("No such claim.")
-    return claim
+    return permissions.visible_claim(require_user(), claim_id)
 
 
 @bp.get("/claims/<int:claim_id>")
@@ -199,7 +192,7 @@ def _decision(claim_id: int, action):
     action(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE,
                                  multiline=True))
     db.session.commit()
-    return jsonify(claim_json(claims.get_claim(claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
 
 
 @bp.post("/claims/<int:claim_id>/approve")
@@ -226,7 +219,7 @@ def collect_claim(claim_id: int):
                    replaces_purchase=p.boolean(body, "replaces_purchase", default=True),
                    costs_nok=p.decimal(body, "costs_nok", default=Decimal("0")))
     db.session.commit()
-    return jsonify(claim_json(claims.get_claim(claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
 
 
 def _category_input(body: dict, *, required: bool = False):
@@ -243,16 +236,12 @@ def _category_input(body: dict, *, required: bool = False):
 
 def _check_for(check_id: int, *, as_input: bool = False):
     """A check the token's user may see; as_input: a reference in a body (422, not 404)."""
-    user = require_user()
     try:
-        check = checks.get_check(check_id) if 0 < check_id <= MAX_ID else None
-    except NotFound:
-        check = None
-    if check is None or not checks.can_see(user, check):
+        return permissions.visible_check(require_user(), check_id)
+    except NotFound as error:
         if as_input:
-            raise InvalidInput("No such reuse check.", field="reuse_check_id")
-        raise NotFound("No such reuse check.")
-    return check
+            raise InvalidInput(error.message, field="reuse_check_id") from None
+        raise
 
 
 @bp.post("/reuse-checks")
@@ -263,12 +252,12 @@ def create_check():
                                 category=_category_input(body),
                                 quantity=p.integer(body, "quantity"))
     db.session.commit()
-    return jsonify(check_json(checks.get_check(check.id))), 201
+    return jsonify(check_json(permissions.visible_check(user, check.id), user)), 201
 
 
 @bp.get("/reuse-checks/<int:check_id>")
 def get_check(check_id: int):
-    return jsonify(check_json(_check_for(check_id)))
+    return jsonify(check_json(_check_for(check_id), require_user()))
 
 
 @bp.post("/reuse-checks/<int:check_id>/outcome")
@@ -280,7 +269,11 @@ def check_outcome(check_id: int):
     outcome = p.string(body, "outcome", max_length=20)
     if outcome == "reused":
         claim_id = p.integer(body, "claim_id")
-        claim = db.session.get(Claim, claim_id) if claim_id and 0 < claim_id <= MAX_ID else None
+        try:
+            # Only a claim the user may see: another's id answers as an unknown one.
+            claim = permissions.visible_claim(user, claim_id) if claim_id else None
+        except NotFound:
+            claim = None
         if claim is None:
             raise InvalidInput("Give the claim_id of your claim that meets the need.",
                                field="claim_id")
@@ -296,7 +289,7 @@ def check_outcome(check_id: int):
     else:
         raise InvalidInput("outcome must be 'reused' or 'bought_new'.", field="outcome")
     db.session.commit()
-    return jsonify(check_json(checks.get_check(check_id)))
+    return jsonify(check_json(permissions.visible_check(user, check_id), user))
 
 
 @bp.get("/wanted")
@@ -320,10 +313,7 @@ def create_wanted():
 
 def _own_wanted(request_id: int):
     user = require_user()
-    request_ = db.session.get(WantedRequest, request_id)
-    if request_ is None or request_.user_id != user.id:
-        raise NotFound("No such wanted request.")
-    return user, request_
+    return user, permissions.own_wanted_request(user, request_id)
 
 
 @bp.post("/wanted/<int:request_id>/close")

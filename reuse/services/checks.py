@@ -29,7 +29,6 @@ from reuse.models import (
     Item,
     ReuseCheck,
     ReuseCheckMatch,
-    Role,
     Unit,
     User,
     utcnow,
@@ -43,6 +42,7 @@ from reuse.services.errors import (
     NotFound,
     PermissionDenied,
 )
+from reuse.services.permissions import can_close_check, checks_visible_to
 from reuse.services.trees import subtree_id_list
 
 MAX_MATCHES = 20
@@ -166,6 +166,7 @@ def create_check(user: User, need: str, *, category: Category | None = None,
 
 
 def get_check(check_id: int) -> ReuseCheck:
+    """Load a check by id for anyone: pages, API and commands use permissions.visible_check."""
     check = db.session.scalar(
         select(ReuseCheck).where(ReuseCheck.id == check_id)
         .options(selectinload(ReuseCheck.matches).selectinload(ReuseCheckMatch.item)
@@ -179,16 +180,8 @@ def get_check(check_id: int) -> ReuseCheck:
     return check
 
 
-def can_see(user: User, check: ReuseCheck) -> bool:
-    if not user.is_active:
-        return False
-    if user.role in (Role.ADMIN, Role.SUSTAINABILITY) or user.id == check.user_id:
-        return True
-    return user.role == Role.UNIT_ADMIN and user.unit_id == check.unit_id
-
-
 def _owned_open(user: User, check: ReuseCheck) -> None:
-    if user.id != check.user_id and user.role != Role.ADMIN:
+    if not can_close_check(user, check):
         raise PermissionDenied(_("Bare den som gjorde sjekken kan avslutte den."))
     if check.outcome is not None:
         raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
@@ -308,13 +301,9 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
 
 
 def visible_checks(user: User, limit: int = 500) -> list[ReuseCheck]:
-    """Own checks; a unit admin's unit; everything for the sustainability lead and admins."""
-    query = select(ReuseCheck).options(selectinload(ReuseCheck.user),
-                                       selectinload(ReuseCheck.unit))
-    if user.role == Role.UNIT_ADMIN:
-        query = query.where(ReuseCheck.unit_id == user.unit_id)
-    elif user.role not in (Role.ADMIN, Role.SUSTAINABILITY):
-        query = query.where(ReuseCheck.user_id == user.id)
+    """The newest checks this user may see (permissions.can_see_check)."""
+    query = select(ReuseCheck).where(checks_visible_to(user)).options(
+        selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit))
     return list(db.session.scalars(
         query.order_by(ReuseCheck.created_at.desc(), ReuseCheck.id.desc()).limit(limit)))
 

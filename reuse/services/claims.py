@@ -44,6 +44,7 @@ from reuse.services.permissions import (
     can_claim,
     can_confirm_collection,
     can_decide_claim,
+    claims_visible_to,
 )
 
 MAX_MESSAGE = 2000
@@ -468,6 +469,7 @@ def _notify_item_side(claim: Claim, kind: str, compose: Compose, *,
 # -- reading -----------------------------------------------------------------------------
 
 def get_claim(claim_id: int) -> Claim:
+    """Load a claim by id for anyone: pages, API and commands use permissions.visible_claim."""
     claim = db.session.scalar(
         select(Claim).where(Claim.id == claim_id)
         .options(selectinload(Claim.item).selectinload(Item.photos),
@@ -491,12 +493,15 @@ def _listing(query: Select) -> list[Claim]:
         _with_details(query).order_by(Claim.created_at.desc(), Claim.id.desc()).limit(500)))
 
 
+# Both lists are within what permissions.can_see_claim allows; the rule's SQL form keeps
+# them so (a deactivated user's token, say, lists nothing).
 def _made_by(user: User) -> Select:
-    return select(Claim).where(Claim.claimant_id == user.id)
+    return select(Claim).where(Claim.claimant_id == user.id, claims_visible_to(user))
 
 
 def _on_unit_items(user: User) -> Select:
-    return select(Claim).join(Item).where(Item.unit_id == user.unit_id)
+    return select(Claim).join(Item).where(Item.unit_id == user.unit_id,
+                                          claims_visible_to(user))
 
 
 def claims_made_by(user: User) -> list[Claim]:

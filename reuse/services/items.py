@@ -27,7 +27,7 @@ from reuse.services import (
 )
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
-from reuse.services.permissions import can_manage_item
+from reuse.services.permissions import can_manage_item, items_visible_to
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
@@ -220,6 +220,7 @@ _joined_owners = (joinedload(Item.category, innerjoin=True), joinedload(Item.uni
 
 
 def get_item(item_id: int) -> Item:
+    """Load an item by id for anyone: pages, API and commands use permissions.visible_item."""
     item = db.session.scalar(
         select(Item).where(Item.id == item_id)
         .options(selectinload(Item.photos), *_joined_owners, joinedload(Item.created_by,
@@ -238,6 +239,9 @@ class ItemFilter:
     unit_id: int | None = None  # includes sub-units
     location: str = ""
     include_unavailable: bool = False
+    # Whose eyes: with include_unavailable, withdrawn items only as permissions.items_visible_to
+    # lets this user see them (none without a viewer).
+    viewer: User | None = None
     page: int = 1
     per_page: int = 24
     # Count at most this many matches (None: count them all). Beyond a thousand or so, an exact
@@ -261,6 +265,10 @@ class Page(PageLinks):
 def _filtered(query: Select, filters: ItemFilter) -> Select:
     if not filters.include_unavailable:
         query = query.where(Item.listed())
+    elif filters.viewer is not None:
+        query = query.where(items_visible_to(filters.viewer))
+    else:
+        query = query.where(Item.withdrawn_at.is_(None))
     if terms := text.query_terms(filters.q):
         query = query.where(fulltext.matches("search", terms))
     if terms := text.query_terms(filters.location):
@@ -308,10 +316,11 @@ UNIT_ITEMS_PER_PAGE = 50
 
 def unit_items(user: User, *, page: int = 1,
                per_page: int = UNIT_ITEMS_PER_PAGE) -> ListPage[Item]:
-    """What the user's unit has listed, withdrawn included, for managing them: one page,
-    current listings first, newest first."""
+    """What the user's unit has listed, for managing them: one page, current listings first,
+    newest first. Withdrawn ones only as far as the user may see them (their own, or all of
+    them for the unit's admins)."""
     return paginate(
-        select(Item).where(Item.unit_id == user.unit_id)
+        select(Item).where(Item.unit_id == user.unit_id, items_visible_to(user))
         .order_by(Item.withdrawn_at.is_not(None), Item.created_at.desc(), Item.id.desc()),
         page=page, per_page=per_page)
 

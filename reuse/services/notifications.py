@@ -3,9 +3,9 @@
 Notifications are rows written in the same transaction as the change (an outbox). After the
 commit the command delivers their e-mails, or the request once its answer has been sent;
 anything not delivered is retried by `run-jobs`. A message that fails (refused by the server,
-or impossible to build) never stops the others: it is retried after a wait that doubles each time, and after
-MAIL_MAX_ATTEMPTS given up and logged as an error. When the server cannot be reached at all,
-the messages wait for the next run without an attempt counted against them.
+or impossible to build) never stops the others: it is retried after a wait that doubles each
+time, and after MAIL_MAX_ATTEMPTS given up and logged as an error. When the server cannot be
+reached at all, the messages wait for the next run without an attempt counted against them.
 """
 
 from __future__ import annotations

@@ -1,15 +1,52 @@
-"""Who may do what. Every view, API endpoint and command asks here."""
+"""Who may see and do what: the one home of every visibility and permission rule.
+
+Each rule is written once here, and where lists need it, beside its SQL form (a where-clause
+for "the rows this user may see"), so a list and a single object's page can never disagree.
+Every object also has one user-aware getter (`visible_item`, `visible_photo`, …): pages, the
+API, the photo route and commands load objects through it, never by id alone.
+
+A getter answers "not found" when the user may not see the object at all, so an id reveals
+nothing; a user who may see it but not do something gets "permission denied" from the rule.
+Deactivated users may see and do nothing.
+"""
 
 from __future__ import annotations
 
-from reuse.models import Item, Role, User
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from reuse.extensions import db
+from reuse.models import (
+    Claim,
+    Item,
+    Photo,
+    ReuseCheck,
+    ReuseRecord,
+    Role,
+    Unit,
+    User,
+    WantedRequest,
+)
+from reuse.services.errors import NotFound, PermissionDenied
+from reuse.services.trees import subtree_id_list
+
+# Ids beyond a 32-bit integer are refused before they reach the database (PostgreSQL's
+# integer columns would answer with an error, not with "no such row").
+MAX_ID = 2**31 - 1
+
+
+def _known_id(ident: int) -> bool:
+    return isinstance(ident, int) and 0 < ident <= MAX_ID
+
+
+# -- items ----------------------------------------------------------------------------------
 
 def can_manage_item(user: User, item: Item) -> bool:
     """Edit, withdraw and add photos: the lister, a unit admin of the item's unit, or an admin.
 
     Other members of the unit may not, so a colleague cannot quietly change someone else's
-    listing; the unit admin steps in when the lister has moved on.
+    listing; the unit admin steps in when the lister has moved on (a lister who moved to
+    another unit no longer manages the old unit's listings).
     """
     if not user.is_active:
         return False
@@ -20,12 +57,148 @@ def can_manage_item(user: User, item: Item) -> bool:
     return user.role == Role.UNIT_ADMIN or item.created_by_id == user.id
 
 
+def items_manageable_by(user: User) -> ColumnElement[bool]:
+    """SQL form of can_manage_item."""
+    if not user.is_active:
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    same_unit = Item.unit_id == user.unit_id
+    if user.role == Role.UNIT_ADMIN:
+        return same_unit
+    return and_(same_unit, Item.created_by_id == user.id)
+
+
+def can_see_item(user: User, item: Item) -> bool:
+    """An item that is not withdrawn (listed, reserved or handed over): every active user.
+
+    A withdrawn item: only those who may manage it (its lister, a unit admin of its unit,
+    admins). Withdrawing takes the description, location and photos away from everyone
+    else, the lister's colleagues included: they could not act on it anyway, and the
+    lister may have withdrawn it because something in it should not have been shown.
+    Claims already approved on it stay visible to their parties through the claim.
+    """
+    if not user.is_active:
+        return False
+    return not item.is_withdrawn or can_manage_item(user, item)
+
+
+def items_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL form of can_see_item."""
+    if not user.is_active:
+        return false()
+    return or_(Item.withdrawn_at.is_(None), items_manageable_by(user))
+
+
+def visible_item(user: User, item_id: int) -> Item:
+    """The item, if this user may see it; NotFound otherwise (as for an unknown id)."""
+    # The loader lives with the item service, which itself asks this module for rules.
+    from reuse.services import items
+
+    item = items.get_item(item_id) if _known_id(item_id) else None
+    if item is None or not can_see_item(user, item):
+        raise NotFound(_("Fant ikke annonsen. Den kan være fjernet."))
+    return item
+
+
+def manageable_item(user: User, item_id: int) -> Item:
+    """The item, if this user may change it: NotFound if they may not see it, else
+    PermissionDenied if they may see but not manage it."""
+    item = visible_item(user, item_id)
+    if not can_manage_item(user, item):
+        raise PermissionDenied(_("Bare den som la ut annonsen, enhetens administrator og "
+                                 "systemadministratorer kan endre den."))
+    return item
+
+
 def can_claim(user: User, item: Item) -> bool:
-    """Anyone active may claim other units' items; never their own unit's."""
+    """Anyone active may claim other units' items; never their own unit's. (Whether there is
+    anything left to claim is the claim service's business: a withdrawn or taken item is a
+    conflict with its state, not a question of who asks.)"""
     return user.is_active and user.unit_id != item.unit_id
 
 
-def can_decide_claim(user: User, claim) -> bool:
+# -- photos ---------------------------------------------------------------------------------
+
+def visible_photo(user: User, filename: str) -> Photo:
+    """A stored photo file (full size or thumbnail) goes to exactly those who may see its
+    item: a withdrawn item's photos stop loading for everyone else."""
+    from reuse.services import photos
+
+    photo = photos.stored_file(filename)
+    if photo is None or not can_see_item(user, photo.item):
+        raise NotFound(_("Fant ikke bildet."))
+    return photo
+
+
+def managed_photo(user: User, item_id: int, photo_id: int) -> Photo:
+    """A photo of an item this user may manage (change its text, remove it)."""
+    manageable_item(user, item_id)
+    photo = db.session.get(Photo, photo_id) if _known_id(photo_id) else None
+    if photo is None or photo.item_id != item_id:
+        raise NotFound(_("Fant ikke bildet."))
+    return photo
+
+
+# -- reuse checks ---------------------------------------------------------------------------
+
+def can_see_check(user: User, check: ReuseCheck) -> bool:
+    """Its author, the unit admins of the unit it was made for, the sustainability lead and
+    admins.
+
+    Not the author's colleagues, and so not in the report's list of checks either: a check
+    holds a person's need, what they were about to buy and why they bought new. The unit's
+    admin answers for the unit's purchases and the lead for the municipality's figures;
+    colleagues see the counts in the unit's report, not the rows behind them.
+    """
+    if not user.is_active:
+        return False
+    if user.role in (Role.ADMIN, Role.SUSTAINABILITY) or user.id == check.user_id:
+        return True
+    return user.role == Role.UNIT_ADMIN and user.unit_id == check.unit_id
+
+
+def checks_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL form of can_see_check."""
+    if not user.is_active:
+        return false()
+    if user.role in (Role.ADMIN, Role.SUSTAINABILITY):
+        return true()
+    own = ReuseCheck.user_id == user.id
+    if user.role == Role.UNIT_ADMIN:
+        return or_(own, ReuseCheck.unit_id == user.unit_id)
+    return own
+
+
+def sees_every_check(user: User) -> bool:
+    """Whether checks_visible_to(user) leaves nothing out."""
+    return user.is_active and user.role in (Role.ADMIN, Role.SUSTAINABILITY)
+
+
+def visible_check(user: User, check_id: int) -> ReuseCheck:
+    """The check, if this user may see it; NotFound otherwise (as for an unknown id)."""
+    from reuse.services import checks
+
+    check = checks.get_check(check_id) if _known_id(check_id) else None
+    if check is None or not can_see_check(user, check):
+        raise NotFound(_("Fant ikke gjenbrukssjekken."))
+    return check
+
+
+def can_close_check(user: User, check: ReuseCheck) -> bool:
+    """Record how a check ended (a claim from it, a claim linked to it, or bought new): its
+    author only.
+
+    The outcome is the author's own account of their purchase, and "reused" points at a
+    claim of theirs; a unit admin or an admin recording it would speak for them. Those who
+    may see the check read the outcome; nobody else writes it.
+    """
+    return user.is_active and user.id == check.user_id
+
+
+# -- claims ---------------------------------------------------------------------------------
+
+def can_decide_claim(user: User, claim: Claim) -> bool:
     """Approve or decline: the item's lister, a unit admin of the item's unit, or an admin."""
     item = claim.item
     if not user.is_active:
@@ -35,11 +208,13 @@ def can_decide_claim(user: User, claim) -> bool:
     return user.role == Role.UNIT_ADMIN and user.unit_id == item.unit_id
 
 
-def can_cancel_claim(user: User, claim) -> bool:
+def can_cancel_claim(user: User, claim: Claim) -> bool:
+    """Withdraw a request while it is open: the claimant only; their unit's colleagues
+    ask them, and the item's side declines instead."""
     return user.is_active and user.id == claim.claimant_id
 
 
-def can_confirm_collection(user: User, claim) -> bool:
+def can_confirm_collection(user: User, claim: Claim) -> bool:
     """Whoever is there when the things change hands: the claimant or the item's unit."""
     if not user.is_active:
         return False
@@ -47,14 +222,80 @@ def can_confirm_collection(user: User, claim) -> bool:
             or user.role == Role.ADMIN)
 
 
-def can_see_claim(user: User, claim) -> bool:
+def can_see_claim(user: User, claim: Claim) -> bool:
+    """The claimant, the receiving unit (its people fetch the things), the item's unit (its
+    people hand them over, whoever listed them) and admins.
+
+    Not the sustainability lead: a claim carries people's names and messages, and the lead's
+    figures come from the records in the reports. The claim stays visible to these people
+    when its item is withdrawn: an approved claim was a promise and must still be collected.
+    """
     return user.is_active and (
         user.role == Role.ADMIN or user.id == claim.claimant_id
         or user.unit_id in (claim.unit_id, claim.item.unit_id))
 
 
+def claims_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL form of can_see_claim."""
+    if not user.is_active:
+        return false()
+    if user.role == Role.ADMIN:
+        return true()
+    return or_(Claim.claimant_id == user.id, Claim.unit_id == user.unit_id,
+               Claim.item_id.in_(select(Item.id).where(Item.unit_id == user.unit_id)))
+
+
+def visible_claim(user: User, claim_id: int) -> Claim:
+    """The claim, if this user may see it; NotFound otherwise (as for an unknown id)."""
+    from reuse.services import claims
+
+    claim = claims.get_claim(claim_id) if _known_id(claim_id) else None
+    if claim is None or not can_see_claim(user, claim):
+        raise NotFound(_("Fant ikke forespørselen."))
+    return claim
+
+
 def can_correct_records(user: User) -> bool:
+    """Reverse a reuse record: admins only, since it changes every report that counted it."""
     return user.is_active and user.role == Role.ADMIN
+
+
+def record_to_correct(user: User, record_id: int) -> ReuseRecord:
+    """A reuse record this user may correct: NotFound for an unknown one, PermissionDenied
+    for anyone but an admin."""
+    record = db.session.get(ReuseRecord, record_id) if _known_id(record_id) else None
+    if record is None:
+        raise NotFound(_("Fant ikke føringen."))
+    if not can_correct_records(user):
+        raise PermissionDenied(_("Bare systemadministratorer kan korrigere gjenbruksføringer."))
+    return record
+
+
+# -- wanted requests ------------------------------------------------------------------------
+
+def owns_wanted_request(user: User, request: WantedRequest) -> bool:
+    """A wanted request is its owner's own standing search: only they see, close or renew it.
+
+    Admins neither: there is no page that lists other people's wishes, a wish holds nothing
+    of the municipality's, and a deactivated person's wishes notify nobody. (The page let
+    an admin close another person's wish while the API answered 404.)
+    """
+    return user.is_active and request.user_id == user.id
+
+
+def wanted_requests_of(user: User) -> ColumnElement[bool]:
+    """SQL form of owns_wanted_request."""
+    if not user.is_active:
+        return false()
+    return WantedRequest.user_id == user.id
+
+
+def own_wanted_request(user: User, request_id: int) -> WantedRequest:
+    """The user's own wanted request; NotFound for anyone else's (as for an unknown id)."""
+    request = db.session.get(WantedRequest, request_id) if _known_id(request_id) else None
+    if request is None or not owns_wanted_request(user, request):
+        raise NotFound(_("Fant ikke ønsket."))
+    return request
 
 
 # -- reports, goals and factors -------------------------------------------------------------
@@ -62,6 +303,14 @@ def can_correct_records(user: User) -> bool:
 def can_see_all_reports(user: User) -> bool:
     """The sustainability lead and admins read every unit's figures; others their own unit's."""
     return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)
+
+
+def can_see_unit_report(user: User, unit_id: int) -> bool:
+    """A unit's report (its figures, the records and the check counts behind them): the lead
+    and admins for every unit; everyone else for their own unit and the units under it."""
+    if can_see_all_reports(user):
+        return True
+    return user.is_active and unit_id in subtree_id_list(Unit, user.unit_id)
 
 
 def can_manage_goals(user: User) -> bool:

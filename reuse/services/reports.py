@@ -40,7 +40,7 @@ from reuse.services import month_totals, numbers
 from reuse.services import units as unit_service
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, paginate
-from reuse.services.permissions import can_see_all_reports
+from reuse.services.permissions import can_see_all_reports, can_see_unit_report, checks_visible_to
 from reuse.services.trees import depth_first, nodes, subtree_id_list, subtree_ids
 
 EARLIEST = date(2000, 1, 1)
@@ -158,7 +158,7 @@ def authorize(user: User, scope: Scope) -> Scope:
         return scope
     if scope.unit_id is None:
         return scope.narrowed(unit_id=user.unit_id)
-    if scope.unit_id not in subtree_id_list(Unit, user.unit_id):
+    if not can_see_unit_report(user, scope.unit_id):
         raise PermissionDenied(_("Du kan se rapporten for din egen enhet, ikke for andre "
                                  "enheter."))
     return scope
@@ -567,13 +567,16 @@ def check_counts(scope: Scope) -> CheckCounts:
     return CheckCounts(int(total), int(reused), int(bought_new))
 
 
-def checks(scope: Scope, outcome: str | None = None, *, page: int = 1,
+def checks(scope: Scope, outcome: str | None = None, *, viewer: User, page: int = 1,
            per_page: int = PER_PAGE) -> ListPage[ReuseCheck]:
-    """One page of the reuse checks behind a count, oldest first."""
+    """One page of the reuse checks behind a count that the viewer may open, oldest first.
+
+    The counts are the unit's figures and count every check; the rows are people's needs
+    and purchases, shown only as permissions.can_see_check allows."""
     if outcome is not None and outcome not in CHECK_OUTCOMES:
         raise InvalidInput(_("Ukjent utfall."), field="outcome")
     return paginate(
-        select(ReuseCheck).where(*_check_filters(scope, outcome))
+        select(ReuseCheck).where(*_check_filters(scope, outcome), checks_visible_to(viewer))
         .order_by(ReuseCheck.created_at, ReuseCheck.id)
         .options(selectinload(ReuseCheck.unit), selectinload(ReuseCheck.user),
                  selectinload(ReuseCheck.category)),

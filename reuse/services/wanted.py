@@ -47,7 +47,6 @@ from reuse.models import (
     Item,
     Notification,
     PendingWantedMatch,
-    Role,
     User,
     WantedRequest,
     utcnow,
@@ -55,7 +54,8 @@ from reuse.models import (
 from reuse.models.base import UTCDateTime
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, characters, notifications, text
-from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from reuse.services.permissions import owns_wanted_request, wanted_requests_of
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
@@ -191,15 +191,8 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
     return request
 
 
-def get_request(request_id: int) -> WantedRequest:
-    request = db.session.get(WantedRequest, request_id)
-    if request is None:
-        raise NotFound(_("Fant ikke ønsket."))
-    return request
-
-
 def _own(user: User, request: WantedRequest) -> None:
-    if request.user_id != user.id and user.role != Role.ADMIN:
+    if not owns_wanted_request(user, request):
         raise PermissionDenied(_("Du kan bare endre dine egne ønsker."))
 
 
@@ -238,7 +231,7 @@ def renew_request(user: User, request: WantedRequest) -> WantedRequest:
 
 def requests_of(user: User) -> list[WantedRequest]:
     return list(db.session.scalars(
-        select(WantedRequest).where(WantedRequest.user_id == user.id)
+        select(WantedRequest).where(wanted_requests_of(user))
         .options(selectinload(WantedRequest.category))
         .order_by(WantedRequest.closed_at.is_not(None), WantedRequest.created_at.desc())))
 

@@ -24,7 +24,7 @@ def browse():
             unit_id=int(form.unit.data) if form.unit.data else None,
             location=form.location.data or "",
             page=form.page.data or 1,
-            per_page=current_app.config["ITEMS_PER_PAGE"],
+            per_page=current_app.config["ITEMS_PER_PAGE"], viewer=current_user,
             count_limit=BROWSE_COUNT_LIMIT,
         )
         page = items.search_items(filters)
@@ -35,14 +35,12 @@ def browse():
 @bp.get("/items/<int:item_id>")
 @login_required
 def item_detail(item_id: int):
-    return render_item_page(items.get_item(item_id))
+    return render_item_page(permissions.visible_item(current_user, item_id))
 
 
 def render_item_page(item, claim_form=None):
     """The item page, with the claim form or the open claims, as this user may see them."""
     can_manage = permissions.can_manage_item(current_user, item)
-    if item.is_withdrawn and not can_manage:
-        abort(404)
     own_unit = item.unit_id == current_user.unit_id
     open_claims = claims.open_claims_for_item(item)
     mine = [c for c in open_claims if c.claimant_id == current_user.id]
@@ -57,14 +55,16 @@ def render_item_page(item, claim_form=None):
 
 @bp.get("/photos/<filename>")
 def photo_file(filename: str):
-    """Photos go to logged-in browsers and to API clients with a valid bearer token."""
-    if not current_user.is_authenticated:
+    """Photos go to logged-in browsers and to API clients with a valid bearer token, and
+    only to those who may see the photo's item."""
+    user = current_user
+    if not user.is_authenticated:
         if "Authorization" not in request.headers:
             return current_app.login_manager.unauthorized()
-        if bearer_user() is None:
+        user = bearer_user()
+        if user is None:
             abort(401)
-    if photos.stored_file(filename) is None:
-        abort(404)
+    permissions.visible_photo(user, filename)
     response = send_from_directory(photos.upload_dir(), filename, mimetype="image/jpeg")
     # Photos are private to logged-in staff: no shared caches, but the browser may keep them.
     response.headers["Cache-Control"] = "private, max-age=86400"

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.i18n import format_day, format_number
 from reuse.models import Claim
-from reuse.services import categories, checks, items, wanted
+from reuse.services import categories, checks, permissions, wanted
 from reuse.services.errors import Conflict, DomainError, PermissionDenied
 from reuse.web import apply_to_form, show_on_form
 from reuse.web.checks import bp
@@ -18,10 +18,7 @@ def _category(slug: str | None):
 
 
 def _visible_check(check_id: int):
-    check = checks.get_check(check_id)
-    if not checks.can_see(current_user, check):
-        abort(404)
-    return check
+    return permissions.visible_check(current_user, check_id)
 
 
 @bp.route("/checks/new", methods=["GET", "POST"])
@@ -51,12 +48,14 @@ def check_detail(check_id: int):
 
 
 def _render_check(check, *, bought_new_form=None, status=200):
-    owner = current_user.id == check.user_id
     return render_template(
-        "checks/detail.html", check=check, can_close=owner and check.outcome is None,
+        "checks/detail.html", check=check,
+        can_close=permissions.can_close_check(current_user, check) and check.outcome is None,
         claim_form=ClaimMatchForm(formdata=None),
         bought_new_form=bought_new_form or BoughtNewForm(formdata=None),
         reason_labels=checks.REASON_LABELS,
+        shown_items={match.item_id for match in check.matches
+                     if permissions.can_see_item(current_user, match.item)},
         claim=db.session.get(Claim, check.claim_id) if check.claim_id else None), status
 
 
@@ -69,8 +68,8 @@ def claim_match(check_id: int, item_id: int):
         flash(" ".join(map(str, form.quantity.errors)) or _("Oppgi antall."), "danger")
         return redirect(url_for("checks.check_detail", check_id=check.id))
     try:
-        claim = checks.claim_match(current_user, check, items.get_item(item_id),
-                                   form.quantity.data)
+        item = permissions.visible_item(current_user, item_id)
+        claim = checks.claim_match(current_user, check, item, form.quantity.data)
     except PermissionDenied:
         raise
     except DomainError as error:
@@ -142,7 +141,7 @@ def wanted_list():
 @bp.post("/wanted/<int:request_id>/close")
 @login_required
 def close_wanted(request_id: int):
-    wanted.close_request(current_user, wanted.get_request(request_id))
+    wanted.close_request(current_user, permissions.own_wanted_request(current_user, request_id))
     db.session.commit()
     flash(_("Ønsket er avsluttet."), "success")
     return redirect(url_for("checks.wanted_list"))
@@ -151,7 +150,7 @@ def close_wanted(request_id: int):
 @bp.post("/wanted/<int:request_id>/renew")
 @login_required
 def renew_wanted(request_id: int):
-    request_ = wanted.get_request(request_id)
+    request_ = permissions.own_wanted_request(current_user, request_id)
     try:
         wanted.renew_request(current_user, request_)
     except Conflict as error:  # no room to reopen it: say so on the list, not an error page

@@ -1,16 +1,15 @@
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
 from reuse.i18n import format_day, format_number
-from reuse.models import Claim, ReuseRecord
-from reuse.services import claims, items, ledger, notifications
+from reuse.models import Claim
+from reuse.services import claims, ledger, notifications, permissions
 from reuse.services.errors import DomainError, PermissionDenied
-from reuse.services.permissions import can_correct_records, can_see_claim
 from reuse.web import apply_to_form, safe_next, show_on_form
 from reuse.web.catalog import views as catalog_views
 from reuse.web.claims import bp
@@ -18,10 +17,7 @@ from reuse.web.claims.forms import ClaimForm, CollectForm, DecisionForm, Reverse
 
 
 def _visible_claim(claim_id: int) -> Claim:
-    claim = claims.get_claim(claim_id)
-    if not can_see_claim(current_user, claim):
-        abort(404)
-    return claim
+    return permissions.visible_claim(current_user, claim_id)
 
 
 def _back(claim: Claim):
@@ -32,7 +28,7 @@ def _back(claim: Claim):
 @bp.post("/items/<int:item_id>/claim")
 @login_required
 def claim_item(item_id: int):
-    item = items.get_item(item_id)
+    item = permissions.visible_item(current_user, item_id)
     form = ClaimForm()
     if form.validate_on_submit():
         try:
@@ -61,7 +57,8 @@ def claim_item(item_id: int):
                                claim.quantity, count=format_number(claim.quantity)),
                       "success")
             return redirect(url_for("claims.claim_detail", claim_id=claim.id))
-    return catalog_views.render_item_page(items.get_item(item_id), claim_form=form), 422
+    return catalog_views.render_item_page(permissions.visible_item(current_user, item_id),
+                                          claim_form=form), 422
 
 
 def _claim_list(*, incoming: bool):
@@ -103,7 +100,7 @@ def _render_claim(claim: Claim, *, collect_form=None, reverse_form=None, status=
         collect_form=collect_form or CollectForm(formdata=None),
         decision_form=DecisionForm(formdata=None),
         reverse_form=reverse_form or ReverseRecordForm(formdata=None),
-        can_correct=can_correct_records(current_user) and record is not None and
+        can_correct=permissions.can_correct_records(current_user) and record is not None and
         reversal is None), status
 
 
@@ -161,7 +158,7 @@ def collect(claim_id: int):
 @bp.post("/records/<int:record_id>/reverse")
 @login_required
 def reverse_record(record_id: int):
-    record = db.get_or_404(ReuseRecord, record_id)
+    record = permissions.record_to_correct(current_user, record_id)
     form = ReverseRecordForm()
     if form.validate_on_submit():
         try:

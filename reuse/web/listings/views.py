@@ -5,20 +5,15 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import Item, Photo
-from reuse.services import items, photos
-from reuse.services.errors import DomainError, NotFound, PermissionDenied
-from reuse.services.permissions import can_manage_item
+from reuse.services import items, permissions, photos
+from reuse.services.errors import DomainError
 from reuse.web import apply_to_form
 from reuse.web.listings import bp
 from reuse.web.listings.forms import AddPhotoForm, AltTextForm, EditItemForm, ItemForm
 
 
 def _manageable_item(item_id: int) -> Item:
-    item = items.get_item(item_id)
-    if not can_manage_item(current_user, item):
-        raise PermissionDenied(_("Bare den som la ut annonsen, enhetens administrator og "
-                                 "systemadministratorer kan endre den."))
-    return item
+    return permissions.manageable_item(current_user, item_id)
 
 
 def _uploads(pairs) -> list[photos.Upload]:
@@ -113,11 +108,7 @@ def manage_photos(item_id: int):
 
 
 def _photo_of(item_id: int, photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.item_id != item_id:
-        raise NotFound(_("Fant ikke bildet."))
-    _manageable_item(item_id)
-    return photo
+    return permissions.managed_photo(current_user, item_id, photo_id)
 
 
 @bp.post("/items/<int:item_id>/photos/<int:photo_id>/alt")
@@ -149,5 +140,6 @@ def delete_photo(item_id: int, photo_id: int):
 @login_required
 def unit_items():
     found = items.unit_items(current_user, page=request.args.get("page", 1, type=int))
-    manageable = {item.id for item in found.rows if can_manage_item(current_user, item)}
+    manageable = {item.id for item in found.rows
+                  if permissions.can_manage_item(current_user, item)}
     return render_template("listings/unit_items.html", page=found, manageable=manageable)

@@ -15,7 +15,7 @@ from reuse.clock import OSLO, oslo_today
 from reuse.extensions import db
 from reuse.i18n import format_day
 from reuse.models import Category, GoalMetric, Unit
-from reuse.services import categories, factors, goals, reports
+from reuse.services import categories, factors, goals, permissions, reports
 from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
 from reuse.templating import format_nok, format_number
@@ -184,9 +184,11 @@ def check_list():
     outcome = request.args.get("outcome") or None
     if outcome is not None and outcome not in reports.CHECK_OUTCOMES:
         abort(400)
-    found = reports.checks(scope, outcome, page=request.args.get("page", 1, type=int))
+    found = reports.checks(scope, outcome, viewer=current_user,
+                           page=request.args.get("page", 1, type=int))
     return render_template("reports/checks.html", scope=scope, outcome=outcome, page=found,
-                           counts=reports.check_counts(scope), names=_names(scope))
+                           counts=reports.check_counts(scope), names=_names(scope),
+                           only_visible=not permissions.sees_every_check(current_user))
 
 
 # -- exports ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from reuse.config import (
     trusted_hosts,
 )
 from reuse.extensions import csrf, db, limiter, login_manager, migrate
+from reuse.services.numbers import MAX_INT as MAX_ID
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -102,7 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 class BoundedIntegerConverter(IntegerConverter):
     """<int:...> in every route: at most 2^31 − 1, the largest id a 32-bit key can hold."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -12,10 +12,10 @@ from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED
 from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import INTERNAL_PERIOD_DAYS, MAX_INTERNAL_PERIOD_DAYS, MAX_PER_PAGE
 from reuse.services.ledger import MAX_COSTS_NOK
+from reuse.services.permissions import MAX_ID
 
 JSON = "application/json"
 ITEM_STATUSES = ["available", "reserved", "handed_over", "withdrawn"]
-MAX_ID = 2**31 - 1
 
 
 def _ref(name: str) -> dict:

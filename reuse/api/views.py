@@ -23,10 +23,10 @@ from reuse.extensions import csrf, db
 from reuse.models import BoughtNewReason, Claim, Condition
 from reuse.services import categories, checks, claims, items, permissions, photos, units, wanted
 from reuse.services.errors import InvalidInput, NotFound
+from reuse.services.permissions import MAX_ID
 
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge requests with
 
-MAX_ID = 2**31 - 1
 
 
 @bp.before_request

@@ -28,11 +28,12 @@ from reuse.models import (
     WantedRequest,
 )
 from reuse.services.errors import NotFound, PermissionDenied
+from reuse.services.numbers import MAX_INT
 from reuse.services.trees import subtree_id_list
 
 # Ids beyond a 32-bit integer are refused before they reach the database (PostgreSQL's
 # integer columns would answer with an error, not with "no such row").
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INT
 
 
 def _known_id(ident: int) -> bool:

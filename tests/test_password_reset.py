@@ -119,7 +119,7 @@ def test_a_reset_mail_that_could_not_be_sent_goes_with_run_jobs(client, people, 
     real_send = mail.send
 
     def mail_server_down(*args):
-        raise ConnectionRefusedError("mail server down")
+        raise mail.MailUnavailable("mail server down")
 
     monkeypatch.setattr(mail, "send", mail_server_down)
     client.submit("/password/forgot", {"email": people.member.email})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -74,8 +75,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.after_request
     def send_committed_notifications(response):
-        # E-mails go out only for what was committed, after the answer is decided.
-        notifications.deliver_committed()
+        # E-mails go out only for what was committed, after the answer is decided; nothing
+        # that goes wrong with them may change that answer (run-jobs sends what is left).
+        try:
+            notifications.deliver_committed()
+        except Exception:
+            logging.getLogger("reuse.notifications").exception(
+                "Sending e-mail after the request failed; run-jobs will retry")
+            db.session.rollback()
         return response
 
     return app

@@ -82,9 +82,11 @@ class Mailbox:
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.recipients: list[str] = []  # the envelope's (RCPT TO), whatever the headers say
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
+        self.recipients.extend(envelope.rcpt_tos)
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -111,6 +113,7 @@ def smtp_server():
 @pytest.fixture
 def mailbox(smtp_server) -> Mailbox:
     smtp_server.handler.messages.clear()
+    smtp_server.handler.recipients.clear()
     return smtp_server.handler
 
 

@@ -14,7 +14,12 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from reuse.config import PROJECT_ROOT, load_config
+from reuse.config import (
+    DEFAULT_MAIL_MAX_ATTEMPTS,
+    DEFAULT_MAIL_RETRY_SECONDS,
+    PROJECT_ROOT,
+    load_config,
+)
 from reuse.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -43,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)
+    app.config.setdefault("MAIL_RETRY_SECONDS", DEFAULT_MAIL_RETRY_SECONDS)
     limiter.init_app(app)
 
     from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating

@@ -197,13 +197,27 @@ def init_app(app: Flask) -> None:
         check_reminders = _commit_or_fail(checks.remind_open_checks)
         applied = _commit_or_fail(lambda: factors.apply_due(today))
         removed = photos.remove_orphan_files()
-        mailed = notifications.deliver_committed() + notifications.deliver_undelivered()
+        delivery = notifications.deliver_due()
         click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
                      "varsler om intern periode, %(checks)s påminnelser om åpne "
                      "gjenbrukssjekker, %(mailed)s e-poster sendt.", expired=len(expired),
-                     reminded=reminded, warned=warned, checks=check_reminders, mailed=mailed))
+                     reminded=reminded, warned=warned, checks=check_reminders,
+                     mailed=delivery.sent))
+        if delivery.retrying:
+            click.echo(_("%(count)s e-poster feilet og prøves igjen senere.",
+                         count=delivery.retrying))
+        if delivery.given_up:
+            click.echo(_("%(count)s e-poster er gitt opp etter gjentatte feil (se loggen); "
+                         "varslene finnes fortsatt i appen.", count=delivery.given_up),
+                       err=True)
         if applied:
             click.echo(_("%(applied)s kategorier har fått nye faktorer fra i dag.",
                          applied=applied))
         if removed:
             click.echo(_("%(removed)s bildefiler uten annonse er slettet.", removed=removed))
+        if delivery.unavailable:
+            # The one failure worth waking someone for: nothing can be sent until it is fixed.
+            raise click.ClickException(_(
+                "E-post kan ikke sendes nå: e-postserveren svarer ikke, eller oppsettet er feil "
+                "(se loggen). %(waiting)s e-poster venter til neste kjøring.",
+                waiting=notifications.waiting_count()))

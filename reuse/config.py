@@ -23,6 +23,11 @@ THROTTLE_DEFAULTS = {
     "LOGIN_LIMIT_PER_ACCOUNT": "100 per hour",
     "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
 }
+# An e-mail the server keeps refusing is tried this often, waiting MAIL_RETRY_SECONDS after the
+# first failure and twice as long after each next one (5 min … 5 h 20 min: about 10½ hours in
+# all), then given up and logged.
+DEFAULT_MAIL_MAX_ATTEMPTS = 8
+DEFAULT_MAIL_RETRY_SECONDS = 300
 
 
 class ConfigError(RuntimeError):
@@ -104,6 +109,9 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Gjenbruk <gjenbruk@bergen.kommune.no>"),
+        "MAIL_MAX_ATTEMPTS": max(1, _int_env("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)),
+        "MAIL_RETRY_SECONDS": max(1, _int_env("MAIL_RETRY_SECONDS",
+                                              DEFAULT_MAIL_RETRY_SECONDS)),
     }
 
 

@@ -155,6 +155,11 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Failed sends so far; the next try waits until email_retry_at. After MAIL_MAX_ATTEMPTS
+    # the e-mail is given up (email_failed_at) and stays only in the app.
+    email_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    email_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

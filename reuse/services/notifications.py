@@ -1,17 +1,21 @@
 """In-app notifications, each also sent by e-mail once the change that caused it is committed.
 
 Notifications are rows written in the same transaction as the change (an outbox). After the
-commit the request (or command) delivers their e-mails; anything not delivered — the mail
-server was down, the process died — is retried by `run-jobs`.
+commit the request (or command) delivers their e-mails; anything not delivered is retried by
+`run-jobs`. A message that fails (refused by the server, or impossible to build) never
+stops the others: it is retried after a wait that doubles each time, and after
+MAIL_MAX_ATTEMPTS given up and logged as an error. When the server cannot be reached at all,
+the messages wait for the next run without an attempt counted against them.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +24,9 @@ from reuse.extensions import db
 from reuse.models import Notification, User, utcnow
 
 log = logging.getLogger("reuse.notifications")
+
+# However many attempts are configured, a retry never waits longer than a day.
+MAX_RETRY_WAIT_SECONDS = 24 * 3600
 
 
 def notify(user: User, kind: str, subject: str, body: str, *, link: str = "",
@@ -58,46 +65,104 @@ def _outbox_rolled_back(session: Session) -> None:
     session.info.pop("outbox", None)
 
 
+@dataclass
+class Delivery:
+    """What one round of sending did."""
+
+    sent: int = 0
+    retrying: int = 0  # failed now, tried again after a wait
+    given_up: int = 0  # failed for the last time (MAIL_MAX_ATTEMPTS)
+    unavailable: bool = False  # the mail server could not be reached; the rest wait
+
+
 def deliver_committed() -> int:
     """Send the e-mails of notifications committed by this session so far."""
     ids = db.session.info.pop("outbox_committed", None)
-    return _deliver(ids) if ids else 0
+    return _deliver(ids).sent if ids else 0
 
 
-def deliver_undelivered() -> int:
-    """Retry every notification whose e-mail has not gone out yet."""
-    ids = db.session.scalars(select(Notification.id).where(Notification.emailed_at.is_(None))
-                             .order_by(Notification.id).limit(500)).all()
+def deliver_due(limit: int = 500) -> Delivery:
+    """Send every e-mail not sent yet whose (re)try is due, oldest first (those this session
+    committed included)."""
+    db.session.info.pop("outbox_committed", None)
+    ids = db.session.scalars(select(Notification.id).where(
+        Notification.emailed_at.is_(None), Notification.email_failed_at.is_(None),
+        or_(Notification.email_retry_at.is_(None), Notification.email_retry_at <= utcnow()))
+        .order_by(Notification.id).limit(limit)).all()
     return _deliver(list(ids))
 
 
-def _deliver(ids: list[int]) -> int:
+def waiting_count() -> int:
+    """E-mails not sent yet and not given up (due or waiting for a retry)."""
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.emailed_at.is_(None), Notification.email_failed_at.is_(None)))
+
+
+def _deliver(ids: list[int]) -> Delivery:
     base_url = current_app.config.get("BASE_URL", "").rstrip("/")
-    sent = 0
+    delivery = Delivery()
     for notification_id in ids:
         # Take the message with one conditional UPDATE, so two senders never both send it.
         taken = db.session.execute(
             update(Notification)
-            .where(Notification.id == notification_id, Notification.emailed_at.is_(None))
+            .where(Notification.id == notification_id, Notification.emailed_at.is_(None),
+                   Notification.email_failed_at.is_(None))
             .values(emailed_at=utcnow())
         ).rowcount
         db.session.commit()
         if not taken:
             continue
         notification = db.session.get(Notification, notification_id)
-        body = notification.body
-        if notification.link:
-            body += f"\n\n{base_url}{notification.link}"
         try:
+            body = notification.body
+            if notification.link:
+                body += f"\n\n{base_url}{notification.link}"
             mail.send(notification.user.email, notification.subject, body)
-        except (OSError, smtplib.SMTPException):
-            log.exception("E-mail to user %s failed; run-jobs will retry", notification.user_id)
-            db.session.execute(update(Notification).where(Notification.id == notification_id)
-                               .values(emailed_at=None))
-            db.session.commit()
+        except mail.MailUnavailable:
+            log.warning("Mail server unavailable; notification %s and the rest wait",
+                        notification_id, exc_info=True)
+            _put_back(notification_id)
+            delivery.unavailable = True
             break
-        sent += 1
-    return sent
+        except Exception:  # noqa: BLE001 - whatever breaks one message must not stop the rest
+            if _failed(notification_id):
+                delivery.given_up += 1
+            else:
+                delivery.retrying += 1
+            continue
+        delivery.sent += 1
+    return delivery
+
+
+def _put_back(notification_id: int) -> None:
+    """Unsent through no fault of its own: back in the outbox, no attempt counted."""
+    db.session.rollback()
+    db.session.execute(update(Notification).where(Notification.id == notification_id)
+                       .values(emailed_at=None))
+    db.session.commit()
+
+
+def _failed(notification_id: int) -> bool:
+    """Count a failed attempt: retry after a wait that doubles each time, or give up after
+    MAIL_MAX_ATTEMPTS. True when given up. Called while handling the exception (logged)."""
+    db.session.rollback()  # whatever failed may have been the session's
+    attempts = db.session.scalar(select(Notification.email_attempts)
+                                 .where(Notification.id == notification_id)) + 1
+    config = current_app.config
+    now = utcnow()
+    if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        values = {"email_failed_at": now, "email_retry_at": None}
+        log.error("E-mail of notification %s failed %s times and is given up; it stays in "
+                  "the app only", notification_id, attempts, exc_info=True)
+    else:
+        wait = min(config["MAIL_RETRY_SECONDS"] * 2 ** (attempts - 1), MAX_RETRY_WAIT_SECONDS)
+        values = {"email_retry_at": now + timedelta(seconds=wait)}
+        log.warning("E-mail of notification %s failed (attempt %s); retried in %s s",
+                    notification_id, attempts, wait, exc_info=True)
+    db.session.execute(update(Notification).where(Notification.id == notification_id)
+                       .values(emailed_at=None, email_attempts=attempts, **values))
+    db.session.commit()
+    return "email_failed_at" in values
 
 
 def unread_count(user: User) -> int:

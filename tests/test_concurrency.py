@@ -4,13 +4,13 @@ database decides, exactly."""
 from __future__ import annotations
 
 import io
-import threading
 
 from sqlalchemy import func, select
 
 from reuse.models import Claim, Item, Photo, User
 from reuse.services import claims
 from reuse.services.errors import Conflict
+from tests.races import Race
 
 # Fewer than the connection pool's 15, so every claimant holds a connection at the same time.
 CLAIMANTS = 12
@@ -26,39 +26,20 @@ def test_exactly_the_available_quantity_is_granted_when_claims_race(app, db, peo
     user_ids = [make_user(unit).id for _ in range(CLAIMANTS)]
     item_id = item.id
 
-    barrier = threading.Barrier(CLAIMANTS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    race = Race(app, db, CLAIMANTS)
 
-    def claim_one(user_id: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, user_id)
-                target = db.session.get(Item, item_id)
-                db.session.commit()  # hold no read transaction while waiting at the barrier
-                barrier.wait(timeout=30)
-                claims.claim_item(user, target, 1)
-                db.session.commit()
-                outcome = "granted"
-            except Conflict:
-                db.session.rollback()
-                outcome = "conflict"
-            except Exception as exc:  # anything else is a failure of the guarantee
-                barrier.abort()
-                db.session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def claim_as(user_id: int):
+        def attempt() -> str:
+            user = db.session.get(User, user_id)
+            target = db.session.get(Item, item_id)
+            db.session.commit()
+            race.start()
+            claims.claim_item(user, target, 1)
+            return "granted"
+        return attempt
 
-    threads = [threading.Thread(target=claim_one, args=(uid,)) for uid in user_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes) == ["conflict"] * (CLAIMANTS - AVAILABLE) + ["granted"] * AVAILABLE
+    outcomes = race.run([claim_as(uid) for uid in user_ids], refused=Conflict)
+    assert outcomes == ["granted"] * AVAILABLE + ["refused"] * (CLAIMANTS - AVAILABLE)
     db.session.expire_all()
     item = db.session.get(Item, item_id)
     assert item.quantity_reserved == item.quantity
@@ -81,40 +62,21 @@ def test_one_claim_closes_one_check_when_links_race(app, db, people, make_item, 
     db.session.commit()
     claim_id, member_id = claim.id, people.member.id
 
-    barrier = threading.Barrier(LINKERS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    race = Race(app, db, LINKERS)
 
-    def link(check_id: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, member_id)
-                check = db.session.get(ReuseCheck, check_id)
-                target = db.session.get(Claim, claim_id)
-                db.session.commit()
-                barrier.wait(timeout=30)
-                checks.link_claim(user, check, target)
-                db.session.commit()
-                outcome = "linked"
-            except Conflict:
-                db.session.rollback()
-                outcome = "conflict"
-            except Exception as exc:
-                barrier.abort()
-                db.session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def link_to(check_id: int):
+        def attempt() -> str:
+            user = db.session.get(User, member_id)
+            check = db.session.get(ReuseCheck, check_id)
+            target = db.session.get(Claim, claim_id)
+            db.session.commit()
+            race.start()
+            checks.link_claim(user, check, target)
+            return "linked"
+        return attempt
 
-    threads = [threading.Thread(target=link, args=(check_id,)) for check_id in check_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes) == ["conflict"] * (LINKERS - 1) + ["linked"]
+    outcomes = race.run([link_to(check_id) for check_id in check_ids], refused=Conflict)
+    assert outcomes == ["linked"] + ["refused"] * (LINKERS - 1)
     db.session.expire_all()
     closed = db.session.scalars(select(ReuseCheck).where(ReuseCheck.outcome.is_not(None))).all()
     assert [(check.outcome, check.claim_id) for check in closed] == [("reused", claim_id)]
@@ -133,40 +95,22 @@ def test_one_person_gets_exactly_the_open_claim_limit_when_claims_race(app, db, 
     item_ids = [make_item(lister, title=f"Hylle {n}", quantity=2).id for n in range(CLAIMANTS)]
     claimant_id = people.member.id
 
-    barrier = threading.Barrier(CLAIMANTS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    race = Race(app, db, CLAIMANTS)
 
-    def claim_one(item_id: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, claimant_id)
-                target = db.session.get(Item, item_id)
-                db.session.commit()
-                barrier.wait(timeout=30)
-                claims.claim_item(user, target, 1)
-                db.session.commit()
-                outcome = "granted"
-            except Conflict as refusal:
-                db.session.rollback()
-                outcome = refusal.code
-            except Exception as exc:
-                barrier.abort()
-                db.session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def claim(item_id: int):
+        def attempt() -> str:
+            user = db.session.get(User, claimant_id)
+            target = db.session.get(Item, item_id)
+            db.session.commit()
+            race.start()
+            claims.claim_item(user, target, 1)
+            return "granted"
+        return attempt
 
-    threads = [threading.Thread(target=claim_one, args=(item_id,)) for item_id in item_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes) == (["granted"] * OPEN_LIMIT
-                                + ["too_many_open_claims"] * (CLAIMANTS - OPEN_LIMIT))
+    outcomes = race.run([claim(item_id) for item_id in item_ids], refused=Conflict,
+                        outcome_of_refusal=lambda refusal: refusal.code)
+    assert outcomes == (["granted"] * OPEN_LIMIT
+                        + ["too_many_open_claims"] * (CLAIMANTS - OPEN_LIMIT))
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Claim)) == OPEN_LIMIT
     assert db.session.get(User, claimant_id).open_claims == OPEN_LIMIT
@@ -195,47 +139,28 @@ def test_photos_uploaded_in_parallel_stay_within_the_per_item_limit(app, db, peo
 
     # Everyone meets here after the early check and the decoding, before storing: the moment
     # a count-then-insert lets them all through.
-    barrier = threading.Barrier(UPLOADERS)
+    race = Race(app, db, UPLOADERS)
     encode = photos.encode
 
     def encode_then_wait(upload, max_bytes):
         result = encode(upload, max_bytes)
-        barrier.wait(timeout=30)
+        race.start()
         return result
 
     monkeypatch.setattr(photos, "encode", encode_then_wait)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def upload_one(number: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, user_id)
-                target = db.session.get(Item, item_id)
-                db.session.commit()  # hold no read transaction while waiting at the barrier
-                photos.add_photos(user, target, [photos.Upload(io.BytesIO(jpeg_bytes()),
-                                                               f"{number}.jpg")])
-                db.session.commit()
-                outcome = "stored"
-            except InvalidInput:
-                db.session.rollback()
-                outcome = "refused"
-            except Exception as exc:  # anything else is a failure of the guarantee
-                barrier.abort()
-                db.session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def upload(number: int):
+        def attempt() -> str:
+            user = db.session.get(User, user_id)
+            target = db.session.get(Item, item_id)
+            db.session.commit()
+            photos.add_photos(user, target, [photos.Upload(io.BytesIO(jpeg_bytes()),
+                                                           f"{number}.jpg")])
+            return "stored"
+        return attempt
 
-    threads = [threading.Thread(target=upload_one, args=(n,)) for n in range(UPLOADERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert sorted(outcomes) == ["refused"] * (UPLOADERS - places) + ["stored"] * places
+    outcomes = race.run([upload(n) for n in range(UPLOADERS)], refused=InvalidInput)
+    assert outcomes == ["refused"] * (UPLOADERS - places) + ["stored"] * places
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Photo)
                              .where(Photo.item_id == item_id)) == limit

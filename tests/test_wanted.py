@@ -3,7 +3,6 @@ per person, and matched by run-jobs, never while an item is being posted."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from reuse.models import Notification, User, WantedRequest
 from reuse.services import categories, wanted
 from reuse.services.errors import Conflict, InvalidInput
 from tests.conftest import page_text
+from tests.races import Race
 from tests.test_api_contract import call, tok  # noqa: F401  (tok is a fixture)
 
 
@@ -263,37 +263,19 @@ def test_the_api_refuses_one_too_many_with_409(people, catalog, db, client, tok)
 def test_requests_racing_for_the_last_places_get_exactly_the_limit(app, people, catalog, db):
     user_id = people.outsider.id
     racers = 14  # fewer than the connection pool's 15: all hold a connection at once
-    barrier = threading.Barrier(racers)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    race = Race(app, db, racers)
 
-    def create(n: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, user_id)
-                db.session.commit()  # hold no read transaction while waiting at the barrier
-                barrier.wait(timeout=30)
-                wanted.create_request(user, words=f"sofa {n}a")
-                db.session.commit()
-                outcome = "created"
-            except Conflict:
-                db.session.rollback()
-                outcome = "refused"
-            except Exception as exc:  # anything else is a failure of the guarantee
-                barrier.abort()
-                db.session.rollback()
-                outcome = f"error: {exc!r}"
-            finally:
-                db.session.remove()
-            with lock:
-                outcomes.append(outcome)
+    def create(n: int):
+        def attempt() -> str:
+            user = db.session.get(User, user_id)
+            db.session.commit()
+            race.start()
+            wanted.create_request(user, words=f"sofa {n}a")
+            return "created"
+        return attempt
 
-    threads = [threading.Thread(target=create, args=(n,)) for n in range(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["created"] * LIMIT + ["refused"] * (racers - LIMIT)
+    outcomes = race.run([create(n) for n in range(racers)], refused=Conflict)
+    assert outcomes == ["created"] * LIMIT + ["refused"] * (racers - LIMIT)
     assert db.session.scalar(select(func.count()).select_from(WantedRequest).where(
         WantedRequest.user_id == user_id)) == LIMIT
 

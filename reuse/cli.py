@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
@@ -54,6 +55,11 @@ def _in_default_language(command):
         with force_locale(DEFAULT_LANGUAGE):
             return command(*args, **kwargs)
     return run
+
+
+def _when(moment: datetime) -> str:
+    """A timestamp in a command's output: to the minute, in UTC, saying so."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _user(email: str):
@@ -147,19 +153,41 @@ def init_app(app: Flask) -> None:
     @app.cli.command("create-token")
     @click.option("--email", required=True, help="The user the token acts as.")
     @click.option("--label", default="", help="What the token is for, e.g. the system using it.")
+    @click.option("--expires-in-days", type=int, default=None,
+                  help="Days until the token stops working (1 to 3650); without it, it works "
+                       "until revoked.")
     @_in_default_language
-    def create_token_command(email: str, label: str):
+    def create_token_command(email: str, label: str, expires_in_days: int | None):
         """Print a new API token for a user. It is shown once and stored only as a hash."""
-        def create():
-            user = users.find_by_email(email)
-            if user is None:
-                raise NotFound(_("Fant ingen bruker med e-post %(email)s.", email=email))
-            return tokens.create_token(user, label)
-
-        token, plain = _commit_or_fail(create)
+        token, plain = _commit_or_fail(
+            lambda: tokens.create_token(_user(email), label, expires_in_days))
         click.echo(plain)
         click.echo(_("API-nøkkel %(id)s for %(email)s. Den vises bare nå.", id=token.id,
                      email=email), err=True)
+        if token.expires_at is not None:
+            click.echo(_("Den slutter å virke %(when)s.", when=_when(token.expires_at)),
+                       err=True)
+
+    @app.cli.command("list-tokens")
+    @click.option("--email", required=True, help="Whose tokens to list.")
+    @_in_default_language
+    def list_tokens_command(email: str):
+        """List a user's API tokens: created, last used, expiry and whether they still work."""
+        user = _commit_or_fail(lambda: _user(email))
+        listed = tokens.tokens_of(user)
+        if not listed:
+            click.echo(_("%(email)s har ingen API-nøkler.", email=email))
+            return
+        click.echo("\t".join([_("id"), _("navn"), _("opprettet"), _("sist brukt"),
+                              _("utløper"), _("status")]))
+        states = {"active": _("virker"), "expired": _("utløpt"),
+                  "revoked": _("trukket tilbake")}
+        for token in listed:
+            click.echo("\t".join([
+                str(token.id), token.label or "–", _when(token.created_at),
+                _when(token.last_used_at) if token.last_used_at else _("aldri"),
+                _when(token.expires_at) if token.expires_at else _("aldri"),
+                states[tokens.status(token)]]))
 
     @app.cli.command("revoke-token")
     @click.option("--id", "token_id", required=True, type=click.IntRange(1, numbers.MAX_INT),

@@ -84,8 +84,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Unauthorized)
     def unauthorized(error: Unauthorized):
-        return _json(401, "unauthorized", "A valid API token is required "
-                                          "(Authorization: Bearer TOKEN).")
+        return _json(401, error.code, error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):

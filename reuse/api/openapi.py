@@ -311,7 +311,8 @@ def _responses() -> dict:
             "or a bad query parameter. Codes: invalid_json, unknown_field, missing_field, "
             "invalid_type, too_long, invalid_text, invalid_query."),
         "Unauthorized": _error(
-            "No valid bearer token. Code: unauthorized.",
+            "No valid bearer token. Codes: unauthorized, token_expired (the token's expiry "
+            "has passed; ask for a new one).",
             headers={"WWW-Authenticate": {"schema": {"type": "string"},
                                           "description": 'Bearer realm="reuse"'}}),
         "Forbidden": _error("Not allowed for this user. Codes: forbidden, own_unit."),

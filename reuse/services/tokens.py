@@ -1,10 +1,10 @@
-"""API bearer tokens: shown once, stored as a SHA-256 digest, revocable."""
+"""API bearer tokens: shown once, stored as a SHA-256 digest, revocable, optionally expiring."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -12,10 +12,22 @@ from sqlalchemy import select
 from reuse.extensions import db
 from reuse.models import ApiToken, User, utcnow
 from reuse.services import audit, characters
-from reuse.services.errors import Conflict, NotFound
+from reuse.services.errors import Conflict, InvalidInput, NotFound
 
 PREFIX = "reuse_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Ten years: beyond that "expires" means nothing, and the date arithmetic stays in range.
+MAX_EXPIRY_DAYS = 3650
+
+
+class TokenRefused(Exception):
+    """The bearer token does not let its holder in; `code` says why (API.md)."""
+
+    def __init__(self, code: str = "unauthorized",
+                 message: str = "A valid API token is required (Authorization: Bearer TOKEN)."):
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 def _digest(token: str) -> str:
@@ -23,29 +35,68 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, label: str = "") -> tuple[ApiToken, str]:
+def create_token(user: User, label: str = "",
+                 expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for the user; the plain text is returned here and never stored."""
     characters.check(label, _("Navn"), field="label")
+    expires_at = None
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+            raise InvalidInput(_("Levetiden må være et helt antall dager fra 1 til %(max)s.",
+                                 max=MAX_EXPIRY_DAYS), field="expires_in_days")
+        expires_at = utcnow() + timedelta(days=expires_in_days)
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, label=label.strip()[:120], token_hash=_digest(plain))
+    token = ApiToken(user_id=user.id, label=label.strip()[:120], token_hash=_digest(plain),
+                     expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
-    audit.record(user, "api_token.created", token, label=token.label)
+    audit.record(user, "api_token.created", token, label=token.label, expires_at=expires_at)
     return token, plain
 
 
-def user_for_token(plain: str) -> User | None:
-    """The active user a valid, unrevoked token belongs to."""
+def status(token: ApiToken, now: datetime | None = None) -> str:
+    """'revoked', 'expired' or 'active'."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= (now or utcnow()):
+        return "expired"
+    return "active"
+
+
+def authenticate(plain: str) -> User:
+    """The active user a live token belongs to; TokenRefused otherwise."""
+    refused = TokenRefused()
     if not plain.startswith(PREFIX) or len(plain) > 200:
-        return None
+        raise refused
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
-    if token is None or token.revoked_at is not None or not token.user.is_active:
-        return None
+    if token is None or not token.user.is_active:
+        raise refused
     now = utcnow()
+    state = status(token, now)
+    if state == "expired":
+        raise TokenRefused("token_expired",
+                           f"This API token expired at {token.expires_at.isoformat()}; "
+                           "ask for a new one.")
+    if state != "active":
+        raise refused
     # "Last used" to the minute is enough, and spares a write on every API read.
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token.user
+
+
+def user_for_token(plain: str) -> User | None:
+    """The active user a live token belongs to, or None."""
+    try:
+        return authenticate(plain)
+    except TokenRefused:
+        return None
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """Every token of a user, newest first, for the person to review."""
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
 def revoke_token(token_id: int, revoked_by: User | None = None) -> ApiToken:
@@ -60,7 +111,7 @@ def revoke_token(token_id: int, revoked_by: User | None = None) -> ApiToken:
 
 
 def revoke_all_for(user: User) -> int:
-    """Revoke every live token of a user (when the account is closed)."""
+    """Revoke every live token of a user (when the account is closed, or the person asks)."""
     live = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                      ApiToken.revoked_at.is_(None))).all()
     for token in live:

@@ -202,8 +202,15 @@ def password_reset_url(user: User) -> str:
     return site_url_for("auth.reset_password", token=password_reset_token(user))
 
 
-def reset_password(user: User, password: str) -> None:
+def reset_password(user: User, password: str, *, revoke_tokens: bool = False) -> None:
+    """Set a new password and end every session; with revoke_tokens, every API token too.
+
+    Tokens are kept unless the person asks: a system using one would otherwise stop without
+    warning. Someone who fears their account was used asks, and nothing issued before works.
+    """
     check_password_strength(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     end_all_sessions(user)
-    audit.record(user, "user.password_reset", user)
+    revoked = tokens.revoke_all_for(user) if revoke_tokens else 0
+    audit.record(user, "user.password_reset", user, **({"tokens_revoked": revoked}
+                                                        if revoke_tokens else {}))

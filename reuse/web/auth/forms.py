@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -24,3 +24,7 @@ class ResetPasswordForm(FlaskForm):
     confirm = PasswordField(_l("Gjenta passordet"), validators=[
         DataRequired(_l("Skriv passordet en gang til.")),
         EqualTo("password", _l("Passordene er ikke like."))])
+    revoke_everywhere = BooleanField(
+        _l("Logg ut overalt og trekk tilbake API-nøkler"),
+        description=_l("Du blir logget ut på alle enheter uansett. Kryss av hvis noen andre kan "
+                       "ha brukt kontoen din: da slutter også API-nøklene dine å virke."))

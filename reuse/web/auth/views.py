@@ -113,7 +113,8 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            users.reset_password(user, form.password.data)
+            users.reset_password(user, form.password.data,
+                                 revoke_tokens=form.revoke_everywhere.data)
         except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)

@@ -198,3 +198,24 @@ def test_production_says_loudly_when_login_counts_are_per_worker(tmp_path):
 def test_production_with_redis_starts_quietly(tmp_path):
     _redis()
     assert "WARNING" not in _start_up(tmp_path, "redis://127.0.0.1:6379/14")
+
+
+def test_sign_in_is_refused_clearly_when_the_counts_cannot_be_reached(tmp_path):
+    """Redis down (nothing listens on port 1): a clear 503 on the login form, not a 500."""
+    script = tmp_path / "worker.py"
+    script.write_text(
+        "from reuse import create_app\n"
+        "app = create_app()\n"
+        "app.config['WTF_CSRF_ENABLED'] = False\n"
+        "answer = app.test_client().post('/login', data={'email': 'x@bergen.example',"
+        " 'password': 'p' * 12})\n"
+        "print(answer.status_code, 'midlertidig utilgjengelig' in answer.get_data(as_text=True))\n")
+    env = {**os.environ, "REUSE_ENV": "development", "SECRET_KEY": "x" * 40,
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'down.db'}",
+           "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "reuse", "db", "upgrade"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    answer = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True)
+    assert answer.stdout.split() == ["503", "True"]
+    assert "Failed-login counts are unavailable" in answer.stderr

@@ -26,6 +26,7 @@ import math
 import time
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
@@ -56,6 +57,17 @@ class TooManyAttempts(DomainError):
     def __init__(self, retry_after: int):
         self.retry_after = max(1, retry_after)
         super().__init__(wait_message(self.retry_after))
+
+
+class CountsUnavailable(DomainError):
+    """The storage of the failure counts (Redis) does not answer. Sign-in is refused until it
+    does: letting every guess through unthrottled would be the attacker's best moment."""
+
+    code = "login_unavailable"
+
+    def __init__(self):
+        super().__init__(_("Innloggingen er midlertidig utilgjengelig. Prøv igjen om noen "
+                           "minutter."))
 
 
 def wait_message(seconds: int) -> str:
@@ -137,18 +149,40 @@ def check(address: str, email: str) -> None:
     for nothing.
     """
     account = _account(email)
-    wait = _pair_wait(address, account)
-    wait = max(wait, _window_wait(_limit("LOGIN_LIMIT_PER_ADDRESS"), "address",
-                                  _key("address", address)))
-    account_wait = _window_wait(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "account",
-                                _key("account", account))
-    if account_wait and not _is_known_address(address, account):
-        wait = max(wait, account_wait)
+    try:
+        wait = _pair_wait(address, account)
+        wait = max(wait, _window_wait(_limit("LOGIN_LIMIT_PER_ADDRESS"), "address",
+                                      _key("address", address)))
+        account_wait = _window_wait(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "account",
+                                    _key("account", account))
+        if account_wait and not _is_known_address(address, account):
+            wait = max(wait, account_wait)
+    except limiter.storage.base_exceptions as exc:
+        log.error("Failed-login counts are unavailable (%s): sign-in refused until %s answers",
+                  exc, current_app.config["RATELIMIT_STORAGE_URI"].split("://")[0])
+        raise CountsUnavailable() from exc
     if wait:
         raise TooManyAttempts(wait)
 
 
 def record_failure(address: str, email: str) -> None:
+    try:
+        _record_failure(address, email)
+    except limiter.storage.base_exceptions:
+        # The storage went away after check(): the answer stays "wrong password", uncounted.
+        log.exception("A failed login could not be counted")
+
+
+def record_success(address: str, email: str) -> None:
+    """Forget this pair's failures and remember the address as one the owner uses."""
+    try:
+        _record_success(address, email)
+    except limiter.storage.base_exceptions:
+        # A right password still signs the owner in; only the bookkeeping is lost.
+        log.exception("A successful login could not be recorded")
+
+
+def _record_failure(address: str, email: str) -> None:
     account = _account(email)
     storage = limiter.storage
     failures = storage.incr(_key("pair", address, account), PAIR_MEMORY_SECONDS)
@@ -163,8 +197,7 @@ def record_failure(address: str, email: str) -> None:
     windows.hit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "account", _key("account", account))
 
 
-def record_success(address: str, email: str) -> None:
-    """Forget this pair's failures and remember the address as one the owner uses."""
+def _record_success(address: str, email: str) -> None:
     account = _account(email)
     storage = limiter.storage
     storage.clear(_key("pair", address, account))

@@ -43,6 +43,9 @@ def login():
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(refusal.retry_after)
             return response
+        except login_throttle.CountsUnavailable as refusal:
+            form.form_errors.append(refusal.message)
+            return render_template("auth/login.html", form=form), 503
         user = users.authenticate(form.email.data, form.password.data)
         if user is None:
             login_throttle.record_failure(address, form.email.data)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -37,6 +36,7 @@ from reuse.models import (
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, characters, ledger, notifications
+from reuse.services.allowances import Allowance
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, paginate
 from reuse.services.permissions import (
@@ -114,26 +114,14 @@ def _hand_over(item: Item, quantity: int) -> None:
 
 # -- the claimant's count of open claims: one conditional UPDATE each way ------------------
 
-@dataclass(frozen=True)
-class OpenClaims:
-    """How many open (pending or approved) claims a person has, and how many they may have."""
-
-    count: int
-    limit: int
-
-    @property
-    def full(self) -> bool:
-        return self.count >= self.limit
-
-
 def open_claims_limit() -> int:
     return current_app.config.get("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
 
 
-def open_claims_of(user: User) -> OpenClaims:
+def open_claims_of(user: User) -> Allowance:
     """The person's open claims against the limit, read from the row the limit is kept on."""
     count = db.session.scalar(select(User.open_claims).where(User.id == user.id))
-    return OpenClaims(count or 0, open_claims_limit())
+    return Allowance(count or 0, open_claims_limit())
 
 
 def _too_many_open_claims(user: User) -> Conflict:

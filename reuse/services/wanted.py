@@ -14,7 +14,6 @@ hears about an item once, however many of their requests it fits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
@@ -54,6 +53,7 @@ from reuse.models import (
 from reuse.models.base import UTCDateTime
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, characters, notifications, text
+from reuse.services.allowances import Allowance
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import owns_wanted_request, wanted_requests_of
 
@@ -78,22 +78,10 @@ def is_open(request: WantedRequest, today: date | None = None) -> bool:
     return request.closed_at is None and request.until >= (today or oslo_today())
 
 
-@dataclass(frozen=True)
-class Allowance:
-    """How many active requests a person has, of how many allowed; shown on the page."""
-
-    active: int
-    limit: int
-
-    @property
-    def full(self) -> bool:
-        return self.active >= self.limit
-
-
 def allowance(user: User) -> Allowance:
     count = db.session.scalar(select(func.count()).select_from(WantedRequest).where(
         WantedRequest.user_id == user.id, active(oslo_today())))
-    return Allowance(active=count, limit=per_person_limit())
+    return Allowance(count, per_person_limit())
 
 
 def _limit_reached(limit: int) -> Conflict:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import pytest
 
-from reuse.services import checks, claims, notifications, wanted
+from reuse.services import checks, claims, notifications, users, wanted
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_journeys import log_in
 
@@ -53,6 +54,10 @@ def test_no_serious_or_critical_accessibility_violations(new_page, people, site,
     found = {"/login": axe.run(page, options=AXE_OPTIONS).response["violations"]}
     page.goto("/password/forgot")
     found["/password/forgot"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    # The reset form, with its box for revoking API tokens too.
+    page.goto(urlsplit(users.password_reset_url(people.member)).path)
+    assert page.locator("input[type=checkbox]").count() == 1
+    found["/password/reset"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
     people.member.locale = language
     db.session.commit()
     log_in(page, people.member, heading=None if language == "nb" else "You are signed in as")

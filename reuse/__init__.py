@@ -68,7 +68,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reuse.web.checks import bp as checks_bp
     from reuse.web.claims import bp as claims_bp
     from reuse.web.listings import bp as listings_bp
+    from reuse.web.notifications import bp as notifications_bp
     from reuse.web.reports import bp as reports_bp
+    from reuse.web.wanted import bp as wanted_bp
 
     auth_session.init_app(app)
     login_throttle.init_app(app)
@@ -85,6 +87,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(listings_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(checks_bp)
+    app.register_blueprint(wanted_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
 

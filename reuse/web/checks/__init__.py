@@ -1,4 +1,4 @@
-"""Reuse checks before buying, their printable receipts, and wanted requests."""
+"""Reuse checks before buying and their printable receipts."""
 
 from flask import Blueprint
 

@@ -1,12 +1,12 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import categories, wanted
+from reuse.models.catalog import MAX_ITEM_QUANTITY, Category
+from reuse.services import categories
 from reuse.services.checks import MAX_NEED, REASON_LABELS
 from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
 
@@ -15,6 +15,11 @@ def category_choices(empty_label: str) -> list[SelectChoice]:
     indent = "\u00a0\u00a0"
     return [SelectChoice("", empty_label)] + [
         SelectChoice(c.slug, indent * depth + c.name_nb) for c, depth in categories.tree()]
+
+
+def chosen_category(field: SelectField) -> Category | None:
+    """The category picked in a select of category_choices; None for the empty choice."""
+    return categories.get_by_slug(field.data) if field.data else None
 
 
 class CheckForm(FlaskForm):
@@ -47,22 +52,3 @@ class BoughtNewForm(FlaskForm):
     purchase_reference = StringField(_l("Bestillingsnummer"),
                                      validators=[Optional(), SingleLine(), Length(max=120)],
                                      description=_l("Fra innkjøpssystemet, hvis dere har det."))
-
-
-class WantedForm(FlaskForm):
-    words = StringField(_l("Hva ser dere etter?"),
-                        validators=[Optional(), SingleLine(),
-                                    Length(max=wanted.MAX_WORDS_LENGTH)],
-                        description=_l("Alle ordene må passe, for eksempel "
-                                       "«hev-senk skrivebord»."))
-    category = SelectField(_l("Kategori"), validators=[Optional()],
-                           description=_l("Uten søkeord må det være en underkategori, for "
-                                          "eksempel «Kjøleskap», ikke hele «Kjøkkenutstyr»."))
-    quantity = WholeNumberField(_l("Antall"), validators=[
-        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
-    until = DateField(_l("Gjelder til"), validators=[Optional()],
-                      description=_l("Standard er 90 dager fra i dag."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.category.choices = category_choices(_("Alle kategorier"))

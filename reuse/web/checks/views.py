@@ -4,17 +4,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
-from reuse.i18n import format_day, format_number
+from reuse.i18n import format_number
 from reuse.models import Claim
-from reuse.services import categories, checks, permissions, wanted
-from reuse.services.errors import Conflict, DomainError, PermissionDenied
+from reuse.services import checks, permissions
+from reuse.services.errors import DomainError, PermissionDenied
 from reuse.web import apply_to_form, show_on_form
 from reuse.web.checks import bp
-from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, WantedForm
-
-
-def _category(slug: str | None):
-    return categories.get_by_slug(slug) if slug else None
+from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, chosen_category
 
 
 def _visible_check(check_id: int):
@@ -30,7 +26,7 @@ def new_check():
     if form.validate_on_submit():
         try:
             check = checks.create_check(current_user, form.need.data,
-                                        category=_category(form.category.data),
+                                        category=chosen_category(form.category),
                                         quantity=form.quantity.data)
         except DomainError as error:
             db.session.rollback()
@@ -113,50 +109,3 @@ def bought_new(check_id: int):
 def check_list():
     found = checks.visible_checks(current_user)
     return render_template("checks/list.html", checks=found, counts=checks.outcome_counts(found))
-
-
-@bp.route("/wanted", methods=["GET", "POST"])
-@login_required
-def wanted_list():
-    form = WantedForm()
-    if not form.is_submitted():  # from a check that found nothing: /wanted?words=...
-        form.words.data = request.args.get("words", "")[:200]
-    if form.validate_on_submit():
-        try:
-            wanted.create_request(current_user, words=form.words.data or "",
-                                  category=_category(form.category.data),
-                                  quantity=form.quantity.data, until=form.until.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            flash(_("Ønsket er lagret. Du får e-post når noe som passer blir lagt ut."), "success")
-            return redirect(url_for("checks.wanted_list"))
-    return render_template("checks/wanted.html", form=form,
-                           requests=wanted.requests_of(current_user), is_open=wanted.is_open,
-                           allowance=wanted.allowance(current_user))
-
-
-@bp.post("/wanted/<int:request_id>/close")
-@login_required
-def close_wanted(request_id: int):
-    wanted.close_request(current_user, permissions.own_wanted_request(current_user, request_id))
-    db.session.commit()
-    flash(_("Ønsket er avsluttet."), "success")
-    return redirect(url_for("checks.wanted_list"))
-
-
-@bp.post("/wanted/<int:request_id>/renew")
-@login_required
-def renew_wanted(request_id: int):
-    request_ = permissions.own_wanted_request(current_user, request_id)
-    try:
-        wanted.renew_request(current_user, request_)
-    except Conflict as error:  # no room to reopen it: say so on the list, not an error page
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Ønsket gjelder nå til %(date)s.", date=format_day(request_.until)), "success")
-    return redirect(url_for("checks.wanted_list"))

@@ -1,4 +1,4 @@
-"""Claiming items, answering claims, confirming hand-overs, and the notifications about them."""
+"""Claiming items, answering claims, confirming hand-overs, and correcting their records."""
 
 from flask import Blueprint
 

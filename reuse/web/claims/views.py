@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.i18n import format_day, format_number
 from reuse.models import Claim
-from reuse.services import claims, ledger, notifications, permissions
+from reuse.services import claims, ledger, permissions
 from reuse.services.errors import DomainError, PermissionDenied
 from reuse.web import apply_to_form, safe_next, show_on_form
 from reuse.web.catalog import views as catalog_views
@@ -170,19 +170,3 @@ def reverse_record(record_id: int):
             flash(_("Føringen er korrigert med en motpostering."), "success")
             return redirect(url_for("claims.claim_detail", claim_id=record.claim_id))
     return _render_claim(_visible_claim(record.claim_id), reverse_form=form, status=422)
-
-
-@bp.get("/notifications")
-@login_required
-def notification_list():
-    found = notifications.recent(current_user)
-    return render_template("claims/notifications.html", notifications=found)
-
-
-@bp.post("/notifications/read")
-@login_required
-def mark_read():
-    notifications.mark_all_read(current_user)
-    db.session.commit()
-    flash(_("Alle varsler er merket som lest."), "success")
-    return redirect(url_for("claims.notification_list"))

@@ -168,6 +168,33 @@ def test_buyer_checks_and_claims_a_match_from_the_pages(client, people, market, 
     assert "Dekket med gjenbruk" in receipt and "Hev-senk-skrivebord 160 cm" in receipt
 
 
+def test_a_refused_claim_from_a_check_is_explained_on_the_check(client, people, market,
+                                                                log_in, db):
+    check = checks.create_check(people.member, "kontorstoler")
+    db.session.commit()
+    log_in(people.member)
+    response = client.submit(f"/checks/{check.id}/claim/{market['chairs'].id}",
+                             {"quantity": "9"})
+    assert response.headers["Location"] == f"/checks/{check.id}"
+    assert "Det er bare 8 ledig nå, så 9 kan ikke reserveres." in page_text(
+        client.get(response.headers["Location"]))
+    db.session.refresh(check)
+    assert check.outcome is None and db.session.scalars(select(Claim)).all() == []
+
+
+def test_the_unit_admin_who_sees_a_check_may_not_claim_from_it(client, people, market,
+                                                                log_in, db):
+    check = checks.create_check(people.member, "kontorstoler")
+    db.session.commit()
+    log_in(people.unit_admin)
+    assert client.get(f"/checks/{check.id}").status_code == 200
+    response = client.submit(f"/checks/{check.id}/claim/{market['chairs'].id}",
+                             {"quantity": "1"})
+    assert response.status_code == 403
+    assert "Bare den som gjorde sjekken kan avslutte den." in page_text(response)
+    assert db.session.scalars(select(Claim)).all() == []
+
+
 def test_buyer_records_bought_new_and_gets_a_printable_receipt(client, people, market, log_in,
                                                                db):
     log_in(people.member)

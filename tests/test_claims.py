@@ -410,6 +410,18 @@ def test_admin_corrects_a_record_from_the_claim_page(client, people, approved, l
     assert "Føringen er korrigert" in page_text(client.get(f"/claims/{approved.id}"))
 
 
+def test_a_record_corrected_twice_from_the_page_is_a_409(client, people, approved, log_in, db):
+    claims.collect(people.outsider, approved)
+    db.session.commit()
+    log_in(people.admin)
+    path = f"/records/{approved.reuse_record.id}/reverse"
+    assert client.submit(path, {"reason": "Dobbeltregistrert"}).status_code == 302
+    response = client.submit(path, {"reason": "Dobbeltregistrert igjen"})
+    assert response.status_code == 409
+    assert "Føringen er allerede korrigert." in page_text(response)
+    assert len(db.session.scalars(select(ReuseRecord)).all()) == 2
+
+
 def test_notifications_page_lists_and_marks_read(client, people, pending, log_in, db):
     log_in(people.member)
     page = page_text(client.get("/notifications"))

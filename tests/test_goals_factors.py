@@ -4,6 +4,7 @@ history: past records and report figures keep the values they were written with.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -137,6 +138,23 @@ def test_goals_page_for_the_lead_and_the_report_shows_progress(client, log_in, l
     [goal] = db.session.scalars(select(Goal)).all()
     response = client.submit(f"/reports/goals/{goal.id}/delete")
     assert response.status_code == 302 and db.session.scalars(select(Goal)).all() == []
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"metric": "reuse_check_share", "target": "101"}, "target",
+     "En andel kan være høyst 100 %."),
+    ({"unit": "999999"}, "unit", "Fant ingen slik enhet."),
+])
+def test_a_refused_goal_is_explained_beside_its_field_and_the_form_kept(
+        client, log_in, lead, db, changes, field, message):
+    log_in(lead)
+    sent = {"year": "2027", "metric": "items_reused", "target": "40", "unit": "", **changes}
+    response = client.submit("/reports/goals", sent)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(rf'id="{field}-error"[^>]*>\s*{re.escape(message)}', html), html
+    assert 'value="2027"' in html and f'value="{sent["target"]}"' in html
+    assert db.session.scalars(select(Goal)).all() == []
 
 
 def test_members_get_no_goal_or_factor_pages(client, log_in, people, catalog):

@@ -18,8 +18,7 @@ from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
 from reuse.services import login_throttle, notifications, users
-from reuse.services.errors import DomainError
-from reuse.web import apply_to_form, safe_next
+from reuse.web import Refusal, safe_next
 from reuse.web.auth import bp
 from reuse.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 
@@ -115,13 +114,10 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html"), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with Refusal(form) as refused:
             users.reset_password(user, form.password.data,
                                  revoke_tokens=form.revoke_everywhere.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Passordet er endret. Logg inn med det nye passordet."), "success")
             return redirect(url_for("auth.login"))

@@ -7,8 +7,7 @@ from reuse.extensions import db
 from reuse.i18n import format_number
 from reuse.models import Claim
 from reuse.services import checks, permissions
-from reuse.services.errors import DomainError, PermissionDenied
-from reuse.web import apply_to_form, show_on_form
+from reuse.web import Refusal
 from reuse.web.checks import bp
 from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, chosen_category
 
@@ -24,14 +23,11 @@ def new_check():
     if not form.is_submitted():  # a link may start a check: /checks/new?need=...
         form.need.data = request.args.get("need", "")[:500]
     if form.validate_on_submit():
-        try:
+        with Refusal(form) as refused:
             check = checks.create_check(current_user, form.need.data,
                                         category=chosen_category(form.category),
                                         quantity=form.quantity.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             return redirect(url_for("checks.check_detail", check_id=check.id))
     return render_template("checks/new.html", form=form)
@@ -63,14 +59,11 @@ def claim_match(check_id: int, item_id: int):
     if not form.validate_on_submit():
         flash(" ".join(map(str, form.quantity.errors)) or _("Oppgi antall."), "danger")
         return redirect(url_for("checks.check_detail", check_id=check.id))
-    try:
+    with Refusal() as refused:
         item = permissions.visible_item(current_user, item_id)
         claim = checks.claim_match(current_user, check, item, form.quantity.data)
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
+    if refused:
+        flash(str(refused.error.message), "danger")
         return redirect(url_for("checks.check_detail", check_id=check_id))
     db.session.commit()
     flash(ngettext("Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
@@ -88,15 +81,11 @@ def bought_new(check_id: int):
     check = _visible_check(check_id)
     form = BoughtNewForm()
     if form.validate_on_submit():
-        try:
+        with Refusal(form, only_fields=True) as refused:
             checks.record_bought_new(current_user, check, form.reason.data,
                                      form.reason_text.data or "",
                                      form.purchase_reference.data or "")
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Registrert: dere kjøper nytt. Kvitteringen under kan legges ved "
                     "innkjøpet."), "success")

@@ -9,8 +9,7 @@ from reuse.extensions import db
 from reuse.i18n import format_day, format_number
 from reuse.models import Claim
 from reuse.services import claims, ledger, permissions
-from reuse.services.errors import DomainError, PermissionDenied
-from reuse.web import apply_to_form, safe_next, show_on_form
+from reuse.web import Refusal, safe_next
 from reuse.web.catalog import views as catalog_views
 from reuse.web.claims import bp
 from reuse.web.claims.forms import ClaimForm, CollectForm, DecisionForm, ReverseRecordForm
@@ -31,15 +30,10 @@ def claim_item(item_id: int):
     item = permissions.visible_item(current_user, item_id)
     form = ClaimForm()
     if form.validate_on_submit():
-        try:
+        with Refusal(form) as refused:
             claim = claims.claim_item(current_user, item, form.quantity.data,
                                       form.message.data or "")
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             if claim.status == "approved":
                 flash(ngettext("%(count)s stk. er reservert til %(unit)s og godkjent. "
@@ -141,13 +135,11 @@ def collect(claim_id: int):
     claim = _visible_claim(claim_id)
     form = CollectForm()
     if form.validate_on_submit():
-        try:
+        with Refusal(form, only_fields=True) as refused:
             claims.collect(current_user, claim,
                            replaces_purchase=form.replaces_purchase.data == "yes",
                            costs_nok=form.costs_nok.data or Decimal("0"))
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!"),
                   "success")
@@ -161,11 +153,9 @@ def reverse_record(record_id: int):
     record = permissions.record_to_correct(current_user, record_id)
     form = ReverseRecordForm()
     if form.validate_on_submit():
-        try:
+        with Refusal(form, only_fields=True) as refused:
             ledger.reverse(current_user, record, form.reason.data)
-        except DomainError as error:
-            show_on_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Føringen er korrigert med en motpostering."), "success")
             return redirect(url_for("claims.claim_detail", claim_id=record.claim_id))

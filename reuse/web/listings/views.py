@@ -6,8 +6,7 @@ from sqlalchemy import select
 from reuse.extensions import db
 from reuse.models import Item, Photo
 from reuse.services import items, permissions, photos
-from reuse.services.errors import DomainError
-from reuse.web import apply_to_form
+from reuse.web import Refusal
 from reuse.web.listings import bp
 from reuse.web.listings.forms import AddPhotoForm, AltTextForm, EditItemForm, ItemForm
 
@@ -29,13 +28,10 @@ def new_item():
         _prefill_location(form)
         form.internal_until.data = items.default_internal_until()
     if form.validate_on_submit():
-        try:
+        with Refusal(form) as refused:
             item = items.create_item(current_user, form.details())
             photos.add_photos(current_user, item, _uploads(form.chosen_photos()))
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Annonsen er lagt ut. Andre enheter kan nå finne og be om tingene."), "success")
             return redirect(url_for("catalog.item_detail", item_id=item.id))
@@ -60,12 +56,9 @@ def edit_item(item_id: int):
     item = _manageable_item(item_id)
     form = EditItemForm(obj=item)
     if form.validate_on_submit():
-        try:
+        with Refusal(form) as refused:
             items.update_item(current_user, item, form.details())
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Endringene er lagret."), "success")
             return redirect(url_for("catalog.item_detail", item_id=item.id))
@@ -92,14 +85,10 @@ def manage_photos(item_id: int):
         if not (form.file.data and form.file.data.filename):
             form.file.errors.append(_("Velg et bilde å laste opp."))
         else:
-            try:
+            with Refusal(form, fields={"photos": "file"}) as refused:
                 photos.add_photos(current_user, item,
                                   _uploads([(form.file.data, form.alt_text.data or "")]))
-            except DomainError as error:
-                db.session.rollback()
-                apply_to_form(form, error if error.field != "photos" else
-                              type(error)(error.message, field="file"))
-            else:
+            if not refused:
                 db.session.commit()
                 flash(_("Bildet er lagt til."), "success")
                 return redirect(url_for("listings.manage_photos", item_id=item.id))

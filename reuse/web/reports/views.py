@@ -16,10 +16,10 @@ from reuse.extensions import db
 from reuse.i18n import format_day
 from reuse.models import Category, GoalMetric, Unit
 from reuse.services import categories, factors, goals, permissions, reports
-from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
+from reuse.services.errors import InvalidInput
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
 from reuse.templating import format_nok, format_number
-from reuse.web import apply_to_form, show_on_form
+from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
 
@@ -88,22 +88,13 @@ def _scope(form: ReportFilterForm) -> reports.Scope | None:
     Asking for another unit's report than one may see is a 403, not a form error."""
     if not form.validate():
         return None
-    try:
+    # The service names query parameters; the form's Python names differ for the dates.
+    with Refusal(form, fields={"from": "start", "to": "end"}):
         period = reports.make_period(form.start.data, form.end.data)
         return reports.authorize(current_user, reports.Scope(
             period, unit_id=form.unit.data, giver_id=form.giver.data,
             category_id=form.category.data))
-    except PermissionDenied:
-        raise
-    except DomainError as error:
-        apply_to_form(form, _form_field(error))
-        return None
-
-
-def _form_field(error: DomainError) -> DomainError:
-    # The service names query parameters; the form's Python names differ for the dates.
-    error.field = {"from": "start", "to": "end"}.get(error.field, error.field)
-    return error
+    return None
 
 
 def _scope_or_400() -> tuple[ReportFilterForm, reports.Scope]:
@@ -264,12 +255,10 @@ def factor_edit(slug: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with Refusal(form, only_fields=True) as refused:
                 version = factors.change_factors(current_user, category, form.change(),
                                                  today=today)
-            except DomainError as error:
-                show_on_form(form, error)
-            else:
+            if not refused:
                 db.session.commit()
                 if version.valid_from == today:
                     done = _("Nye faktorer for %(category)s gjelder fra i dag. Føringer som "
@@ -306,18 +295,16 @@ def goal_list():
         form.year.data = form.year.data or oslo_today().year
     elif form.validate_on_submit():
         unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
-        try:
+        with Refusal(form, only_fields=True) as refused:
             if form.unit.data and unit is None:
                 raise InvalidInput(_("Fant ingen slik enhet."), field="unit")
             goal = goals.set_goal(current_user, year=form.year.data, metric=form.metric.data,
                                   target=form.target.data, unit=unit)
-        except DomainError as error:
-            show_on_form(form, error)
-            status = 422
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Målet for %(year)s er lagret.", year=goal.year), "success")
             return redirect(url_for("reports.goal_list"))
+        status = 422
     else:
         status = 422
     return render_template("reports/goals.html", form=form, goals=goals.all_goals(),

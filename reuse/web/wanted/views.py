@@ -5,8 +5,7 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.i18n import format_day
 from reuse.services import permissions, wanted
-from reuse.services.errors import Conflict, DomainError
-from reuse.web import apply_to_form
+from reuse.web import Refusal
 from reuse.web.checks.forms import chosen_category
 from reuse.web.wanted import bp
 from reuse.web.wanted.forms import WantedForm
@@ -19,14 +18,11 @@ def wanted_list():
     if not form.is_submitted():  # from a check that found nothing: /wanted?words=...
         form.words.data = request.args.get("words", "")[:200]
     if form.validate_on_submit():
-        try:
+        with Refusal(form) as refused:
             wanted.create_request(current_user, words=form.words.data or "",
                                   category=chosen_category(form.category),
                                   quantity=form.quantity.data, until=form.until.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
+        if not refused:
             db.session.commit()
             flash(_("Ønsket er lagret. Du får e-post når noe som passer blir lagt ut."), "success")
             return redirect(url_for("wanted.wanted_list"))
@@ -48,11 +44,10 @@ def close_wanted(request_id: int):
 @login_required
 def renew_wanted(request_id: int):
     request_ = permissions.own_wanted_request(current_user, request_id)
-    try:
+    with Refusal() as refused:
         wanted.renew_request(current_user, request_)
-    except Conflict as error:  # no room to reopen it: say so on the list, not an error page
-        db.session.rollback()
-        flash(error.message, "danger")
+    if refused:  # no room to reopen it: say so on the list, not an error page
+        flash(refused.error.message, "danger")
     else:
         db.session.commit()
         flash(_("Ønsket gjelder nå til %(date)s.", date=format_day(request_.until)), "success")

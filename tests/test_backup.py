@@ -142,7 +142,7 @@ def test_a_restored_copy_reports_exactly_the_same(app, db, runner, people, ledge
     member_id, outsider_id = people.member.id, people.outsider.id
     before = figures(db)
     assert before["municipality"]["totals"].records == 7  # reversal included
-    assert before["municipality"]["checks"] == reports.CheckCounts(3, 1, 1)
+    assert before["municipality"]["checks"] == checks.CheckCounts(3, 1, 1)
     assert len(before["municipality"]["goals"]) == 2
     counts = row_counts(db)
     assert counts["photo"] == 6 and counts["reuse_record"] == 7 and counts["goal"] == 3

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from reuse.models import ReuseCheck, ReuseRecord, Role
 from reuse.services import ledger, reports
+from reuse.services.checks import LIST_LIMIT
 from tests.conftest import page_text
 
 Y2025 = "from=2025-01-01&to=2025-12-31"
@@ -312,6 +313,31 @@ def test_the_checks_behind_the_counts(client, log_in, lead, people, db):
         assert response.status_code == 200
         assert re.findall(r'href="/checks/(\d+)"', response.get_data(as_text=True)) == \
             [str(expected.id)]
+
+
+def test_the_checks_page_and_the_report_show_the_same_reuse_share(client, log_in, lead, people,
+                                                                   db):
+    """One definition: of the decided checks, the share that ended in reuse, counted over
+    every check, not only the newest the checks page lists."""
+    def check(outcome, when):
+        db.session.add(ReuseCheck(
+            user_id=people.member.id, unit_id=people.school.id, need="Stoler", outcome=outcome,
+            reason_code="nothing_suitable" if outcome == "bought_new" else None,
+            created_at=when))
+
+    for outcome, day in (("reused", 1), ("reused", 2), ("bought_new", 3)):
+        check(outcome, utc(2025, 2, day))
+    for number in range(LIST_LIMIT):  # newer than the decided ones: they fill the list
+        check(None, utc(2025, 6, 1, 8, number % 60))
+    db.session.commit()
+    log_in(lead)
+    listed = page_text(client.get("/checks"))
+    reported = page_text(client.get(f"/reports/checks?{Y2025}"))
+    assert "503 sjekker: 2 dekket med gjenbruk, 1 kjøpt nytt, 500 åpne." in listed
+    assert "Av de avsluttede endte 66,7 % i gjenbruk." in listed
+    assert "503 sjekker i alt: 2 endte i gjenbruk, 1 i kjøp av nytt, 500 er ikke avgjort." \
+        in reported
+    assert "Andelen som endte i gjenbruk, regnes av de avgjorte: 66,7 %." in reported
 
 
 def test_a_long_checks_list_comes_in_pages_and_keeps_its_filter(client, log_in, lead, people,

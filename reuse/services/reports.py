@@ -25,7 +25,6 @@ from reuse.clock import OSLO, oslo_today
 from reuse.extensions import db
 from reuse.models import (
     Category,
-    CheckOutcome,
     Claim,
     Goal,
     GoalMetric,
@@ -38,6 +37,7 @@ from reuse.models import (
 from reuse.services import goals as goal_service
 from reuse.services import month_totals, numbers
 from reuse.services import units as unit_service
+from reuse.services.checks import CheckCounts, count_outcomes
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, paginate
 from reuse.services.permissions import can_see_all_reports, can_see_unit_report, checks_visible_to
@@ -49,7 +49,6 @@ MAX_YEARS = 10
 MAX_DAYS = 365 * MAX_YEARS + 3  # ten years, leap days included
 PER_PAGE = 100
 RANKING_SIZE = 10
-CENT = Decimal("0.01")
 
 
 # -- periods and scopes --------------------------------------------------------------------
@@ -518,25 +517,6 @@ def ranking(scope: Scope, limit: int = RANKING_SIZE, *,
 
 # -- reuse checks --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CheckCounts:
-    total: int
-    reused: int
-    bought_new: int
-
-    @property
-    def open(self) -> int:
-        return self.total - self.reused - self.bought_new
-
-    @property
-    def reuse_share_percent(self) -> Decimal:
-        """Per cent of decided checks (reused or bought new) that ended in reuse."""
-        decided = self.reused + self.bought_new
-        if not decided:
-            return Decimal("0.00")
-        return (Decimal(100 * self.reused) / decided).quantize(CENT)
-
-
 CHECK_OUTCOMES = ("reused", "bought_new", "open")
 
 
@@ -557,14 +537,8 @@ def _check_filters(scope: Scope, outcome: str | None = None) -> list:
 
 
 def check_counts(scope: Scope) -> CheckCounts:
-    total, reused, bought_new = db.session.execute(
-        select(func.count(),
-               func.coalesce(func.sum(case((ReuseCheck.outcome == CheckOutcome.REUSED.value, 1),
-                                           else_=0)), 0),
-               func.coalesce(func.sum(case(
-                   (ReuseCheck.outcome == CheckOutcome.BOUGHT_NEW.value, 1), else_=0)), 0))
-        .where(*_check_filters(scope))).one()
-    return CheckCounts(int(total), int(reused), int(bought_new))
+    """How the scope's checks ended: every check of the unit, whoever may open it."""
+    return count_outcomes(*_check_filters(scope))
 
 
 def checks(scope: Scope, outcome: str | None = None, *, viewer: User, page: int = 1,

@@ -238,7 +238,6 @@ def render_report(snapshot: Snapshot) -> str:
         chart=chart.month_chart(report.months), year=report.scope.period.year,
         quick_links=report_views._quick_links(report.scope.unit_id), today=oslo_today(),
         goal_labels=goals.METRIC_LABELS,
-        goal_value=report_views.goal_value,
         can_manage_goals=permissions.can_manage_goals(current_user),
         can_manage_factors=permissions.can_manage_factors(current_user))
 

@@ -283,7 +283,7 @@ def test_the_records_page_shows_the_factor_values_each_record_used(client, log_i
     row = re.search(rf'<tr id="record-{odd.id}".*?</tr>', response.get_data(as_text=True),
                     re.S).group(0)
     cells = page_text_of(row)
-    assert "14.03.2025 kl. 11:00" in cells  # 10:00 UTC is 11:00 in Oslo in winter
+    assert "14.03.2025 kl. 11.00" in cells  # 10:00 UTC is 11:00 in Oslo in winter
     assert "Byrådsleders avdeling Møhlenpris skole Kontorstol 3 Ja 1 234,56 kr 17,5 72 " \
         "0,01 kr 3 703,67 kr 216 52,5" in cells  # factors used, then the figures
     assert "Sum for 3 føringer" in text
@@ -344,6 +344,22 @@ def test_the_checks_page_and_the_report_show_the_same_reuse_share(client, log_in
     assert "503 sjekker i alt: 2 endte i gjenbruk, 1 i kjøp av nytt, 500 er ikke avgjort." \
         in reported
     assert "Andelen som endte i gjenbruk, regnes av de avgjorte: 66,7 %." in reported
+
+
+def test_times_are_written_as_each_language_writes_them(client, log_in, lead, people, db,
+                                                        ledger_2025):
+    """Bokmål writes «kl. 11.00» (Språkrådet), English «at 11:00», on every page alike."""
+    receipt = ReuseCheck(user_id=lead.id, unit_id=lead.unit_id, need="Stoler",
+                         created_at=utc(2025, 3, 14, 10))
+    db.session.add(receipt)
+    db.session.commit()
+    log_in(lead)
+    pages = (f"/reports/records?{Y2025}&unit={people.school.id}", f"/checks/{receipt.id}")
+    for url in pages:
+        assert "14.03.2025 kl. 11.00" in page_text(client.get(url)), url
+    client.submit("/language", {"locale": "en"})
+    for url in pages:
+        assert "14 Mar 2025 at 11:00" in page_text(client.get(url)), url
 
 
 def test_a_long_checks_list_comes_in_pages_and_keeps_its_filter(client, log_in, lead, people,

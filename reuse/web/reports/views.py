@@ -1,54 +1,24 @@
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from reuse.clock import OSLO, oslo_today
+from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import format_day
-from reuse.models import Category, GoalMetric, Unit
+from reuse.models import Category, Unit
 from reuse.services import categories, factors, goals, permissions
 from reuse.services.errors import DomainError, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
-from reuse.services.reports.breakdowns import fold_tree
 from reuse.services.reports.checks import CHECK_OUTCOMES, check_counts, checks
 from reuse.services.reports.records import records
 from reuse.services.reports.report import report
 from reuse.services.reports.scope import Scope, authorize, make_period, selectable_units
-from reuse.templating import format_nok, format_number
 from reuse.web import apply_to_form, show_on_form
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
-
-
-@bp.app_template_filter("kg")
-def format_kg(value: Decimal | None) -> str:
-    """Kilograms with as many decimals as they have (at most three): '1 234,5'."""
-    if value is None:
-        return "–"
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    return format_number(value, min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0)
-
-
-bp.add_app_template_filter(fold_tree, "folded")
-
-
-@bp.app_template_filter("oslo_time")
-def oslo_time(moment: datetime) -> str:
-    return _("%(date)s kl. %(time)s", date=format_day(moment),
-             time=moment.astimezone(OSLO).strftime("%H:%M"))
-
-
-@bp.app_template_filter("month_name")
-def month_name(day) -> str:
-    """'januar 2026', 'January 2026': the month's name in the active language."""
-    return format_date(day, "LLLL y")
 
 
 def _filter_form() -> ReportFilterForm:
@@ -121,8 +91,7 @@ def overview():
         "reports/overview.html", form=form, report=shown, names=_names(scope),
         chart=chart.month_chart(shown.months), year=scope.period.year,
         quick_links=_quick_links(scope.unit_id), today=oslo_today(),
-        goal_labels=goals.METRIC_LABELS,
-        goal_value=goal_value, can_manage_goals=can_manage_goals(current_user),
+        goal_labels=goals.METRIC_LABELS, can_manage_goals=can_manage_goals(current_user),
         can_manage_factors=can_manage_factors(current_user))
 
 
@@ -132,18 +101,6 @@ def _quick_links(unit_id: int | None) -> list[tuple[str, str]]:
     return [(label, url_for("reports.overview", **{"from": f"{year}-01-01",
                                                    "to": f"{year}-12-31"}, **unit))
             for label, year in ((_("I år"), this_year), (_("I fjor"), this_year - 1))]
-
-
-def goal_value(metric: str, value: Decimal) -> str:
-    """A goal's target or achievement in its metric's unit."""
-    if metric == GoalMetric.AVOIDED_COST_NOK:
-        return format_nok(value)
-    if metric == GoalMetric.AVOIDED_CO2E_KG:
-        return f"{format_kg(value)}\u00a0kg CO2e"
-    if metric == GoalMetric.ITEMS_REUSED:
-        return ngettext("%(count)s\u00a0stk.", "%(count)s\u00a0stk.", int(value),
-                        count=format_number(value))
-    return _("%(percent)s\u00a0%%", percent=format_number(value, 1))
 
 
 @bp.get("/reports/records")
@@ -299,8 +256,7 @@ def goal_list():
     else:
         status = 422
     return render_template("reports/goals.html", form=form, goals=goals.all_goals(),
-                           labels=goals.METRIC_LABELS,
-                           goal_value=goal_value), status
+                           labels=goals.METRIC_LABELS), status
 
 
 @bp.post("/reports/goals/<int:goal_id>/delete")

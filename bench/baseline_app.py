@@ -49,7 +49,9 @@ from reuse import create_app, templating
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.models import Claim, Item, ReuseCheck, ReuseCheckMatch, User, utcnow
-from reuse.services import checks, claims, goals, items, permissions, reports
+from reuse.services import checks, claims, goals, items, permissions
+from reuse.services.reports.report import Report, report
+from reuse.services.reports.scope import Scope, year_period
 from reuse.web.catalog import views as catalog_views
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.checks import views as check_views
@@ -94,7 +96,7 @@ class Snapshot:
     items: dict[int, Item]
     open_claims: dict[int, list[Claim]]
     check: ReuseCheck
-    report: reports.Report
+    report: Report
     report_names: dict
     report_unit_choices: list
     unread: dict[int, int] = field(default_factory=dict)
@@ -140,13 +142,13 @@ def load_snapshot(app: Flask) -> Snapshot:
         unread = {user.id: templating.unread_count(user) for user in (member, lead)}
 
         g._login_user = lead
-        scope = reports.Scope(reports.year_period(year))
-        report = reports.report(scope)
+        scope = Scope(year_period(year))
+        figures = report(scope)
         report_names = report_views._names(scope)
         report_unit_choices = report_views._filter_form().unit.choices
 
         snapshot = Snapshot(member, lead, browse_page, browse_choices, loaded, open_claims,
-                            _in_memory_check(member, ranked), report, report_names,
+                            _in_memory_check(member, ranked), figures, report_names,
                             report_unit_choices, unread)
         _render_all(snapshot)
         db.session.expunge_all()
@@ -236,7 +238,6 @@ def render_report(snapshot: Snapshot) -> str:
         chart=chart.month_chart(report.months), year=report.scope.period.year,
         quick_links=report_views._quick_links(report.scope.unit_id), today=oslo_today(),
         goal_labels=goals.METRIC_LABELS,
-        goal_value=report_views.goal_value,
         can_manage_goals=permissions.can_manage_goals(current_user),
         can_manage_factors=permissions.can_manage_factors(current_user))
 

@@ -1,18 +1,24 @@
-"""Labels and number formats the templates share, in the active language (reuse.i18n)."""
+"""Every template filter and global, and the formats they use: labels, numbers, kroner,
+kilograms, dates and times, in the active language (reuse.i18n)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from flask import Flask
+from flask_babel import format_date as babel_format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from reuse.clock import OSLO
-from reuse.i18n import format_day, format_nok, format_number, language
-from reuse.models import Condition, Role
+from reuse.i18n import DEFAULT_LANGUAGE, format_day, format_nok, format_number, language
+from reuse.models import Condition, GoalMetric, Role
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
 from reuse.services.notifications import unread_count
+from reuse.services.reports.breakdowns import fold_tree
 
 CONDITION_LABELS = {
     Condition.AS_NEW: _l("Som ny"),
@@ -31,9 +37,49 @@ ROLE_LABELS = {
 # Numbers, kroner and dates follow the active language (reuse.i18n).
 format_date = format_day
 
+# Clock times per language: Norwegian writes a full stop ("kl. 14.30", as Språkrådet
+# recommends), English a colon ("at 14:30"). Every time a page shows is formatted here.
+TIME_FORMATS = {"nb": "%H.%M", "en": "%H:%M"}
+
 
 def format_time(value: datetime | None) -> str:
-    return value.astimezone(OSLO).strftime("%H.%M") if value else ""
+    """The clock time in Oslo: '14.30' in bokmål, '14:30' in English."""
+    if value is None:
+        return ""
+    pattern = TIME_FORMATS.get(language(), TIME_FORMATS[DEFAULT_LANGUAGE])
+    return value.astimezone(OSLO).strftime(pattern)
+
+
+def format_date_time(value: datetime | None) -> str:
+    """A moment as day and clock time in Oslo: '3.2.2026 kl. 14.30', '3 Feb 2026 at 14:30'."""
+    if value is None:
+        return ""
+    return _("%(date)s kl. %(time)s", date=format_day(value), time=format_time(value))
+
+
+def format_month(day: date) -> str:
+    """'januar 2026', 'January 2026': the month's name in the active language."""
+    return babel_format_date(day, "LLLL y")
+
+
+def format_kg(value: Decimal | None) -> str:
+    """Kilograms with as many decimals as they have (at most three): '1 234,5'."""
+    if value is None:
+        return "–"
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    return format_number(value, min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0)
+
+
+def format_goal_value(metric: str, value: Decimal) -> str:
+    """A goal's target or achievement in its metric's unit."""
+    if metric == GoalMetric.AVOIDED_COST_NOK:
+        return format_nok(value)
+    if metric == GoalMetric.AVOIDED_CO2E_KG:
+        return f"{format_kg(value)}\u00a0kg CO2e"
+    if metric == GoalMetric.ITEMS_REUSED:
+        return ngettext("%(count)s\u00a0stk.", "%(count)s\u00a0stk.", int(value),
+                        count=format_number(value))
+    return _("%(percent)s\u00a0%%", percent=format_number(value, 1))
 
 
 def label(labels: dict, value):
@@ -44,11 +90,15 @@ def label(labels: dict, value):
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        nok=format_nok, number=format_number, date=format_date, time=format_time,
+        nok=format_nok, number=format_number, kg=format_kg,
+        date=format_date, time=format_time, date_time=format_date_time,
+        month_name=format_month,
         condition=lambda value: label(CONDITION_LABELS, value),
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),
+        folded=fold_tree,
     )
+    app.jinja_env.globals.update(goal_value=format_goal_value)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

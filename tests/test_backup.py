@@ -18,7 +18,11 @@ from sqlalchemy.engine import make_url
 
 from reuse import backup
 from reuse.models import Base, Item, ReuseRecord, Role, Unit, User
-from reuse.services import checks, claims, goals, ledger, photos, reports
+from reuse.services import checks, claims, goals, ledger, photos
+from reuse.services.checks import CheckCounts
+from reuse.services.reports.records import records
+from reuse.services.reports.report import report, summary
+from reuse.services.reports.scope import Scope, year_period
 from tests.conftest import jpeg_bytes
 
 YEAR = 2025
@@ -37,27 +41,27 @@ def upload(colour) -> photos.Upload:
 
 def figures(db) -> dict:
     """Every report figure for the year, for the whole municipality and for each unit."""
-    period = reports.year_period(YEAR)
+    period = year_period(YEAR)
 
-    def plain(scope: reports.Scope):
-        summary = reports.summary(scope)
-        report = reports.report(scope)
-        listed = reports.records(scope, per_page=None)
+    def plain(scope: Scope):
+        headline = summary(scope)
+        whole = report(scope)
+        listed = records(scope, per_page=None)
         return {
-            "totals": summary.totals,
-            "checks": summary.checks,
+            "totals": headline.totals,
+            "checks": headline.checks,
             "goals": [(g.goal.year, g.goal.metric, g.goal.unit_id, g.goal.target, g.achieved)
-                      for g in summary.goals],
-            "goals_in_scope": [(g.goal.id, g.achieved) for g in report.goals],
-            "months": report.months, "receiving": report.receiving, "giving": report.giving,
-            "categories": report.categories, "ranking": report.ranking,
+                      for g in headline.goals],
+            "goals_in_scope": [(g.goal.id, g.achieved) for g in whole.goals],
+            "months": whole.months, "receiving": whole.receiving, "giving": whole.giving,
+            "categories": whole.categories, "ranking": whole.ranking,
             "records": [(r.id, r.reverses_id, r.quantity, r.avoided_cost_nok, r.avoided_co2e_kg,
                          r.avoided_waste_kg, r.recorded_at) for r in listed.records],
         }
 
     unit_ids = db.session.scalars(select(Unit.id).order_by(Unit.id)).all()
-    found = {"municipality": plain(reports.Scope(period))}
-    found.update({unit_id: plain(reports.Scope(period, unit_id=unit_id)) for unit_id in unit_ids})
+    found = {"municipality": plain(Scope(period))}
+    found.update({unit_id: plain(Scope(period, unit_id=unit_id)) for unit_id in unit_ids})
     return found
 
 
@@ -142,7 +146,7 @@ def test_a_restored_copy_reports_exactly_the_same(app, db, runner, people, ledge
     member_id, outsider_id = people.member.id, people.outsider.id
     before = figures(db)
     assert before["municipality"]["totals"].records == 7  # reversal included
-    assert before["municipality"]["checks"] == reports.CheckCounts(3, 1, 1)
+    assert before["municipality"]["checks"] == CheckCounts(3, 1, 1)
     assert len(before["municipality"]["goals"]) == 2
     counts = row_counts(db)
     assert counts["photo"] == 6 and counts["reuse_record"] == 7 and counts["goal"] == 3

@@ -14,8 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from reuse.clock import OSLO, oslo_today
 from reuse.models import AuditEvent, Category, CategoryFactorVersion, Goal, ReuseCheck, Role
-from reuse.services import categories, claims, factors, goals, ledger, reports
+from reuse.services import categories, claims, factors, goals, ledger
 from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.reports.goal_progress import goals_in_scope
+from reuse.services.reports.scope import Period, Scope, year_period
+from reuse.services.reports.sums import monthly, totals
 from tests.conftest import page_text
 
 
@@ -97,15 +100,13 @@ def test_goal_progress_is_measured_in_the_period_for_the_goals_unit(lead, people
     goals.set_goal(lead, year=2025, metric="items_reused", target=Decimal("4"),
                    unit=people.school)
     db.session.commit()
-    progress = reports.goals_in_scope(reports.Scope(reports.year_period(2025)))
+    progress = goals_in_scope(Scope(year_period(2025)))
     assert [(p.goal.metric, p.achieved, p.share, p.bar_percent) for p in progress] == [
         ("avoided_cost_nok", Decimal("13500.00"), Decimal("0.5000"), 50),
         ("items_reused", Decimal(2), Decimal("0.5000"), 50)]
-    school_only = reports.goals_in_scope(reports.Scope(reports.year_period(2025),
-                                                       unit_id=people.school.id))
+    school_only = goals_in_scope(Scope(year_period(2025), unit_id=people.school.id))
     assert [p.goal.metric for p in school_only] == ["items_reused"]
-    assert reports.goals_in_scope(reports.Scope(reports.Period(date(2024, 6, 1),
-                                                               date(2025, 6, 1)))) == []
+    assert goals_in_scope(Scope(Period(date(2024, 6, 1), date(2025, 6, 1)))) == []
 
 
 def test_the_share_of_checks_ending_in_reuse_counts_only_decided_checks(lead, people, db):
@@ -116,7 +117,7 @@ def test_the_share_of_checks_ending_in_reuse_counts_only_decided_checks(lead, pe
             created_at=datetime(2025, 9, 1, tzinfo=UTC)))
     goals.set_goal(lead, year=2025, metric="reuse_check_share", target=Decimal("60"))
     db.session.commit()
-    [progress] = reports.goals_in_scope(reports.Scope(reports.year_period(2025)))
+    [progress] = goals_in_scope(Scope(year_period(2025)))
     assert (progress.achieved, progress.share) == (Decimal("75.00"), Decimal("1.2500"))
     assert progress.bar_percent == 100
 
@@ -190,9 +191,9 @@ def test_a_factor_change_changes_no_past_record_or_report_figure(lead, people, h
                                                                  catalog, db):
     before = hand_over(people.admin, people.outsider, quantity=2,
                        when=datetime(2025, 4, 1, tzinfo=UTC))
-    scope = reports.Scope(reports.year_period(2025))
-    figures_before = reports.totals(scope)
-    months_before = reports.monthly(scope)
+    scope = Scope(year_period(2025))
+    figures_before = totals(scope)
+    months_before = monthly(scope)
     assert figures_before.avoided_cost_nok == Decimal("9000.00")
 
     chair = categories.get_by_slug("kontorstol")
@@ -201,8 +202,8 @@ def test_a_factor_change_changes_no_past_record_or_report_figure(lead, people, h
     db.session.commit()
     db.session.expire_all()
 
-    assert reports.totals(scope) == figures_before
-    assert reports.monthly(scope) == months_before
+    assert totals(scope) == figures_before
+    assert monthly(scope) == months_before
     record = db.session.get(type(before), before.id)
     assert (record.new_price_nok_used, record.co2e_kg_used, record.avoided_cost_nok) == (
         Decimal("4500.00"), Decimal("72.000"), Decimal("9000.00"))

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from reuse.extensions import db
 from reuse.models import MonthTotal, ReuseRecord
-from reuse.services import ledger, month_totals, reports
+from reuse.services import ledger, month_totals
+from reuse.services.reports.scope import Period, Scope
+from reuse.services.reports.sums import monthly, totals
 
 
 def utc(*args) -> datetime:
@@ -72,13 +74,13 @@ def test_reports_read_month_totals_for_whole_months_and_the_ledger_for_the_rest(
     hand_over(people.admin, people.unit_admin, when=utc(2025, 3, 2, 12))
     # Month totals that disagree with the ledger show which source a figure came from.
     db.session.execute(MonthTotal.__table__.update().values(quantity=MonthTotal.quantity + 100))
-    whole_and_parts = reports.Scope(reports.Period(date(2025, 1, 15), date(2025, 3, 5)))
-    assert reports.totals(whole_and_parts).items_reused == 1 + 101 + 1
-    assert [row.figures.items_reused for row in reports.monthly(whole_and_parts)] == [1, 101, 1]
+    whole_and_parts = Scope(Period(date(2025, 1, 15), date(2025, 3, 5)))
+    assert totals(whole_and_parts).items_reused == 1 + 101 + 1
+    assert [row.figures.items_reused for row in monthly(whole_and_parts)] == [1, 101, 1]
     # Filtered on two dimensions at once: only the ledger can answer.
     two_filters = whole_and_parts.narrowed(unit_id=people.unit_admin.unit_id,
                                            giver_id=people.admin.unit_id)
-    assert reports.totals(two_filters).items_reused == 3
+    assert totals(two_filters).items_reused == 3
     assert db.session.scalar(select(func.count()).select_from(MonthTotal)) > 0
 
 

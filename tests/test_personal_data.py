@@ -7,7 +7,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from reuse.models import ApiToken, AuditEvent, ReuseRecord
-from reuse.services import claims, reports, tokens
+from reuse.services import claims, tokens
+from reuse.services.reports.scope import Scope, year_period
+from reuse.services.reports.sums import totals
 
 
 def test_anonymising_erases_the_person_but_keeps_every_figure(runner, people, make_item, db,
@@ -62,10 +64,9 @@ def test_reports_are_unchanged_by_erasure(runner, people, make_item, db):
     claims.approve(people.member, claim)
     claims.collect(people.outsider, claim)
     db.session.commit()
-    scope = reports.Scope(reports.year_period(claim.collected_at.year),
-                          unit_id=people.kindergarten.id)
-    before = reports.totals(scope)
+    scope = Scope(year_period(claim.collected_at.year), unit_id=people.kindergarten.id)
+    before = totals(scope)
     assert before.avoided_cost_nok == Decimal("9000.00")
     runner.invoke(args=["anonymise-user", "--email", people.outsider.email, "--yes"])
     db.session.expire_all()
-    assert reports.totals(scope) == before
+    assert totals(scope) == before

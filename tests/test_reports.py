@@ -15,7 +15,15 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from reuse.models import ReuseCheck, ReuseRecord, Role
-from reuse.services import ledger, reports
+from reuse.services import ledger
+from reuse.services.checks import LIST_LIMIT
+from reuse.services.reports.breakdowns import TreeRow, by_receiving_unit
+from reuse.services.reports.checks import check_counts
+from reuse.services.reports.figures import Figures
+from reuse.services.reports.ranking import ranking
+from reuse.services.reports.records import PER_PAGE, records
+from reuse.services.reports.scope import Scope, make_period, year_period
+from reuse.services.reports.sums import monthly, totals
 from tests.conftest import page_text
 
 Y2025 = "from=2025-01-01&to=2025-12-31"
@@ -69,17 +77,17 @@ def ledger_2025(people, hand_over):
 # -- the figures -------------------------------------------------------------------------------
 
 def test_figures_are_exact_to_the_ore(people, ledger_2025, db):
-    scope = reports.Scope(reports.make_period(date(2025, 1, 1), date(2025, 12, 31)))
-    totals = reports.totals(scope)
+    scope = Scope(make_period(date(2025, 1, 1), date(2025, 12, 31)))
+    figures = totals(scope)
     # 3 × 1234.56 − 0.01, plus 0.10 and 0.20 (a float sum would not give exactly 3703.97).
-    assert totals.avoided_cost_nok == Decimal("3703.97")
-    assert totals.items_reused == 6
-    assert totals.avoided_co2e_kg == Decimal("360.000")  # (3 + 1 + 1) × 72; besøksstol not
-    assert totals.avoided_waste_kg == Decimal("94.500")  # 5 × 17.5 + 7 (every hand-over)
-    assert totals.records == 4
+    assert figures.avoided_cost_nok == Decimal("3703.97")
+    assert figures.items_reused == 6
+    assert figures.avoided_co2e_kg == Decimal("360.000")  # (3 + 1 + 1) × 72; besøksstol not
+    assert figures.avoided_waste_kg == Decimal("94.500")  # 5 × 17.5 + 7 (every hand-over)
+    assert figures.records == 4
     records = db.session.scalars(select(ReuseRecord).where(
         ReuseRecord.id.in_([r.id for k, r in ledger_2025.items() if k != "next_year"]))).all()
-    assert totals.avoided_cost_nok == sum(r.avoided_cost_nok for r in records)
+    assert figures.avoided_cost_nok == sum(r.avoided_cost_nok for r in records)
 
 
 def test_the_page_shows_this_years_figures_by_default_and_any_period_on_request(
@@ -100,8 +108,8 @@ def test_a_hand_over_at_half_past_eleven_on_new_years_eve_belongs_to_that_year(
         people, hand_over):
     late = hand_over(people.admin, people.outsider, when=utc(2025, 12, 31, 22, 30))  # 23:30
     midnight = hand_over(people.admin, people.outsider, when=utc(2025, 12, 31, 23, 0))  # 00:00
-    in_2025 = reports.records(reports.Scope(reports.year_period(2025))).records
-    in_2026 = reports.records(reports.Scope(reports.year_period(2026))).records
+    in_2025 = records(Scope(year_period(2025))).records
+    in_2026 = records(Scope(year_period(2026))).records
     assert [r.id for r in in_2025] == [late.id]
     assert [r.id for r in in_2026] == [midnight.id]
 
@@ -110,24 +118,24 @@ def test_months_are_oslo_months_in_summer_time_too(people, hand_over):
     # 22:30 UTC on 30 June is 00:30 on 1 July in Oslo (UTC+2 in summer).
     july = hand_over(people.admin, people.outsider, when=utc(2025, 6, 30, 22, 30))
     june = hand_over(people.admin, people.outsider, when=utc(2025, 6, 30, 21, 30))
-    months = reports.monthly(reports.Scope(reports.year_period(2025)))
+    months = monthly(Scope(year_period(2025)))
     assert [m.period.start.month for m in months] == list(range(1, 13))
     assert months[5].figures.records == 1 and months[6].figures.records == 1
-    assert [r.id for r in reports.records(reports.Scope(months[6].period)).records] == [july.id]
-    assert [r.id for r in reports.records(reports.Scope(months[5].period)).records] == [june.id]
+    assert [r.id for r in records(Scope(months[6].period)).records] == [july.id]
+    assert [r.id for r in records(Scope(months[5].period)).records] == [june.id]
 
 
 def test_a_custom_period_includes_both_end_days(people, hand_over):
     first = hand_over(people.admin, people.outsider, when=utc(2025, 2, 28, 23, 30))  # 1 March
     last = hand_over(people.admin, people.outsider, when=utc(2025, 3, 10, 22, 59))  # 10 March
     hand_over(people.admin, people.outsider, when=utc(2025, 3, 10, 23, 0))  # 11 March
-    scope = reports.Scope(reports.make_period(date(2025, 3, 1), date(2025, 3, 10)))
-    assert [r.id for r in reports.records(scope).records] == [first.id, last.id]
+    scope = Scope(make_period(date(2025, 3, 1), date(2025, 3, 10)))
+    assert [r.id for r in records(scope).records] == [first.id, last.id]
 
 
 def test_a_units_figures_include_its_sub_units(people, ledger_2025):
-    scope = reports.Scope(reports.year_period(2025))
-    rows = {row.name: row for row in reports.by_receiving_unit(scope)}
+    scope = Scope(year_period(2025))
+    rows = {row.name: row for row in by_receiving_unit(scope)}
     school = rows["Møhlenpris skole"].figures
     kindergarten = rows["Landås barnehage"].figures
     sector = rows["Byrådsavdeling for barnehage og skole"]
@@ -137,7 +145,7 @@ def test_a_units_figures_include_its_sub_units(people, ledger_2025):
     assert sector.depth == 0 and rows["Etat for skole"].depth == 1 and \
         rows["Møhlenpris skole"].depth == 2
     etat = people.school.parent
-    assert reports.totals(scope.narrowed(unit_id=etat.id)) == rows["Etat for skole"].figures
+    assert totals(scope.narrowed(unit_id=etat.id)) == rows["Etat for skole"].figures
 
 
 def test_a_reversal_nets_the_record_to_zero_and_both_are_listed(people, hand_over, db):
@@ -145,12 +153,12 @@ def test_a_reversal_nets_the_record_to_zero_and_both_are_listed(people, hand_ove
     reversal = ledger.reverse(people.admin, record, "Feil mottaker")
     reversal.recorded_at = utc(2025, 5, 6)
     db.session.commit()
-    scope = reports.Scope(reports.year_period(2025))
-    totals = reports.totals(scope)
-    assert (totals.items_reused, totals.avoided_cost_nok, totals.avoided_co2e_kg,
-            totals.avoided_waste_kg, totals.records) == (0, Decimal("0.00"), Decimal("0.000"),
-                                                         Decimal("0.000"), 2)
-    assert [r.id for r in reports.records(scope).records] == [record.id, reversal.id]
+    scope = Scope(year_period(2025))
+    figures = totals(scope)
+    assert (figures.items_reused, figures.avoided_cost_nok, figures.avoided_co2e_kg,
+            figures.avoided_waste_kg, figures.records) == (0, Decimal("0.00"),
+                                                           Decimal("0.000"), Decimal("0.000"), 2)
+    assert [r.id for r in records(scope).records] == [record.id, reversal.id]
 
 
 def test_a_reversal_counts_in_the_period_it_was_written(people, hand_over, db):
@@ -158,14 +166,14 @@ def test_a_reversal_counts_in_the_period_it_was_written(people, hand_over, db):
     reversal = ledger.reverse(people.admin, record, "Aldri hentet")
     reversal.recorded_at = utc(2026, 1, 10)
     db.session.commit()
-    assert reports.totals(reports.Scope(reports.year_period(2025))).items_reused == 1
-    assert reports.totals(reports.Scope(reports.year_period(2026))).items_reused == -1
+    assert totals(Scope(year_period(2025))).items_reused == 1
+    assert totals(Scope(year_period(2026))).items_reused == -1
 
 
 def test_ranking_lists_units_without_sub_units_by_avoided_cost(people, ledger_2025):
-    ranking = reports.ranking(reports.Scope(reports.year_period(2025)))
-    assert [(r.rank, r.name) for r in ranking] == [(1, "Møhlenpris skole"),
-                                                   (2, "Landås barnehage")]
+    ranked = ranking(Scope(year_period(2025)))
+    assert [(r.rank, r.name) for r in ranked] == [(1, "Møhlenpris skole"),
+                                                  (2, "Landås barnehage")]
 
 
 # -- who sees what -----------------------------------------------------------------------------
@@ -247,9 +255,8 @@ def test_every_figure_links_to_exactly_the_records_it_sums(client, log_in, lead,
             ids = record_ids(listed)
             records = db.session.scalars(select(ReuseRecord).where(
                 ReuseRecord.id.in_(ids))).all()
-            expected = reports.totals(reports.Scope(
-                reports.make_period(date.fromisoformat(args["from"]),
-                                    date.fromisoformat(args["to"])),
+            expected = totals(Scope(
+                make_period(date.fromisoformat(args["from"]), date.fromisoformat(args["to"])),
                 unit_id=int(args["unit"]) if "unit" in args else None,
                 giver_id=int(args["giver"]) if "giver" in args else None,
                 category_id=int(args["category"]) if "category" in args else None))
@@ -276,7 +283,7 @@ def test_the_records_page_shows_the_factor_values_each_record_used(client, log_i
     row = re.search(rf'<tr id="record-{odd.id}".*?</tr>', response.get_data(as_text=True),
                     re.S).group(0)
     cells = page_text_of(row)
-    assert "14.03.2025 kl. 11:00" in cells  # 10:00 UTC is 11:00 in Oslo in winter
+    assert "14.03.2025 kl. 11.00" in cells  # 10:00 UTC is 11:00 in Oslo in winter
     assert "Byrådsleders avdeling Møhlenpris skole Kontorstol 3 Ja 1 234,56 kr 17,5 72 " \
         "0,01 kr 3 703,67 kr 216 52,5" in cells  # factors used, then the figures
     assert "Sum for 3 føringer" in text
@@ -300,8 +307,8 @@ def test_the_checks_behind_the_counts(client, log_in, lead, people, db):
     check("reused", utc(2025, 12, 31, 23, 0))  # 2026 in Oslo
     check("reused", utc(2025, 4, 1), unit=people.kindergarten, user=people.outsider)
     db.session.commit()
-    scope = reports.Scope(reports.year_period(2025), unit_id=people.school.id)
-    counts = reports.check_counts(scope)
+    scope = Scope(year_period(2025), unit_id=people.school.id)
+    counts = check_counts(scope)
     assert (counts.total, counts.reused, counts.bought_new, counts.open) == (3, 1, 1, 1)
     assert counts.reuse_share_percent == Decimal("50.00")
     log_in(lead)
@@ -314,11 +321,52 @@ def test_the_checks_behind_the_counts(client, log_in, lead, people, db):
             [str(expected.id)]
 
 
+def test_the_checks_page_and_the_report_show_the_same_reuse_share(client, log_in, lead, people,
+                                                                   db):
+    """One definition: of the decided checks, the share that ended in reuse, counted over
+    every check, not only the newest the checks page lists."""
+    def check(outcome, when):
+        db.session.add(ReuseCheck(
+            user_id=people.member.id, unit_id=people.school.id, need="Stoler", outcome=outcome,
+            reason_code="nothing_suitable" if outcome == "bought_new" else None,
+            created_at=when))
+
+    for outcome, day in (("reused", 1), ("reused", 2), ("bought_new", 3)):
+        check(outcome, utc(2025, 2, day))
+    for number in range(LIST_LIMIT):  # newer than the decided ones: they fill the list
+        check(None, utc(2025, 6, 1, 8, number % 60))
+    db.session.commit()
+    log_in(lead)
+    listed = page_text(client.get("/checks"))
+    reported = page_text(client.get(f"/reports/checks?{Y2025}"))
+    assert "503 sjekker: 2 dekket med gjenbruk, 1 kjøpt nytt, 500 åpne." in listed
+    assert "Av de avsluttede endte 66,7 % i gjenbruk." in listed
+    assert "503 sjekker i alt: 2 endte i gjenbruk, 1 i kjøp av nytt, 500 er ikke avgjort." \
+        in reported
+    assert "Andelen som endte i gjenbruk, regnes av de avgjorte: 66,7 %." in reported
+
+
+def test_times_are_written_as_each_language_writes_them(client, log_in, lead, people, db,
+                                                        ledger_2025):
+    """Bokmål writes «kl. 11.00» (Språkrådet), English «at 11:00», on every page alike."""
+    receipt = ReuseCheck(user_id=lead.id, unit_id=lead.unit_id, need="Stoler",
+                         created_at=utc(2025, 3, 14, 10))
+    db.session.add(receipt)
+    db.session.commit()
+    log_in(lead)
+    pages = (f"/reports/records?{Y2025}&unit={people.school.id}", f"/checks/{receipt.id}")
+    for url in pages:
+        assert "14.03.2025 kl. 11.00" in page_text(client.get(url)), url
+    client.submit("/language", {"locale": "en"})
+    for url in pages:
+        assert "14 Mar 2025 at 11:00" in page_text(client.get(url)), url
+
+
 def test_a_long_checks_list_comes_in_pages_and_keeps_its_filter(client, log_in, lead, people,
                                                                 db):
     open_checks = [ReuseCheck(user_id=people.member.id, unit_id=people.school.id,
                               need=f"Stoler {number}", created_at=utc(2025, 3, 1, 8, number % 60))
-                   for number in range(reports.PER_PAGE + 1)]
+                   for number in range(PER_PAGE + 1)]
     db.session.add_all(open_checks)
     db.session.add(ReuseCheck(user_id=people.member.id, unit_id=people.school.id, need="Pult",
                               outcome="reused", created_at=utc(2025, 3, 2)))
@@ -328,7 +376,7 @@ def test_a_long_checks_list_comes_in_pages_and_keeps_its_filter(client, log_in, 
     first = client.get(listing).get_data(as_text=True)
     second = client.get(listing + "&page=2").get_data(as_text=True)
     shown = [re.findall(r'href="/checks/(\d+)"', html) for html in (first, second)]
-    assert (len(shown[0]), len(shown[1])) == (reports.PER_PAGE, 1)
+    assert (len(shown[0]), len(shown[1])) == (PER_PAGE, 1)
     oldest_first = sorted(open_checks, key=lambda check: (check.created_at, check.id))
     assert [int(found) for found in shown[0] + shown[1]] == [check.id for check in oldest_first]
     next_link = re.search(r'rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
@@ -446,11 +494,10 @@ def test_the_method_page_explains_and_lists_factors_with_sources(client, log_in,
 
 
 def test_long_trees_show_whole_top_levels_and_link_to_the_rest():
-    from reuse.web.reports.views import fold_tree
+    from reuse.services.reports.breakdowns import fold_tree
 
-    def row(node_id: int, depth: int, has_children: bool = False) -> reports.TreeRow:
-        return reports.TreeRow(node_id, f"Enhet {node_id}", depth, reports.Figures.zero(),
-                               has_children)
+    def row(node_id: int, depth: int, has_children: bool = False) -> TreeRow:
+        return TreeRow(node_id, f"Enhet {node_id}", depth, Figures.zero(), has_children)
 
     # Two sectors with three etater each, and ten schools under each etat.
     rows, next_id = [], 1

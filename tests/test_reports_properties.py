@@ -21,7 +21,15 @@ from hypothesis import strategies as st
 
 from reuse.clock import OSLO
 from reuse.models import Category, ReuseCheck, ReuseRecord, Unit
-from reuse.services import claims, reports
+from reuse.services import claims
+from reuse.services.reports.breakdowns import by_category, by_giving_unit, by_receiving_unit
+from reuse.services.reports.checks import check_counts
+from reuse.services.reports.figures import Figures
+from reuse.services.reports.ranking import ranking
+from reuse.services.reports.records import records
+from reuse.services.reports.report import report
+from reuse.services.reports.scope import Period, Scope
+from reuse.services.reports.sums import monthly, totals
 
 CENT, GRAM = Decimal("0.01"), Decimal("0.001")
 FIRST, LAST = date(2024, 1, 1), date(2026, 12, 31)
@@ -46,7 +54,7 @@ def trees(draw, max_size: int) -> list[int | None]:
 
 
 @st.composite
-def moments(draw, period: reports.Period) -> datetime:
+def moments(draw, period: Period) -> datetime:
     """On and around the period's edges, inside it, or anywhere in a few years."""
     where = draw(st.sampled_from(["edge", "inside", "anywhere"]))
     if where == "edge":
@@ -91,7 +99,7 @@ def ledgers(draw):
     categories = draw(trees(4))
     start = draw(st.dates(FIRST, LAST))
     end = min(start + timedelta(days=draw(st.integers(0, 500))), LAST)
-    period = reports.Period(start, end)
+    period = Period(start, end)
     entries = draw(st.lists(st.builds(
         Entry,
         to_unit=st.integers(0, len(units) - 1), from_unit=st.integers(0, len(units) - 1),
@@ -193,7 +201,7 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
                                   reason_code="other" if outcome == "bought_new" else None))
     db.session.flush()
 
-    def in_scope(index: int, record: ReuseRecord, period: reports.Period, *, to=unit,
+    def in_scope(index: int, record: ReuseRecord, period: Period, *, to=unit,
                  by=giver, kind=category) -> bool:
         entry = entries[index]
         day = record.recorded_at.astimezone(OSLO).date()
@@ -202,10 +210,10 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
                 and (by is None or entry.from_unit in descendants(unit_parents, by))
                 and (kind is None or entry.category in descendants(category_parents, kind)))
 
-    def expected(period=period, **narrowing) -> reports.Figures:
+    def expected(period=period, **narrowing) -> Figures:
         chosen = [(record, figures) for index, record, figures in written
                   if in_scope(index, record, period, **narrowing)]
-        return reports.Figures(
+        return Figures(
             sum(f[0] for _, f in chosen),
             sum((f[1] for _, f in chosen), Decimal("0.00")).quantize(CENT),
             sum((f[2] for _, f in chosen), Decimal("0.000")).quantize(GRAM),
@@ -215,20 +223,19 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
     ids = {"to": units[unit].id if unit is not None else None,
            "by": units[giver].id if giver is not None else None,
            "kind": categories[category].id if category is not None else None}
-    scope = reports.Scope(period, unit_id=ids["to"], giver_id=ids["by"],
-                          category_id=ids["kind"])
+    scope = Scope(period, unit_id=ids["to"], giver_id=ids["by"], category_id=ids["kind"])
     unit_index = {u.id: i for i, u in enumerate(units)}
     category_index = {c.id: i for i, c in enumerate(categories)}
 
     # The headline figures, and the drill-down list behind them.
-    assert reports.totals(scope) == expected()
-    listed = reports.records(scope, per_page=None).records
+    assert totals(scope) == expected()
+    listed = records(scope, per_page=None).records
     assert sorted(r.id for r in listed) == sorted(
         record.id for index, record, _ in written if in_scope(index, record, period))
     assert [r.recorded_at for r in listed] == sorted(r.recorded_at for r in listed)
 
     # Months: each month's figure, and months adding up to the whole.
-    months = reports.monthly(scope)
+    months = monthly(scope)
     assert months[0].period.start == period.start and months[-1].period.end == period.end
     for month in months:
         assert month.figures == expected(month.period), month.period
@@ -236,9 +243,9 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
 
     # The trees: every row is its node's subtree, and exactly the nodes with records appear.
     for rows, key, pool, index_of in (
-            (reports.by_receiving_unit(scope), "to", unit_parents, unit_index),
-            (reports.by_giving_unit(scope), "by", unit_parents, unit_index),
-            (reports.by_category(scope), "kind", category_parents, category_index)):
+            (by_receiving_unit(scope), "to", unit_parents, unit_index),
+            (by_giving_unit(scope), "by", unit_parents, unit_index),
+            (by_category(scope), "kind", category_parents, category_index)):
         for row in rows:
             assert row.figures == expected(**{key: index_of[row.id]}), (key, row.name)
         root = {"to": unit, "by": giver, "kind": category}[key]
@@ -247,14 +254,14 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
         assert {index_of[row.id] for row in rows} == with_records
 
     # The whole report gathers the same figures in fewer passes.
-    whole = reports.report(scope)
+    whole = report(scope)
     assert (whole.totals, whole.receiving, whole.giving, whole.categories) == (
-        expected(), reports.by_receiving_unit(scope), reports.by_giving_unit(scope),
-        reports.by_category(scope))
+        expected(), by_receiving_unit(scope), by_giving_unit(scope),
+        by_category(scope))
 
     # The ranking: units without sub-units, each its own records.
     leaves = {i for i in range(len(units)) if i not in set(unit_parents)}
-    for row in reports.ranking(scope, limit=100):
+    for row in ranking(scope, limit=100):
         assert unit_index[row.unit_id] in leaves
         assert row.figures == expected(to=unit_index[row.unit_id])
 
@@ -262,7 +269,7 @@ def _check(db, people, claim, unit_parents, category_parents, period, entries, c
     wanted = [outcome for unit_at, outcome, moment in checks
               if period.start <= moment.astimezone(OSLO).date() <= period.end
               and (unit is None or unit_at in descendants(unit_parents, unit))]
-    counts = reports.check_counts(scope if category is None else scope.narrowed(
+    counts = check_counts(scope if category is None else scope.narrowed(
         category_id=None))
     assert (counts.total, counts.reused, counts.bought_new, counts.open) == (
         len(wanted), wanted.count("reused"), wanted.count("bought_new"), wanted.count(None))

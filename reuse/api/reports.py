@@ -11,7 +11,9 @@ from reuse.api import bp
 from reuse.api import parsing as p
 from reuse.api.auth import require_user
 from reuse.api.openapi import MAX_ID
-from reuse.services import reports
+from reuse.services.reports.goal_progress import GoalProgress
+from reuse.services.reports.report import Summary, summary
+from reuse.services.reports.scope import Scope, authorize, make_period
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -29,19 +31,19 @@ def _query_date(name: str) -> date | None:
                            "invalid_query") from None
 
 
-def _goal_json(progress: reports.GoalProgress) -> dict:
+def _goal_json(progress: GoalProgress) -> dict:
     return {"metric": progress.goal.metric, "year": progress.goal.year,
             "target": progress.goal.target, "achieved": progress.achieved,
             "share": progress.share}
 
 
-def summary_json(summary: reports.Summary) -> dict:
-    period, totals, checks = summary.scope.period, summary.totals, summary.checks
-    goals = [_goal_json(progress) for progress in summary.goals]
+def summary_json(found: Summary) -> dict:
+    period, totals, checks = found.scope.period, found.totals, found.checks
+    goals = [_goal_json(progress) for progress in found.goals]
     return {
         "from": period.start,
         "to": period.end,
-        "unit": {"id": summary.unit.id, "name": summary.unit.name} if summary.unit else None,
+        "unit": {"id": found.unit.id, "name": found.unit.name} if found.unit else None,
         "items_reused": totals.items_reused,
         "avoided_cost_nok": totals.avoided_cost_nok,
         "avoided_co2e_kg": totals.avoided_co2e_kg,
@@ -60,6 +62,5 @@ def report_summary():
     start, end = _query_date("from"), _query_date("to")
     unit_id = p.query_int("unit", 0, minimum=1, maximum=MAX_ID) \
         if request.args.get("unit") else None
-    scope = reports.authorize(user, reports.Scope(reports.make_period(start, end),
-                                                  unit_id=unit_id))
-    return jsonify(summary_json(reports.summary(scope)))
+    scope = authorize(user, Scope(make_period(start, end), unit_id=unit_id))
+    return jsonify(summary_json(summary(scope)))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -47,6 +48,7 @@ from reuse.services.trees import subtree_id_list
 
 MAX_MATCHES = 20
 CANDIDATE_LIMIT = 500
+LIST_LIMIT = 500  # rows on the checks page; its counts cover every check
 REMIND_AFTER_DAYS = 14
 MAX_NEED = 500
 # A claim sent up to this long before the check may still be what met its need (the buyer
@@ -300,7 +302,7 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
     return check
 
 
-def visible_checks(user: User, limit: int = 500) -> list[ReuseCheck]:
+def visible_checks(user: User, limit: int = LIST_LIMIT) -> list[ReuseCheck]:
     """The newest checks this user may see (permissions.can_see_check)."""
     query = select(ReuseCheck).where(checks_visible_to(user)).options(
         selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit))
@@ -308,11 +310,52 @@ def visible_checks(user: User, limit: int = 500) -> list[ReuseCheck]:
         query.order_by(ReuseCheck.created_at.desc(), ReuseCheck.id.desc()).limit(limit)))
 
 
-def outcome_counts(found: list[ReuseCheck]) -> dict[str, int]:
-    counts = {"total": len(found), "reused": 0, "bought_new": 0, "open": 0}
-    for check in found:
-        counts[check.outcome or "open"] += 1
-    return counts
+# -- how checks ended: the one definition of the reuse share --------------------------------
+
+@dataclass(frozen=True)
+class CheckCounts:
+    """How a set of reuse checks ended. A check is decided once it has an outcome: reused
+    (a claim met the need) or bought new; open checks are counted but have no say in the
+    share."""
+
+    total: int
+    reused: int
+    bought_new: int
+
+    @property
+    def open(self) -> int:
+        return self.total - self.reused - self.bought_new
+
+    @property
+    def decided(self) -> int:
+        return self.reused + self.bought_new
+
+    @property
+    def reuse_share_percent(self) -> Decimal:
+        """Per cent of decided checks that ended in reuse, to two places; 0 with none decided
+        (a goal for the share has then achieved nothing)."""
+        if not self.decided:
+            return Decimal("0.00")
+        return (Decimal(100 * self.reused) / self.decided).quantize(Decimal("0.01"))
+
+
+def count_outcomes(*conditions) -> CheckCounts:
+    """How the checks meeting every condition ended, counted in SQL (every such check, in one
+    query): the checks list, the report and goals all count through here."""
+    total, reused, bought_new = db.session.execute(
+        select(func.count(),
+               func.coalesce(func.sum(case((ReuseCheck.outcome == CheckOutcome.REUSED.value, 1),
+                                           else_=0)), 0),
+               func.coalesce(func.sum(case(
+                   (ReuseCheck.outcome == CheckOutcome.BOUGHT_NEW.value, 1), else_=0)), 0))
+        .where(*conditions)).one()
+    return CheckCounts(int(total), int(reused), int(bought_new))
+
+
+def visible_outcome_counts(user: User) -> CheckCounts:
+    """How every check this user may see ended, not only the newest that visible_checks
+    lists."""
+    return count_outcomes(checks_visible_to(user))
 
 
 def remind_open_checks() -> int:

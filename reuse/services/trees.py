@@ -28,6 +28,27 @@ def depth_first(nodes: Iterable[Node]) -> list[tuple[Node, int]]:
     return ordered
 
 
+def subtree_order(nodes: Iterable[Node], root_id: int | None) -> list[tuple[Node, int]]:
+    """(node, depth below the root) in tree order, for the root's subtree (or the forest)."""
+    if root_id is None:
+        return depth_first(nodes)
+    children: dict[int | None, list[Node]] = {}
+    by_id = {}
+    for node in nodes:
+        by_id[node.id] = node
+        children.setdefault(node.parent_id, []).append(node)
+    ordered: list[tuple[Node, int]] = []
+
+    def visit(node: Node, depth: int) -> None:
+        ordered.append((node, depth))
+        for child in children.get(node.id, []):
+            visit(child, depth + 1)
+
+    if root_id in by_id:
+        visit(by_id[root_id], 0)
+    return ordered
+
+
 def nodes(model, name: str) -> list:
     """(id, parent_id, name) of every unit or category, by name: plain rows, not ORM objects,
     for the pages that list all of them (a thousand units or more)."""

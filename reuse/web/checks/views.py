@@ -96,5 +96,5 @@ def bought_new(check_id: int):
 @bp.get("/checks")
 @login_required
 def check_list():
-    found = checks.visible_checks(current_user)
-    return render_template("checks/list.html", checks=found, counts=checks.outcome_counts(found))
+    return render_template("checks/list.html", checks=checks.visible_checks(current_user),
+                           counts=checks.visible_outcome_counts(current_user))

@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from reuse.services.reports import MonthRow
+from reuse.services.reports.sums import MonthRow
 from reuse.templating import format_nok
 
 WIDTH, HEIGHT = 720, 260

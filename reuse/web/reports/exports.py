@@ -25,7 +25,11 @@ from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
 from reuse.services import goals
-from reuse.services.reports import Figures, RecordPage, Report, Scope, TreeRow
+from reuse.services.reports.breakdowns import TreeRow
+from reuse.services.reports.figures import Figures
+from reuse.services.reports.records import RecordPage
+from reuse.services.reports.report import Report
+from reuse.services.reports.scope import Scope
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

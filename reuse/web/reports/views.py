@@ -1,88 +1,36 @@
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from reuse.clock import OSLO, oslo_today
+from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import format_day
-from reuse.models import Category, GoalMetric, Unit
-from reuse.services import categories, factors, goals, permissions, reports
+from reuse.models import Category, Unit
+from reuse.services import categories, factors, goals, permissions
 from reuse.services.errors import InvalidInput
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
-from reuse.templating import format_nok, format_number
+from reuse.services.reports.checks import CHECK_OUTCOMES, check_counts, checks
+from reuse.services.reports.records import records
+from reuse.services.reports.report import report
+from reuse.services.reports.scope import Scope, authorize, make_period, selectable_units
 from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
-
-
-@bp.app_template_filter("kg")
-def format_kg(value: Decimal | None) -> str:
-    """Kilograms with as many decimals as they have (at most three): '1 234,5'."""
-    if value is None:
-        return "–"
-    exponent = Decimal(value).normalize().as_tuple().exponent
-    return format_number(value, min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0)
-
-
-# A report of a whole municipality has a row for each of a thousand units; a table that long
-# is read by nobody and costs most of the page's time. The export has every row.
-TREE_ROWS_SHOWN = 60
-
-
-@dataclass(frozen=True)
-class FoldedTree:
-    rows: list[reports.TreeRow]
-    folded: set[int]  # rows whose sub-rows are not shown; their names open their own report
-
-
-@bp.app_template_filter("folded")
-def fold_tree(rows: list[reports.TreeRow], limit: int = TREE_ROWS_SHOWN) -> FoldedTree:
-    """As many whole levels of the tree as fit in `limit` rows (the top level always)."""
-    per_depth = Counter(row.depth for row in rows)
-    shown_depth, count = 0, 0
-    for depth in sorted(per_depth):
-        count += per_depth[depth]
-        if count > limit and depth > 0:
-            break
-        shown_depth = depth
-    shown = [row for row in rows if row.depth <= shown_depth]
-    deepest_shown = max(row.depth for row in rows) <= shown_depth if rows else True
-    folded = set() if deepest_shown else {row.id for row in shown
-                                          if row.depth == shown_depth and row.has_children}
-    return FoldedTree(shown, folded)
-
-
-@bp.app_template_filter("oslo_time")
-def oslo_time(moment: datetime) -> str:
-    return _("%(date)s kl. %(time)s", date=format_day(moment),
-             time=moment.astimezone(OSLO).strftime("%H:%M"))
-
-
-@bp.app_template_filter("month_name")
-def month_name(day) -> str:
-    """'januar 2026', 'January 2026': the month's name in the active language."""
-    return format_date(day, "LLLL y")
 
 
 def _filter_form() -> ReportFilterForm:
     form = ReportFilterForm(MultiDict(request.args))
     choices = [("", _("Hele kommunen"))] if can_see_all_reports(current_user) else []
     choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
-                for unit_id, name, depth in reports.selectable_units(current_user)]
+                for unit_id, name, depth in selectable_units(current_user)]
     form.unit.choices = choices
     return form
 
 
-def _scope(form: ReportFilterForm) -> reports.Scope | None:
+def _scope(form: ReportFilterForm) -> Scope | None:
     """The scope asked for and allowed, or None with the problems on the form.
 
     Asking for another unit's report than one may see is a 403, not a form error."""
@@ -90,14 +38,14 @@ def _scope(form: ReportFilterForm) -> reports.Scope | None:
         return None
     # The service names query parameters; the form's Python names differ for the dates.
     with Refusal(form, fields={"from": "start", "to": "end"}):
-        period = reports.make_period(form.start.data, form.end.data)
-        return reports.authorize(current_user, reports.Scope(
+        period = make_period(form.start.data, form.end.data)
+        return authorize(current_user, Scope(
             period, unit_id=form.unit.data, giver_id=form.giver.data,
             category_id=form.category.data))
     return None
 
 
-def _scope_or_400() -> tuple[ReportFilterForm, reports.Scope]:
+def _scope_or_400() -> tuple[ReportFilterForm, Scope]:
     form = _filter_form()
     scope = _scope(form)
     if scope is None:
@@ -109,7 +57,7 @@ def _problems(form) -> str:
     return " ".join(str(message) for messages in form.errors.values() for message in messages)
 
 
-def _names(scope: reports.Scope) -> dict:
+def _names(scope: Scope) -> dict:
     """Names of the units and category a scope is narrowed to, for headings."""
     return {
         "unit": db.session.get(Unit, scope.unit_id) if scope.unit_id else None,
@@ -129,13 +77,12 @@ def overview():
     # Show what the defaults chose: this year, and one's own unit for members.
     form.start.data, form.end.data = scope.period.start, scope.period.end
     form.unit.data = scope.unit_id
-    report = reports.report(scope)
+    shown = report(scope)
     return render_template(
-        "reports/overview.html", form=form, report=report, names=_names(scope),
-        chart=chart.month_chart(report.months), year=scope.period.year,
+        "reports/overview.html", form=form, report=shown, names=_names(scope),
+        chart=chart.month_chart(shown.months), year=scope.period.year,
         quick_links=_quick_links(scope.unit_id), today=oslo_today(),
-        goal_labels=goals.METRIC_LABELS,
-        goal_value=goal_value, can_manage_goals=can_manage_goals(current_user),
+        goal_labels=goals.METRIC_LABELS, can_manage_goals=can_manage_goals(current_user),
         can_manage_factors=can_manage_factors(current_user))
 
 
@@ -147,23 +94,11 @@ def _quick_links(unit_id: int | None) -> list[tuple[str, str]]:
             for label, year in ((_("I år"), this_year), (_("I fjor"), this_year - 1))]
 
 
-def goal_value(metric: str, value: Decimal) -> str:
-    """A goal's target or achievement in its metric's unit."""
-    if metric == GoalMetric.AVOIDED_COST_NOK:
-        return format_nok(value)
-    if metric == GoalMetric.AVOIDED_CO2E_KG:
-        return f"{format_kg(value)}\u00a0kg CO2e"
-    if metric == GoalMetric.ITEMS_REUSED:
-        return ngettext("%(count)s\u00a0stk.", "%(count)s\u00a0stk.", int(value),
-                        count=format_number(value))
-    return _("%(percent)s\u00a0%%", percent=format_number(value, 1))
-
-
 @bp.get("/reports/records")
 @login_required
 def record_list():
     _form, scope = _scope_or_400()
-    found = reports.records(scope, page=request.args.get("page", 1, type=int))
+    found = records(scope, page=request.args.get("page", 1, type=int))
     return render_template("reports/records.html", scope=scope, page=found,
                            names=_names(scope))
 
@@ -173,12 +108,12 @@ def record_list():
 def check_list():
     _form, scope = _scope_or_400()
     outcome = request.args.get("outcome") or None
-    if outcome is not None and outcome not in reports.CHECK_OUTCOMES:
+    if outcome is not None and outcome not in CHECK_OUTCOMES:
         abort(400)
-    found = reports.checks(scope, outcome, viewer=current_user,
-                           page=request.args.get("page", 1, type=int))
+    found = checks(scope, outcome, viewer=current_user,
+                   page=request.args.get("page", 1, type=int))
     return render_template("reports/checks.html", scope=scope, outcome=outcome, page=found,
-                           counts=reports.check_counts(scope), names=_names(scope),
+                           counts=check_counts(scope), names=_names(scope),
                            only_visible=not permissions.sees_every_check(current_user))
 
 
@@ -195,7 +130,7 @@ def _download(content: bytes, content_type: str, filename: str) -> Response:
 @login_required
 def export_records(kind: str):
     _form, scope = _scope_or_400()
-    found = reports.records(scope, per_page=None)
+    found = records(scope, per_page=None)
     name = exports.filename("gjenbruksforinger", scope, kind)
     if kind == "csv":
         return _download(exports.records_csv(found), exports.CSV, name)
@@ -206,11 +141,11 @@ def export_records(kind: str):
 @login_required
 def export_summary(kind: str):
     _form, scope = _scope_or_400()
-    report = reports.report(scope)
+    shown = report(scope)
     name = exports.filename("gjenbruksrapport", scope, kind)
     if kind == "csv":
-        return _download(exports.summary_csv(report), exports.CSV, name)
-    return _download(exports.summary_xlsx(report), exports.XLSX, name)
+        return _download(exports.summary_csv(shown), exports.CSV, name)
+    return _download(exports.summary_xlsx(shown), exports.XLSX, name)
 
 
 # -- method and factors ----------------------------------------------------------------------
@@ -281,7 +216,7 @@ def _goal_form() -> GoalForm:
     form = GoalForm()
     form.unit.choices = [("", _("Hele kommunen"))] + [
         (str(unit_id), "\u00a0\u00a0" * depth + name)
-        for unit_id, name, depth in reports.selectable_units(current_user)]
+        for unit_id, name, depth in selectable_units(current_user)]
     return form
 
 
@@ -308,8 +243,7 @@ def goal_list():
     else:
         status = 422
     return render_template("reports/goals.html", form=form, goals=goals.all_goals(),
-                           labels=goals.METRIC_LABELS,
-                           goal_value=goal_value), status
+                           labels=goals.METRIC_LABELS), status
 
 
 @bp.post("/reports/goals/<int:goal_id>/delete")

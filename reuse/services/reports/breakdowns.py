@@ -1,0 +1,84 @@
+"""A report's figures broken down along the unit tree (receiving or giving) and the category
+tree: one row per node with records, each with its own figures and those under it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from reuse.models import Category, Unit
+from reuse.services.reports.figures import Figures
+from reuse.services.reports.scope import Scope
+from reuse.services.reports.sums import grouped
+from reuse.services.trees import nodes, subtree_order
+
+# A report of a whole municipality has a row for each of a thousand units; a table that long
+# is read by nobody and costs most of the page's time. The export has every row.
+TREE_ROWS_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    id: int
+    name: str
+    depth: int
+    figures: Figures
+    has_children: bool = False
+
+
+def tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list[TreeRow]:
+    """Nodes with records in tree order, each with its own figures and its descendants'.
+
+    The database sums per node (one row per unit or category, however many records); the
+    roll-up to ancestors is done here, in exact decimals.
+    """
+    parent_of = {node.id: node.parent_id for node in tree_nodes}
+    figures: dict[int, Figures] = {}
+    for node_id, found in own.items():
+        ancestor = node_id
+        while ancestor is not None:
+            figures[ancestor] = figures[ancestor] + found if ancestor in figures else found
+            ancestor = parent_of.get(ancestor)
+    with_records = {node_id for node_id, found in figures.items() if found.records}
+    parents = {node.parent_id for node in tree_nodes if node.id in with_records}
+    return [TreeRow(node.id, node.name, depth, figures[node.id],
+                    has_children=node.id in parents)
+            for node, depth in subtree_order(tree_nodes, root_id) if node.id in with_records]
+
+
+def by_receiving_unit(scope: Scope) -> list[TreeRow]:
+    """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
+    return tree(grouped(scope, "receiver"), nodes(Unit, "name"), scope.unit_id)
+
+
+def by_giving_unit(scope: Scope) -> list[TreeRow]:
+    """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
+    return tree(grouped(scope, "giver"), nodes(Unit, "name"), scope.giver_id)
+
+
+def by_category(scope: Scope) -> list[TreeRow]:
+    """Per category, in the category tree; a category's figures include its sub-categories'."""
+    return tree(grouped(scope, "category"), nodes(Category, "name_nb"), scope.category_id)
+
+
+@dataclass(frozen=True)
+class FoldedTree:
+    rows: list[TreeRow]
+    folded: set[int]  # rows whose sub-rows are not shown; their names open their own report
+
+
+def fold_tree(rows: list[TreeRow], limit: int = TREE_ROWS_SHOWN) -> FoldedTree:
+    """As many whole levels of the tree as fit in `limit` rows (the top level always), for a
+    page; exports have every row."""
+    per_depth = Counter(row.depth for row in rows)
+    shown_depth, count = 0, 0
+    for depth in sorted(per_depth):
+        count += per_depth[depth]
+        if count > limit and depth > 0:
+            break
+        shown_depth = depth
+    shown = [row for row in rows if row.depth <= shown_depth]
+    deepest_shown = max(row.depth for row in rows) <= shown_depth if rows else True
+    folded = set() if deepest_shown else {row.id for row in shown
+                                          if row.depth == shown_depth and row.has_children}
+    return FoldedTree(shown, folded)

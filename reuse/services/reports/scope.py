@@ -1,0 +1,190 @@
+"""What a report covers: a period of whole days in Oslo time, optionally narrowed to a
+receiving unit, a giving unit and a category; who may see which scope; and the SQL conditions
+for the records and checks a scope covers, which every figure and drill-down shares.
+
+- A period is [from 00:00, the day after `to` 00:00) in Oslo time, compared in UTC (a
+  hand-over at 23:30 on 31 December in Bergen belongs to that year).
+- A unit (or a category) means it and everything under it.
+- Reuse checks count by the day they were made, for the unit that made them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from reuse.clock import OSLO, oslo_today
+from reuse.extensions import db
+from reuse.models import Category, ReuseCheck, ReuseRecord, Unit, User
+from reuse.services import numbers
+from reuse.services import units as unit_service
+from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.permissions import can_see_all_reports, can_see_unit_report
+from reuse.services.trees import subtree_ids, subtree_order
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+MAX_YEARS = 10
+MAX_DAYS = 365 * MAX_YEARS + 3  # ten years, leap days included
+
+
+def _oslo_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(), OSLO).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, both ends included, in Oslo time."""
+
+    start: date
+    end: date
+
+    @property
+    def start_utc(self) -> datetime:
+        return _oslo_midnight_utc(self.start)
+
+    @property
+    def end_utc(self) -> datetime:
+        """The first moment after the period (midnight after `end`, Oslo time), in UTC."""
+        return _oslo_midnight_utc(self.end + timedelta(days=1))
+
+    @property
+    def year(self) -> int | None:
+        """The calendar year the period lies in; None if it spans more than one."""
+        return self.start.year if self.start.year == self.end.year else None
+
+    @property
+    def is_whole_year(self) -> bool:
+        return (self.start.month, self.start.day, self.end.month, self.end.day) == \
+            (1, 1, 12, 31) and self.year is not None
+
+    @property
+    def is_whole_month(self) -> bool:
+        return self.start.day == 1 and (self.end + timedelta(days=1)).day == 1
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each cut to the period."""
+        months = []
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            following = (first + timedelta(days=32)).replace(day=1)
+            months.append(Period(max(first, self.start),
+                                 min(following - timedelta(days=1), self.end)))
+            first = following
+        return months
+
+
+def year_period(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+def make_period(start: date | None, end: date | None, *, today: date | None = None) -> Period:
+    """The period asked for; without dates, this year (Oslo time)."""
+    if start is None and end is None:
+        return year_period((today or oslo_today()).year)
+    if start is None:
+        start = date(end.year, 1, 1)
+    if end is None:
+        end = date(start.year, 12, 31)
+    if end < start:
+        raise InvalidInput(_("Til-datoen kan ikke være før fra-datoen."), field="to")
+    if start < EARLIEST or end > LATEST:
+        raise InvalidInput(_("Velg datoer mellom %(first)s og %(last)s.", first=EARLIEST.year,
+                             last=LATEST.year), field="from")
+    if (end - start).days >= MAX_DAYS:
+        raise InvalidInput(_("En rapport kan gjelde høyst %(years)s år om gangen.",
+                             years=MAX_YEARS), field="to")
+    return Period(start, end)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure covers: a period, and optionally a receiving unit, a giving unit and a
+    category, each with everything under it."""
+
+    period: Period
+    unit_id: int | None = None  # receiving unit
+    giver_id: int | None = None  # giving unit
+    category_id: int | None = None
+
+    def narrowed(self, **changes) -> Scope:
+        return replace(self, **changes)
+
+    def query_args(self) -> dict[str, str]:
+        """The scope as the query string of the report pages and the API."""
+        args = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
+        for key, value in (("unit", self.unit_id), ("giver", self.giver_id),
+                           ("category", self.category_id)):
+            if value is not None:
+                args[key] = str(value)
+        return args
+
+
+# -- who sees which scope ------------------------------------------------------------------
+
+def _require_exists(model, ident: int | None, name: str, message: str) -> None:
+    # An id no column can hold names nothing; it never goes to SQL (SQLite cannot bind it).
+    if ident is not None and (not numbers.fits_int(ident) or db.session.get(model, ident) is None):
+        raise InvalidInput(message, field=name)
+
+
+def authorize(user: User, scope: Scope) -> Scope:
+    """The scope this user may see: the lead and admins everything, others their own unit
+    (and its sub-units), which is also what they get when they ask for no unit."""
+    _require_exists(Unit, scope.unit_id, "unit", _("Fant ingen slik enhet."))
+    _require_exists(Unit, scope.giver_id, "giver", _("Fant ingen slik enhet."))
+    _require_exists(Category, scope.category_id, "category", _("Fant ingen slik kategori."))
+    if can_see_all_reports(user):
+        return scope
+    if scope.unit_id is None:
+        return scope.narrowed(unit_id=user.unit_id)
+    if not can_see_unit_report(user, scope.unit_id):
+        raise PermissionDenied(_("Du kan se rapporten for din egen enhet, ikke for andre "
+                                 "enheter."))
+    return scope
+
+
+def selectable_units(user: User) -> list[tuple[int, str, int]]:
+    """(id, name, depth) of the units whose report the user may choose, in tree order."""
+    if can_see_all_reports(user):
+        return unit_service.tree_options()
+    own = subtree_ids(Unit, user.unit_id)
+    units = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)
+                               .where(Unit.id.in_(own)).order_by(Unit.name)).all()
+    return [(unit.id, unit.name, depth) for unit, depth in subtree_order(units, user.unit_id)]
+
+
+# -- what a scope covers, in SQL -----------------------------------------------------------
+
+def record_filters(scope: Scope) -> list:
+    """The conditions for the records a scope covers; figures and drill-downs share them."""
+    conditions = [ReuseRecord.recorded_at >= scope.period.start_utc,
+                  ReuseRecord.recorded_at < scope.period.end_utc]
+    if scope.unit_id is not None:
+        conditions.append(ReuseRecord.to_unit_id.in_(
+            subtree_ids(Unit, scope.unit_id, "report_receiving_units")))
+    if scope.giver_id is not None:
+        conditions.append(ReuseRecord.from_unit_id.in_(
+            subtree_ids(Unit, scope.giver_id, "report_giving_units")))
+    if scope.category_id is not None:
+        conditions.append(ReuseRecord.category_id.in_(
+            subtree_ids(Category, scope.category_id, "report_categories")))
+    return conditions
+
+
+def check_filters(scope: Scope) -> list:
+    """The conditions for the reuse checks a scope covers: made in the period, by the unit
+    (and its sub-units), for the category (and its sub-categories). A giving unit does not
+    narrow checks: a check has none."""
+    conditions = [ReuseCheck.created_at >= scope.period.start_utc,
+                  ReuseCheck.created_at < scope.period.end_utc]
+    if scope.unit_id is not None:
+        conditions.append(ReuseCheck.unit_id.in_(
+            subtree_ids(Unit, scope.unit_id, "report_checking_units")))
+    if scope.category_id is not None:
+        conditions.append(ReuseCheck.category_id.in_(
+            subtree_ids(Category, scope.category_id, "report_categories")))
+    return conditions

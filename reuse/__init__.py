@@ -16,7 +16,6 @@ from werkzeug.routing import IntegerConverter
 from reuse.config import (
     DEFAULT_MAIL_MAX_ATTEMPTS,
     DEFAULT_MAIL_RETRY_SECONDS,
-    PROJECT_ROOT,
     load_config,
     trusted_hosts,
 )
@@ -26,12 +25,9 @@ from reuse.services.numbers import MAX_INT as MAX_ID
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-    )
+    # Templates, static files and migrations are inside the package (reuse/templates,
+    # reuse/static, reuse/migrations), so an installed package serves as the checkout does.
+    app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
         app.config.from_mapping(load_config(Path(app.instance_path)))
@@ -54,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure_database(app)
     # The full-text index (migration 0007) lives beside the models; autogenerate leaves it be.
     # Given here, not imported by migrations/env.py: migrations import nothing of the app.
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True,
                      include_object=include_in_schema_comparison)
     login_manager.init_app(app)

@@ -16,21 +16,18 @@ from werkzeug.routing import IntegerConverter
 from reuse.config import (
     DEFAULT_MAIL_MAX_ATTEMPTS,
     DEFAULT_MAIL_RETRY_SECONDS,
-    PROJECT_ROOT,
     load_config,
     trusted_hosts,
 )
 from reuse.extensions import csrf, db, limiter, login_manager, migrate
+from reuse.services.fulltext import include_in_schema_comparison
 from reuse.services.numbers import MAX_INT as MAX_ID
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-    )
+    # Templates, static files and migrations are inside the package (reuse/templates,
+    # reuse/static, reuse/migrations), so an installed package serves as the checkout does.
+    app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
         app.config.from_mapping(load_config(Path(app.instance_path)))
@@ -51,8 +48,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Ids in URLs beyond what the database holds would overflow SQLite's integers.
     app.url_map.converters["int"] = BoundedIntegerConverter
     _configure_database(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    # The full-text index (migration 0007) lives beside the models; autogenerate leaves it be.
+    # Given here, not imported by migrations/env.py: migrations import nothing of the app.
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True, compare_type=True,
+                     include_object=include_in_schema_comparison)
     login_manager.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

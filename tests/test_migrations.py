@@ -1,20 +1,40 @@
-"""The migrations build exactly the schema the models describe."""
+"""The migrations build exactly the schema the models describe, from empty and back, and are
+history: they import nothing of the application, so what they did never changes."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from sqlalchemy import inspect, text
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from reuse.models import Base
+from reuse import create_app
+from reuse.models import Base, Item, MonthTotal
+from reuse.services import ledger
 from reuse.services.fulltext import include_in_schema_comparison
+
+
+def migrations_directory() -> Path:
+    """Where the application finds its migrations (the current app's Flask-Migrate folder)."""
+    return Path(current_app.extensions["migrate"].directory)
+
+
+def migration_path(name: str) -> Path:
+    """A migration's file, found by the end of its name whatever its number."""
+    [path] = (migrations_directory() / "versions").glob(f"*_{name}.py")
+    return path
 
 
 def test_migrated_schema_matches_the_models(db):
@@ -47,7 +67,7 @@ def run_migration(name: str) -> None:
     name whatever its number: for tests of what a migration does to existing rows."""
     from reuse.extensions import db
 
-    [path] = Path(__file__).parent.parent.glob(f"migrations/versions/*_{name}.py")
+    path = migration_path(name)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -61,10 +81,6 @@ def run_migration(name: str) -> None:
 def test_the_photo_count_migration_counts_the_photos_items_already_have(app, db, people,
                                                                         make_item):
     """Down to the revision before it (the column goes) and up again: counted from the rows."""
-    from alembic.script import ScriptDirectory
-    from flask_migrate import downgrade, upgrade
-
-    from reuse.models import Item
     from reuse.services import photos
     from tests.conftest import jpeg_bytes
 
@@ -74,12 +90,139 @@ def test_the_photo_count_migration_counts_the_photos_items_already_have(app, db,
     shelf_id, chair_id = shelf.id, chair.id
     db.session.commit()
     db.session.remove()
-    [path] = Path(__file__).parent.parent.glob("migrations/versions/*_photo_count.py")
-    migrations = ScriptDirectory(str(path.parent.parent))
-    downgrade(revision=migrations.get_revision(path.stem).down_revision)
+    downgrade(revision=revision_before("photo_count"))
     try:
         assert "photo_count" not in {c["name"] for c in inspect(db.engine).get_columns("item")}
     finally:
         upgrade()
     assert db.session.get(Item, shelf_id).photo_count == 3
     assert db.session.get(Item, chair_id).photo_count == 0
+
+
+def revision_before(name: str) -> str:
+    path = migration_path(name)
+    return ScriptDirectory(str(migrations_directory())).get_revision(path.stem).down_revision
+
+
+def test_no_migration_imports_the_application(app):
+    """A migration that imports application code would change what it did whenever that code
+    changes; each one carries what it needs."""
+    importing = []
+    for path in sorted(migrations_directory().rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            importing += [f"{path.name}: {module}" for module in modules
+                          if module == "reuse" or module.startswith("reuse.")]
+    assert list(migrations_directory().glob("versions/*.py"))
+    assert importing == []
+
+
+@pytest.fixture
+def empty_database(app, tmp_path):
+    """Settings for a database with nothing in it, of the kind the suite runs on: a new SQLite
+    file, or on PostgreSQL a schema of its own in the test database."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        yield {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.db'}"}
+        return
+    schema = "migration_round_trip"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {
+            "connect_args": {"options": f"-csearch_path={schema}"}}}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
+def schema_differences(engine) -> list:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": include_in_schema_comparison})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_every_migration_runs_from_empty_to_head_and_back(app, empty_database, tmp_path):
+    from reuse.extensions import db as extension
+
+    fresh = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
+                        "UPLOAD_DIR": str(tmp_path / "uploads"), **empty_database})
+    with fresh.app_context():
+        engine = extension.engine
+        try:
+            upgrade()
+            assert schema_differences(engine) == []
+            downgrade(revision="base")
+            # Nothing left behind that a second upgrade would trip over or keep by mistake.
+            inspector = inspect(engine)
+            assert inspector.get_table_names() == ["alembic_version"]
+            if engine.dialect.name == "postgresql":
+                assert inspector.get_sequence_names() == []
+            upgrade()
+            assert schema_differences(engine) == []
+        finally:
+            engine.dispose()
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_full_text_and_month_totals_migrations_rebuild_what_the_application_keeps(
+        app, db, people, make_item, hand_over):
+    """Down past 0007 and 0008 (the lexemes and the month totals go) and up again: the frozen
+    copies in those migrations compute the same lexemes and totals the application keeps."""
+    stools = make_item(people.member, title="Kontorstoler HÅG",
+                       location_building="Bøker på hylla")
+    make_item(people.member, title="Hev-senk-skrivebord 160 cm")
+    first = hand_over(people.admin, people.unit_admin, quantity=3,
+                      new_price_nok=Decimal("1234.56"), costs_nok=Decimal("0.01"),
+                      when=utc(2025, 3, 14, 10))
+    # 22:30 UTC on 31 March is 1 April in Oslo: the record counts in April.
+    hand_over(people.admin, people.unit_admin, new_price_nok=Decimal("0.10"),
+              when=utc(2025, 3, 31, 22, 30))
+    hand_over(people.admin, people.outsider, category="besoksstol", when=utc(2025, 6, 1))
+    ledger.reverse(people.admin, first, "Feil antall").recorded_at = utc(2025, 5, 2, 8)
+    db.session.commit()
+
+    def lexemes():
+        return {row.id: (row.search_lexemes, row.location_lexemes)
+                for row in db.session.execute(select(Item.id, Item.search_lexemes,
+                                                     Item.location_lexemes))}
+
+    def month_totals():
+        # Records are written today and moved to their day: today's month keeps zero rows.
+        return {(row.month, row.dimension, row.node_id):
+                (row.quantity, row.avoided_cost_ore, row.avoided_co2e_g, row.avoided_waste_g,
+                 row.records)
+                for row in db.session.scalars(select(MonthTotal))
+                if (row.quantity, row.avoided_cost_ore, row.avoided_co2e_g,
+                    row.avoided_waste_g) != (0, 0, 0, 0)}
+
+    kept_lexemes, kept_totals = lexemes(), month_totals()
+    stools_id, receiver = stools.id, people.unit_admin.unit_id
+    db.session.remove()
+    downgrade(revision=revision_before("fulltext_search"))
+    try:
+        assert "search_lexemes" not in {c["name"] for c in inspect(db.engine).get_columns("item")}
+        assert "month_total" not in inspect(db.engine).get_table_names()
+    finally:
+        upgrade()
+
+    assert lexemes() == kept_lexemes
+    assert kept_lexemes[stools_id][0].startswith(
+        "^kontorstoler kontorstoler ontorstoler ntorstoler torstoler orstoler rstoler stoler "
+        "toler oler ler ^kontorstol kontorstol ontorstol ntorstol torstol orstol rstol stol tol "
+        "^håg håg ")
+    assert month_totals() == kept_totals
+    assert kept_totals[(date(2025, 3, 1), "receiver", receiver)] == (
+        3, 370_367, 216_000, 52_500, 1)
+    assert kept_totals[(date(2025, 4, 1), "receiver", receiver)] == (1, 10, 72_000, 17_500, 1)
+    assert kept_totals[(date(2025, 5, 1), "receiver", receiver)] == (
+        -3, -370_367, -216_000, -52_500, 1)
+    assert len(kept_totals) == 4 * 3  # March, April, May (the reversal), June

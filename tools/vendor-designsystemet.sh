@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Vendor Designsystemet (Digdir, the Norwegian public-sector design system) CSS into
-# static/vendor/designsystemet/ so the app works with no network or JS build step at runtime.
+# reuse/static/vendor/designsystemet/ so the app works with no network or JS build step at runtime.
 #
 # Usage:   tools/vendor-designsystemet.sh            # CSS + theme (default)
 #          WITH_WEB_JS=1 tools/vendor-designsystemet.sh   # also vendor the optional behaviour JS
@@ -29,7 +29,7 @@ WITH_WEB_JS="${WITH_WEB_JS:-0}"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
-DEST="$REPO_ROOT/static/vendor/designsystemet"
+DEST="$REPO_ROOT/reuse/static/vendor/designsystemet"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/vendor-ds.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
@@ -99,8 +99,8 @@ if [[ "$WITH_WEB_JS" == "1" ]]; then
   [[ -f "$WEB_PKG_DIR/dist/umd/index.js" ]] || die "dist/umd/index.js missing in $DS_WEB_PKG"
 fi
 
-# ---- install into static/vendor/designsystemet (this directory is fully owned by this script)
-case "$DEST" in */static/vendor/designsystemet) ;; *) die "refusing to clean unexpected DEST=$DEST";; esac
+# ---- install into reuse/static/vendor/designsystemet (this directory is fully owned by this script)
+case "$DEST" in */reuse/static/vendor/designsystemet) ;; *) die "refusing to clean unexpected DEST=$DEST";; esac
 rm -rf "$DEST"
 mkdir -p "$DEST"
 

@@ -6,11 +6,13 @@ Create Date: 2026-12-01
 
 The lexemes (every word marked, and every tail of every word) are computed in Python, so both
 databases index exactly the same entries; see reuse/services/fulltext.py.
+
+What this migration computes is frozen here (a copy of reuse.services.text.lexemes as it was
+when it was written): a later change to the application's search must not change what an
+old migration does. Never edit it; a new way of indexing is a new migration.
 """
 from alembic import op
 import sqlalchemy as sa
-
-from reuse.services.text import lexemes
 
 
 # revision identifiers, used by Alembic.
@@ -20,8 +22,22 @@ branch_labels = None
 depends_on = None
 
 FIELDS = ("search", "location")
+# Tails shorter than this are not indexed; a whole word is marked with WORD_START.
+MIN_SUBSTRING_TERM = 3
+WORD_START = "^"
 # FTS5 keeps æ, ø, å and the word-start mark; the text is already case-folded and stemmed.
 FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '^_'"
+
+
+def lexemes(indexed: str) -> str:
+    """The full-text index entries for text in index form, space-separated: each word once
+    marked as a word start, and each of its tails at least MIN_SUBSTRING_TERM long."""
+    entries: dict[str, None] = {}
+    for word in indexed.split():
+        entries[WORD_START + word] = None
+        for start in range(len(word) - MIN_SUBSTRING_TERM + 1):
+            entries[word[start:]] = None
+    return " ".join(entries)
 
 
 def upgrade():
@@ -81,6 +97,7 @@ def downgrade():
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER item_fts_{trigger}")
         op.execute("DROP TABLE item_fts")
-    with op.batch_alter_table('item', schema=None) as batch_op:
-        for field in FIELDS:
-            batch_op.drop_column(f'{field}_lexemes')
+    for field in FIELDS:
+        # Not a batch rebuild of item on SQLite (3.35 and later drop a column in place): the
+        # rebuild drops the table, which its claims and photos refer to.
+        op.execute(f"ALTER TABLE item DROP COLUMN {field}_lexemes")

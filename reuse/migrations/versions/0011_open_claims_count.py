@@ -41,7 +41,10 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name != 'sqlite':
+    if op.get_bind().dialect.name == 'sqlite':
+        # As in upgrade(): no rebuild of user_account. SQLite (3.35 and later) drops a column
+        # together with its own column-level CHECK; a rebuild would keep the CHECK and fail.
+        op.execute("ALTER TABLE user_account DROP COLUMN open_claims")
+    else:
         op.drop_constraint(CHECK_NAME, 'user_account', type_='check')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('open_claims')
+        op.drop_column('user_account', 'open_claims')

@@ -5,8 +5,6 @@ from flask import current_app
 
 from alembic import context
 
-from reuse.services.fulltext import include_in_schema_comparison
-
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -90,8 +88,6 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
-    # The full-text index (migration 0007) lives beside the models; autogenerate leaves it be.
-    conf_args.setdefault("include_object", include_in_schema_comparison)
 
     connectable = get_engine()
 

@@ -25,8 +25,21 @@ from reuse.models.base import Base, UTCDateTime, utcnow
 from reuse.models.organisation import Unit, User
 
 Money = Numeric(12, 2)
-MAX_ITEM_QUANTITY = 10_000
 Kilograms = Numeric(12, 3)
+
+# The limits of what a lister enters, each written once: the columns are sized by them, the
+# item service enforces them, and the forms, the API parser and the OpenAPI document read
+# them from here (tests/test_limits.py holds them to it).
+MAX_ITEM_QUANTITY = 10_000
+MAX_TITLE = 120
+MAX_DESCRIPTION = 5000  # free text: a sensible cap, not a column size
+MAX_ADDRESS = 200
+MAX_BUILDING = 120
+MAX_ROOM = 120
+MAX_COLLECTION_NOTES = 2000  # free text, as the description
+MAX_ALT_TEXT = 300
+MAX_SLUG = 80
+MAX_CONDITION = 20
 
 
 class Condition(enum.StrEnum):
@@ -42,7 +55,7 @@ class Category(Base):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
     name_nb: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
@@ -98,16 +111,16 @@ class Item(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
-    condition: Mapped[str] = mapped_column(String(20))
+    condition: Mapped[str] = mapped_column(String(MAX_CONDITION))
     quantity: Mapped[int]
     quantity_reserved: Mapped[int] = mapped_column(default=0, server_default="0")
     quantity_handed_over: Mapped[int] = mapped_column(default=0, server_default="0")
-    location_address: Mapped[str] = mapped_column(String(200))
-    location_building: Mapped[str] = mapped_column(String(120), default="")
-    location_room: Mapped[str] = mapped_column(String(120), default="")
+    location_address: Mapped[str] = mapped_column(String(MAX_ADDRESS))
+    location_building: Mapped[str] = mapped_column(String(MAX_BUILDING), default="")
+    location_room: Mapped[str] = mapped_column(String(MAX_ROOM), default="")
     collection_notes: Mapped[str] = mapped_column(Text, default="")
     internal_until: Mapped[date]
     # Per-piece overrides; None means "use the category's default".
@@ -184,7 +197,7 @@ class Photo(Base):
     thumbnail_filename: Mapped[str] = mapped_column(String(80), unique=True)
     width: Mapped[int]
     height: Mapped[int]
-    alt_text: Mapped[str] = mapped_column(String(300))
+    alt_text: Mapped[str] = mapped_column(String(MAX_ALT_TEXT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="photos")

@@ -15,14 +15,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.models import Category, CategoryFactorVersion, User
-from reuse.services import audit, characters
+from reuse.services import audit, characters, figures
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors
 
@@ -30,46 +29,20 @@ BASELINE_DATE = date(2000, 1, 1)
 MAX_DAYS_AHEAD = 2 * 366
 MAX_SOURCE = 1000
 MAX_NOTE = 2000
-# Limits as for an item's own figures (reuse.services.items).
-MAX_PRICE_NOK = Decimal("100000000")
-MAX_KG = Decimal("100000")
 # Sources shipped in reuse/data/categories.csv say so when a figure is not published.
 ESTIMATE_MARKERS = ("anslag", "estimate", "illustrativ", "illustrative")
 
-FACTORS = (
-    # (name, label, unit, decimals)
-    ("new_price_nok", _l("Nypris"), "kr", 2),
-    ("weight_kg", _l("Vekt"), "kg", 3),
-    ("co2e_kg", _l("Utslipp ved ny produksjon"), "kg CO2e", 3),
-)
+FACTORS = (figures.PRICE, figures.WEIGHT, figures.CO2E)
 
 
-def _factor_errors(name: str, places: int) -> dict[str, str]:
-    """What is wrong with a factor's value or source, in whole sentences for each factor."""
+def _no_source(name: str) -> str:
+    """A factor given without its source, in a whole sentence for each factor."""
     if name == "new_price_nok":
-        return {
-            "invalid": _("Nypris må være et tall, 0 eller mer."),
-            "too_high": _("Nypris er urimelig høy. Sjekk tallet."),
-            "too_precise": _("Nypris kan ha høyst %(places)s desimaler.", places=places),
-            "no_source": _("Oppgi kilden for nypris, eller skriv «Anslag» og hva anslaget "
-                           "bygger på."),
-        }
+        return _("Oppgi kilden for nypris, eller skriv «Anslag» og hva anslaget bygger på.")
     if name == "weight_kg":
-        return {
-            "invalid": _("Vekt må være et tall, 0 eller mer."),
-            "too_high": _("Vekt er urimelig høy. Sjekk tallet."),
-            "too_precise": _("Vekt kan ha høyst %(places)s desimaler.", places=places),
-            "no_source": _("Oppgi kilden for vekt, eller skriv «Anslag» og hva anslaget "
-                           "bygger på."),
-        }
-    return {
-        "invalid": _("Utslipp ved ny produksjon må være et tall, 0 eller mer."),
-        "too_high": _("Utslipp ved ny produksjon er urimelig høy. Sjekk tallet."),
-        "too_precise": _("Utslipp ved ny produksjon kan ha høyst %(places)s desimaler.",
-                         places=places),
-        "no_source": _("Oppgi kilden for utslipp ved ny produksjon, eller skriv «Anslag» og hva "
-                       "anslaget bygger på."),
-    }
+        return _("Oppgi kilden for vekt, eller skriv «Anslag» og hva anslaget bygger på.")
+    return _("Oppgi kilden for utslipp ved ny produksjon, eller skriv «Anslag» og hva "
+             "anslaget bygger på.")
 
 
 def looks_estimated(source: str) -> bool:
@@ -196,7 +169,8 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
                              "Velg en annen dato."), field="valid_from")
     source_labels = {"new_price_source": _("Kilde for nypris"),
                      "weight_source": _("Kilde for vekt"), "co2e_source": _("Kilde for utslipp")}
-    for name, _label, _unit, places in FACTORS:
+    for figure in FACTORS:
+        name = figure.name
         value = getattr(change, name)
         source_field = name.rsplit("_", 1)[0] + "_source"
         source = (getattr(change, source_field) or "").strip()
@@ -208,16 +182,9 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
         setattr(change, source_field, source)
         if value is None:
             continue
-        maximum = MAX_PRICE_NOK if name == "new_price_nok" else MAX_KG
-        errors = _factor_errors(name, places)
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-            raise InvalidInput(errors["invalid"], field=name)
-        if value > maximum:
-            raise InvalidInput(errors["too_high"], field=name)
-        if value != value.quantize(Decimal(1).scaleb(-places)):
-            raise InvalidInput(errors["too_precise"], field=name)
+        figure.check(value)
         if not source:
-            raise InvalidInput(errors["no_source"], field=source_field)
+            raise InvalidInput(_no_source(name), field=source_field)
     change.note = (change.note or "").strip()
     if len(change.note) > MAX_NOTE:
         raise InvalidInput(_("Kommentaren kan ha høyst %(max)s tegn.", max=MAX_NOTE),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +27,12 @@ from reuse.services.permissions import can_correct_records
 CENT = Decimal("0.01")
 GRAM = Decimal("0.001")
 MAX_COSTS_NOK = Decimal("10000000")
+# The longest reason for a correction (the reversal form is the only way to give one).
+MAX_REASON = 2000
+
+# Refusals the collection form gives before the service would, in the same words.
+NEGATIVE_COSTS = _l("Kostnadene kan ikke være negative.")
+COSTS_TOO_HIGH = _l("Kostnadene er urimelig høye. Sjekk beløpet.")
 
 
 @dataclass(frozen=True)
@@ -42,9 +49,9 @@ def validate_costs(costs_nok: Decimal) -> Decimal:
     if not isinstance(costs_nok, Decimal) or not costs_nok.is_finite():
         raise InvalidInput(_("Kostnadene må være et tall."), field="costs_nok")
     if costs_nok < 0:
-        raise InvalidInput(_("Kostnadene kan ikke være negative."), field="costs_nok")
+        raise InvalidInput(str(NEGATIVE_COSTS), field="costs_nok")
     if costs_nok > MAX_COSTS_NOK:
-        raise InvalidInput(_("Kostnadene er urimelig høye. Sjekk beløpet."), field="costs_nok")
+        raise InvalidInput(str(COSTS_TOO_HIGH), field="costs_nok")
     if costs_nok != costs_nok.quantize(CENT):
         raise InvalidInput(_("Kostnadene kan ha høyst to desimaler (øre)."), field="costs_nok")
     return costs_nok.quantize(CENT)

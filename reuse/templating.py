@@ -12,6 +12,7 @@ from reuse.clock import OSLO
 from reuse.i18n import format_day, format_nok, format_number, language
 from reuse.models import Condition, Role
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
+from reuse.services.items import STATUS_LABELS as ITEM_STATUS_LABELS
 from reuse.services.notifications import unread_count
 
 CONDITION_LABELS = {
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
         condition=lambda value: label(CONDITION_LABELS, value),
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),
+        item_status=lambda value: label(ITEM_STATUS_LABELS, value),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -17,6 +17,7 @@ from reuse.models.catalog import (
     MAX_ROOM,
     MAX_SLUG,
     MAX_TITLE,
+    ItemStatus,
 )
 from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_WORDS_LENGTH
 from reuse.services import figures
@@ -34,7 +35,6 @@ from reuse.services.ledger import MAX_COSTS_NOK
 from reuse.services.permissions import MAX_ID
 
 JSON = "application/json"
-ITEM_STATUSES = ["available", "reserved", "handed_over", "withdrawn"]
 
 
 def _ref(name: str) -> dict:
@@ -157,7 +157,7 @@ def _schemas() -> dict:
             "co2e_kg": _or_null(_num("Emissions of a new piece, kg CO2e (from the category).")),
             "auto_approve": {"type": "boolean",
                              "description": "Claims are approved as soon as they are made."},
-            "status": {"type": "string", "enum": ITEM_STATUSES,
+            "status": {"type": "string", "enum": [s.value for s in ItemStatus],
                        "description": "available: pieces left; reserved: none left but some "
                                       "reserved; handed_over: all collected; withdrawn."},
             "photos": {"type": "array", "items": _ref("Photo")},

@@ -15,10 +15,12 @@ from reuse.api.serialise import (
     check_json,
     claim_json,
     item_json,
+    items_json,
     photo_json,
     unit_json,
     wanted_json,
 )
+from reuse.clock import oslo_today
 from reuse.extensions import csrf, db
 from reuse.models import BoughtNewReason, Claim, Condition
 from reuse.models.catalog import (
@@ -33,7 +35,17 @@ from reuse.models.catalog import (
     MAX_TITLE,
 )
 from reuse.models.checks import MAX_OUTCOME, MAX_PURCHASE_REFERENCE
-from reuse.services import categories, checks, claims, items, permissions, photos, units, wanted
+from reuse.services import (
+    categories,
+    checks,
+    claims,
+    factors,
+    items,
+    permissions,
+    photos,
+    units,
+    wanted,
+)
 from reuse.services.errors import InvalidInput, NotFound
 from reuse.services.permissions import MAX_ID
 
@@ -61,8 +73,10 @@ def openapi():
 def list_categories():
     all_categories = categories.all_categories()
     slug_by_id = {c.id: c.slug for c in all_categories}
-    return jsonify({"categories": [category_json(c, slug_by_id.get(c.parent_id))
-                                   for c, _ in categories.tree()]})
+    in_effect = factors.in_effect_for(all_categories, oslo_today())
+    return jsonify({"categories": [
+        category_json(c, slug_by_id.get(c.parent_id), in_effect[c.id])
+        for c, _ in categories.tree()]})
 
 
 @bp.get("/units")
@@ -83,7 +97,7 @@ def list_items():
         q=p.query_text("q")[:items.MAX_QUERY], category=p.query_text("category"),
         condition=p.query_text("condition"), unit_id=unit_id,
         include_unavailable=status == "all", viewer=user, page=page, per_page=per_page))
-    return jsonify({"items": [item_json(item) for item in result.items], "total": result.total,
+    return jsonify({"items": items_json(result.items), "total": result.total,
                     "page": result.page, "per_page": result.per_page})
 
 

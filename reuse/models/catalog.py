@@ -49,6 +49,15 @@ class Condition(enum.StrEnum):
     NEEDS_REPAIR = "needs_repair"
 
 
+class ItemStatus(enum.StrEnum):
+    """Where an item stands, as the API reports it and the unit's list shows it."""
+
+    AVAILABLE = "available"  # pieces left to claim
+    RESERVED = "reserved"  # none left, some promised to a claimant
+    HANDED_OVER = "handed_over"  # every piece collected
+    WITHDRAWN = "withdrawn"
+
+
 class Category(Base):
     """A node in the category tree, carrying the default factors used to value a reuse."""
 
@@ -169,12 +178,14 @@ class Item(Base):
         return self.withdrawn_at is not None
 
     @property
-    def effective_new_price_nok(self) -> Decimal | None:
-        return self.new_price_nok if self.new_price_nok is not None else self.category.new_price_nok
-
-    @property
-    def effective_weight_kg(self) -> Decimal | None:
-        return self.weight_kg if self.weight_kg is not None else self.category.weight_kg
+    def status(self) -> ItemStatus:
+        if self.is_withdrawn:
+            return ItemStatus.WITHDRAWN
+        if self.quantity_available > 0:
+            return ItemStatus.AVAILABLE
+        if self.quantity_reserved > 0:
+            return ItemStatus.RESERVED
+        return ItemStatus.HANDED_OVER
 
     @property
     def location_label(self) -> str:

@@ -2,25 +2,27 @@
 
 A change never rewrites history. It adds a version row valid from a date (today or later);
 the ledger values each collection with the version in effect on the collection day (Oslo
-time), and every reuse record stores the values it used. A category's own columns hold the
-version in effect today, for item pages and the API. A category without version rows has
+time), and every reuse record stores the values it used. Item pages and the API show the
+version in effect today the same way (piece_figures), never waiting for run-jobs to copy it
+into the category's own columns (apply_due). A category without version rows has
 only ever had the values in its columns, so before its first change those are written down
 as a baseline version valid from BASELINE_DATE ("since the start").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.models import Category, CategoryFactorVersion, User
+from reuse.models import Category, CategoryFactorVersion, Item, User
 from reuse.services import audit, characters, figures
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors
@@ -106,14 +108,61 @@ def _versions(category_id: int) -> list[CategoryFactorVersion]:
 
 def in_effect(category: Category, on: date) -> Factors:
     """The factors that value a collection made on the day `on` (Oslo time)."""
-    version = db.session.scalar(
-        select(CategoryFactorVersion)
-        .where(CategoryFactorVersion.category_id == category.id,
-               CategoryFactorVersion.valid_from <= on)
-        .order_by(CategoryFactorVersion.valid_from.desc()).limit(1))
-    if version is not None:
-        return _from_version(version)
-    return _from_category(category)
+    return in_effect_for([category], on)[category.id]
+
+
+def in_effect_for(categories: Iterable[Category], on: date) -> dict[int, Factors]:
+    """in_effect for each category, by id, in one query (for lists of items)."""
+    by_id = {category.id: category for category in categories}
+    if not by_id:
+        return {}
+    version = CategoryFactorVersion
+    latest = (select(version.category_id, func.max(version.valid_from).label("valid_from"))
+              .where(version.category_id.in_(by_id), version.valid_from <= on)
+              .group_by(version.category_id).subquery())
+    found = {row.category_id: _from_version(row) for row in db.session.scalars(
+        select(version).join(latest, and_(version.category_id == latest.c.category_id,
+                                          version.valid_from == latest.c.valid_from)))}
+    return {category_id: found.get(category_id) or _from_category(category)
+            for category_id, category in by_id.items()}
+
+
+@dataclass(frozen=True)
+class PieceFigures:
+    """What one piece of an item is valued with on a day: the lister's own price and weight
+    where given, else the category's factors in effect that day; emissions always the
+    category's. The item page and the API show these for today, and a collection records
+    them for its day, so on the day a factor changes the page and the record agree."""
+
+    new_price_nok: Decimal | None
+    weight_kg: Decimal | None
+    co2e_kg: Decimal | None
+    new_price_from_category: bool
+    weight_from_category: bool
+
+
+def _piece_figures(item: Item, factors: Factors) -> PieceFigures:
+    return PieceFigures(
+        new_price_nok=(item.new_price_nok if item.new_price_nok is not None
+                       else factors.new_price_nok),
+        weight_kg=item.weight_kg if item.weight_kg is not None else factors.weight_kg,
+        co2e_kg=factors.co2e_kg,
+        new_price_from_category=item.new_price_nok is None,
+        weight_from_category=item.weight_kg is None)
+
+
+def piece_figures(item: Item, on: date | None = None) -> PieceFigures:
+    """The figures of one piece of the item on the day `on` (default: today, Oslo time)."""
+    return _piece_figures(item, in_effect(item.category, on or oslo_today()))
+
+
+def piece_figures_for(items: Iterable[Item], on: date | None = None) -> dict[int, PieceFigures]:
+    """piece_figures for each item, by id, in one query."""
+    items = list(items)
+    in_effect_by_category = in_effect_for((item.category for item in items),
+                                          on or oslo_today())
+    return {item.id: _piece_figures(item, in_effect_by_category[item.category_id])
+            for item in items}
 
 
 def history(category: Category) -> list[Factors]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,6 +23,7 @@ from reuse.models.catalog import (
     MAX_ITEM_QUANTITY,
     MAX_ROOM,
     MAX_TITLE,
+    ItemStatus,
 )
 from reuse.services import (
     audit,
@@ -50,6 +52,15 @@ API_PER_PAGE = 20
 MAX_PAGE = 100_000
 # Search words and places are read up to this length.
 MAX_QUERY = 200
+
+
+# The unit's list of its items tells only whether pieces are left to claim.
+STATUS_LABELS = {
+    ItemStatus.AVAILABLE: _l("Ledig"),
+    ItemStatus.RESERVED: _l("Ikke ledig"),
+    ItemStatus.HANDED_OVER: _l("Ikke ledig"),
+    ItemStatus.WITHDRAWN: _l("Trukket tilbake"),
+}
 
 
 @dataclass

@@ -58,19 +58,17 @@ def validate_costs(costs_nok: Decimal) -> Decimal:
 
 
 def value(claim: Claim, *, replaces_purchase: bool, costs_nok: Decimal) -> Valuation:
-    # The category's factors in effect on the day of the collection (Oslo time), so that a
-    # change scheduled for a later day is not used early; the item's own figures still win.
+    # The figures in effect on the day of the collection (Oslo time), so that a change
+    # scheduled for a later day is not used early; the item's own figures still win. The item
+    # page shows the same figures for today (factors.piece_figures).
     from reuse.clock import OSLO
     from reuse.models import utcnow
     from reuse.services import factors
 
-    item = claim.item
     quantity = Decimal(claim.quantity)
     collected_on = (claim.collected_at or utcnow()).astimezone(OSLO).date()
-    in_effect = factors.in_effect(item.category, collected_on)
-    price = item.new_price_nok if item.new_price_nok is not None else in_effect.new_price_nok
-    weight = item.weight_kg if item.weight_kg is not None else in_effect.weight_kg
-    co2e = in_effect.co2e_kg
+    figures = factors.piece_figures(claim.item, collected_on)
+    price, weight, co2e = figures.new_price_nok, figures.weight_kg, figures.co2e_kg
     replaced = Decimal(1) if replaces_purchase else Decimal(0)
     return Valuation(
         new_price_nok_used=price,

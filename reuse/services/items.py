@@ -97,33 +97,37 @@ TEXT_LIMITS = {"title": MAX_TITLE, "description": MAX_DESCRIPTION,
 MULTI_LINE_FIELDS = frozenset({"description", "collection_notes"})
 
 
-def _text_labels() -> dict[str, str]:
-    return {"title": _("Tittel"), "description": _("Beskrivelse"),
-            "location_address": _("Adresse"), "location_building": _("Bygg"),
-            "location_room": _("Rom"), "collection_notes": _("Henteinformasjon")}
+# The fields' names and what a lister is told when one is missing: the form says the same
+# before the service would.
+LABELS = {"title": _l("Tittel"), "description": _l("Beskrivelse"),
+          "location_address": _l("Adresse"), "location_building": _l("Bygg"),
+          "location_room": _l("Rom"), "collection_notes": _l("Henteinformasjon")}
+NO_TITLE = _l("Gi annonsen en tittel.")
+NO_CATEGORY = _l("Velg en kategori.")
+NO_CONDITION = _l("Velg tilstand.")
+NO_ADDRESS = _l("Oppgi adressen der tingene kan hentes.")
 
 
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
-    labels = _text_labels()
     for name, limit in TEXT_LIMITS.items():
         value = (getattr(details, name) or "").strip()
         if len(value) > limit:
             raise InvalidInput(_("Feltet kan ha høyst %(max)s tegn.", max=limit), field=name)
-        characters.check(value, labels[name], field=name, multiline=name in MULTI_LINE_FIELDS)
+        characters.check(value, str(LABELS[name]), field=name,
+                         multiline=name in MULTI_LINE_FIELDS)
         setattr(details, name, value)
     if not details.title:
-        raise InvalidInput(_("Gi annonsen en tittel."), field="title")
+        raise InvalidInput(str(NO_TITLE), field="title")
     if details.condition not in {c.value for c in Condition}:
-        raise InvalidInput(_("Velg tilstand."), field="condition")
+        raise InvalidInput(str(NO_CONDITION), field="condition")
     if (isinstance(details.quantity, bool) or not isinstance(details.quantity, int)
             or not 1 <= details.quantity <= MAX_ITEM_QUANTITY):
         raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
                            field="quantity")
     if not details.location_address:
-        raise InvalidInput(_("Oppgi adressen der tingene kan hentes."),
-                           field="location_address")
+        raise InvalidInput(str(NO_ADDRESS), field="location_address")
     if db.session.get(Category, details.category_id) is None:
-        raise InvalidInput(_("Velg en kategori."), field="category_id")
+        raise InvalidInput(str(NO_CATEGORY), field="category_id")
     if details.internal_until is None:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:

@@ -36,7 +36,7 @@ from reuse.models.catalog import (
     MAX_ROOM,
     MAX_TITLE,
 )
-from reuse.services import categories, figures
+from reuse.services import categories, figures, items
 from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import (
@@ -64,31 +64,31 @@ class PhotoUploadForm(Form):
 
 
 class ItemForm(FlaskForm):
-    title = StringField(_l("Tittel"), validators=[DataRequired(_l("Gi annonsen en tittel.")),
-                                                  SingleLine(), Length(max=MAX_TITLE)],
+    title = StringField(items.LABELS["title"], validators=[
+        DataRequired(items.NO_TITLE), SingleLine(), Length(max=MAX_TITLE)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
     category_id = SelectField(_l("Kategori"), coerce=whole_number,
-                              validators=[InputRequired(_l("Velg en kategori."))])
+                              validators=[InputRequired(items.NO_CATEGORY)])
     condition = RadioField(_l("Tilstand"), choices=[SelectChoice(c.value, label)
                                                     for c, label in CONDITION_LABELS.items()],
-                           validators=[InputRequired(_l("Velg tilstand."))])
+                           validators=[InputRequired(items.NO_CONDITION)])
     # NumberRange fills in %(min)s and %(max)s itself.
     quantity = WholeNumberField(_l("Antall"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
         NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
-    description = TextAreaField(_l("Beskrivelse"),
+    description = TextAreaField(items.LABELS["description"],
                                 validators=[Optional(), MultiLine(),
                                             Length(max=MAX_DESCRIPTION)],
                                 description=_l("Mål, merke, farge, skader – det en mottaker "
                                                "trenger å vite."))
-    location_address = StringField(_l("Adresse"), validators=[
-        DataRequired(_l("Oppgi adressen der tingene kan hentes.")), SingleLine(),
+    location_address = StringField(items.LABELS["location_address"], validators=[
+        DataRequired(items.NO_ADDRESS), SingleLine(),
         Length(max=MAX_ADDRESS)])
-    location_building = StringField(_l("Bygg"), validators=[Optional(), SingleLine(),
-                                                           Length(max=MAX_BUILDING)])
-    location_room = StringField(_l("Rom"), validators=[Optional(), SingleLine(),
-                                                      Length(max=MAX_ROOM)])
-    collection_notes = TextAreaField(_l("Henteinformasjon"),
+    location_building = StringField(items.LABELS["location_building"], validators=[
+        Optional(), SingleLine(), Length(max=MAX_BUILDING)])
+    location_room = StringField(items.LABELS["location_room"], validators=[
+        Optional(), SingleLine(), Length(max=MAX_ROOM)])
+    collection_notes = TextAreaField(items.LABELS["collection_notes"],
                                      validators=[Optional(), MultiLine(),
                                                  Length(max=MAX_COLLECTION_NOTES)],
                                      description=_l("Når og hvordan tingene kan hentes, "
@@ -123,7 +123,7 @@ class ItemForm(FlaskForm):
 
     def validate_category_id(self, field):
         if not field.data:
-            raise ValidationError(_("Velg en kategori."))
+            raise ValidationError(str(items.NO_CATEGORY))
 
     def details(self) -> ItemDetails:
         return ItemDetails(

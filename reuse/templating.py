@@ -17,6 +17,7 @@ from reuse.clock import OSLO
 from reuse.i18n import DEFAULT_LANGUAGE, format_day, format_nok, format_number, language
 from reuse.models import Condition, GoalMetric, Role
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
+from reuse.services.items import STATUS_LABELS as ITEM_STATUS_LABELS
 from reuse.services.notifications import unread_count
 from reuse.services.reports.breakdowns import fold_tree
 
@@ -96,6 +97,7 @@ def init_app(app: Flask) -> None:
         condition=lambda value: label(CONDITION_LABELS, value),
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),
+        item_status=lambda value: label(ITEM_STATUS_LABELS, value),
         folded=fold_tree,
     )
     app.jinja_env.globals.update(goal_value=format_goal_value)

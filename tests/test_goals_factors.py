@@ -314,3 +314,32 @@ def test_run_jobs_applies_factors_whose_day_has_come(runner, lead, catalog, db):
     assert "1 kategorier har fått nye faktorer fra i dag." in result.output
     db.session.expire_all()
     assert db.session.get(Category, chair.id).new_price_nok == Decimal("4321.00")
+
+
+def test_on_the_day_a_factor_changes_the_item_page_shows_what_a_collection_records(
+        lead, people, catalog, db, make_item, client, log_in, api, hand_over):
+    chair = categories.get_by_slug("kontorstol")
+    today = oslo_today()
+    # Set yesterday for today; run-jobs has not yet copied it into the category's columns.
+    factors.change_factors(lead, chair, change(today, new_price_nok=Decimal("5250"),
+                                               weight_kg=Decimal("19")),
+                           today=today - timedelta(days=1))
+    db.session.commit()
+    assert chair.new_price_nok == Decimal("4500.00")
+
+    item = make_item(people.member)
+    log_in(people.outsider)
+    page = page_text(client.get(f"/items/{item.id}")).replace("\u00a0", " ")
+    shown = api(people.outsider).get(f"/api/v1/items/{item.id}").get_json()
+    listed = api(people.outsider).get("/api/v1/categories").get_json()["categories"]
+    record = hand_over(people.member, people.outsider)
+
+    assert (record.new_price_nok_used, record.weight_kg_used) == (Decimal("5250"),
+                                                                  Decimal("19"))
+    assert "Nypris per stykk 5 250 kr" in page and "4 500" not in page
+    assert "Vekt per stykk 19,0 kg" in page
+    assert (Decimal(str(shown["new_price_nok"])), Decimal(str(shown["weight_kg"]))) == (
+        record.new_price_nok_used, record.weight_kg_used)
+    assert Decimal(str(shown["co2e_kg"])) == record.co2e_kg_used
+    [category] = [c for c in listed if c["slug"] == "kontorstol"]
+    assert Decimal(str(category["new_price_nok"])) == record.new_price_nok_used

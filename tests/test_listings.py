@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reuse.models import Item
-from reuse.services import categories, items
+from reuse.services import categories, claims, factors, items
 from tests.conftest import jpeg_bytes, page_text
 
 
@@ -112,14 +112,16 @@ def test_a_bad_photo_refuses_the_whole_listing_and_keeps_what_was_typed(client, 
 def test_price_and_weight_default_from_the_category(people, make_item):
     chair = make_item(people.member)
     assert chair.new_price_nok is None
-    assert chair.effective_new_price_nok == chair.category.new_price_nok == Decimal("4500.00")
-    assert chair.effective_weight_kg == Decimal("17.500")
+    figures = factors.piece_figures(chair)
+    assert figures.new_price_nok == chair.category.new_price_nok == Decimal("4500.00")
+    assert figures.weight_kg == Decimal("17.500")
 
 
 def test_price_and_weight_given_on_the_item_override_the_category(people, make_item):
     chair = make_item(people.member, new_price_nok=Decimal("3999.50"), weight_kg=Decimal("12.25"))
-    assert chair.effective_new_price_nok == Decimal("3999.50")
-    assert chair.effective_weight_kg == Decimal("12.250")
+    figures = factors.piece_figures(chair)
+    assert figures.new_price_nok == Decimal("3999.50")
+    assert figures.weight_kg == Decimal("12.250")
 
 
 def test_negative_price_is_refused(client, people, catalog, log_in, db):
@@ -237,3 +239,26 @@ def test_crafted_post_without_csrf_token_changes_nothing(client, people, make_it
     assert response.status_code == 400
     db.session.refresh(item)
     assert item.withdrawn_at is None
+
+
+def test_the_units_list_and_the_api_tell_each_items_status_alike(client, people, make_item,
+                                                                  log_in, api, db):
+    make_item(people.member, title="Ledig stol", quantity=2)
+    reserved = make_item(people.member, title="Reservert stol", quantity=1)
+    claims.approve(people.member, claims.claim_item(people.outsider, reserved, 1))
+    handed_over = make_item(people.member, title="Hentet stol", quantity=1)
+    claim = claims.claim_item(people.outsider, handed_over, 1)
+    claims.approve(people.member, claim)
+    claims.collect(people.outsider, claim, replaces_purchase=True, costs_nok=Decimal(0))
+    items.withdraw_item(people.member, make_item(people.member, title="Trukket stol"))
+    db.session.commit()
+
+    listed = api(people.member).get("/api/v1/items?status=all").get_json()["items"]
+    assert {item["title"]: item["status"] for item in listed} == {
+        "Ledig stol": "available", "Reservert stol": "reserved",
+        "Hentet stol": "handed_over", "Trukket stol": "withdrawn"}
+    log_in(people.member)
+    rows = page_text(client.get("/my-unit/items"))
+    for title, label in (("Ledig stol", "Ledig"), ("Reservert stol", "Ikke ledig"),
+                         ("Hentet stol", "Ikke ledig"), ("Trukket stol", "Trukket tilbake")):
+        assert re.search(rf"{title} \d+ av \d+ \S+ {label}\b", rows), (title, label)

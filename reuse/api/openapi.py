@@ -7,15 +7,34 @@ endpoints by tests/test_api_contract.py: a change to one without the other fails
 from __future__ import annotations
 
 from reuse.models import BoughtNewReason, ClaimStatus, Condition
-from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED
+from reuse.models.catalog import (
+    MAX_ADDRESS,
+    MAX_ALT_TEXT,
+    MAX_BUILDING,
+    MAX_COLLECTION_NOTES,
+    MAX_DESCRIPTION,
+    MAX_ITEM_QUANTITY,
+    MAX_ROOM,
+    MAX_SLUG,
+    MAX_TITLE,
+    ItemStatus,
+)
+from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_WORDS_LENGTH
+from reuse.services import figures
+from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED, MAX_REASON_TEXT
 from reuse.services.claims import MAX_MESSAGE
-from reuse.services.items import INTERNAL_PERIOD_DAYS, MAX_INTERNAL_PERIOD_DAYS, MAX_PER_PAGE
+from reuse.services.items import (
+    API_PER_PAGE,
+    INTERNAL_PERIOD_DAYS,
+    MAX_INTERNAL_PERIOD_DAYS,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY,
+)
 from reuse.services.ledger import MAX_COSTS_NOK
 from reuse.services.permissions import MAX_ID
 
 JSON = "application/json"
-ITEM_STATUSES = ["available", "reserved", "handed_over", "withdrawn"]
 
 
 def _ref(name: str) -> dict:
@@ -60,6 +79,12 @@ def _int(description: str | None = None, **extra) -> dict:
 
 def _num(description: str, **extra) -> dict:
     return {"type": "number", "description": description, **extra}
+
+
+def _figure(figure: figures.Figure) -> dict:
+    """A piece's figure as a lister gives it: the limits reuse.services.figures checks."""
+    return _num(f"Per piece; overrides the category's. At most {figure.places} decimals.",
+                minimum=0, maximum=int(figure.maximum))
 
 
 TIMESTAMP = {"type": "string", "format": "date-time"}
@@ -116,7 +141,7 @@ def _schemas() -> dict:
         }),
         "Item": _obj({
             "id": _int(),
-            "title": _str(maxLength=120),
+            "title": _str(maxLength=MAX_TITLE),
             "description": _str(),
             "category": _str("Category slug."),
             "condition": CONDITION,
@@ -132,7 +157,7 @@ def _schemas() -> dict:
             "co2e_kg": _or_null(_num("Emissions of a new piece, kg CO2e (from the category).")),
             "auto_approve": {"type": "boolean",
                              "description": "Claims are approved as soon as they are made."},
-            "status": {"type": "string", "enum": ITEM_STATUSES,
+            "status": {"type": "string", "enum": [s.value for s in ItemStatus],
                        "description": "available: pieces left; reserved: none left but some "
                                       "reserved; handed_over: all collected; withdrawn."},
             "photos": {"type": "array", "items": _ref("Photo")},
@@ -189,32 +214,31 @@ def _schemas() -> dict:
                                           "scope.")}),
         # -- request bodies: unknown fields are refused (400 unknown_field) ------------
         "LocationInput": _obj({
-            "address": _str(maxLength=200, minLength=1),
-            "building": _or_null(_str(maxLength=120)),
-            "room": _or_null(_str(maxLength=120)),
+            "address": _str(maxLength=MAX_ADDRESS, minLength=1),
+            "building": _or_null(_str(maxLength=MAX_BUILDING)),
+            "room": _or_null(_str(maxLength=MAX_ROOM)),
         }, required=["address"], closed=True),
         "ItemCreate": _obj({
-            "title": _str(minLength=1, maxLength=120),
-            "description": _or_null(_str(maxLength=5000)),
-            "category": _str("Category slug (GET /categories).", maxLength=80),
+            "title": _str(minLength=1, maxLength=MAX_TITLE),
+            "description": _or_null(_str(maxLength=MAX_DESCRIPTION)),
+            "category": _str("Category slug (GET /categories).", maxLength=MAX_SLUG),
             "condition": CONDITION,
             "quantity": _int(minimum=1, maximum=MAX_ITEM_QUANTITY),
-            "location": {"oneOf": [_str("The address.", minLength=1, maxLength=200),
+            "location": {"oneOf": [_str("The address.", minLength=1, maxLength=MAX_ADDRESS),
                                    _ref("LocationInput")]},
-            "collection_notes": _or_null(_str(maxLength=2000)),
+            "collection_notes": _or_null(_str(maxLength=MAX_COLLECTION_NOTES)),
             "internal_until": _or_null({**DATE, "description": (
                 f"Not before today, at most {MAX_INTERNAL_PERIOD_DAYS} days ahead; default "
                 f"today + {INTERNAL_PERIOD_DAYS} days.")}),
-            "new_price_nok": _or_null(_num("Per piece; overrides the category's.",
-                                           minimum=0)),
-            "weight_kg": _or_null(_num("Per piece; overrides the category's.", minimum=0)),
+            "new_price_nok": _or_null(_figure(figures.PRICE)),
+            "weight_kg": _or_null(_figure(figures.WEIGHT)),
             "auto_approve": _or_null({"type": "boolean", "default": False}),
         }, description="Null in an optional field is the same as leaving it out.",
             required=["title", "category", "condition", "quantity", "location"], closed=True),
         "PhotoUpload": _obj({
             "photo": {"type": "string", "contentMediaType": "application/octet-stream",
                       "description": "JPEG, PNG, WebP or GIF; re-encoded as JPEG."},
-            "alt_text": _str("Text for screen readers; cut at 300 characters. "
+            "alt_text": _str(f"Text for screen readers; cut at {MAX_ALT_TEXT} characters. "
                              "Default: 'Bilde N av TITLE'."),
         }, required=["photo"]),
         "ClaimCreate": _obj({
@@ -268,9 +292,9 @@ def _schemas() -> dict:
             "reason": _or_null(_str(
                 "With bought_new (required): one of nothing_suitable, not_enough, "
                 "needed_sooner, technical_requirements, other, or a sentence (kept as "
-                "'other' with that text).", maxLength=1000)),
-            "reason_text": _or_null(_str(maxLength=1000)),
-            "purchase_reference": _or_null(_str(maxLength=120)),
+                "'other' with that text).", maxLength=MAX_REASON_TEXT)),
+            "reason_text": _or_null(_str(maxLength=MAX_REASON_TEXT)),
+            "purchase_reference": _or_null(_str(maxLength=MAX_PURCHASE_REFERENCE)),
         }, required=["outcome"], closed=True),
         "Wanted": _obj({
             "id": _int(),
@@ -283,7 +307,7 @@ def _schemas() -> dict:
         }),
         "WantedList": _obj({"wanted": {"type": "array", "items": _ref("Wanted")}}),
         "WantedCreate": _obj({
-            "words": _or_null(_str(maxLength=200)),
+            "words": _or_null(_str(maxLength=MAX_WORDS_LENGTH)),
             "category": _or_null(_str("Category slug.")),
             "quantity": _or_null(_int(minimum=1, maximum=MAX_ITEM_QUANTITY)),
             "until": _or_null({**DATE, "description": "Today to a year ahead; default "
@@ -390,7 +414,8 @@ def _paths() -> dict:
                  "422": _err("Unprocessable", "Unknown category or condition.")},
                 parameters=[
                     _query("q", {"type": "string"},
-                           "Words in title, description or location (first 200 characters)."),
+                           "Words in title, description or location (first "
+                           f"{MAX_QUERY} characters)."),
                     _query("category", {"type": "string"},
                            "Category slug; includes its sub-categories."),
                     _query("condition", CONDITION, "Only items in this condition."),
@@ -401,10 +426,10 @@ def _paths() -> dict:
                            "available: only items with pieces left; all: also reserved, "
                            "handed over ones, and withdrawn ones the token's user "
                            "manages (lister, unit admin, admin)."),
-                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000,
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
                                     "default": 1}, "Page number."),
                     _query("per_page", {"type": "integer", "minimum": 1,
-                                        "maximum": MAX_PER_PAGE, "default": 20},
+                                        "maximum": MAX_PER_PAGE, "default": API_PER_PAGE},
                            "Items per page."),
                 ]),
             "post": _op(

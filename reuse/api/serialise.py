@@ -15,17 +15,8 @@ from reuse.models import (
     User,
     WantedRequest,
 )
+from reuse.services import factors
 from reuse.services.permissions import can_see_item
-
-
-def item_status(item: Item) -> str:
-    if item.is_withdrawn:
-        return "withdrawn"
-    if item.quantity_available > 0:
-        return "available"
-    if item.quantity_reserved > 0:
-        return "reserved"
-    return "handed_over"
 
 
 def photo_json(photo: Photo) -> dict:
@@ -44,7 +35,15 @@ def unit_ref(unit: Unit) -> dict:
     return {"id": unit.id, "name": unit.name}
 
 
-def item_json(item: Item) -> dict:
+def items_json(items: list[Item]) -> list[dict]:
+    """Items as JSON, their figures read for all of them in one query."""
+    figures = factors.piece_figures_for(items)
+    return [item_json(item, figures[item.id]) for item in items]
+
+
+def item_json(item: Item, figures: factors.PieceFigures | None = None) -> dict:
+    """The item, each piece valued as a collection today would record it."""
+    figures = figures or factors.piece_figures(item)
     return {
         "id": item.id,
         "title": item.title,
@@ -57,11 +56,11 @@ def item_json(item: Item) -> dict:
                      "room": item.location_room},
         "collection_notes": item.collection_notes,
         "unit": unit_ref(item.unit),
-        "new_price_nok": item.effective_new_price_nok,
-        "weight_kg": item.effective_weight_kg,
-        "co2e_kg": item.category.co2e_kg,
+        "new_price_nok": figures.new_price_nok,
+        "weight_kg": figures.weight_kg,
+        "co2e_kg": figures.co2e_kg,
         "auto_approve": item.auto_approve,
-        "status": item_status(item),
+        "status": item.status.value,
         "photos": [photo_json(photo) for photo in item.photos],
         "created_at": item.created_at,
         "internal_until": item.internal_until,
@@ -101,15 +100,17 @@ def claim_json(claim: Claim) -> dict:
     }
 
 
-def category_json(category: Category, parent_slug: str | None) -> dict:
+def category_json(category: Category, parent_slug: str | None,
+                  in_effect: factors.Factors) -> dict:
+    """The category with its factors in effect today (`in_effect`)."""
     return {
         "slug": category.slug,
         "name": category.name_nb,
         "name_en": category.name_en,
         "parent": parent_slug,
-        "new_price_nok": category.new_price_nok,
-        "weight_kg": category.weight_kg,
-        "co2e_kg": category.co2e_kg,
+        "new_price_nok": in_effect.new_price_nok,
+        "weight_kg": in_effect.weight_kg,
+        "co2e_kg": in_effect.co2e_kg,
     }
 
 
@@ -129,8 +130,8 @@ def check_json(check: ReuseCheck, viewer: User) -> dict:
         "created_at": check.created_at,
         "unit": unit_ref(check.unit),
         "match_count": check.match_count,
-        "matches": [item_json(match.item) for match in check.matches
-                    if can_see_item(viewer, match.item)],
+        "matches": items_json([match.item for match in check.matches
+                               if can_see_item(viewer, match.item)]),
         "outcome": check.outcome,
         "outcome_at": check.outcome_at,
         "claim_id": check.claim_id,

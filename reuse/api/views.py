@@ -15,18 +15,41 @@ from reuse.api.serialise import (
     check_json,
     claim_json,
     item_json,
+    items_json,
     photo_json,
     unit_json,
     wanted_json,
 )
+from reuse.clock import oslo_today
 from reuse.extensions import csrf, db
 from reuse.models import BoughtNewReason, Claim, Condition
-from reuse.services import categories, checks, claims, items, permissions, photos, units, wanted
+from reuse.models.catalog import (
+    MAX_ADDRESS,
+    MAX_ALT_TEXT,
+    MAX_BUILDING,
+    MAX_COLLECTION_NOTES,
+    MAX_CONDITION,
+    MAX_DESCRIPTION,
+    MAX_ROOM,
+    MAX_SLUG,
+    MAX_TITLE,
+)
+from reuse.models.checks import MAX_OUTCOME, MAX_PURCHASE_REFERENCE
+from reuse.services import (
+    categories,
+    checks,
+    claims,
+    factors,
+    items,
+    permissions,
+    photos,
+    units,
+    wanted,
+)
 from reuse.services.errors import InvalidInput, NotFound
 from reuse.services.permissions import MAX_ID
 
 csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge requests with
-
 
 
 @bp.before_request
@@ -50,8 +73,10 @@ def openapi():
 def list_categories():
     all_categories = categories.all_categories()
     slug_by_id = {c.id: c.slug for c in all_categories}
-    return jsonify({"categories": [category_json(c, slug_by_id.get(c.parent_id))
-                                   for c, _ in categories.tree()]})
+    in_effect = factors.in_effect_for(all_categories, oslo_today())
+    return jsonify({"categories": [
+        category_json(c, slug_by_id.get(c.parent_id), in_effect[c.id])
+        for c, _ in categories.tree()]})
 
 
 @bp.get("/units")
@@ -63,15 +88,16 @@ def list_units():
 def list_items():
     user = require_user()
     status = p.query_choice("status", ("available", "all"), "available")
-    page = p.query_int("page", 1, minimum=1, maximum=100_000)
-    per_page = p.query_int("per_page", 20, minimum=1, maximum=items.MAX_PER_PAGE)
+    page = p.query_int("page", 1, minimum=1, maximum=items.MAX_PAGE)
+    per_page = p.query_int("per_page", items.API_PER_PAGE, minimum=1,
+                           maximum=items.MAX_PER_PAGE)
     unit_id = p.query_int("unit", 0, minimum=1, maximum=MAX_ID) if request.args.get("unit") \
         else None
     result = items.search_items(items.ItemFilter(
-        q=p.query_text("q")[:200], category=p.query_text("category"),
+        q=p.query_text("q")[:items.MAX_QUERY], category=p.query_text("category"),
         condition=p.query_text("condition"), unit_id=unit_id,
         include_unavailable=status == "all", viewer=user, page=page, per_page=per_page))
-    return jsonify({"items": [item_json(item) for item in result.items], "total": result.total,
+    return jsonify({"items": items_json(result.items), "total": result.total,
                     "page": result.page, "per_page": result.per_page})
 
 
@@ -91,8 +117,9 @@ def _location(body: dict) -> tuple[str, str, str]:
     if unknown:
         raise p.BadRequest(f"Unknown location field(s): {', '.join(sorted(unknown))}.",
                            "unknown_field")
-    return (p.string(value, "address", max_length=200), p.string(value, "building", max_length=120),
-            p.string(value, "room", max_length=120))
+    return (p.string(value, "address", max_length=MAX_ADDRESS),
+            p.string(value, "building", max_length=MAX_BUILDING),
+            p.string(value, "room", max_length=MAX_ROOM))
 
 
 @bp.post("/items")
@@ -101,20 +128,21 @@ def create_item():
     body = p.json_body(ITEM_FIELDS, required={"title", "category", "condition", "quantity",
                                               "location"})
     try:
-        category = categories.get_by_slug(p.string(body, "category", max_length=80))
+        category = categories.get_by_slug(p.string(body, "category", max_length=MAX_SLUG))
     except NotFound as error:  # in a body it is bad input, not a missing resource
         raise InvalidInput(error.message, field="category") from None
     address, building, room = _location(body)
-    condition = p.string(body, "condition", max_length=20)
+    condition = p.string(body, "condition", max_length=MAX_CONDITION)
     if condition not in {c.value for c in Condition}:
         raise InvalidInput("Unknown condition; use as_new, good, used or needs_repair.",
                            field="condition")
     item = items.create_item(user, items.ItemDetails(
-        title=p.string(body, "title", max_length=120), category_id=category.id,
+        title=p.string(body, "title", max_length=MAX_TITLE), category_id=category.id,
         condition=condition, quantity=p.integer(body, "quantity"),
-        description=p.string(body, "description", multiline=True), location_address=address,
-        location_building=building, location_room=room,
-        collection_notes=p.string(body, "collection_notes", max_length=2000, multiline=True),
+        description=p.string(body, "description", max_length=MAX_DESCRIPTION, multiline=True),
+        location_address=address, location_building=building, location_room=room,
+        collection_notes=p.string(body, "collection_notes", max_length=MAX_COLLECTION_NOTES,
+                                  multiline=True),
         internal_until=p.iso_date(body, "internal_until"),
         new_price_nok=p.decimal(body, "new_price_nok"), weight_kg=p.decimal(body, "weight_kg"),
         auto_approve=p.boolean(body, "auto_approve", default=False)))
@@ -139,7 +167,7 @@ def add_photo(item_id: int):
     if storage is None or not storage.filename:
         raise p.BadRequest("Send the image as multipart/form-data in the field 'photo'.",
                            "missing_field")
-    alt_text = p.form_text("alt_text")[:300]
+    alt_text = p.form_text("alt_text")[:MAX_ALT_TEXT]
     [photo] = photos.add_photos(user, item, [photos.Upload(storage.stream, storage.filename,
                                                            alt_text)])
     db.session.commit()
@@ -223,7 +251,7 @@ def collect_claim(claim_id: int):
 
 
 def _category_input(body: dict, *, required: bool = False):
-    slug = p.string(body, "category", max_length=80)
+    slug = p.string(body, "category", max_length=MAX_SLUG)
     if not slug:
         if required:
             raise InvalidInput("Choose a category.", field="category")
@@ -266,7 +294,7 @@ def check_outcome(check_id: int):
     body = p.json_body({"outcome", "claim_id", "reason", "reason_text", "purchase_reference"},
                        required={"outcome"})
     check = _check_for(check_id)
-    outcome = p.string(body, "outcome", max_length=20)
+    outcome = p.string(body, "outcome", max_length=MAX_OUTCOME)
     if outcome == "reused":
         claim_id = p.integer(body, "claim_id")
         try:
@@ -279,13 +307,16 @@ def check_outcome(check_id: int):
                                field="claim_id")
         checks.link_claim(user, check, claim)
     elif outcome == "bought_new":
-        reason = p.string(body, "reason", max_length=1000, multiline=True).strip()
-        reason_text = p.string(body, "reason_text", max_length=1000, multiline=True)
+        reason = p.string(body, "reason", max_length=checks.MAX_REASON_TEXT,
+                          multiline=True).strip()
+        reason_text = p.string(body, "reason_text", max_length=checks.MAX_REASON_TEXT,
+                               multiline=True)
         if reason not in {r.value for r in BoughtNewReason}:
             # A sentence instead of a code: keep the words, file it as "other".
             reason, reason_text = BoughtNewReason.OTHER.value, reason_text or reason
         checks.record_bought_new(user, check, reason, reason_text,
-                                 p.string(body, "purchase_reference", max_length=120))
+                                 p.string(body, "purchase_reference",
+                                          max_length=MAX_PURCHASE_REFERENCE))
     else:
         raise InvalidInput("outcome must be 'reused' or 'bought_new'.", field="outcome")
     db.session.commit()
@@ -303,7 +334,9 @@ def list_wanted():
 def create_wanted():
     user = require_user()
     body = p.json_body({"words", "category", "quantity", "until"})
-    request_ = wanted.create_request(user, words=p.string(body, "words", max_length=200),
+    request_ = wanted.create_request(user,
+                                     words=p.string(body, "words",
+                                                    max_length=wanted.MAX_WORDS_LENGTH),
                                      category=_category_input(body),
                                      quantity=p.integer(body, "quantity"),
                                      until=p.iso_date(body, "until"))

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
 
 from reuse.models.base import Base, utcnow
-from reuse.models.catalog import Category, Condition, Item, Photo
+from reuse.models.catalog import Category, Condition, Item, ItemStatus, Photo
 from reuse.models.checks import (
                                  BoughtNewReason,
                                  CheckOutcome,
@@ -24,9 +24,9 @@ from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthT
 
 __all__ = [
     "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
-    "CheckOutcome", "Claim", "ClaimStatus", "Condition", "Item", "Notification", "Photo",
-    "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User", "WantedRequest",
-    "utcnow",
+    "CheckOutcome", "Claim", "ClaimStatus", "Condition", "Item", "ItemStatus", "Notification",
+    "Photo", "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User",
+    "WantedRequest", "utcnow",
 ]
 __all__ += ["PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]

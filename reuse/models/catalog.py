@@ -25,8 +25,21 @@ from reuse.models.base import Base, UTCDateTime, utcnow
 from reuse.models.organisation import Unit, User
 
 Money = Numeric(12, 2)
-MAX_ITEM_QUANTITY = 10_000
 Kilograms = Numeric(12, 3)
+
+# The limits of what a lister enters, each written once: the columns are sized by them, the
+# item service enforces them, and the forms, the API parser and the OpenAPI document read
+# them from here (tests/test_limits.py holds them to it).
+MAX_ITEM_QUANTITY = 10_000
+MAX_TITLE = 120
+MAX_DESCRIPTION = 5000  # free text: a sensible cap, not a column size
+MAX_ADDRESS = 200
+MAX_BUILDING = 120
+MAX_ROOM = 120
+MAX_COLLECTION_NOTES = 2000  # free text, as the description
+MAX_ALT_TEXT = 300
+MAX_SLUG = 80
+MAX_CONDITION = 20
 
 
 class Condition(enum.StrEnum):
@@ -36,13 +49,22 @@ class Condition(enum.StrEnum):
     NEEDS_REPAIR = "needs_repair"
 
 
+class ItemStatus(enum.StrEnum):
+    """Where an item stands, as the API reports it and the unit's list shows it."""
+
+    AVAILABLE = "available"  # pieces left to claim
+    RESERVED = "reserved"  # none left, some promised to a claimant
+    HANDED_OVER = "handed_over"  # every piece collected
+    WITHDRAWN = "withdrawn"
+
+
 class Category(Base):
     """A node in the category tree, carrying the default factors used to value a reuse."""
 
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
     name_nb: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
@@ -98,16 +120,16 @@ class Item(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     description: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
-    condition: Mapped[str] = mapped_column(String(20))
+    condition: Mapped[str] = mapped_column(String(MAX_CONDITION))
     quantity: Mapped[int]
     quantity_reserved: Mapped[int] = mapped_column(default=0, server_default="0")
     quantity_handed_over: Mapped[int] = mapped_column(default=0, server_default="0")
-    location_address: Mapped[str] = mapped_column(String(200))
-    location_building: Mapped[str] = mapped_column(String(120), default="")
-    location_room: Mapped[str] = mapped_column(String(120), default="")
+    location_address: Mapped[str] = mapped_column(String(MAX_ADDRESS))
+    location_building: Mapped[str] = mapped_column(String(MAX_BUILDING), default="")
+    location_room: Mapped[str] = mapped_column(String(MAX_ROOM), default="")
     collection_notes: Mapped[str] = mapped_column(Text, default="")
     internal_until: Mapped[date]
     # Per-piece overrides; None means "use the category's default".
@@ -156,12 +178,14 @@ class Item(Base):
         return self.withdrawn_at is not None
 
     @property
-    def effective_new_price_nok(self) -> Decimal | None:
-        return self.new_price_nok if self.new_price_nok is not None else self.category.new_price_nok
-
-    @property
-    def effective_weight_kg(self) -> Decimal | None:
-        return self.weight_kg if self.weight_kg is not None else self.category.weight_kg
+    def status(self) -> ItemStatus:
+        if self.is_withdrawn:
+            return ItemStatus.WITHDRAWN
+        if self.quantity_available > 0:
+            return ItemStatus.AVAILABLE
+        if self.quantity_reserved > 0:
+            return ItemStatus.RESERVED
+        return ItemStatus.HANDED_OVER
 
     @property
     def location_label(self) -> str:
@@ -184,7 +208,7 @@ class Photo(Base):
     thumbnail_filename: Mapped[str] = mapped_column(String(80), unique=True)
     width: Mapped[int]
     height: Mapped[int]
-    alt_text: Mapped[str] = mapped_column(String(300))
+    alt_text: Mapped[str] = mapped_column(String(MAX_ALT_TEXT))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="photos")

@@ -9,8 +9,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
-from reuse.models.catalog import Category, Item
+from reuse.models.catalog import MAX_TITLE, Category, Item
 from reuse.models.organisation import Unit, User
+
+# Column sizes the check and wanted services enforce and forms, API and OpenAPI read.
+MAX_OUTCOME = 20
+MAX_PURCHASE_REFERENCE = 120
+MAX_WORDS_LENGTH = 200  # a wanted request's words
 
 
 class CheckOutcome(enum.StrEnum):
@@ -51,12 +56,12 @@ class ReuseCheck(Base):
     quantity: Mapped[int | None]
     match_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    outcome: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(MAX_OUTCOME))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", use_alter=True))
     reason_code: Mapped[str | None] = mapped_column(String(40))
     reason_text: Mapped[str] = mapped_column(Text, default="")
-    purchase_reference: Mapped[str] = mapped_column(String(120), default="")
+    purchase_reference: Mapped[str] = mapped_column(String(MAX_PURCHASE_REFERENCE), default="")
 
     user: Mapped[User] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -80,7 +85,7 @@ class ReuseCheckMatch(Base):
                                           index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     rank: Mapped[int]
-    title: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))  # the item's title, as it was
     quantity_available: Mapped[int]
 
     check: Mapped[ReuseCheck] = relationship(back_populates="matches")
@@ -99,7 +104,7 @@ class WantedRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    words: Mapped[str] = mapped_column(String(200), default="")
+    words: Mapped[str] = mapped_column(String(MAX_WORDS_LENGTH), default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     quantity: Mapped[int | None]
     until: Mapped[date]

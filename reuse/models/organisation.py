@@ -12,6 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
 
+MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321)
+
 
 class Role(enum.StrEnum):
     MEMBER = "member"
@@ -48,7 +50,7 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased by the service so the unique index means one account per address.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)

@@ -35,6 +35,7 @@ from reuse.models import (
     utcnow,
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.models.checks import MAX_PURCHASE_REFERENCE
 from reuse.services import audit, characters, claims, fulltext, notifications, text
 from reuse.services.errors import (
     Conflict,
@@ -51,6 +52,7 @@ CANDIDATE_LIMIT = 500
 LIST_LIMIT = 500  # rows on the checks page; its counts cover every check
 REMIND_AFTER_DAYS = 14
 MAX_NEED = 500
+MAX_REASON_TEXT = 1000  # why new was bought, in the buyer's words
 # A claim sent up to this long before the check may still be what met its need (the buyer
 # claimed first and documented the check afterwards); an older one was not the check's
 # result and would only inflate the reuse share.
@@ -287,11 +289,12 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
         raise InvalidInput(_("Velg hvorfor dere kjøper nytt."), field="reason")
     if reason == BoughtNewReason.OTHER and not reason_text:
         raise InvalidInput(_("Skriv kort hvorfor dere kjøper nytt."), field="reason_text")
-    if len(reason_text) > 1000:
-        raise InvalidInput(_("Begrunnelsen kan ha høyst %(max)s tegn.", max=1000),
+    if len(reason_text) > MAX_REASON_TEXT:
+        raise InvalidInput(_("Begrunnelsen kan ha høyst %(max)s tegn.", max=MAX_REASON_TEXT),
                            field="reason_text")
-    if len(purchase_reference) > 120:
-        raise InvalidInput(_("Bestillingsnummeret kan ha høyst %(max)s tegn.", max=120),
+    if len(purchase_reference) > MAX_PURCHASE_REFERENCE:
+        raise InvalidInput(_("Bestillingsnummeret kan ha høyst %(max)s tegn.",
+                             max=MAX_PURCHASE_REFERENCE),
                            field="purchase_reference")
     characters.check(reason_text, _("Utdyp gjerne"), field="reason_text", multiline=True)
     characters.check(purchase_reference, _("Bestillingsnummer"), field="purchase_reference")

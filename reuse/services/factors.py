@@ -2,27 +2,28 @@
 
 A change never rewrites history. It adds a version row valid from a date (today or later);
 the ledger values each collection with the version in effect on the collection day (Oslo
-time), and every reuse record stores the values it used. A category's own columns hold the
-version in effect today, for item pages and the API. A category without version rows has
+time), and every reuse record stores the values it used. Item pages and the API show the
+version in effect today the same way (piece_figures), never waiting for run-jobs to copy it
+into the category's own columns (apply_due). A category without version rows has
 only ever had the values in its columns, so before its first change those are written down
 as a baseline version valid from BASELINE_DATE ("since the start").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.models import Category, CategoryFactorVersion, User
-from reuse.services import audit, characters
+from reuse.models import Category, CategoryFactorVersion, Item, User
+from reuse.services import audit, characters, figures
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_factors
 
@@ -30,46 +31,20 @@ BASELINE_DATE = date(2000, 1, 1)
 MAX_DAYS_AHEAD = 2 * 366
 MAX_SOURCE = 1000
 MAX_NOTE = 2000
-# Limits as for an item's own figures (reuse.services.items).
-MAX_PRICE_NOK = Decimal("100000000")
-MAX_KG = Decimal("100000")
 # Sources shipped in reuse/data/categories.csv say so when a figure is not published.
 ESTIMATE_MARKERS = ("anslag", "estimate", "illustrativ", "illustrative")
 
-FACTORS = (
-    # (name, label, unit, decimals)
-    ("new_price_nok", _l("Nypris"), "kr", 2),
-    ("weight_kg", _l("Vekt"), "kg", 3),
-    ("co2e_kg", _l("Utslipp ved ny produksjon"), "kg CO2e", 3),
-)
+FACTORS = (figures.PRICE, figures.WEIGHT, figures.CO2E)
 
 
-def _factor_errors(name: str, places: int) -> dict[str, str]:
-    """What is wrong with a factor's value or source, in whole sentences for each factor."""
+def _no_source(name: str) -> str:
+    """A factor given without its source, in a whole sentence for each factor."""
     if name == "new_price_nok":
-        return {
-            "invalid": _("Nypris må være et tall, 0 eller mer."),
-            "too_high": _("Nypris er urimelig høy. Sjekk tallet."),
-            "too_precise": _("Nypris kan ha høyst %(places)s desimaler.", places=places),
-            "no_source": _("Oppgi kilden for nypris, eller skriv «Anslag» og hva anslaget "
-                           "bygger på."),
-        }
+        return _("Oppgi kilden for nypris, eller skriv «Anslag» og hva anslaget bygger på.")
     if name == "weight_kg":
-        return {
-            "invalid": _("Vekt må være et tall, 0 eller mer."),
-            "too_high": _("Vekt er urimelig høy. Sjekk tallet."),
-            "too_precise": _("Vekt kan ha høyst %(places)s desimaler.", places=places),
-            "no_source": _("Oppgi kilden for vekt, eller skriv «Anslag» og hva anslaget "
-                           "bygger på."),
-        }
-    return {
-        "invalid": _("Utslipp ved ny produksjon må være et tall, 0 eller mer."),
-        "too_high": _("Utslipp ved ny produksjon er urimelig høy. Sjekk tallet."),
-        "too_precise": _("Utslipp ved ny produksjon kan ha høyst %(places)s desimaler.",
-                         places=places),
-        "no_source": _("Oppgi kilden for utslipp ved ny produksjon, eller skriv «Anslag» og hva "
-                       "anslaget bygger på."),
-    }
+        return _("Oppgi kilden for vekt, eller skriv «Anslag» og hva anslaget bygger på.")
+    return _("Oppgi kilden for utslipp ved ny produksjon, eller skriv «Anslag» og hva "
+             "anslaget bygger på.")
 
 
 def looks_estimated(source: str) -> bool:
@@ -133,14 +108,61 @@ def _versions(category_id: int) -> list[CategoryFactorVersion]:
 
 def in_effect(category: Category, on: date) -> Factors:
     """The factors that value a collection made on the day `on` (Oslo time)."""
-    version = db.session.scalar(
-        select(CategoryFactorVersion)
-        .where(CategoryFactorVersion.category_id == category.id,
-               CategoryFactorVersion.valid_from <= on)
-        .order_by(CategoryFactorVersion.valid_from.desc()).limit(1))
-    if version is not None:
-        return _from_version(version)
-    return _from_category(category)
+    return in_effect_for([category], on)[category.id]
+
+
+def in_effect_for(categories: Iterable[Category], on: date) -> dict[int, Factors]:
+    """in_effect for each category, by id, in one query (for lists of items)."""
+    by_id = {category.id: category for category in categories}
+    if not by_id:
+        return {}
+    version = CategoryFactorVersion
+    latest = (select(version.category_id, func.max(version.valid_from).label("valid_from"))
+              .where(version.category_id.in_(by_id), version.valid_from <= on)
+              .group_by(version.category_id).subquery())
+    found = {row.category_id: _from_version(row) for row in db.session.scalars(
+        select(version).join(latest, and_(version.category_id == latest.c.category_id,
+                                          version.valid_from == latest.c.valid_from)))}
+    return {category_id: found.get(category_id) or _from_category(category)
+            for category_id, category in by_id.items()}
+
+
+@dataclass(frozen=True)
+class PieceFigures:
+    """What one piece of an item is valued with on a day: the lister's own price and weight
+    where given, else the category's factors in effect that day; emissions always the
+    category's. The item page and the API show these for today, and a collection records
+    them for its day, so on the day a factor changes the page and the record agree."""
+
+    new_price_nok: Decimal | None
+    weight_kg: Decimal | None
+    co2e_kg: Decimal | None
+    new_price_from_category: bool
+    weight_from_category: bool
+
+
+def _piece_figures(item: Item, factors: Factors) -> PieceFigures:
+    return PieceFigures(
+        new_price_nok=(item.new_price_nok if item.new_price_nok is not None
+                       else factors.new_price_nok),
+        weight_kg=item.weight_kg if item.weight_kg is not None else factors.weight_kg,
+        co2e_kg=factors.co2e_kg,
+        new_price_from_category=item.new_price_nok is None,
+        weight_from_category=item.weight_kg is None)
+
+
+def piece_figures(item: Item, on: date | None = None) -> PieceFigures:
+    """The figures of one piece of the item on the day `on` (default: today, Oslo time)."""
+    return _piece_figures(item, in_effect(item.category, on or oslo_today()))
+
+
+def piece_figures_for(items: Iterable[Item], on: date | None = None) -> dict[int, PieceFigures]:
+    """piece_figures for each item, by id, in one query."""
+    items = list(items)
+    in_effect_by_category = in_effect_for((item.category for item in items),
+                                          on or oslo_today())
+    return {item.id: _piece_figures(item, in_effect_by_category[item.category_id])
+            for item in items}
 
 
 def history(category: Category) -> list[Factors]:
@@ -196,7 +218,8 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
                              "Velg en annen dato."), field="valid_from")
     source_labels = {"new_price_source": _("Kilde for nypris"),
                      "weight_source": _("Kilde for vekt"), "co2e_source": _("Kilde for utslipp")}
-    for name, _label, _unit, places in FACTORS:
+    for figure in FACTORS:
+        name = figure.name
         value = getattr(change, name)
         source_field = name.rsplit("_", 1)[0] + "_source"
         source = (getattr(change, source_field) or "").strip()
@@ -208,16 +231,9 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
         setattr(change, source_field, source)
         if value is None:
             continue
-        maximum = MAX_PRICE_NOK if name == "new_price_nok" else MAX_KG
-        errors = _factor_errors(name, places)
-        if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-            raise InvalidInput(errors["invalid"], field=name)
-        if value > maximum:
-            raise InvalidInput(errors["too_high"], field=name)
-        if value != value.quantize(Decimal(1).scaleb(-places)):
-            raise InvalidInput(errors["too_precise"], field=name)
+        figure.check(value)
         if not source:
-            raise InvalidInput(errors["no_source"], field=source_field)
+            raise InvalidInput(_no_source(name), field=source_field)
     change.note = (change.note or "").strip()
     if len(change.note) > MAX_NOTE:
         raise InvalidInput(_("Kommentaren kan ha høyst %(max)s tegn.", max=MAX_NOTE),

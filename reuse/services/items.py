@@ -8,17 +8,28 @@ from decimal import Decimal
 
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
-from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.models.catalog import (
+    MAX_ADDRESS,
+    MAX_BUILDING,
+    MAX_COLLECTION_NOTES,
+    MAX_DESCRIPTION,
+    MAX_ITEM_QUANTITY,
+    MAX_ROOM,
+    MAX_TITLE,
+    ItemStatus,
+)
 from reuse.services import (
     audit,
     characters,
     claims,
+    figures,
     fulltext,
     notifications,
     numbers,
@@ -34,8 +45,22 @@ INTERNAL_PERIOD_DAYS = 30
 # An internal period keeps an item from being given outside the municipality; 9999-12-31
 # would keep it forever. A year is the longest any unit needs.
 MAX_INTERNAL_PERIOD_DAYS = 366
-MAX_QUANTITY = MAX_ITEM_QUANTITY
 MAX_PER_PAGE = 100
+# The API's paging: its default page size (the web's pages show 24), and the last page number
+# it accepts.
+API_PER_PAGE = 20
+MAX_PAGE = 100_000
+# Search words and places are read up to this length.
+MAX_QUERY = 200
+
+
+# The unit's list of its items tells only whether pieces are left to claim.
+STATUS_LABELS = {
+    ItemStatus.AVAILABLE: _l("Ledig"),
+    ItemStatus.RESERVED: _l("Ikke ledig"),
+    ItemStatus.HANDED_OVER: _l("Ikke ledig"),
+    ItemStatus.WITHDRAWN: _l("Trukket tilbake"),
+}
 
 
 @dataclass
@@ -65,50 +90,44 @@ def latest_internal_until(today: date | None = None) -> date:
     return (today or date.today()) + timedelta(days=MAX_INTERNAL_PERIOD_DAYS)
 
 
-# The longest text each field takes (the columns' sizes, or a sensible cap for free text).
-TEXT_LIMITS = {"title": 120, "description": 5000, "location_address": 200,
-               "location_building": 120, "location_room": 120, "collection_notes": 2000}
+# The longest text each field takes (reuse.models.catalog).
+TEXT_LIMITS = {"title": MAX_TITLE, "description": MAX_DESCRIPTION,
+               "location_address": MAX_ADDRESS, "location_building": MAX_BUILDING,
+               "location_room": MAX_ROOM, "collection_notes": MAX_COLLECTION_NOTES}
 MULTI_LINE_FIELDS = frozenset({"description", "collection_notes"})
-MAX_PRICE_NOK = Decimal("100000000")
-MAX_WEIGHT_KG = Decimal("100000")
 
 
-def _figure_errors(name: str, places: int) -> tuple[str, str, str]:
-    """Negative, unreasonably high, too many decimals: whole sentences for each figure."""
-    if name == "new_price_nok":
-        return (_("Nypris kan ikke være negativ."), _("Nypris er urimelig høy. Sjekk tallet."),
-                _("Nypris kan ha høyst %(places)s desimaler.", places=places))
-    return (_("Vekt kan ikke være negativ."), _("Vekt er urimelig høy. Sjekk tallet."),
-            _("Vekt kan ha høyst %(places)s desimaler.", places=places))
-
-
-def _text_labels() -> dict[str, str]:
-    return {"title": _("Tittel"), "description": _("Beskrivelse"),
-            "location_address": _("Adresse"), "location_building": _("Bygg"),
-            "location_room": _("Rom"), "collection_notes": _("Henteinformasjon")}
+# The fields' names and what a lister is told when one is missing: the form says the same
+# before the service would.
+LABELS = {"title": _l("Tittel"), "description": _l("Beskrivelse"),
+          "location_address": _l("Adresse"), "location_building": _l("Bygg"),
+          "location_room": _l("Rom"), "collection_notes": _l("Henteinformasjon")}
+NO_TITLE = _l("Gi annonsen en tittel.")
+NO_CATEGORY = _l("Velg en kategori.")
+NO_CONDITION = _l("Velg tilstand.")
+NO_ADDRESS = _l("Oppgi adressen der tingene kan hentes.")
 
 
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
-    labels = _text_labels()
     for name, limit in TEXT_LIMITS.items():
         value = (getattr(details, name) or "").strip()
         if len(value) > limit:
             raise InvalidInput(_("Feltet kan ha høyst %(max)s tegn.", max=limit), field=name)
-        characters.check(value, labels[name], field=name, multiline=name in MULTI_LINE_FIELDS)
+        characters.check(value, str(LABELS[name]), field=name,
+                         multiline=name in MULTI_LINE_FIELDS)
         setattr(details, name, value)
     if not details.title:
-        raise InvalidInput(_("Gi annonsen en tittel."), field="title")
+        raise InvalidInput(str(NO_TITLE), field="title")
     if details.condition not in {c.value for c in Condition}:
-        raise InvalidInput(_("Velg tilstand."), field="condition")
+        raise InvalidInput(str(NO_CONDITION), field="condition")
     if (isinstance(details.quantity, bool) or not isinstance(details.quantity, int)
-            or not 1 <= details.quantity <= MAX_QUANTITY):
-        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_QUANTITY),
+            or not 1 <= details.quantity <= MAX_ITEM_QUANTITY):
+        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
                            field="quantity")
     if not details.location_address:
-        raise InvalidInput(_("Oppgi adressen der tingene kan hentes."),
-                           field="location_address")
+        raise InvalidInput(str(NO_ADDRESS), field="location_address")
     if db.session.get(Category, details.category_id) is None:
-        raise InvalidInput(_("Velg en kategori."), field="category_id")
+        raise InvalidInput(str(NO_CATEGORY), field="category_id")
     if details.internal_until is None:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:
@@ -119,18 +138,8 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
                              "%(date)s.", days=MAX_INTERNAL_PERIOD_DAYS,
                              date=format_day(latest_internal_until(today))),
                            field="internal_until")
-    for name, maximum, places in (("new_price_nok", MAX_PRICE_NOK, 2),
-                                  ("weight_kg", MAX_WEIGHT_KG, 3)):
-        value = getattr(details, name)
-        if value is None:
-            continue
-        negative, too_high, too_precise = _figure_errors(name, places)
-        if not value.is_finite() or value < 0:
-            raise InvalidInput(negative, field=name)
-        if value > maximum:
-            raise InvalidInput(too_high, field=name)
-        if value != value.quantize(Decimal(1).scaleb(-places)):
-            raise InvalidInput(too_precise, field=name)
+    figures.PRICE.check(details.new_price_nok)
+    figures.WEIGHT.check(details.weight_kg)
     return details
 
 

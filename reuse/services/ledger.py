@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +27,12 @@ from reuse.services.permissions import can_correct_records
 CENT = Decimal("0.01")
 GRAM = Decimal("0.001")
 MAX_COSTS_NOK = Decimal("10000000")
+# The longest reason for a correction (the reversal form is the only way to give one).
+MAX_REASON = 2000
+
+# Refusals the collection form gives before the service would, in the same words.
+NEGATIVE_COSTS = _l("Kostnadene kan ikke være negative.")
+COSTS_TOO_HIGH = _l("Kostnadene er urimelig høye. Sjekk beløpet.")
 
 
 @dataclass(frozen=True)
@@ -42,28 +49,26 @@ def validate_costs(costs_nok: Decimal) -> Decimal:
     if not isinstance(costs_nok, Decimal) or not costs_nok.is_finite():
         raise InvalidInput(_("Kostnadene må være et tall."), field="costs_nok")
     if costs_nok < 0:
-        raise InvalidInput(_("Kostnadene kan ikke være negative."), field="costs_nok")
+        raise InvalidInput(str(NEGATIVE_COSTS), field="costs_nok")
     if costs_nok > MAX_COSTS_NOK:
-        raise InvalidInput(_("Kostnadene er urimelig høye. Sjekk beløpet."), field="costs_nok")
+        raise InvalidInput(str(COSTS_TOO_HIGH), field="costs_nok")
     if costs_nok != costs_nok.quantize(CENT):
         raise InvalidInput(_("Kostnadene kan ha høyst to desimaler (øre)."), field="costs_nok")
     return costs_nok.quantize(CENT)
 
 
 def value(claim: Claim, *, replaces_purchase: bool, costs_nok: Decimal) -> Valuation:
-    # The category's factors in effect on the day of the collection (Oslo time), so that a
-    # change scheduled for a later day is not used early; the item's own figures still win.
+    # The figures in effect on the day of the collection (Oslo time), so that a change
+    # scheduled for a later day is not used early; the item's own figures still win. The item
+    # page shows the same figures for today (factors.piece_figures).
     from reuse.clock import OSLO
     from reuse.models import utcnow
     from reuse.services import factors
 
-    item = claim.item
     quantity = Decimal(claim.quantity)
     collected_on = (claim.collected_at or utcnow()).astimezone(OSLO).date()
-    in_effect = factors.in_effect(item.category, collected_on)
-    price = item.new_price_nok if item.new_price_nok is not None else in_effect.new_price_nok
-    weight = item.weight_kg if item.weight_kg is not None else in_effect.weight_kg
-    co2e = in_effect.co2e_kg
+    figures = factors.piece_figures(claim.item, collected_on)
+    price, weight, co2e = figures.new_price_nok, figures.weight_kg, figures.co2e_kg
     replaced = Decimal(1) if replaces_purchase else Decimal(0)
     return Valuation(
         new_price_nok_used=price,

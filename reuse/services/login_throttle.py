@@ -33,6 +33,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from reuse.config import THROTTLE_DEFAULTS, ConfigError
 from reuse.extensions import limiter
+from reuse.models.organisation import MAX_EMAIL
 from reuse.services.errors import DomainError
 
 # How long failures at one (address, account) pair are remembered without a success.
@@ -109,7 +110,7 @@ def _key(kind: str, *parts: str) -> str:
 
 
 def _account(email: str) -> str:
-    return email.strip().lower()[:254]
+    return email.strip().lower()[:MAX_EMAIL]
 
 
 def _limit(name: str) -> RateLimitItem:

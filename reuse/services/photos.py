@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from reuse.extensions import db
 from reuse.models import Item, Photo, User
+from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.services import audit, characters, imaging
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.imaging import EncodedPhoto
@@ -122,7 +123,7 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
         _track_written(image_path)
         thumbnail_path = _write_atomically(directory, result.thumbnail, f"{stem}_t.jpg")
         _track_written(thumbnail_path)
-        alt_text = upload.alt_text.strip()[:300] or _("Bilde %(number)s av %(title)s",
+        alt_text = upload.alt_text.strip()[:MAX_ALT_TEXT] or _("Bilde %(number)s av %(title)s",
                                                       number=position + 1, title=item.title)
         photo = Photo(item=item, position=position, filename=image_path.name,
                       thumbnail_filename=thumbnail_path.name, width=result.width,
@@ -163,7 +164,7 @@ def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
     if not alt_text:
         raise InvalidInput(_("Bildeteksten kan ikke være tom."), field="alt_text")
     characters.check(alt_text, _("Bildetekst"), field="alt_text")
-    photo.alt_text = alt_text[:300]
+    photo.alt_text = alt_text[:MAX_ALT_TEXT]
 
 
 def remove_photo(user: User, photo: Photo) -> None:

@@ -22,6 +22,8 @@ from reuse.services import audit, characters, notifications, tokens
 from reuse.services.errors import InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
+# The longest password a form takes: hashing megabytes would be work for an attacker to ask.
+MAX_PASSWORD_LENGTH = 1024
 # The handful that people actually choose; length does the rest of the work.
 COMMON_PASSWORDS = frozenset({
     "1234567890", "12345678910", "passord123", "passord1234", "password123", "password1234",

@@ -52,6 +52,7 @@ from reuse.models import (
 )
 from reuse.models.base import UTCDateTime
 from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.models.checks import MAX_WORDS_LENGTH
 from reuse.services import audit, characters, notifications, text
 from reuse.services.allowances import Allowance
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
@@ -59,7 +60,6 @@ from reuse.services.permissions import owns_wanted_request, wanted_requests_of
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
-MAX_WORDS_LENGTH = 200
 # Posted items matched per batch of run-jobs; each batch is one transaction.
 MATCH_BATCH = 100
 

@@ -3,22 +3,25 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from reuse.models.organisation import MAX_EMAIL
+from reuse.services.users import MAX_PASSWORD_LENGTH
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-post"), validators=[
-        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)])
+        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=MAX_EMAIL)])
     password = PasswordField(_l("Passord"), validators=[
-        DataRequired(_l("Skriv inn passordet ditt.")), Length(max=1024)])
+        DataRequired(_l("Skriv inn passordet ditt.")), Length(max=MAX_PASSWORD_LENGTH)])
 
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-post"), validators=[
-        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)])
+        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=MAX_EMAIL)])
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("Nytt passord"), validators=[
-        DataRequired(_l("Skriv inn et nytt passord.")), Length(max=1024)],
+        DataRequired(_l("Skriv inn et nytt passord.")), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("Minst 10 tegn. En setning av flere ord er lett å huske og vanskelig å "
                        "gjette."))
     confirm = PasswordField(_l("Gjenta passordet"), validators=[

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from reuse.services import categories, units
+from reuse.services.items import MAX_QUERY
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import LongSelect, WholeNumberField
 
@@ -16,11 +17,11 @@ class BrowseForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Søk"), validators=[Optional(), Length(max=200)])
+    q = SearchField(_l("Søk"), validators=[Optional(), Length(max=MAX_QUERY)])
     category = SelectField(_l("Kategori"), validators=[Optional()])
     condition = SelectField(_l("Tilstand"), validators=[Optional()])
     unit = SelectField(_l("Enhet"), validators=[Optional()], widget=LongSelect())
-    location = SearchField(_l("Sted"), validators=[Optional(), Length(max=200)])
+    location = SearchField(_l("Sted"), validators=[Optional(), Length(max=MAX_QUERY)])
     page = WholeNumberField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):

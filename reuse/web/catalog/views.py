@@ -2,7 +2,7 @@ from flask import abort, current_app, render_template, request, send_from_direct
 from flask_login import current_user, login_required
 
 from reuse.api.auth import bearer_user
-from reuse.services import claims, items, permissions, photos
+from reuse.services import claims, factors, items, permissions, photos
 from reuse.web.catalog import bp
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.claims.forms import ClaimForm
@@ -47,7 +47,8 @@ def render_item_page(item, claim_form=None):
     can_claim = (permissions.can_claim(current_user, item) and item.quantity_available > 0
                  and not item.is_withdrawn)
     return render_template(
-        "catalog/item.html", item=item, can_manage=can_manage, own_unit=own_unit,
+        "catalog/item.html", item=item, figures=factors.piece_figures(item),
+        can_manage=can_manage, own_unit=own_unit,
         can_claim=can_claim, claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
         unit_claims=open_claims if own_unit else [],
         allowance=claims.open_claims_of(current_user) if can_claim else None)

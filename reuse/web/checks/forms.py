@@ -6,8 +6,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY, Category
+from reuse.models.checks import MAX_PURCHASE_REFERENCE
 from reuse.services import categories
-from reuse.services.checks import MAX_NEED, REASON_LABELS
+from reuse.services.checks import MAX_NEED, MAX_REASON_TEXT, REASON_LABELS
 from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
 
 
@@ -47,8 +48,10 @@ class BoughtNewForm(FlaskForm):
         InputRequired(_l("Velg hvorfor dere kjøper nytt."))],
         choices=[SelectChoice(code.value, label) for code, label in REASON_LABELS.items()])
     reason_text = TextAreaField(_l("Utdyp gjerne"),
-                                validators=[Optional(), MultiLine(), Length(max=1000)],
+                                validators=[Optional(), MultiLine(),
+                                            Length(max=MAX_REASON_TEXT)],
                                 description=_l("Må fylles ut ved «Annen grunn»."))
     purchase_reference = StringField(_l("Bestillingsnummer"),
-                                     validators=[Optional(), SingleLine(), Length(max=120)],
+                                     validators=[Optional(), SingleLine(),
+                                                 Length(max=MAX_PURCHASE_REFERENCE)],
                                      description=_l("Fra innkjøpssystemet, hvis dere har det."))

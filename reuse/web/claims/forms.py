@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
+from reuse.services import ledger
 from reuse.services.claims import MAX_MESSAGE
 from reuse.web.fields import MultiLine, NorwegianDecimalField, WholeNumberField
 
@@ -33,11 +34,12 @@ class CollectForm(FlaskForm):
     costs_nok = NorwegianDecimalField(
         _l("Kostnader ved overleveringen (kr)"), places=2, default=0,
         validators=[Optional(),
-                    NumberRange(min=0, message=_l("Kostnadene kan ikke være negative."))],
+                    NumberRange(min=0, message=ledger.NEGATIVE_COSTS),
+                    NumberRange(max=ledger.MAX_COSTS_NOK, message=ledger.COSTS_TOO_HIGH)],
         description=_l("Transport, reparasjon, omtrekk og lignende. 0 hvis ingen."))
 
 
 class ReverseRecordForm(FlaskForm):
     reason = TextAreaField(_l("Hvorfor korrigeres føringen?"),
                            validators=[DataRequired(_l("Skriv hvorfor føringen korrigeres.")),
-                                       MultiLine(), Length(max=2000)])
+                                       MultiLine(), Length(max=ledger.MAX_REASON)])

@@ -26,8 +26,18 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from reuse.services import categories
-from reuse.services.items import MAX_QUANTITY, ItemDetails, latest_internal_until
+from reuse.models.catalog import (
+    MAX_ADDRESS,
+    MAX_ALT_TEXT,
+    MAX_BUILDING,
+    MAX_COLLECTION_NOTES,
+    MAX_DESCRIPTION,
+    MAX_ITEM_QUANTITY,
+    MAX_ROOM,
+    MAX_TITLE,
+)
+from reuse.services import categories, figures, items
+from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import (
     MultiLine,
@@ -47,46 +57,55 @@ class PhotoUploadForm(Form):
 
     file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
     alt_text = StringField(
-        _l("Beskriv bildet kort"), validators=[Optional(), SingleLine(), Length(max=300)],
+        _l("Beskriv bildet kort"),
+        validators=[Optional(), SingleLine(), Length(max=MAX_ALT_TEXT)],
         description=_l("For skjermlesere, for eksempel «Blå kontorstol sett forfra»."),
     )
 
 
 class ItemForm(FlaskForm):
-    title = StringField(_l("Tittel"), validators=[DataRequired(_l("Gi annonsen en tittel.")),
-                                                  SingleLine(), Length(max=120)],
+    title = StringField(items.LABELS["title"], validators=[
+        DataRequired(items.NO_TITLE), SingleLine(), Length(max=MAX_TITLE)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
     category_id = SelectField(_l("Kategori"), coerce=whole_number,
-                              validators=[InputRequired(_l("Velg en kategori."))])
+                              validators=[InputRequired(items.NO_CATEGORY)])
     condition = RadioField(_l("Tilstand"), choices=[SelectChoice(c.value, label)
                                                     for c, label in CONDITION_LABELS.items()],
-                           validators=[InputRequired(_l("Velg tilstand."))])
+                           validators=[InputRequired(items.NO_CONDITION)])
     # NumberRange fills in %(min)s and %(max)s itself.
     quantity = WholeNumberField(_l("Antall"), default=1, validators=[
         InputRequired(_l("Oppgi antall.")),
-        NumberRange(1, MAX_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
-    description = TextAreaField(_l("Beskrivelse"),
-                                validators=[Optional(), MultiLine(), Length(max=5000)],
+        NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
+    description = TextAreaField(items.LABELS["description"],
+                                validators=[Optional(), MultiLine(),
+                                            Length(max=MAX_DESCRIPTION)],
                                 description=_l("Mål, merke, farge, skader – det en mottaker "
                                                "trenger å vite."))
-    location_address = StringField(_l("Adresse"), validators=[
-        DataRequired(_l("Oppgi adressen der tingene kan hentes.")), SingleLine(), Length(max=200)])
-    location_building = StringField(_l("Bygg"),
-                                    validators=[Optional(), SingleLine(), Length(max=120)])
-    location_room = StringField(_l("Rom"), validators=[Optional(), SingleLine(), Length(max=120)])
-    collection_notes = TextAreaField(_l("Henteinformasjon"),
-                                     validators=[Optional(), MultiLine(), Length(max=2000)],
+    location_address = StringField(items.LABELS["location_address"], validators=[
+        DataRequired(items.NO_ADDRESS), SingleLine(),
+        Length(max=MAX_ADDRESS)])
+    location_building = StringField(items.LABELS["location_building"], validators=[
+        Optional(), SingleLine(), Length(max=MAX_BUILDING)])
+    location_room = StringField(items.LABELS["location_room"], validators=[
+        Optional(), SingleLine(), Length(max=MAX_ROOM)])
+    collection_notes = TextAreaField(items.LABELS["collection_notes"],
+                                     validators=[Optional(), MultiLine(),
+                                                 Length(max=MAX_COLLECTION_NOTES)],
                                      description=_l("Når og hvordan tingene kan hentes, "
                                                     "og hvem som kan kontaktes."))
     internal_until = DateField(_l("Intern periode til"), validators=[Optional()],
                                description=_l("Etter denne datoen kan tingene gis videre "
                                               "utenfor kommunen. Standard er 30 dager, "
                                               "høyst ett år."))
-    new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
-        Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))],
+    new_price_nok = NorwegianDecimalField(
+        _l("Nypris per stykk (kr)"), places=figures.PRICE.places, validators=[
+            Optional(), NumberRange(min=0, message=figures.PRICE.negative),
+            NumberRange(max=figures.PRICE.maximum, message=figures.PRICE.too_high)],
         description=_l("Står feltet tomt, brukes kategoriens standardpris."))
-    weight_kg = NorwegianDecimalField(_l("Vekt per stykk (kg)"), places=3, validators=[
-        Optional(), NumberRange(min=0, message=_l("Vekt kan ikke være negativ."))],
+    weight_kg = NorwegianDecimalField(
+        _l("Vekt per stykk (kg)"), places=figures.WEIGHT.places, validators=[
+            Optional(), NumberRange(min=0, message=figures.WEIGHT.negative),
+            NumberRange(max=figures.WEIGHT.maximum, message=figures.WEIGHT.too_high)],
         description=_l("Står feltet tomt, brukes kategoriens standardvekt."))
     auto_approve = BooleanField(_l("Godkjenn forespørsler automatisk"))
     photos = FieldList(FormField(PhotoUploadForm), min_entries=PHOTO_SLOTS,
@@ -104,7 +123,7 @@ class ItemForm(FlaskForm):
 
     def validate_category_id(self, field):
         if not field.data:
-            raise ValidationError(_("Velg en kategori."))
+            raise ValidationError(str(items.NO_CATEGORY))
 
     def details(self) -> ItemDetails:
         return ItemDetails(
@@ -142,11 +161,12 @@ class EditItemForm(ItemForm):
 class AddPhotoForm(FlaskForm):
     file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
     alt_text = StringField(_l("Beskriv bildet kort"),
-                           validators=[Optional(), SingleLine(), Length(max=300)],
+                           validators=[Optional(), SingleLine(), Length(max=MAX_ALT_TEXT)],
                            description=_l("For skjermlesere, for eksempel "
                                           "«Skrivebord sett fra siden»."))
 
 
 class AltTextForm(FlaskForm):
     alt_text = StringField(_l("Bildetekst"), validators=[
-        DataRequired(_l("Bildeteksten kan ikke være tom.")), SingleLine(), Length(max=300)])
+        DataRequired(_l("Bildeteksten kan ikke være tom.")), SingleLine(),
+        Length(max=MAX_ALT_TEXT)])

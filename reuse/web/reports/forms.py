@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from reuse.services import factors, goals
+from reuse.services import factors, figures, goals
 from reuse.web.fields import (
     LongSelect,
     MultiLine,
@@ -68,21 +68,24 @@ class FactorForm(FlaskForm):
                               render_kw={"type": "date"},
                               description=_l("I dag eller senere. Føringer som alt er skrevet, "
                                              "beholder verdiene de ble skrevet med."))
-    new_price_nok = NorwegianDecimalField(_l("Nypris per stykk (kr)"), places=2, validators=[
-        Optional(), NumberRange(min=0, message=_l("Nypris kan ikke være negativ."))])
+    new_price_nok = NorwegianDecimalField(
+        _l("Nypris per stykk (kr)"), places=figures.PRICE.places, validators=[
+            Optional(), NumberRange(min=0, message=figures.PRICE.negative),
+            NumberRange(max=figures.PRICE.maximum, message=figures.PRICE.too_high)])
     new_price_source = TextAreaField(_l("Kilde for nypris"), validators=[
         Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     new_price_estimate = BooleanField(_l("Nyprisen er et anslag"))
-    weight_kg = NorwegianDecimalField(_l("Vekt per stykk (kg)"), places=3, validators=[
-        Optional(), NumberRange(min=0, message=_l("Vekt kan ikke være negativ."))])
+    weight_kg = NorwegianDecimalField(
+        _l("Vekt per stykk (kg)"), places=figures.WEIGHT.places, validators=[
+            Optional(), NumberRange(min=0, message=figures.WEIGHT.negative),
+            NumberRange(max=figures.WEIGHT.maximum, message=figures.WEIGHT.too_high)])
     weight_source = TextAreaField(_l("Kilde for vekt"), validators=[
         Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     weight_estimate = BooleanField(_l("Vekten er et anslag"))
-    co2e_kg = NorwegianDecimalField(_l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"),
-                                    places=3, validators=[
-                                        Optional(),
-                                        NumberRange(min=0, message=_l("Utslipp kan ikke være "
-                                                                      "negativt."))])
+    co2e_kg = NorwegianDecimalField(
+        _l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"), places=figures.CO2E.places,
+        validators=[Optional(), NumberRange(min=0, message=figures.CO2E.negative),
+                    NumberRange(max=figures.CO2E.maximum, message=figures.CO2E.too_high)])
     co2e_source = TextAreaField(_l("Kilde for utslipp"), validators=[
         Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     co2e_estimate = BooleanField(_l("Utslippstallet er et anslag"))

@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("MAIL_RETRY_SECONDS", DEFAULT_MAIL_RETRY_SECONDS)
     limiter.init_app(app)
 
-    from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating
+    from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
     from reuse.services import login_throttle, month_totals, notifications
     from reuse.web.auth import bp as auth_bp
@@ -78,7 +78,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    backup.init_app(app)
     month_totals.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)

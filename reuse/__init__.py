@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -20,7 +19,7 @@ from reuse.config import (
     load_config,
     trusted_hosts,
 )
-from reuse.extensions import csrf, db, limiter, login_manager, migrate
+from reuse.extensions import csrf, db, limiter, listen_once, login_manager, migrate
 from reuse.services.numbers import MAX_INT as MAX_ID
 
 
@@ -62,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
-    from reuse.services import login_throttle, month_totals, notifications
+    from reuse.services import login_throttle, month_totals, notifications, photos
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
     from reuse.web.checks import bp as checks_bp
@@ -79,6 +78,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     month_totals.init_app(app)
+    notifications.init_app(app)
+    photos.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(listings_bp)
@@ -128,10 +129,10 @@ def _configure_database(app: Flask) -> None:
     if uri.startswith("sqlite"):
         # Concurrent requests wait for the write lock instead of failing at once.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    listen_once(Engine, "connect", _sqlite_pragmas)
     db.init_app(app)
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

@@ -12,13 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from reuse.config import (
-    DEFAULT_MAIL_MAX_ATTEMPTS,
-    DEFAULT_MAIL_RETRY_SECONDS,
-    PROJECT_ROOT,
-    load_config,
-    trusted_hosts,
-)
+from reuse.config import PROJECT_ROOT, load_config, trusted_hosts, with_defaults
 from reuse.extensions import csrf, db, limiter, listen_once, login_manager, migrate
 from reuse.services.numbers import MAX_INT as MAX_ID
 
@@ -34,13 +28,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is None:
         app.config.from_mapping(load_config(Path(app.instance_path)))
     else:
-        app.config.from_mapping(test_config)
+        app.config.from_mapping(with_defaults(test_config))
 
     app.json = ApiJSONProvider(app)
     # Flask answers 400 to a request whose Host is not in this list (an empty one allows all,
     # which only a test configuration without BASE_URL gets).
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config) or None
-    if app.config.get("TRUSTED_PROXIES"):
+    if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         # The proxies' client address and scheme only. X-Forwarded-Host is not trusted: a
         # proxy that does not set it passes the client's own through, and the host the site
@@ -54,9 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)
-    app.config.setdefault("MAIL_RETRY_SECONDS", DEFAULT_MAIL_RETRY_SECONDS)
     limiter.init_app(app)
 
     from reuse import auth_session, cli, errors, i18n, observability, security, templating

@@ -31,7 +31,7 @@ def seed_demo_command(force: bool):
     from reuse import demo
 
     # The demo accounts, an admin among them, share the password printed in the README.
-    if current_app.config.get("REUSE_ENV") != "development" and not force:
+    if current_app.config["REUSE_ENV"] != "development" and not force:
         raise click.ClickException(_(
             "seed-demo lager kontoer med et offentlig kjent passord og kjører bare med "
             "REUSE_ENV=development (eller med --force)."))

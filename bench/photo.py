@@ -210,7 +210,7 @@ def child(kind: Kind, path: Path) -> dict[str, float]:
     sys.path.insert(0, str(ROOT))
     from PIL import Image
 
-    from reuse.config import DEFAULT_PHOTO_MAX_BYTES
+    from reuse.config import DEFAULTS
     from reuse.services import imaging, photos
 
     # Pillow imports its format plugins on the first open; a running server has done that
@@ -221,7 +221,7 @@ def child(kind: Kind, path: Path) -> dict[str, float]:
     with path.open("rb") as stream:  # werkzeug spools uploads this large to a temporary file
         start = time.perf_counter()
         if kind in ("pipeline", "worst"):
-            encoded = photos.encode(photos.Upload(stream, path.name), DEFAULT_PHOTO_MAX_BYTES)
+            encoded = photos.encode(photos.Upload(stream, path.name), DEFAULTS["PHOTO_MAX_BYTES"])
             image_bytes, thumbnail_bytes = encoded.image, encoded.thumbnail
             reported: tuple[int, int] | None = (encoded.width, encoded.height)
         else:

@@ -86,19 +86,13 @@ class Side:
             "SECRET_KEY": secrets.token_hex(32),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "UPLOAD_DIR": upload_dir,
-            "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
-            "PHOTOS_PER_ITEM": 8,
             "MAX_CONTENT_LENGTH": 130 * 1024 * 1024,
-            "ITEMS_PER_PAGE": 24,
             # The page client posts the form as a browser would, minus the CSRF round trip:
             # the token check costs the same on both sides and is not what is measured.
             "WTF_CSRF_ENABLED": False,
-            "CLAIM_COLLECT_DAYS": 14,
-            "RATELIMIT_STORAGE_URI": "memory://",
             "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
             "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
             "BASE_URL": "https://gjenbruk.bench",
-            "MAIL_SERVER": "",
             "MAIL_SENDER": "Gjenbruk <gjenbruk@bergen.example>",
         })
         with self.app.app_context():

@@ -8,18 +8,12 @@ from pathlib import Path
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from reuse.config import (
-    DEFAULT_MAIL_MAX_ATTEMPTS,
-    DEFAULT_MAIL_RETRY_SECONDS,
-    load_config,
-    trusted_hosts,
-)
-from reuse.extensions import csrf, db, limiter, login_manager, migrate
+from reuse.config import load_config, trusted_hosts, with_defaults
+from reuse.extensions import csrf, db, limiter, listen_once, login_manager, migrate
 from reuse.services.fulltext import include_in_schema_comparison
 from reuse.services.numbers import MAX_INT as MAX_ID
 
@@ -32,13 +26,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is None:
         app.config.from_mapping(load_config(Path(app.instance_path)))
     else:
-        app.config.from_mapping(test_config)
+        app.config.from_mapping(with_defaults(test_config))
 
     app.json = ApiJSONProvider(app)
     # Flask answers 400 to a request whose Host is not in this list (an empty one allows all,
     # which only a test configuration without BASE_URL gets).
     app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config) or None
-    if app.config.get("TRUSTED_PROXIES"):
+    if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         # The proxies' client address and scheme only. X-Forwarded-Host is not trusted: a
         # proxy that does not set it passes the client's own through, and the host the site
@@ -55,14 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                      include_object=include_in_schema_comparison)
     login_manager.init_app(app)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    app.config.setdefault("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)
-    app.config.setdefault("MAIL_RETRY_SECONDS", DEFAULT_MAIL_RETRY_SECONDS)
     limiter.init_app(app)
 
-    from reuse import auth_session, backup, cli, errors, i18n, observability, security, templating
+    from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
-    from reuse.services import login_throttle, month_totals, notifications
+    from reuse.services import login_throttle, month_totals, notifications, photos
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
     from reuse.web.checks import bp as checks_bp
@@ -80,8 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    backup.init_app(app)
     month_totals.init_app(app)
+    notifications.init_app(app)
+    photos.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(listings_bp)
@@ -133,10 +125,10 @@ def _configure_database(app: Flask) -> None:
     if uri.startswith("sqlite"):
         # Concurrent requests wait for the write lock instead of failing at once.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    listen_once(Engine, "connect", _sqlite_pragmas)
     db.init_app(app)
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

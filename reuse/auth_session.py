@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from reuse.config import DEFAULT_SIGN_IN_LIFETIME_SECONDS
 from reuse.extensions import db, login_manager
 from reuse.models import User, utcnow
 
@@ -24,8 +23,7 @@ def sign_in(user: User) -> None:
 
 
 def _sign_in_lifetime() -> int:
-    return int(current_app.config.get("SIGN_IN_LIFETIME_SECONDS",
-                                      DEFAULT_SIGN_IN_LIFETIME_SECONDS))
+    return current_app.config["SIGN_IN_LIFETIME_SECONDS"]
 
 
 def _sign_in_expired() -> bool:

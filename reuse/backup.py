@@ -1,4 +1,4 @@
-"""`flask --app reuse backup --to PATH` and `restore --from PATH [--yes]`.
+"""Backup and restore of the database and the photos (the commands: reuse/cli/backup.py).
 
 A backup is one gzip-compressed tar file (`gjenbruk-YYYYMMDDTHHMMSSZ.tar.gz` when --to names
 a folder), written with mode 0600 because it holds personal data and password hashes:
@@ -35,7 +35,6 @@ import secrets
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tarfile
 import tempfile
 import zlib
@@ -44,9 +43,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import click
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
@@ -575,54 +573,3 @@ def restore_backup(source: Path, confirm: Callable[[Manifest], None]) -> Restore
         raise BackupError("Etter gjenopprettingen stemmer ikke radtallet i "
                           + ", ".join(differing) + " med sikkerhetskopien.")
     return RestoreResult(manifest, written, removed)
-
-
-# -- the commands --------------------------------------------------------------------------------
-
-def _interactive() -> bool:
-    return sys.stdin.isatty()
-
-
-def init_app(app: Flask) -> None:
-    @app.cli.command("backup")
-    @click.option("--to", "target", required=True, type=click.Path(path_type=Path),
-                  help="The new backup file, or a folder to write gjenbruk-TIMESTAMP.tar.gz in.")
-    def backup_command(target: Path):
-        """Write the database and the photo files to one new .tar.gz (safe while running)."""
-        try:
-            result = create_backup(target)
-        except BackupError as error:
-            raise click.ClickException(str(error)) from None
-        manifest = result.manifest
-        for name in manifest.missing_photos:
-            click.echo(f"Advarsel: bildefilen {name} mangler i {upload_dir()} og er ikke med.",
-                       err=True)
-        click.echo(f"Sikkerhetskopi skrevet til {result.path}: {manifest.rows} rader i "
-                   f"{len(manifest.tables)} tabeller, {len(manifest.photo_names)} bildefiler, "
-                   f"migrering {manifest.alembic_revision}, {result.size / 1e6:.1f} MB.")
-
-    @app.cli.command("restore")
-    @click.option("--from", "source", required=True, type=click.Path(path_type=Path),
-                  help="A file written by `backup`.")
-    @click.option("--yes", is_flag=True, help="Do not ask; needed when not run at a terminal.")
-    def restore_command(source: Path, yes: bool):
-        """Replace the whole database and the photos with a backup's. Stop the app first."""
-        def confirm(manifest: Manifest) -> None:
-            if yes:
-                return
-            if not _interactive():
-                raise click.ClickException(
-                    "Gjenoppretting erstatter hele databasen og bildene; bekreft med --yes.")
-            click.confirm(f"Erstatte {target_description()} og bildene i {upload_dir()} med "
-                          f"sikkerhetskopien fra {manifest.created_at} ({manifest.rows} rader, "
-                          f"{len(manifest.photo_names)} bildefiler)?", abort=True)
-
-        try:
-            result = restore_backup(source, confirm)
-        except BackupError as error:
-            raise click.ClickException(str(error)) from None
-        manifest = result.manifest
-        click.echo(f"Gjenopprettet fra {source} (tatt {manifest.created_at}): {manifest.rows} "
-                   f"rader i {len(manifest.tables)} tabeller, {len(manifest.photo_names)} "
-                   f"bildefiler ({result.photos_written} skrevet, {result.photos_removed} "
-                   "overflødige fjernet).")

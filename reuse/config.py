@@ -4,38 +4,74 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_PHOTO_MAX_BYTES = 15 * 1024 * 1024
-DEFAULT_PHOTOS_PER_ITEM = 8
-# Pending and approved claims one person may have at a time: enough for a unit's real needs,
-# too few to reserve the catalogue for two weeks.
-DEFAULT_OPEN_CLAIMS_PER_PERSON = 10
-# Failed logins (services/login_throttle.py): free ones per address and account before the
-# waits begin, the longest wait, and the ceilings per address and per account; and reset
-# e-mails asked for one address: enough for a person, too few to flood an inbox.
-THROTTLE_DEFAULTS = {
+# Every setting's default, stated here and nowhere else. load_config() reads the environment
+# over them; a test configuration is them with its few changes (with_defaults). Required ones
+# (SECRET_KEY, BASE_URL, SQLALCHEMY_DATABASE_URI) have none, and those that follow from other
+# settings are derived in with_defaults().
+DEFAULTS = {
+    "REUSE_ENV": "production",
+    "UPLOAD_DIR": str(PROJECT_ROOT / "uploads"),
+    "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
+    "PHOTOS_PER_ITEM": 8,
+    "ITEMS_PER_PAGE": 24,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # How long a session lasts (the environment sets it as SESSION_LIFETIME_SECONDS).
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # However active the person is, a sign-in ends this long after it began.
+    "SIGN_IN_LIFETIME_SECONDS": 12 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "CLAIM_COLLECT_DAYS": 14,
+    # Pending and approved claims one person may have at a time: enough for a unit's real
+    # needs, too few to reserve the catalogue for two weeks.
+    "OPEN_CLAIMS_PER_PERSON": 10,
+    # Active wanted requests one person may have: every one is matched against every new item.
+    "WANTED_REQUESTS_PER_PERSON": 10,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    # Failed logins (services/login_throttle.py): free ones per address and account before the
+    # waits begin, the longest wait, and the ceilings per address and per account; and reset
+    # e-mails asked for one address: enough for a person, too few to flood an inbox.
     "LOGIN_FREE_FAILURES": 5,
     "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
     "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "100 per hour",
     "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
+    # More host names to answer besides BASE_URL's (create_app() merges them).
+    "TRUSTED_HOSTS": (),
+    "TRUSTED_PROXIES": 0,
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "Gjenbruk <gjenbruk@bergen.kommune.no>",
+    # An e-mail the server keeps refusing is tried this often, waiting MAIL_RETRY_SECONDS after
+    # the first failure and twice as long after each next one (5 min … 5 h 20 min: about 10½
+    # hours in all), then given up and logged.
+    "MAIL_MAX_ATTEMPTS": 8,
+    "MAIL_RETRY_SECONDS": 300,
 }
-# However active the person is, a sign-in ends this long after it began.
-DEFAULT_SIGN_IN_LIFETIME_SECONDS = 12 * 3600
+# How the environment sets them: whole numbers, and text where empty means "not set".
+WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
+                 "SIGN_IN_LIFETIME_SECONDS", "CLAIM_COLLECT_DAYS", "OPEN_CLAIMS_PER_PERSON",
+                 "WANTED_REQUESTS_PER_PERSON", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
+                 "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")
+TEXTS = ("UPLOAD_DIR", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
+         "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
+         "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER")
+# Limits that allow nothing at 0.
+AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 # `make run` is reached by either name; nothing else is served without being listed.
 DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")
-# An e-mail the server keeps refusing is tried this often, waiting MAIL_RETRY_SECONDS after the
-# first failure and twice as long after each next one (5 min … 5 h 20 min: about 10½ hours in
-# all), then given up and logged.
-DEFAULT_MAIL_MAX_ATTEMPTS = 8
-DEFAULT_MAIL_RETRY_SECONDS = 300
-# Active wanted requests one person may have: every one is matched against every new item.
-DEFAULT_WANTED_REQUESTS_PER_PERSON = 10
 
 
 class ConfigError(RuntimeError):
@@ -52,6 +88,13 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _flag_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.lower() in {"1", "true", "yes"}
+
+
 def _development_secret_key(instance_path: Path) -> str:
     """Keep one generated key in instance/ so sessions survive a restart of `make run`."""
     key_file = instance_path / "secret_key"
@@ -65,7 +108,7 @@ def _development_secret_key(instance_path: Path) -> str:
 
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config from environment variables (documented in the README)."""
-    environment = os.environ.get("REUSE_ENV", "production")
+    environment = os.environ.get("REUSE_ENV", DEFAULTS["REUSE_ENV"])
     if environment not in {"production", "development"}:
         raise ConfigError("REUSE_ENV must be 'production' or 'development'")
     production = environment == "production"
@@ -88,60 +131,38 @@ def load_config(instance_path: Path) -> dict:
                 "and only requests for its host are answered."
             )
         base_url = DEVELOPMENT_BASE_URL
-    base_url = checked_base_url(base_url)
 
-    photo_max_bytes = _int_env("PHOTO_MAX_BYTES", DEFAULT_PHOTO_MAX_BYTES)
-    photos_per_item = _int_env("PHOTOS_PER_ITEM", DEFAULT_PHOTOS_PER_ITEM)
-    open_claims_per_person = _int_env("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
-    if open_claims_per_person < 1:
-        raise ConfigError("OPEN_CLAIMS_PER_PERSON must be at least 1")
-    wanted_per_person = _int_env("WANTED_REQUESTS_PER_PERSON",
-                                 DEFAULT_WANTED_REQUESTS_PER_PERSON)
-    if wanted_per_person < 1:
-        raise ConfigError("WANTED_REQUESTS_PER_PERSON must be at least 1")
-
-    return {
+    settings = {name: _int_env(name, DEFAULTS[name]) for name in WHOLE_NUMBERS}
+    settings |= {name: os.environ.get(name) or DEFAULTS[name] for name in TEXTS}
+    for name in AT_LEAST_ONE:
+        if settings[name] < 1:
+            raise ConfigError(f"{name} must be at least 1")
+    for name in ("MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS"):
+        settings[name] = max(1, settings[name])
+    return with_defaults({
+        **settings,
         "REUSE_ENV": environment,
         "SECRET_KEY": secret_key,
+        "BASE_URL": checked_base_url(base_url),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(PROJECT_ROOT / "uploads"),
-        "PHOTO_MAX_BYTES": photo_max_bytes,
-        "PHOTOS_PER_ITEM": photos_per_item,
-        # Room for a full set of phone photos plus the form fields in one request.
-        "MAX_CONTENT_LENGTH": photo_max_bytes * photos_per_item + 1024 * 1024,
-        "ITEMS_PER_PAGE": _int_env("ITEMS_PER_PAGE", 24),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": production,
-        "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS", 8 * 3600),
-        "SIGN_IN_LIFETIME_SECONDS": _int_env("SIGN_IN_LIFETIME_SECONDS",
-                                             DEFAULT_SIGN_IN_LIFETIME_SECONDS),
-        "WTF_CSRF_TIME_LIMIT": None,
-        "CLAIM_COLLECT_DAYS": _int_env("CLAIM_COLLECT_DAYS", 14),
-        "OPEN_CLAIMS_PER_PERSON": open_claims_per_person,
-        "WANTED_REQUESTS_PER_PERSON": wanted_per_person,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        **{name: _int_env(name, default) if isinstance(default, int)
-           else os.environ.get(name) or default
-           for name, default in THROTTLE_DEFAULTS.items()},
-        "BASE_URL": base_url,
-        # More host names to answer besides BASE_URL's (create_app() merges them).
-        "TRUSTED_HOSTS": [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",")
-                          if host.strip()],
-        "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
-        "MAIL_PORT": _int_env("MAIL_PORT", 25),
-        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"},
-        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
-        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
-        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Gjenbruk <gjenbruk@bergen.kommune.no>"),
-        "MAIL_MAX_ATTEMPTS": max(1, _int_env("MAIL_MAX_ATTEMPTS", DEFAULT_MAIL_MAX_ATTEMPTS)),
-        "MAIL_RETRY_SECONDS": max(1, _int_env("MAIL_RETRY_SECONDS",
-                                              DEFAULT_MAIL_RETRY_SECONDS)),
-    }
+        "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS",
+                                               DEFAULTS["PERMANENT_SESSION_LIFETIME"]),
+        "TRUSTED_HOSTS": tuple(host.strip() for host in os.environ.get("TRUSTED_HOSTS", "")
+                               .split(",") if host.strip()),
+        "MAIL_USE_TLS": _flag_env("MAIL_USE_TLS", DEFAULTS["MAIL_USE_TLS"]),
+    })
+
+
+def with_defaults(settings: Mapping) -> dict:
+    """The defaults, then `settings`, then what follows from them where `settings` is silent."""
+    config = {**DEFAULTS, **settings}
+    production = config["REUSE_ENV"] == "production"
+    config.setdefault("SESSION_COOKIE_SECURE", production)
+    config.setdefault("REMEMBER_COOKIE_SECURE", production)
+    # Room for a full set of phone photos plus the form fields in one request.
+    config.setdefault("MAX_CONTENT_LENGTH",
+                      config["PHOTO_MAX_BYTES"] * config["PHOTOS_PER_ITEM"] + 1024 * 1024)
+    return config
 
 
 def checked_base_url(url: str) -> str:
@@ -164,7 +185,7 @@ def trusted_hosts(config) -> list[str]:
     if config.get("BASE_URL"):
         hosts.append(urlsplit(config["BASE_URL"]).hostname)
     hosts.extend(config.get("TRUSTED_HOSTS") or [])
-    if config.get("REUSE_ENV") == "development":
+    if config["REUSE_ENV"] == "development":
         hosts.extend(DEVELOPMENT_HOSTS)
     return list(dict.fromkeys(host.lower() for host in hosts))
 

@@ -69,22 +69,22 @@ def send(to: str, subject: str, body: str) -> None:
     """
     message = _build(to, subject, body)
     config = current_app.config
-    server = config.get("MAIL_SERVER")
+    server = config["MAIL_SERVER"]
     if not server:
         log.info("E-mail (no MAIL_SERVER set, not sent) to=%s subject=%s\n%s", to,
                  message["Subject"], body)
         return
-    port = int(config.get("MAIL_PORT") or 25)
+    port = config["MAIL_PORT"]
     try:
         smtp = smtplib.SMTP(server, port, timeout=10)
     except (OSError, smtplib.SMTPException) as exc:
         raise MailUnavailable(f"cannot reach mail server {server}:{port}: {exc}") from exc
     with smtp:
         try:
-            if config.get("MAIL_USE_TLS"):
+            if config["MAIL_USE_TLS"]:
                 smtp.starttls(context=ssl.create_default_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         except (OSError, smtplib.SMTPException) as exc:
             raise MailUnavailable(f"mail server {server}:{port} refused the session: "
                                   f"{exc}") from exc

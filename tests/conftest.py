@@ -53,6 +53,26 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+def settings_for_tests(database_url: str, upload_dir: Path, smtp_server) -> dict:
+    """What the tests change in the defaults (reuse/config.py); everything else is as deployed."""
+    return {
+        "TESTING": True,
+        "REUSE_ENV": "development",
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "https://gjenbruk.test",
+        "UPLOAD_DIR": str(upload_dir),
+        # Limits low enough for a test to reach.
+        "PHOTO_MAX_BYTES": 5 * 1024 * 1024,
+        "PHOTOS_PER_ITEM": 4,
+        "LOGIN_LIMIT_PER_ACCOUNT": "15 per hour",
+        "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
+        "MAIL_SERVER": smtp_server.hostname,
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_SENDER": "Gjenbruk <gjenbruk@bergen.example>",
+    }
+
+
 class BrowserClient(FlaskClient):
     """A test client that behaves like a browser posting our forms: it sends the CSRF token.
 
@@ -126,31 +146,7 @@ def app(smtp_server):
     url = _database_url(tmp_dir)
     if url.startswith("postgresql"):
         _reset_postgres(url)
-    app = create_app({
-        "TESTING": True,
-        "REUSE_ENV": "development",
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "UPLOAD_DIR": str(tmp_dir / "uploads"),
-        "PHOTO_MAX_BYTES": 5 * 1024 * 1024,
-        "PHOTOS_PER_ITEM": 4,
-        "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
-        "ITEMS_PER_PAGE": 24,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "WTF_CSRF_TIME_LIMIT": None,
-        "CLAIM_COLLECT_DAYS": 14,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "LOGIN_FREE_FAILURES": 5,
-        "LOGIN_MAX_DELAY_SECONDS": 900,
-        "LOGIN_LIMIT_PER_ACCOUNT": "15 per hour",
-        "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
-        "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
-        "BASE_URL": "https://gjenbruk.test",
-        "MAIL_SERVER": smtp_server.hostname,
-        "MAIL_PORT": smtp_server.port,
-        "MAIL_SENDER": "Gjenbruk <gjenbruk@bergen.example>",
-    })
+    app = create_app(settings_for_tests(url, tmp_dir / "uploads", smtp_server))
     app.test_client_class = BrowserClient
     # Cheap hashing in tests; production keeps argon2id's default cost.
     users.configure_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -17,7 +17,6 @@ from reuse.models import ApiToken, Goal, Role
 from reuse.services import checks, claims, photos, tokens, wanted
 from tests.conftest import jpeg_bytes
 
-LOGIN = "login"  # 302 to /login for pages, 401 for the API
 PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz",
           "auth.forgot_password", "auth.reset_password"}
 

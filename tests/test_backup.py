@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from reuse import backup
+from reuse.cli import backup as backup_commands
 from reuse.models import Base, Item, ReuseRecord, Role, Unit, User
 from reuse.services import checks, claims, goals, ledger, photos
 from reuse.services.checks import CheckCounts
@@ -281,7 +282,7 @@ def test_restore_refuses_without_yes_when_not_at_a_terminal(app, db, runner, tak
 
 
 def test_restore_asks_at_a_terminal(app, db, runner, taken, monkeypatch):
-    monkeypatch.setattr(backup, "_interactive", lambda: True)
+    monkeypatch.setattr(backup_commands, "_interactive", lambda: True)
     state = unchanged(app, db)
     declined = invoke(runner, "restore", "--from", taken, input="n\n")
     assert declined.exit_code == 1

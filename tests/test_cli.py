@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from sqlalchemy import func, select
 
 from reuse.models import Category, Claim, Item, Photo, ReuseRecord, Unit, User
@@ -118,3 +119,14 @@ def test_seed_demo_fills_the_marketplace_once(runner, db):
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert {model: count(db, model) for model in totals} == totals
+
+
+def test_the_help_lists_every_command_by_its_own_name(runner):
+    listed = runner.invoke(args=["--help"]).output
+    names = {line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()}
+    assert {"load-categories", "seed-demo", "create-unit", "create-user", "deactivate-user",
+            "anonymise-user", "create-token", "list-tokens", "revoke-token", "run-jobs",
+            "rebuild-report-totals", "check-report-totals", "backup", "restore"} <= names
+    # The modules of reuse/cli/ group the code, not the command line: no command is a group.
+    assert not any(isinstance(runner.app.cli.commands[name], click.Group) for name in names
+                   if name not in {"db", "limiter"})  # the extensions' own groups

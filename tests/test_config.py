@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from reuse.config import ConfigError, load_config
+from reuse.config import DEFAULTS, ConfigError, load_config
+from tests.conftest import settings_for_tests
 
 
 @pytest.fixture(autouse=True)
@@ -72,3 +75,25 @@ def test_open_claims_per_person_defaults_to_ten_and_must_allow_one(tmp_path, mon
     monkeypatch.setenv("OPEN_CLAIMS_PER_PERSON", "0")
     with pytest.raises(ConfigError, match="OPEN_CLAIMS_PER_PERSON must be at least 1"):
         load_config(tmp_path)
+
+
+# -- each default stated once, in reuse/config.py ----------------------------------------------
+
+def test_without_the_environment_every_setting_is_its_default(tmp_path, monkeypatch):
+    for name in [*DEFAULTS, "SESSION_LIFETIME_SECONDS"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    config = load_config(tmp_path)
+    assert {name: config[name] for name in DEFAULTS} == DEFAULTS
+
+
+def test_the_app_for_tests_has_every_setting_production_has(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    assert set(load_config(tmp_path)) - set(app.config) == set()
+
+
+def test_the_test_settings_restate_no_default(tmp_path):
+    smtp = SimpleNamespace(hostname="127.0.0.1", port=2525)
+    restated = {name for name, value in settings_for_tests("sqlite://", tmp_path, smtp).items()
+                if name in DEFAULTS and DEFAULTS[name] == value}
+    assert restated == set()

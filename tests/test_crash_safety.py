@@ -26,7 +26,7 @@ WORKER = textwrap.dedent("""
     from reuse.models import Claim, Item, User
     from reuse.services import claims
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": sys.argv[1],
-                      "UPLOAD_DIR": sys.argv[2], "CLAIM_COLLECT_DAYS": 14})
+                      "UPLOAD_DIR": sys.argv[2]})
     with app.app_context():
         if sys.argv[3] == "claim":
             claims.claim_item(db.session.get(User, int(sys.argv[4])),

@@ -14,8 +14,6 @@ from reuse.models import Category
 from reuse.services.errors import NotFound
 from reuse.services.trees import depth_first, subtree_ids
 
-FACTOR_FIELDS = ("new_price_nok", "weight_kg", "co2e_kg")
-
 
 def _decimal_or_none(raw: str) -> Decimal | None:
     return Decimal(raw) if raw.strip() else None

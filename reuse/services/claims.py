@@ -21,7 +21,6 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
 from reuse.clock import oslo_today
-from reuse.config import DEFAULT_OPEN_CLAIMS_PER_PERSON
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import (
@@ -115,7 +114,7 @@ def _hand_over(item: Item, quantity: int) -> None:
 # -- the claimant's count of open claims: one conditional UPDATE each way ------------------
 
 def open_claims_limit() -> int:
-    return current_app.config.get("OPEN_CLAIMS_PER_PERSON", DEFAULT_OPEN_CLAIMS_PER_PERSON)
+    return current_app.config["OPEN_CLAIMS_PER_PERSON"]
 
 
 def open_claims_of(user: User) -> Allowance:
@@ -225,7 +224,7 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
     if not _count_open_claim(user.id, +1):
         _release(item, quantity)
         raise _too_many_open_claims(user)
-    days = current_app.config.get("CLAIM_COLLECT_DAYS", 14)
+    days = current_app.config["CLAIM_COLLECT_DAYS"]
     claim = Claim(item=item, claimant=user, unit_id=user.unit_id, quantity=quantity,
                   message=message, collect_by=oslo_today() + timedelta(days=days))
     db.session.add(claim)

@@ -31,7 +31,7 @@ from flask_babel import ngettext
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
-from reuse.config import THROTTLE_DEFAULTS, ConfigError
+from reuse.config import ConfigError
 from reuse.extensions import limiter
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services.errors import DomainError
@@ -84,8 +84,6 @@ def wait_message(seconds: int) -> str:
 
 def init_app(app: Flask) -> None:
     """Check the limits' syntax at start-up, and say so loudly when counts are per worker."""
-    for name, default in THROTTLE_DEFAULTS.items():
-        app.config.setdefault(name, default)
     for name in ("LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS"):
         if not isinstance(app.config[name], int) or app.config[name] < 1:
             raise ConfigError(f"{name} must be a whole number of at least 1")
@@ -96,7 +94,7 @@ def init_app(app: Flask) -> None:
         except ValueError as exc:
             raise ConfigError(f"{name} must read like '50 per 15 minutes', "
                               f"got {app.config[name]!r}") from exc
-    if (app.config.get("REUSE_ENV") == "production"
+    if (app.config["REUSE_ENV"] == "production"
             and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")):
         log.warning("RATELIMIT_STORAGE_URI is memory://: failed-login counts are kept per "
                     "worker process, so N workers allow N times the attempts. Set "

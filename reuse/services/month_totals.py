@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from reuse.clock import OSLO
-from reuse.extensions import db
+from reuse.extensions import db, listen_once
 from reuse.models import MonthTotal, ReuseRecord
 
 DIMENSIONS = ("receiver", "giver", "category")
@@ -92,8 +92,7 @@ def _add(connection, totals: dict[Key, list[int]]) -> None:
 
 def init_app(app) -> None:
     """Keep the month totals in step in every session (registered once per process)."""
-    if not event.contains(Session, "after_flush", _keep_in_step):
-        event.listen(Session, "after_flush", _keep_in_step)
+    listen_once(Session, "after_flush", _keep_in_step)
 
 
 def _keep_in_step(session: Session, flush_context) -> None:

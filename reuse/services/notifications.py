@@ -14,14 +14,14 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Response, current_app
-from sqlalchemy import event, func, or_, select, update
+from flask import Flask, Response, current_app
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reuse import mail
 from reuse.deferred import after_response
-from reuse.extensions import db
+from reuse.extensions import db, listen_once
 from reuse.links import site_url
 from reuse.models import Notification, User, utcnow
 
@@ -57,14 +57,18 @@ def notify(user: User, kind: str, subject: str, body: str, *, link: str = "",
     return notification
 
 
-@event.listens_for(Session, "after_commit")
+def init_app(app: Flask) -> None:
+    """The outbox follows each session's transaction: committed, or gone with a rollback."""
+    listen_once(Session, "after_commit", _outbox_committed)
+    listen_once(Session, "after_rollback", _outbox_rolled_back)
+
+
 def _outbox_committed(session: Session) -> None:
     pending = session.info.pop("outbox", None)
     if pending:
         session.info.setdefault("outbox_committed", []).extend(pending)
 
 
-@event.listens_for(Session, "after_rollback")
 def _outbox_rolled_back(session: Session) -> None:
     session.info.pop("outbox", None)
 

@@ -18,12 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from reuse.extensions import db
+from reuse.extensions import db, listen_once
 from reuse.models import Item, Photo, User
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.services import audit, characters, imaging
@@ -202,14 +202,19 @@ def _track_removed(path: Path) -> None:
     db.session().info.setdefault("photo_files_removed", []).append(path)
 
 
-@event.listens_for(Session, "after_commit")
+def init_app(app: Flask) -> None:
+    """Files follow each session's transaction: removals happen on commit, writes undone on
+    rollback."""
+    listen_once(Session, "after_commit", _files_follow_commit)
+    listen_once(Session, "after_rollback", _files_follow_rollback)
+
+
 def _files_follow_commit(session: Session) -> None:
     session.info.pop("photo_files_written", None)
     for path in session.info.pop("photo_files_removed", []):
         path.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_rollback")
 def _files_follow_rollback(session: Session) -> None:
     session.info.pop("photo_files_removed", None)
     for path in session.info.pop("photo_files_written", []):

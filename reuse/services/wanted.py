@@ -38,7 +38,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from reuse.clock import oslo_today
-from reuse.config import DEFAULT_WANTED_REQUESTS_PER_PERSON
 from reuse.extensions import db
 from reuse.i18n import language, locale_of
 from reuse.models import (
@@ -65,8 +64,7 @@ MATCH_BATCH = 100
 
 
 def per_person_limit() -> int:
-    return int(current_app.config.get("WANTED_REQUESTS_PER_PERSON",
-                                      DEFAULT_WANTED_REQUESTS_PER_PERSON))
+    return current_app.config["WANTED_REQUESTS_PER_PERSON"]
 
 
 def active(today: date) -> ColumnElement[bool]:

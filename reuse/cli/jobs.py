@@ -1,0 +1,95 @@
+"""`run-jobs`: the periodic work, each job committed on its own, then one summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from reuse.cli.common import commit_or_fail, in_default_language
+from reuse.clock import oslo_today
+from reuse.services import checks, claims, factors, items, notifications, photos, wanted
+
+commands = AppGroup("jobs")
+
+
+@dataclass(frozen=True)
+class JobsDone:
+    """What one run did, for the summary."""
+
+    expired: int
+    reminded: int
+    warned: int
+    check_reminders: int
+    factors_applied: int
+    items_matched: int
+    people_told: int
+    files_removed: int
+    delivery: notifications.Delivery
+
+
+@commands.command("run-jobs")
+@in_default_language
+def run_jobs_command():
+    """Expire overdue claims, send reminders and period warnings, match new items against
+    wanted requests, retry e-mail. Idempotent."""
+    _report(_run_each_job())
+
+
+def _run_each_job() -> JobsDone:
+    today = oslo_today()
+    expired = commit_or_fail(lambda: claims.expire_overdue(today))
+    reminded = commit_or_fail(lambda: claims.remind_uncollected(today))
+    warned = commit_or_fail(lambda: items.warn_internal_periods(today))
+    check_reminders = commit_or_fail(checks.remind_open_checks)
+    applied = commit_or_fail(lambda: factors.apply_due(today))
+    matched, told = _match_wanted()
+    removed = photos.remove_orphan_files()
+    delivery = notifications.deliver_due()
+    return JobsDone(expired=len(expired), reminded=reminded, warned=warned,
+                    check_reminders=check_reminders, factors_applied=applied,
+                    items_matched=matched, people_told=told, files_removed=removed,
+                    delivery=delivery)
+
+
+def _match_wanted() -> tuple[int, int]:
+    """Match the items posted since the last run, a committed batch at a time."""
+    matched = told = 0
+    while True:
+        items_taken, people = commit_or_fail(wanted.match_pending)
+        matched, told = matched + items_taken, told + people
+        if items_taken < wanted.MATCH_BATCH:
+            return matched, told
+
+
+def _report(done: JobsDone) -> None:
+    """One line of counts, a line for anything else that happened; non-zero if mail is down."""
+    delivery = done.delivery
+    click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
+                 "varsler om intern periode, %(checks)s påminnelser om åpne "
+                 "gjenbrukssjekker, %(mailed)s e-poster sendt.", expired=done.expired,
+                 reminded=done.reminded, warned=done.warned, checks=done.check_reminders,
+                 mailed=delivery.sent))
+    if delivery.retrying:
+        click.echo(_("%(count)s e-poster feilet og prøves igjen senere.",
+                     count=delivery.retrying))
+    if delivery.given_up:
+        click.echo(_("%(count)s e-poster er gitt opp etter gjentatte feil (se loggen); "
+                     "varslene finnes fortsatt i appen.", count=delivery.given_up), err=True)
+    if done.factors_applied:
+        click.echo(_("%(applied)s kategorier har fått nye faktorer fra i dag.",
+                     applied=done.factors_applied))
+    if done.files_removed:
+        click.echo(_("%(removed)s bildefiler uten annonse er slettet.",
+                     removed=done.files_removed))
+    if done.items_matched:
+        click.echo(_("%(items)s nye annonser er sjekket mot ønskene; %(people)s personer "
+                     "har fått beskjed.", items=done.items_matched, people=done.people_told))
+    if delivery.unavailable:
+        # The one failure worth waking someone for: nothing can be sent until it is fixed.
+        raise click.ClickException(_(
+            "E-post kan ikke sendes nå: e-postserveren svarer ikke, eller oppsettet er feil "
+            "(se loggen). %(waiting)s e-poster venter til neste kjøring.",
+            waiting=notifications.waiting_count()))

@@ -181,5 +181,5 @@ def test_full_loop_through_the_api(api, people, make_item, db):
     record = done["reuse_record"]
     assert (record["avoided_cost_nok"], record["avoided_co2e_kg"], record["avoided_waste_kg"]) \
         == (8900.1, 144, 35)
-    again = giver.post(f"/api/v1/claims/{claim['id']}/collect")
+    again = giver.post(f"/api/v1/claims/{claim['id']}/collect", json={"replaces_purchase": True})
     assert again.status_code == 409 and error_code(again) == "invalid_state"

@@ -481,7 +481,7 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     assert code(call(client, "post", f"{PREFIX}/claims/{claim['id']}/approve", 403,
                      token=tok.outsider)) == "forbidden"
     assert code(call(client, "post", f"{PREFIX}/claims/{claim['id']}/collect", 409,
-                     token=tok.outsider)) == "invalid_state"
+                     token=tok.outsider, body={"replaces_purchase": True})) == "invalid_state"
     approved = call(client, "post", f"{PREFIX}/claims/{claim['id']}/approve", 200,
                     token=tok.member, body={"message": "Hent på mandag."})
     assert approved["status"] == "approved" and approved["decided_at"] is not None
@@ -498,7 +498,7 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     assert code(call(client, "post", f"{PREFIX}/claims/{claim['id']}/approve", 409,
                      token=tok.member)) == "invalid_state"
     assert code(call(client, "post", f"{PREFIX}/claims/{claim['id']}/collect", 409,
-                     token=tok.outsider, body={})) == "invalid_state"
+                     token=tok.outsider, body={"replaces_purchase": False})) == "invalid_state"
     item = call(client, "get", f"{PREFIX}/items/{chair['id']}", 200, token=tok.member)
     assert (item["quantity"], item["quantity_available"], item["status"]) == (3, 1, "available")
 
@@ -525,12 +525,12 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     assert [c["id"] for c in incoming["claims"]] == [third["id"], second["id"], claim["id"]]
     assert [c["status"] for c in incoming["claims"]] == ["cancelled", "declined", "collected"]
 
-    # An auto-approving item; collected by the giving side with the defaults.
+    # An auto-approving item; collected by the giving side, costs left at their default.
     auto = call(client, "post", f"{PREFIX}/items/{meeting_chair['id']}/claims", 201,
                 token=tok.outsider, body={"quantity": 1})
     assert auto["status"] == "approved" and auto["decided_at"] is not None
     done = call(client, "post", f"{PREFIX}/claims/{auto['id']}/collect", 200,
-                token=tok.colleague)
+                token=tok.colleague, body={"replaces_purchase": True})
     assert done["reuse_record"] == {
         "id": done["reuse_record"]["id"], "replaces_purchase": True, "costs_nok": 0,
         "avoided_cost_nok": 1200.5, "avoided_co2e_kg": 0, "avoided_waste_kg": 3.25,
@@ -663,7 +663,15 @@ def test_unacceptable_requests_are_422s_as_documented(client, people, make_item,
     call(client, "post", f"{PREFIX}/claims/{claim['id']}/approve", 200, token=tok.member)
     for costs in (-1, 0.001, 10_000_001):
         assert code(call(client, "post", f"{PREFIX}/claims/{claim['id']}/collect", 422,
-                         token=tok.outsider, body={"costs_nok": costs})) == "invalid_input"
+                         token=tok.outsider, body={"replaces_purchase": True,
+                                                   "costs_nok": costs})) == "invalid_input"
+    # The answer decides the avoided kroner and CO2e, so leaving it out is no silent "yes".
+    for body in ({}, {"costs_nok": 0}, {"replaces_purchase": None}):
+        refused = call(client, "post", f"{PREFIX}/claims/{claim['id']}/collect", 422,
+                       token=tok.outsider, body=body)
+        assert code(refused) == "invalid_input", body
+    assert call(client, "get", f"{PREFIX}/claims/{claim['id']}", 200,
+                token=tok.outsider)["status"] == "approved"
 
     photos_url = f"{PREFIX}/items/{item.id}/photos"
     assert code(call(client, "post", photos_url, 422, token=tok.member,

@@ -93,7 +93,8 @@ def world(db, people, make_user, make_item) -> World:
         made[status] = claims.claim_item(kindergarten, chairs, 1, f"Forespørsel ({status})")
     claims.approve(school, made["approved"])
     claims.approve(people.unit_admin, made["collected"])
-    claims.collect(kindergarten, made["collected"], costs_nok=Decimal("150.50"))
+    claims.collect(kindergarten, made["collected"], replaces_purchase=True,
+                   costs_nok=Decimal("150.50"))
     claims.decline(school, made["declined"], "Beklager")
     claims.cancel(kindergarten, made["cancelled"])
     auto = claims.claim_item(kindergarten, desk, 1)  # approved at once

@@ -81,7 +81,8 @@ RULES = {
     "api.approve_claim": ("POST", "/api/v1/claims/{claim}/approve", {}, 404, 403),
     "api.decline_claim": ("POST", "/api/v1/claims/{claim}/decline", {}, 404, 403),
     "api.cancel_claim": ("POST", "/api/v1/claims/{claim}/cancel", {}, 404, 403),
-    "api.collect_claim": ("POST", "/api/v1/claims/{collectable}/collect", {}, 404, 200),
+    "api.collect_claim": ("POST", "/api/v1/claims/{collectable}/collect",
+                          {"replaces_purchase": True}, 404, 200),
     "api.create_check": ("POST", "/api/v1/reuse-checks", {"need": "stoler"}, 201, 201),
     "api.get_check": ("GET", "/api/v1/reuse-checks/{check}", None, 404, 404),
     "api.check_outcome": ("POST", "/api/v1/reuse-checks/{check}/outcome",
@@ -113,7 +114,7 @@ def world(people, make_item, make_user, make_unit, db):
     claims.approve(people.member, collectable)
     collected = claims.claim_item(people.outsider, item, 1)
     claims.approve(people.member, collected)
-    claims.collect(people.outsider, collected, costs_nok=Decimal("0"))
+    claims.collect(people.outsider, collected, costs_nok=Decimal("0"), replaces_purchase=True)
     check = checks.create_check(people.member, "skap")
     wish = wanted.create_request(people.member, words="sofa")
     goal = Goal(year=2026, metric="items_reused", target=Decimal("10"), unit_id=None,

@@ -110,7 +110,7 @@ def ledger_year(db, people, make_user, make_item, hand_over):
     check = checks.create_check(people.outsider, "bokhylle", quantity=2)
     claim = checks.claim_match(people.outsider, check, shelf, 2)
     claims.approve(people.member, claim)
-    claims.collect(people.outsider, claim, costs_nok=Decimal("120"))
+    claims.collect(people.outsider, claim, costs_nok=Decimal("120"), replaces_purchase=True)
     claim.reuse_record.recorded_at = utc(YEAR, 4, 2, 10)
     check.created_at = utc(YEAR, 4, 1, 10)
     bought = checks.create_check(people.colleague, "hev-senk skrivebord")

@@ -191,7 +191,7 @@ def test_item_price_and_weight_override_the_category(people, make_item, db):
                      new_price_nok=Decimal("3333.33"), weight_kg=Decimal("41.125"))
     claim = claims.claim_item(people.outsider, desk, 3)
     claims.approve(people.member, claim)
-    claims.collect(people.outsider, claim)
+    claims.collect(people.outsider, claim, replaces_purchase=True)
     record = claim.reuse_record
     assert record.avoided_cost_nok == Decimal("9999.99")
     assert record.avoided_waste_kg == Decimal("123.375")
@@ -202,14 +202,14 @@ def test_unknown_factors_count_as_zero_and_are_stored_as_unknown(people, make_it
     projector = make_item(people.member, category="prosjektor")  # no published CO2e figure
     claim = claims.claim_item(people.outsider, projector, 1)
     claims.approve(people.member, claim)
-    claims.collect(people.outsider, claim)
+    claims.collect(people.outsider, claim, replaces_purchase=True)
     assert claim.reuse_record.co2e_kg_used is None
     assert claim.reuse_record.avoided_co2e_kg == 0
 
 
 def test_changing_a_category_factor_later_does_not_change_the_record(people, approved, chairs,
                                                                      db):
-    claims.collect(people.outsider, approved)
+    claims.collect(people.outsider, approved, replaces_purchase=True)
     db.session.commit()
     chairs.category.co2e_kg = Decimal("10")
     chairs.category.new_price_nok = Decimal("1")
@@ -225,12 +225,12 @@ def test_changing_a_category_factor_later_does_not_change_the_record(people, app
 ])
 def test_bad_hand_over_costs_are_refused(people, approved, db, costs, message):
     with pytest.raises(InvalidInput, match=message):
-        claims.collect(people.outsider, approved, costs_nok=costs)
+        claims.collect(people.outsider, approved, costs_nok=costs, replaces_purchase=True)
 
 
 @pytest.mark.parametrize("who", ["outsider", "member", "colleague", "unit_admin"])
 def test_either_side_may_confirm_collection(people, approved, db, mailbox, who):
-    claims.collect(getattr(people, who), approved)
+    claims.collect(getattr(people, who), approved, replaces_purchase=True)
     db.session.commit()
     notifications.deliver_committed()
     assert approved.status == "collected"
@@ -242,22 +242,22 @@ def test_either_side_may_confirm_collection(people, approved, db, mailbox, who):
 def test_a_third_unit_may_not_confirm_collection(people, approved, make_user, make_unit):
     stranger = make_user(make_unit("Klimaetaten"))
     with pytest.raises(PermissionDenied):
-        claims.collect(stranger, approved)
+        claims.collect(stranger, approved, replaces_purchase=True)
 
 
 def test_pending_claim_cannot_be_collected_and_collection_happens_once(people, pending, db):
     with pytest.raises(Conflict, match="venter på svar"):
-        claims.collect(people.outsider, pending)
+        claims.collect(people.outsider, pending, replaces_purchase=True)
     claims.approve(people.member, pending)
-    claims.collect(people.outsider, pending)
+    claims.collect(people.outsider, pending, replaces_purchase=True)
     db.session.commit()
     with pytest.raises(Conflict):
-        claims.collect(people.member, pending)
+        claims.collect(people.member, pending, replaces_purchase=True)
     assert len(db.session.scalars(select(ReuseRecord)).all()) == 1
 
 
 def test_admin_reverses_a_record_with_a_reason_once(people, approved, db):
-    claims.collect(people.outsider, approved, costs_nok=Decimal("12.34"))
+    claims.collect(people.outsider, approved, costs_nok=Decimal("12.34"), replaces_purchase=True)
     db.session.commit()
     record = approved.reuse_record
     with pytest.raises(PermissionDenied):
@@ -288,7 +288,7 @@ def test_withdrawing_an_item_declines_waiting_claims_but_keeps_approved_ones(peo
     db.session.refresh(chairs)
     assert waiting.status == "declined" and promised.status == "approved"
     assert chairs.quantity_reserved == 2
-    claims.collect(people.admin, promised)
+    claims.collect(people.admin, promised, replaces_purchase=True)
     assert promised.status == "collected"
 
 
@@ -385,6 +385,22 @@ def test_collect_form_rejects_negative_costs(client, people, approved, log_in, d
     assert approved.status == "approved"
 
 
+def test_collect_form_asks_without_a_preselected_answer(client, people, approved, log_in, db):
+    """A preselected "yes" would count avoided purchases nobody confirmed."""
+    log_in(people.outsider)
+    page = client.get(f"/claims/{approved.id}")
+    radios = re.findall(r"<input[^>]*name=\"replaces_purchase\"[^>]*>", page.get_data(as_text=True))
+    assert [re.search(r'value="(\w+)"', radio)[1] for radio in radios] == ["yes", "no"]
+    assert not any("checked" in radio for radio in radios)
+    assert "Nei fører bare avfallet som ble unngått." in page_text(page)
+
+    response = client.submit(f"/claims/{approved.id}/collect", {"costs_nok": "0"})
+    assert response.status_code == 422
+    assert "Svar ja eller nei." in page_text(response)
+    db.session.refresh(approved)
+    assert approved.status == "approved" and db.session.scalar(select(ReuseRecord)) is None
+
+
 def test_claim_pages_are_private_to_the_two_units(client, people, pending, log_in, make_user,
                                                   make_unit):
     log_in(make_user(make_unit("Klimaetaten")))
@@ -400,7 +416,7 @@ def test_crafted_decision_by_the_claimant_is_refused(client, people, pending, lo
 
 
 def test_admin_corrects_a_record_from_the_claim_page(client, people, approved, log_in, db):
-    claims.collect(people.outsider, approved)
+    claims.collect(people.outsider, approved, replaces_purchase=True)
     db.session.commit()
     log_in(people.admin)
     assert "Korriger føringen" in page_text(client.get(f"/claims/{approved.id}"))
@@ -469,7 +485,7 @@ def test_one_person_cannot_reserve_more_than_the_open_claim_limit(people, make_i
     assert open_count(db, people.outsider) == 1
     claims.approve(people.member, held[2])
     assert open_count(db, people.outsider) == 1  # approved is still open
-    claims.collect(people.outsider, held[2])
+    claims.collect(people.outsider, held[2], replaces_purchase=True)
     assert open_count(db, people.outsider) == 0
     late = [claims.claim_item(people.outsider, shelf, 1) for shelf in shelves[3:]]
     assert open_count(db, people.outsider) == 3

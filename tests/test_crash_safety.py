@@ -33,7 +33,7 @@ WORKER = textwrap.dedent("""
                               db.session.get(Item, int(sys.argv[5])), 2)
         else:
             claim = db.session.get(Claim, int(sys.argv[5]))
-            claims.collect(db.session.get(User, int(sys.argv[4])), claim)
+            claims.collect(db.session.get(User, int(sys.argv[4])), claim, replaces_purchase=True)
         db.session.flush()
         print("in the middle", flush=True)
         time.sleep(60)
@@ -87,6 +87,6 @@ def test_killed_collection_writes_no_record_and_keeps_the_reservation(app, db, p
     assert claim.status == "approved" and claim.collected_at is None
     assert (item.quantity_reserved, item.quantity_handed_over) == (2, 0)
     assert count(db, ReuseRecord) == 0
-    claims.collect(people.outsider, claim)
+    claims.collect(people.outsider, claim, replaces_purchase=True)
     db.session.commit()
     assert count(db, ReuseRecord) == 1

@@ -214,7 +214,7 @@ def make_object(kind: str, state: str, cast: dict[str, Person], make_item, db) -
         if state in ("approved", "collected"):
             claims.approve(lister, claim)
         if state == "collected":
-            claims.collect(claimant, claim)
+            claims.collect(claimant, claim, replaces_purchase=True)
         if state == "declined":
             claims.decline(lister, claim)
         db.session.commit()

@@ -17,7 +17,7 @@ def test_anonymising_erases_the_person_but_keeps_every_figure(runner, people, ma
     chairs = make_item(people.member, title="Kontorstoler", quantity=3)
     claim = claims.claim_item(people.outsider, chairs, 2)
     claims.approve(people.member, claim)
-    claims.collect(people.outsider, claim, costs_nok=Decimal("100"))
+    claims.collect(people.outsider, claim, costs_nok=Decimal("100"), replaces_purchase=True)
     tokens.create_token(people.outsider, "system")
     db.session.commit()
     before = db.session.execute(select(ReuseRecord.avoided_cost_nok, ReuseRecord.to_unit_id,
@@ -62,7 +62,7 @@ def test_reports_are_unchanged_by_erasure(runner, people, make_item, db):
     chairs = make_item(people.member, title="Kontorstoler", quantity=2)
     claim = claims.claim_item(people.outsider, chairs, 2)
     claims.approve(people.member, claim)
-    claims.collect(people.outsider, claim)
+    claims.collect(people.outsider, claim, replaces_purchase=True)
     db.session.commit()
     scope = Scope(year_period(claim.collected_at.year), unit_id=people.kindergarten.id)
     before = totals(scope)

@@ -252,10 +252,13 @@ def _schemas() -> dict:
             "message": _or_null(_str("Sent to the other side.", maxLength=MAX_MESSAGE)),
         }, required=[], closed=True),
         "Collect": _obj({
-            "replaces_purchase": _or_null({"type": "boolean", "default": True}),
+            "replaces_purchase": {
+                "type": "boolean",
+                "description": "Would the receiving unit otherwise have bought new? Decides the "
+                               "avoided kroner and CO2e, so there is no default."},
             "costs_nok": _or_null(_num("Hand-over costs, NOK, at most two decimals.",
                                        minimum=0, maximum=int(MAX_COSTS_NOK), default=0)),
-        }, required=[], closed=True),
+        }, required=["replaces_purchase"], closed=True),
         # -- reuse checks and wanted requests ----------------------------------------------
         "ReuseCheck": _obj({
             "id": _int(),
@@ -510,9 +513,10 @@ def _paths() -> dict:
              "404": _err("NotFound", "No such claim, or not visible to this user."),
              "409": _err("Conflict", "The claim is not approved. Code: invalid_state."),
              "413": _err("TooLarge"),
-             "422": _err("Unprocessable", "costs_nok negative, too high or with more than "
-                                          "two decimals.")},
-            parameters=[CLAIM_ID], requestBody=_json_body("Collect", required=False))},
+             "422": _err("Unprocessable", "replaces_purchase missing or null, or costs_nok "
+                                          "negative, too high or with more than two "
+                                          "decimals.")},
+            parameters=[CLAIM_ID], requestBody=_json_body("Collect"))},
         **_check_paths(),
         **_report_paths(),
     }

@@ -110,7 +110,7 @@ def integer(body: dict, name: str, *, default: int | None = None) -> int | None:
     return value
 
 
-def boolean(body: dict, name: str, *, default: bool) -> bool:
+def boolean(body: dict, name: str, *, default: bool | None) -> bool | None:
     value = body.get(name, default)
     if value is None:
         return default

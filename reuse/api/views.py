@@ -244,7 +244,7 @@ def collect_claim(claim_id: int):
     body = p.json_body({"replaces_purchase", "costs_nok"})
     claim = _claim_for(claim_id)
     claims.collect(user, claim,
-                   replaces_purchase=p.boolean(body, "replaces_purchase", default=True),
+                   replaces_purchase=p.boolean(body, "replaces_purchase", default=None),
                    costs_nok=p.decimal(body, "costs_nok", default=Decimal("0")))
     db.session.commit()
     return jsonify(claim_json(permissions.visible_claim(user, claim_id)))

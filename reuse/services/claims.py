@@ -322,9 +322,12 @@ def cancel(user: User, claim: Claim, message: str = "") -> Claim:
     return claim
 
 
-def collect(user: User, claim: Claim, *, replaces_purchase: bool = True,
+def collect(user: User, claim: Claim, *, replaces_purchase: bool | None,
             costs_nok: Decimal = Decimal("0")) -> Claim:
-    """Confirm the hand-over and write its reuse record, in one transaction."""
+    """Confirm the hand-over and write its reuse record, in one transaction.
+
+    Whether the receiver would otherwise have bought new decides every avoided krone and kilo
+    of CO2e, so it has no default: an unanswered question (None) is refused, never a yes."""
     if not can_confirm_collection(user, claim):
         raise PermissionDenied(_("Bare mottakeren eller enheten som ga bort tingene kan "
                                  "bekrefte hentingen."))

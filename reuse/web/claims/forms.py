@@ -26,11 +26,14 @@ class DecisionForm(FlaskForm):
 
 
 class CollectForm(FlaskForm):
+    # No preselected answer: a default "yes" would count avoided purchases nobody confirmed.
     replaces_purchase = RadioField(
         _l("Ville dere ellers ha kjøpt dette nytt?"),
         choices=[SelectChoice("yes", _l("Ja, vi slipper å kjøpe nytt")),
                  SelectChoice("no", _l("Nei, vi ville ikke ha kjøpt nytt"))],
-        default="yes", validators=[InputRequired(_l("Svar ja eller nei."))])
+        validators=[InputRequired(_l("Svar ja eller nei."))],
+        description=_l("Ja fører et unngått innkjøp: kroner og CO2e for nye ting, og avfallet "
+                       "som ble unngått. Nei fører bare avfallet som ble unngått."))
     costs_nok = NorwegianDecimalField(
         _l("Kostnader ved overleveringen (kr)"), places=2, default=0,
         validators=[Optional(),

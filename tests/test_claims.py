@@ -427,7 +427,7 @@ def test_admin_corrects_a_record_from_the_claim_page(client, people, approved, l
 
 
 def test_a_record_corrected_twice_from_the_page_is_a_409(client, people, approved, log_in, db):
-    claims.collect(people.outsider, approved)
+    claims.collect(people.outsider, approved, replaces_purchase=True)
     db.session.commit()
     log_in(people.admin)
     path = f"/records/{approved.reuse_record.id}/reverse"

@@ -218,7 +218,7 @@ def send(client, people, make_item, tok):
         "Decision": lambda prop, value: (f"/api/v1/claims/{claim(own)}/cancel", tok.outsider,
                                          {prop: value}),
         "Collect": lambda prop, value: (f"/api/v1/claims/{claim(auto)}/collect", tok.outsider,
-                                        {prop: value}),
+                                        {"replaces_purchase": True, prop: value}),
         "ReuseCheckCreate": lambda prop, value: ("/api/v1/reuse-checks", tok.member,
                                                  {"need": "kontorstol", prop: value}),
         "CheckOutcome": lambda prop, value: (

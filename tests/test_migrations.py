@@ -73,8 +73,10 @@ def run_migration(name: str) -> None:
     spec.loader.exec_module(module)
     # Fresh connections: a pooled SQLite connection may still read the schema as it was.
     db.engine.dispose()
-    with db.engine.begin() as connection, \
-            Operations.context(MigrationContext.configure(connection)):
+    # As flask db upgrade runs it: with the models' metadata, whose naming convention decides
+    # the names of the constraints the migration creates (and later drops).
+    with db.engine.begin() as connection, Operations.context(MigrationContext.configure(
+            connection, opts={"target_metadata": db.metadata})):
         module.upgrade()
 
 

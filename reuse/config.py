@@ -8,15 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 # Every setting's default, stated here and nowhere else. load_config() reads the environment
 # over them; a test configuration is them with its few changes (with_defaults). Required ones
-# (SECRET_KEY, BASE_URL, SQLALCHEMY_DATABASE_URI) have none, and those that follow from other
-# settings are derived in with_defaults().
+# (SECRET_KEY, BASE_URL, SQLALCHEMY_DATABASE_URI) have none; the SQLite file and UPLOAD_DIR
+# default to the instance folder, which load_config() is given; and those that follow from
+# other settings are derived in with_defaults().
 DEFAULTS = {
     "REUSE_ENV": "production",
-    "UPLOAD_DIR": str(PROJECT_ROOT / "uploads"),
     "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
     "PHOTOS_PER_ITEM": 8,
     "ITEMS_PER_PAGE": 24,
@@ -64,7 +62,7 @@ WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "SIGN_IN_LIFETIME_SECONDS", "CLAIM_COLLECT_DAYS", "OPEN_CLAIMS_PER_PERSON",
                  "WANTED_REQUESTS_PER_PERSON", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
                  "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")
-TEXTS = ("UPLOAD_DIR", "RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
+TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
          "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER")
 # Limits that allow nothing at 0.
@@ -145,6 +143,9 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": secret_key,
         "BASE_URL": checked_base_url(base_url),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        # Beside the database, in the instance folder: an installed package has no project
+        # folder to keep them in. Hosts that share the work share this folder (README).
+        "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or str(instance_path / "uploads"),
         "PERMANENT_SESSION_LIFETIME": _int_env("SESSION_LIFETIME_SECONDS",
                                                DEFAULTS["PERMANENT_SESSION_LIFETIME"]),
         "TRUSTED_HOSTS": tuple(host.strip() for host in os.environ.get("TRUSTED_HOSTS", "")

@@ -48,6 +48,15 @@ def test_default_database_is_a_sqlite_file_in_instance(tmp_path, monkeypatch):
     assert load_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/reuse.db"
 
 
+def test_photos_are_kept_in_the_instance_folder_unless_told_otherwise(tmp_path, monkeypatch):
+    """An installed package has no project folder: photos live beside the database."""
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("UPLOAD_DIR", raising=False)
+    assert load_config(tmp_path)["UPLOAD_DIR"] == str(tmp_path / "uploads")
+    monkeypatch.setenv("UPLOAD_DIR", "/srv/shared/photos")
+    assert load_config(tmp_path)["UPLOAD_DIR"] == "/srv/shared/photos"
+
+
 def test_postgres_urls_get_the_psycopg_driver(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgres://reuse@db.internal/reuse")

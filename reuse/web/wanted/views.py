@@ -28,7 +28,8 @@ def wanted_list():
             return redirect(url_for("wanted.wanted_list"))
     return render_template("wanted/list.html", form=form,
                            requests=wanted.requests_of(current_user), is_open=wanted.is_open,
-                           allowance=wanted.allowance(current_user))
+                           allowance=wanted.allowance(current_user),
+                           renew_days=wanted.DEFAULT_DAYS)
 
 
 @bp.post("/wanted/<int:request_id>/close")

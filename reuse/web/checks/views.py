@@ -21,7 +21,7 @@ def _visible_check(check_id: int):
 def new_check():
     form = CheckForm()
     if not form.is_submitted():  # a link may start a check: /checks/new?need=...
-        form.need.data = request.args.get("need", "")[:500]
+        form.need.data = request.args.get("need", "")[:checks.MAX_NEED]
     if form.validate_on_submit():
         with Refusal(form) as refused:
             check = checks.create_check(current_user, form.need.data,

@@ -16,7 +16,7 @@ from reuse.web.wanted.forms import WantedForm
 def wanted_list():
     form = WantedForm()
     if not form.is_submitted():  # from a check that found nothing: /wanted?words=...
-        form.words.data = request.args.get("words", "")[:200]
+        form.words.data = request.args.get("words", "")[:wanted.MAX_WORDS_LENGTH]
     if form.validate_on_submit():
         with Refusal(form) as refused:
             wanted.create_request(current_user, words=form.words.data or "",

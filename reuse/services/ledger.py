@@ -27,7 +27,7 @@ from reuse.services.permissions import ONLY_ADMINS_CORRECT, can_correct_records
 CENT = Decimal("0.01")
 GRAM = Decimal("0.001")
 MAX_COSTS_NOK = Decimal("10000000")
-# The longest reason for a correction (the reversal form is the only way to give one).
+# The longest reason for a correction; the form says so first, the service holds everyone to it.
 MAX_REASON = 2000
 
 # Refusals the collection form gives before the service would, in the same words.
@@ -114,6 +114,9 @@ def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
     reason = reason.strip()
     if not reason:
         raise InvalidInput(str(NO_REASON), field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
+                           field="reason")
     characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
     if record.reverses_id is not None:
         raise Conflict(_("Dette er selv en korrigering og kan ikke korrigeres."))

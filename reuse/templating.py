@@ -83,6 +83,11 @@ def format_goal_value(metric: str, value: Decimal) -> str:
     return _("%(percent)s\u00a0%%", percent=format_number(value, 1))
 
 
+def format_pieces(quantity: int) -> str:
+    """How many pieces a need or a wanted request asks for: '8 stk.'."""
+    return _("%(quantity)s stk.", quantity=quantity)
+
+
 def label(labels: dict, value):
     """The label of a value in the active language (a plain str), or the value itself."""
     found = labels.get(value)
@@ -93,7 +98,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         nok=format_nok, number=format_number, kg=format_kg,
         date=format_date, time=format_time, date_time=format_date_time,
-        month_name=format_month,
+        month_name=format_month, pieces=format_pieces,
         condition=lambda value: label(CONDITION_LABELS, value),
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),

@@ -278,6 +278,21 @@ def test_admin_reverses_a_record_with_a_reason_once(people, approved, db):
     assert record.avoided_cost_nok == Decimal("8987.66")  # the original is untouched
 
 
+def test_a_correction_reason_longer_than_the_limit_is_refused_by_the_service(people, approved,
+                                                                             db):
+    """The form is not the only way in: a command or a script calling the ledger is held
+    to the same limit, and nothing is written."""
+    claims.collect(people.outsider, approved, replaces_purchase=True)
+    db.session.commit()
+    record = approved.reuse_record
+    with pytest.raises(InvalidInput) as refused:
+        ledger.reverse(people.admin, record, "x" * (ledger.MAX_REASON + 1))
+    assert refused.value.field == "reason"
+    assert ledger.reversal_of(record) is None
+    reversal = ledger.reverse(people.admin, record, "x" * ledger.MAX_REASON)
+    assert len(reversal.reason) == ledger.MAX_REASON
+
+
 def test_withdrawing_an_item_declines_waiting_claims_but_keeps_approved_ones(people, chairs, db,
                                                                            make_user):
     waiting = claims.claim_item(people.outsider, chairs, 1)

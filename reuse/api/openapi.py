@@ -20,7 +20,7 @@ from reuse.models.catalog import (
     ItemStatus,
 )
 from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_WORDS_LENGTH
-from reuse.services import figures
+from reuse.services import figures, wanted
 from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED, MAX_REASON_TEXT
 from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import (
@@ -313,8 +313,9 @@ def _schemas() -> dict:
             "words": _or_null(_str(maxLength=MAX_WORDS_LENGTH)),
             "category": _or_null(_str("Category slug.")),
             "quantity": _or_null(_int(minimum=1, maximum=MAX_ITEM_QUANTITY)),
-            "until": _or_null({**DATE, "description": "Today to a year ahead; default "
-                                                      "90 days."}),
+            "until": _or_null({**DATE, "description": (
+                f"Today to at most {wanted.MAX_DAYS} days ahead; default "
+                f"{wanted.DEFAULT_DAYS} days.")}),
         }, description="Give words, a category, or both.", required=[], closed=True),
         "Empty": _obj({}, required=[], closed=True),
         **_report_schemas(),
@@ -587,7 +588,8 @@ def _check_paths() -> dict:
         },
         "/wanted/{request_id}/close": _wanted_action("closeWanted", "Stop a wanted request"),
         "/wanted/{request_id}/renew": _wanted_action(
-            "renewWanted", "Reopen and extend a wanted request by 90 days"),
+            "renewWanted",
+            f"Reopen and extend a wanted request to {wanted.DEFAULT_DAYS} days from today"),
     }
 
 

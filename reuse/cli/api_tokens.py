@@ -43,11 +43,12 @@ def list_tokens_command(email: str):
     click.echo("\t".join([_("id"), _("navn"), _("opprettet"), _("sist brukt"),
                           _("utløper"), _("status")]))
     states = {"active": _("virker"), "expired": _("utløpt"), "revoked": _("trukket tilbake")}
+    never = _("aldri")
     for token in listed:
         click.echo("\t".join([
             str(token.id), token.label or "–", when(token.created_at),
-            when(token.last_used_at) if token.last_used_at else _("aldri"),
-            when(token.expires_at) if token.expires_at else _("aldri"),
+            when(token.last_used_at) if token.last_used_at else never,
+            when(token.expires_at) if token.expires_at else never,
             states[tokens.status(token)]]))
 
 

@@ -40,7 +40,8 @@ def create_user_command(email: str, name: str, unit_name: str, role: str):
     """Add a user. The password comes from REUSE_PASSWORD, or is asked for."""
     password = os.environ.get("REUSE_PASSWORD")
     if password is None:
-        password = click.prompt(_("Passord"), hide_input=True, confirmation_prompt=True)
+        password = click.prompt(str(users.PASSWORD_LABEL), hide_input=True,
+                                confirmation_prompt=True)
 
     def create():
         return users.create_user(email=email, name=name, unit=units.get_by_name(unit_name),

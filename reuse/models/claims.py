@@ -22,6 +22,8 @@ from reuse.models.base import Base, UTCDateTime, utcnow
 from reuse.models.catalog import Category, Item, Kilograms, Money
 from reuse.models.organisation import Unit, User
 
+MAX_TOKEN_LABEL = 120  # an API token's name, as its owner gave it
+
 
 class ClaimStatus(enum.StrEnum):
     PENDING = "pending"
@@ -189,7 +191,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    label: Mapped[str] = mapped_column(String(120), default="")
+    label: Mapped[str] = mapped_column(String(MAX_TOKEN_LABEL), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,13 +6,17 @@ import csv
 from decimal import Decimal
 from importlib import resources
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import Category
 from reuse.services.errors import NotFound
 from reuse.services.trees import depth_first, subtree_ids
+
+LABEL = _l("Kategori")
+ALL = _l("Alle kategorier")  # the empty choice of a category filter
+UNKNOWN = _l("Ukjent kategori «%(category)s».")
 
 
 def _decimal_or_none(raw: str) -> Decimal | None:
@@ -62,7 +66,7 @@ def tree() -> list[tuple[Category, int]]:
 def get_by_slug(slug: str) -> Category:
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None:
-        raise NotFound(_("Ukjent kategori «%(category)s».", category=slug), field="category")
+        raise NotFound(UNKNOWN % {"category": slug}, field="category")
     return category
 
 

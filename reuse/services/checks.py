@@ -34,9 +34,16 @@ from reuse.models import (
     User,
     utcnow,
 )
-from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.models.checks import MAX_PURCHASE_REFERENCE
-from reuse.services import audit, characters, claims, fulltext, notifications, text
+from reuse.services import (
+    audit,
+    characters,
+    claims,
+    fulltext,
+    notifications,
+    quantities,
+    text,
+)
 from reuse.services.errors import (
     Conflict,
     DomainError,
@@ -57,6 +64,15 @@ MAX_REASON_TEXT = 1000  # why new was bought, in the buyer's words
 # claimed first and documented the check afterwards); an older one was not the check's
 # result and would only inflate the reuse share.
 LINK_WINDOW_DAYS = 14
+
+# The fields' names and what a buyer is told when one is missing: the form says the same.
+NEED_LABEL = _l("Hva trenger dere?")
+NO_NEED = _l("Beskriv hva dere trenger.")
+NO_REASON = _l("Velg hvorfor dere kjøper nytt.")
+REASON_TEXT_LABEL = _l("Utdyp gjerne")
+PURCHASE_REFERENCE_LABEL = _l("Bestillingsnummer")
+NOT_FOUND = _l("Fant ikke gjenbrukssjekken.")
+ALREADY_CLOSED = _l("Sjekken er allerede avsluttet.")
 # A claim that can still lead to a hand-over; a declined, cancelled or expired one cannot.
 LINKABLE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED)
 
@@ -146,15 +162,13 @@ def create_check(user: User, need: str, *, category: Category | None = None,
                  quantity: int | None = None) -> ReuseCheck:
     need = (need or "").strip()
     if not need:
-        raise InvalidInput(_("Beskriv hva dere trenger."), field="need")
-    characters.check(need, _("Hva trenger dere?"), field="need")
+        raise InvalidInput(str(NO_NEED), field="need")
+    characters.check(need, str(NEED_LABEL), field="need")
     if len(need) > MAX_NEED:
         raise InvalidInput(_("Beskrivelsen kan ha høyst %(max)s tegn.", max=MAX_NEED),
                            field="need")
-    if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int)
-                                 or not 1 <= quantity <= MAX_ITEM_QUANTITY):
-        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
-                           field="quantity")
+    if quantity is not None:
+        quantities.check(quantity)
     ranked = rank(user, need, category, quantity)
     check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
                        category_id=category.id if category else None, quantity=quantity,
@@ -180,7 +194,7 @@ def get_check(check_id: int) -> ReuseCheck:
                  selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit),
                  selectinload(ReuseCheck.category)))
     if check is None:
-        raise NotFound(_("Fant ikke gjenbrukssjekken."))
+        raise NotFound(str(NOT_FOUND))
     return check
 
 
@@ -188,7 +202,7 @@ def _owned_open(user: User, check: ReuseCheck) -> None:
     if not can_close_check(user, check):
         raise PermissionDenied(_("Bare den som gjorde sjekken kan avslutte den."))
     if check.outcome is not None:
-        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
+        raise Conflict(str(ALREADY_CLOSED), code="invalid_state")
 
 
 def _close(check: ReuseCheck, **values) -> None:
@@ -199,7 +213,7 @@ def _close(check: ReuseCheck, **values) -> None:
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(check)
     if not closed:
-        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
+        raise Conflict(str(ALREADY_CLOSED), code="invalid_state")
 
 
 def claim_match(user: User, check: ReuseCheck, item: Item, quantity: int,
@@ -286,7 +300,7 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
     reason_text = (reason_text or "").strip()
     purchase_reference = (purchase_reference or "").strip()
     if reason not in {r.value for r in BoughtNewReason}:
-        raise InvalidInput(_("Velg hvorfor dere kjøper nytt."), field="reason")
+        raise InvalidInput(str(NO_REASON), field="reason")
     if reason == BoughtNewReason.OTHER and not reason_text:
         raise InvalidInput(_("Skriv kort hvorfor dere kjøper nytt."), field="reason_text")
     if len(reason_text) > MAX_REASON_TEXT:
@@ -296,8 +310,9 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
         raise InvalidInput(_("Bestillingsnummeret kan ha høyst %(max)s tegn.",
                              max=MAX_PURCHASE_REFERENCE),
                            field="purchase_reference")
-    characters.check(reason_text, _("Utdyp gjerne"), field="reason_text", multiline=True)
-    characters.check(purchase_reference, _("Bestillingsnummer"), field="purchase_reference")
+    characters.check(reason_text, str(REASON_TEXT_LABEL), field="reason_text", multiline=True)
+    characters.check(purchase_reference, str(PURCHASE_REFERENCE_LABEL),
+                     field="purchase_reference")
     _close(check, outcome=CheckOutcome.BOUGHT_NEW.value, reason_code=reason,
            reason_text=reason_text, purchase_reference=purchase_reference)
     audit.record(user, "reuse_check.bought_new", check, reason=reason,

@@ -58,6 +58,10 @@ STATUS_LABELS = {
     ClaimStatus.EXPIRED: _l("Utløpt"),
 }
 
+MESSAGE_LABEL = _l("Melding")
+NOT_FOUND = _l("Fant ikke forespørselen.")
+APPROVED_SUBJECT = _l("Godkjent: %(title)s")
+
 # Builds a notification's (subject, body); called once per recipient, in their language.
 Compose = Callable[[], tuple[str, str]]
 
@@ -67,7 +71,7 @@ def _message(text: str | None) -> str:
     if len(text) > MAX_MESSAGE:
         raise InvalidInput(_("Meldingen kan ha høyst %(max)s tegn.", max=MAX_MESSAGE),
                            field="message")
-    characters.check(text, _("Melding"), field="message", multiline=True)
+    characters.check(text, str(MESSAGE_LABEL), field="message", multiline=True)
     return text
 
 
@@ -239,7 +243,7 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
         audit.record(None, "claim.approved", claim, automatic=True)
         with force_locale(locale_of(claim.claimant)):
             notifications.notify(
-                claim.claimant, "claim_approved", _("Godkjent: %(title)s", title=item.title),
+                claim.claimant, "claim_approved", APPROVED_SUBJECT % {"title": item.title},
                 _("Forespørselen din om %(quantity)s stk. «%(title)s» er godkjent automatisk. "
                   "Hent innen %(date)s på %(place)s.", quantity=quantity, title=item.title,
                   date=format_day(claim.collect_by), place=item.location_label),
@@ -271,7 +275,7 @@ def approve(user: User, claim: Claim, message: str = "") -> Claim:
     item = claim.item
     with force_locale(locale_of(claim.claimant)):
         notifications.notify(
-            claim.claimant, "claim_approved", _("Godkjent: %(title)s", title=item.title),
+            claim.claimant, "claim_approved", APPROVED_SUBJECT % {"title": item.title},
             _with_message(_("%(name)s har godkjent forespørselen din om %(quantity)s stk. "
                             "«%(title)s». Hent innen %(date)s på %(place)s.",
                             name=user.name, quantity=claim.quantity, title=item.title,
@@ -467,7 +471,7 @@ def get_claim(claim_id: int) -> Claim:
                  selectinload(Claim.claimant), selectinload(Claim.unit),
                  selectinload(Claim.reuse_record)))
     if claim is None:
-        raise NotFound(_("Fant ikke forespørselen."))
+        raise NotFound(str(NOT_FOUND))
     return claim
 
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -35,6 +36,10 @@ MAX_NOTE = 2000
 ESTIMATE_MARKERS = ("anslag", "estimate", "illustrativ", "illustrative")
 
 FACTORS = (figures.PRICE, figures.WEIGHT, figures.CO2E)
+# Each figure's source field, named as the factor form names it.
+SOURCE_LABELS = {"new_price_source": _l("Kilde for nypris"), "weight_source": _l("Kilde for vekt"),
+                 "co2e_source": _l("Kilde for utslipp")}
+NOTE_LABEL = _l("Kommentar")
 
 
 def _no_source(name: str) -> str:
@@ -216,8 +221,6 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
             CategoryFactorVersion.valid_from == change.valid_from)) is not None:
         raise InvalidInput(_("Det finnes allerede faktorer som gjelder fra denne datoen. "
                              "Velg en annen dato."), field="valid_from")
-    source_labels = {"new_price_source": _("Kilde for nypris"),
-                     "weight_source": _("Kilde for vekt"), "co2e_source": _("Kilde for utslipp")}
     for figure in FACTORS:
         name = figure.name
         value = getattr(change, name)
@@ -226,7 +229,7 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
         if len(source) > MAX_SOURCE:
             raise InvalidInput(_("Kilden kan ha høyst %(max)s tegn.", max=MAX_SOURCE),
                                field=source_field)
-        characters.check(source, source_labels[source_field], field=source_field,
+        characters.check(source, str(SOURCE_LABELS[source_field]), field=source_field,
                          multiline=True)
         setattr(change, source_field, source)
         if value is None:
@@ -238,7 +241,7 @@ def _validated(change: FactorChange, category: Category, today: date) -> FactorC
     if len(change.note) > MAX_NOTE:
         raise InvalidInput(_("Kommentaren kan ha høyst %(max)s tegn.", max=MAX_NOTE),
                            field="note")
-    characters.check(change.note, _("Kommentar"), field="note", multiline=True)
+    characters.check(change.note, str(NOTE_LABEL), field="note", multiline=True)
     return change
 
 

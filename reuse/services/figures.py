@@ -26,6 +26,7 @@ class Figure:
     negative: LazyString
     too_high: LazyString
     too_precise: LazyString
+    label: LazyString  # per piece, as the listing and factor forms name it
 
     def check(self, value: Decimal | None, *, field: str | None = None) -> Decimal | None:
         """The value if it is acceptable (None: not given); InvalidInput on `field` if not."""
@@ -45,15 +46,18 @@ PRICE = Figure(
     "new_price_nok", Decimal("100000000"), 2,
     negative=_l("Nypris kan ikke være negativ."),
     too_high=_l("Nypris er urimelig høy. Sjekk tallet."),
-    too_precise=_l("Nypris kan ha høyst %(places)s desimaler.", places=2))
+    too_precise=_l("Nypris kan ha høyst %(places)s desimaler.", places=2),
+    label=_l("Nypris per stykk (kr)"))
 WEIGHT = Figure(
     "weight_kg", Decimal("100000"), 3,
     negative=_l("Vekt kan ikke være negativ."),
     too_high=_l("Vekt er urimelig høy. Sjekk tallet."),
-    too_precise=_l("Vekt kan ha høyst %(places)s desimaler.", places=3))
+    too_precise=_l("Vekt kan ha høyst %(places)s desimaler.", places=3),
+    label=_l("Vekt per stykk (kg)"))
 CO2E = Figure(
     "co2e_kg", Decimal("100000"), 3,
     negative=_l("Utslipp kan ikke være negativt."),
     too_high=_l("Utslipp ved ny produksjon er urimelig høy. Sjekk tallet."),
-    too_precise=_l("Utslipp ved ny produksjon kan ha høyst %(places)s desimaler.", places=3))
+    too_precise=_l("Utslipp ved ny produksjon kan ha høyst %(places)s desimaler.", places=3),
+    label=_l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"))
 

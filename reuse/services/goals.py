@@ -16,9 +16,10 @@ from reuse.models import Goal, GoalMetric, Unit, User
 from reuse.services import audit
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.permissions import can_manage_goals
+from reuse.services.reports.figures import AVOIDED_COST
 
 METRIC_LABELS = {
-    GoalMetric.AVOIDED_COST_NOK: _l("Unngått kostnad (kr)"),
+    GoalMetric.AVOIDED_COST_NOK: AVOIDED_COST,
     GoalMetric.AVOIDED_CO2E_KG: _l("Unngått utslipp (kg CO2e)"),
     GoalMetric.ITEMS_REUSED: _l("Ting gjenbrukt (stk.)"),
     GoalMetric.REUSE_CHECK_SHARE: _l("Andel gjenbrukssjekker som endte i gjenbruk (%)"),
@@ -32,6 +33,9 @@ MAX_TARGET = {GoalMetric.AVOIDED_COST_NOK: Decimal("100000000000"),
               GoalMetric.ITEMS_REUSED: Decimal("100000000"),
               GoalMetric.REUSE_CHECK_SHARE: Decimal("100")}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+NO_METRIC = _l("Velg hva målet gjelder.")
+APPLIES_TO = _l("Gjelder")  # the municipality or the unit a goal is for
+TARGET_LABEL = _l("Mål")
 
 
 def _require(user: User) -> None:
@@ -47,7 +51,7 @@ def _validated(year, metric, target) -> tuple[int, GoalMetric, Decimal]:
     try:
         metric = GoalMetric(metric)
     except ValueError:
-        raise InvalidInput(_("Velg hva målet gjelder."), field="metric") from None
+        raise InvalidInput(str(NO_METRIC), field="metric") from None
     if not isinstance(target, Decimal) or not target.is_finite() or target <= 0:
         raise InvalidInput(_("Målet må være et tall større enn 0."), field="target")
     if target > MAX_TARGET[metric]:

@@ -20,19 +20,20 @@ from reuse.models.catalog import (
     MAX_BUILDING,
     MAX_COLLECTION_NOTES,
     MAX_DESCRIPTION,
-    MAX_ITEM_QUANTITY,
     MAX_ROOM,
     MAX_TITLE,
     ItemStatus,
 )
 from reuse.services import (
     audit,
+    categories,
     characters,
     claims,
     figures,
     fulltext,
     notifications,
     numbers,
+    quantities,
     text,
     wanted,
 )
@@ -55,10 +56,11 @@ MAX_QUERY = 200
 
 
 # The unit's list of its items tells only whether pieces are left to claim.
+_NOT_AVAILABLE = _l("Ikke ledig")
 STATUS_LABELS = {
     ItemStatus.AVAILABLE: _l("Ledig"),
-    ItemStatus.RESERVED: _l("Ikke ledig"),
-    ItemStatus.HANDED_OVER: _l("Ikke ledig"),
+    ItemStatus.RESERVED: _NOT_AVAILABLE,
+    ItemStatus.HANDED_OVER: _NOT_AVAILABLE,
     ItemStatus.WITHDRAWN: _l("Trukket tilbake"),
 }
 
@@ -106,6 +108,8 @@ NO_TITLE = _l("Gi annonsen en tittel.")
 NO_CATEGORY = _l("Velg en kategori.")
 NO_CONDITION = _l("Velg tilstand.")
 NO_ADDRESS = _l("Oppgi adressen der tingene kan hentes.")
+CONDITION_LABEL = _l("Tilstand")
+NOT_FOUND = _l("Fant ikke annonsen. Den kan være fjernet.")
 
 
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
@@ -120,10 +124,7 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
         raise InvalidInput(str(NO_TITLE), field="title")
     if details.condition not in {c.value for c in Condition}:
         raise InvalidInput(str(NO_CONDITION), field="condition")
-    if (isinstance(details.quantity, bool) or not isinstance(details.quantity, int)
-            or not 1 <= details.quantity <= MAX_ITEM_QUANTITY):
-        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
-                           field="quantity")
+    quantities.check(details.quantity)
     if not details.location_address:
         raise InvalidInput(str(NO_ADDRESS), field="location_address")
     if db.session.get(Category, details.category_id) is None:
@@ -236,7 +237,7 @@ def get_item(item_id: int) -> Item:
                                                                         innerjoin=True))
     )
     if item is None:
-        raise NotFound(_("Fant ikke annonsen. Den kan være fjernet."))
+        raise NotFound(str(NOT_FOUND))
     return item
 
 
@@ -285,7 +286,7 @@ def _filtered(query: Select, filters: ItemFilter) -> Select:
     if filters.category:
         category = db.session.scalar(select(Category).where(Category.slug == filters.category))
         if category is None:
-            raise InvalidInput(_("Ukjent kategori «%(category)s».", category=filters.category),
+            raise InvalidInput(categories.UNKNOWN % {"category": filters.category},
                                field="category")
         query = query.where(Item.category_id.in_(subtree_ids(Category, category.id)))
     if filters.condition:

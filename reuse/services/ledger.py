@@ -22,17 +22,21 @@ from reuse.extensions import db
 from reuse.models import Claim, ReuseRecord, User
 from reuse.services import audit, characters
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
-from reuse.services.permissions import can_correct_records
+from reuse.services.permissions import ONLY_ADMINS_CORRECT, can_correct_records
 
 CENT = Decimal("0.01")
 GRAM = Decimal("0.001")
 MAX_COSTS_NOK = Decimal("10000000")
-# The longest reason for a correction (the reversal form is the only way to give one).
+# The longest reason for a correction; the form says so first, the service holds everyone to it.
 MAX_REASON = 2000
 
 # Refusals the collection form gives before the service would, in the same words.
 NEGATIVE_COSTS = _l("Kostnadene kan ikke være negative.")
 COSTS_TOO_HIGH = _l("Kostnadene er urimelig høye. Sjekk beløpet.")
+# The correction's field and what an admin is told when it is missing, on the form and here.
+REASON_LABEL = _l("Hvorfor korrigeres føringen?")
+NO_REASON = _l("Skriv hvorfor føringen korrigeres.")
+ALREADY_REVERSED = _l("Føringen er allerede korrigert.")
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,18 @@ def write_record(claim: Claim, recorded_by: User, *, replaces_purchase: bool,
 def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
     """Cancel a record's effect with a second record of the opposite sign. Once per record."""
     if not can_correct_records(admin):
-        raise PermissionDenied(_("Bare systemadministratorer kan korrigere gjenbruksføringer."))
+        raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
     reason = reason.strip()
     if not reason:
-        raise InvalidInput(_("Skriv hvorfor føringen korrigeres."), field="reason")
-    characters.check(reason, _("Hvorfor korrigeres føringen?"), field="reason", multiline=True)
+        raise InvalidInput(str(NO_REASON), field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
+                           field="reason")
+    characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
     if record.reverses_id is not None:
         raise Conflict(_("Dette er selv en korrigering og kan ikke korrigeres."))
     if reversal_of(record) is not None:
-        raise Conflict(_("Føringen er allerede korrigert."))
+        raise Conflict(str(ALREADY_REVERSED))
     reversal = ReuseRecord(
         claim_id=record.claim_id, reverses_id=record.id, from_unit_id=record.from_unit_id,
         to_unit_id=record.to_unit_id, category_id=record.category_id,
@@ -128,7 +135,7 @@ def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
         with db.session.begin_nested():  # the unique reverses_id settles a race between admins
             db.session.add(reversal)
     except IntegrityError:
-        raise Conflict(_("Føringen er allerede korrigert.")) from None
+        raise Conflict(str(ALREADY_REVERSED)) from None
     audit.record(admin, "reuse_record.reversed", record, reversal_id=reversal.id, reason=reason)
     return reversal
 

@@ -13,6 +13,7 @@ Deactivated users may see and do nothing.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from reuse.extensions import db
@@ -34,6 +35,9 @@ from reuse.services.trees import subtree_id_list
 # Ids beyond a 32-bit integer are refused before they reach the database (PostgreSQL's
 # integer columns would answer with an error, not with "no such row").
 MAX_ID = MAX_INT
+
+PHOTO_NOT_FOUND = _l("Fant ikke bildet.")
+ONLY_ADMINS_CORRECT = _l("Bare systemadministratorer kan korrigere gjenbruksføringer.")
 
 
 def _known_id(ident: int) -> bool:
@@ -98,7 +102,7 @@ def visible_item(user: User, item_id: int) -> Item:
 
     item = items.get_item(item_id) if _known_id(item_id) else None
     if item is None or not can_see_item(user, item):
-        raise NotFound(_("Fant ikke annonsen. Den kan være fjernet."))
+        raise NotFound(str(items.NOT_FOUND))
     return item
 
 
@@ -128,7 +132,7 @@ def visible_photo(user: User, filename: str) -> Photo:
 
     photo = photos.stored_file(filename)
     if photo is None or not can_see_item(user, photo.item):
-        raise NotFound(_("Fant ikke bildet."))
+        raise NotFound(str(PHOTO_NOT_FOUND))
     return photo
 
 
@@ -137,7 +141,7 @@ def managed_photo(user: User, item_id: int, photo_id: int) -> Photo:
     manageable_item(user, item_id)
     photo = db.session.get(Photo, photo_id) if _known_id(photo_id) else None
     if photo is None or photo.item_id != item_id:
-        raise NotFound(_("Fant ikke bildet."))
+        raise NotFound(str(PHOTO_NOT_FOUND))
     return photo
 
 
@@ -182,7 +186,7 @@ def visible_check(user: User, check_id: int) -> ReuseCheck:
 
     check = checks.get_check(check_id) if _known_id(check_id) else None
     if check is None or not can_see_check(user, check):
-        raise NotFound(_("Fant ikke gjenbrukssjekken."))
+        raise NotFound(str(checks.NOT_FOUND))
     return check
 
 
@@ -252,7 +256,7 @@ def visible_claim(user: User, claim_id: int) -> Claim:
 
     claim = claims.get_claim(claim_id) if _known_id(claim_id) else None
     if claim is None or not can_see_claim(user, claim):
-        raise NotFound(_("Fant ikke forespørselen."))
+        raise NotFound(str(claims.NOT_FOUND))
     return claim
 
 
@@ -268,7 +272,7 @@ def record_to_correct(user: User, record_id: int) -> ReuseRecord:
     if record is None:
         raise NotFound(_("Fant ikke føringen."))
     if not can_correct_records(user):
-        raise PermissionDenied(_("Bare systemadministratorer kan korrigere gjenbruksføringer."))
+        raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
     return record
 
 

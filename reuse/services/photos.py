@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -32,6 +33,8 @@ from reuse.services.imaging import EncodedPhoto
 from reuse.services.permissions import can_manage_item
 
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}(_t)?\.jpg$")
+ALT_TEXT_LABEL = _l("Bildetekst")
+NO_ALT_TEXT = _l("Bildeteksten kan ikke være tom.")
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     if item.photo_count + len(uploads) > limit:
         raise _over_the_limit(limit, item.photo_count, len(uploads))
     for upload in uploads:
-        characters.check(upload.alt_text, _("Bildetekst"), field="alt_text")
+        characters.check(upload.alt_text, str(ALT_TEXT_LABEL), field="alt_text")
     # Decode everything first: one bad file refuses the batch before anything is written.
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
     encoded = [(upload, encode(upload, max_bytes)) for upload in uploads]
@@ -162,8 +165,8 @@ def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
         raise PermissionDenied(_("Du kan bare endre bilder på egne annonser."))
     alt_text = alt_text.strip()
     if not alt_text:
-        raise InvalidInput(_("Bildeteksten kan ikke være tom."), field="alt_text")
-    characters.check(alt_text, _("Bildetekst"), field="alt_text")
+        raise InvalidInput(str(NO_ALT_TEXT), field="alt_text")
+    characters.check(alt_text, str(ALT_TEXT_LABEL), field="alt_text")
     photo.alt_text = alt_text[:MAX_ALT_TEXT]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import ApiToken, User, utcnow
+from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.services import audit, characters
 from reuse.services.errors import Conflict, InvalidInput, NotFound
 
@@ -46,8 +47,8 @@ def create_token(user: User, label: str = "",
                                  max=MAX_EXPIRY_DAYS), field="expires_in_days")
         expires_at = utcnow() + timedelta(days=expires_in_days)
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, label=label.strip()[:120], token_hash=_digest(plain),
-                     expires_at=expires_at)
+    token = ApiToken(user_id=user.id, label=label.strip()[:MAX_TOKEN_LABEL],
+                     token_hash=_digest(plain), expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
     audit.record(user, "api_token.created", token, label=token.label, expires_at=expires_at)

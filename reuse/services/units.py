@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reuse.extensions import db
@@ -10,6 +11,8 @@ from reuse.models import Unit
 from reuse.services import characters
 from reuse.services.errors import InvalidInput, NotFound
 from reuse.services.trees import depth_first, nodes
+
+LABEL = _l("Enhet")
 
 
 def find_by_name(name: str) -> Unit | None:

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -21,6 +22,7 @@ from reuse.models import Role, Unit, User
 from reuse.services import audit, characters, notifications, tokens
 from reuse.services.errors import InvalidInput
 
+PASSWORD_LABEL = _l("Passord")
 MIN_PASSWORD_LENGTH = 10
 # The longest password a form takes: hashing megabytes would be work for an attacker to ask.
 MAX_PASSWORD_LENGTH = 1024

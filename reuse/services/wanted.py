@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -50,9 +51,8 @@ from reuse.models import (
     utcnow,
 )
 from reuse.models.base import UTCDateTime
-from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.models.checks import MAX_WORDS_LENGTH
-from reuse.services import audit, characters, notifications, text
+from reuse.services import audit, characters, notifications, quantities, text
 from reuse.services.allowances import Allowance
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import owns_wanted_request, wanted_requests_of
@@ -61,6 +61,7 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 366
 # Posted items matched per batch of run-jobs; each batch is one transaction.
 MATCH_BATCH = 100
+WORDS_LABEL = _l("Hva ser dere etter?")
 
 
 def per_person_limit() -> int:
@@ -140,12 +141,10 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
     if len(words) > MAX_WORDS_LENGTH:
         raise InvalidInput(_("Søkeordene kan ha høyst %(max)s tegn.", max=MAX_WORDS_LENGTH),
                            field="words")
-    characters.check(words, _("Hva ser dere etter?"), field="words")
+    characters.check(words, str(WORDS_LABEL), field="words")
     _require_words_or_narrow_category(words, category)
-    if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int)
-                                 or not 1 <= quantity <= MAX_ITEM_QUANTITY):
-        raise InvalidInput(_("Antall må være mellom 1 og %(max)s.", max=MAX_ITEM_QUANTITY),
-                           field="quantity")
+    if quantity is not None:
+        quantities.check(quantity)
     today = oslo_today()
     until = until or today + timedelta(days=DEFAULT_DAYS)
     if not today <= until <= today + timedelta(days=MAX_DAYS):

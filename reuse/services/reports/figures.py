@@ -11,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, cast, func
 
 from reuse.extensions import db
 from reuse.models import GoalMetric, ReuseRecord
+
+# The figures' names, as headings and as the goals that measure them.
+ITEMS_REUSED = _l("Ting gjenbrukt")
+AVOIDED_COST = _l("Unngått kostnad (kr)")
+AVOIDED_CO2E = _l("Unngått CO2e (kg)")
+AVOIDED_WASTE = _l("Unngått avfall (kg)")
+RECORDS = _l("Antall føringer")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reuse.clock import OSLO, oslo_today
@@ -29,6 +30,14 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 MAX_YEARS = 10
 MAX_DAYS = 365 * MAX_YEARS + 3  # ten years, leap days included
+
+# A scope's parts as the filter form, the pages and the spreadsheets name them.
+FROM = _l("Fra og med")
+TO = _l("Til og med")
+RECEIVING_UNIT = _l("Mottakende enhet")
+GIVING_UNIT = _l("Givende enhet")
+WHOLE_MUNICIPALITY = _l("Hele kommunen")  # no unit chosen
+NO_SUCH_UNIT = _l("Fant ingen slik enhet.")
 
 
 def _oslo_midnight_utc(day: date) -> datetime:
@@ -134,8 +143,8 @@ def _require_exists(model, ident: int | None, name: str, message: str) -> None:
 def authorize(user: User, scope: Scope) -> Scope:
     """The scope this user may see: the lead and admins everything, others their own unit
     (and its sub-units), which is also what they get when they ask for no unit."""
-    _require_exists(Unit, scope.unit_id, "unit", _("Fant ingen slik enhet."))
-    _require_exists(Unit, scope.giver_id, "giver", _("Fant ingen slik enhet."))
+    _require_exists(Unit, scope.unit_id, "unit", str(NO_SUCH_UNIT))
+    _require_exists(Unit, scope.giver_id, "giver", str(NO_SUCH_UNIT))
     _require_exists(Category, scope.category_id, "category", _("Fant ingen slik kategori."))
     if can_see_all_reports(user):
         return scope

@@ -4,19 +4,20 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from reuse.models.organisation import MAX_EMAIL
-from reuse.services.users import MAX_PASSWORD_LENGTH
+from reuse.services.users import MAX_PASSWORD_LENGTH, PASSWORD_LABEL
+
+EMAIL_LABEL = _l("E-post")
+NO_EMAIL = _l("Skriv inn e-postadressen din.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-post"), validators=[
-        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=MAX_EMAIL)])
-    password = PasswordField(_l("Passord"), validators=[
+    email = EmailField(EMAIL_LABEL, validators=[DataRequired(NO_EMAIL), Length(max=MAX_EMAIL)])
+    password = PasswordField(PASSWORD_LABEL, validators=[
         DataRequired(_l("Skriv inn passordet ditt.")), Length(max=MAX_PASSWORD_LENGTH)])
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-post"), validators=[
-        DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=MAX_EMAIL)])
+    email = EmailField(EMAIL_LABEL, validators=[DataRequired(NO_EMAIL), Length(max=MAX_EMAIL)])
 
 
 class ResetPasswordForm(FlaskForm):

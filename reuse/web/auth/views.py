@@ -17,6 +17,7 @@ from reuse import auth_session
 from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
+from reuse.models.organisation import MAX_EMAIL
 from reuse.services import login_throttle, notifications, users
 from reuse.web import Refusal, safe_next
 from reuse.web.auth import bp
@@ -24,7 +25,7 @@ from reuse.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordFor
 
 
 def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+    return "login-account:" + request.form.get("email", "").strip().lower()[:MAX_EMAIL]
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from wtforms import SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
-from reuse.services import categories, units
+from reuse.services import categories, items, units
 from reuse.services.items import MAX_QUERY
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import LongSelect, WholeNumberField
@@ -18,16 +18,16 @@ class BrowseForm(FlaskForm):
         csrf = False
 
     q = SearchField(_l("Søk"), validators=[Optional(), Length(max=MAX_QUERY)])
-    category = SelectField(_l("Kategori"), validators=[Optional()])
-    condition = SelectField(_l("Tilstand"), validators=[Optional()])
-    unit = SelectField(_l("Enhet"), validators=[Optional()], widget=LongSelect())
+    category = SelectField(categories.LABEL, validators=[Optional()])
+    condition = SelectField(items.CONDITION_LABEL, validators=[Optional()])
+    unit = SelectField(units.LABEL, validators=[Optional()], widget=LongSelect())
     location = SearchField(_l("Sted"), validators=[Optional(), Length(max=MAX_QUERY)])
     page = WholeNumberField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indent = "\u00a0\u00a0"
-        self.category.choices = [SelectChoice("", _("Alle kategorier"))] + [
+        self.category.choices = [SelectChoice("", str(categories.ALL))] + [
             SelectChoice(c.slug, indent * depth + c.name_nb) for c, depth in categories.tree()
         ]
         self.condition.choices = [SelectChoice("", _("Alle"))] + [

@@ -1,4 +1,3 @@
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
@@ -7,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY, Category
 from reuse.models.checks import MAX_PURCHASE_REFERENCE
-from reuse.services import categories
+from reuse.services import categories, checks, quantities
 from reuse.services.checks import MAX_NEED, MAX_REASON_TEXT, REASON_LABELS
 from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
 
@@ -24,34 +23,34 @@ def chosen_category(field: SelectField) -> Category | None:
 
 
 class CheckForm(FlaskForm):
-    need = StringField(_l("Hva trenger dere?"), validators=[
-        DataRequired(_l("Beskriv hva dere trenger.")), SingleLine(), Length(max=MAX_NEED)],
+    need = StringField(checks.NEED_LABEL, validators=[
+        DataRequired(checks.NO_NEED), SingleLine(), Length(max=MAX_NEED)],
         description=_l("Med vanlige ord, for eksempel «8 kontorstoler» eller "
                        "«hev-senk-skrivebord»."))
-    category = SelectField(_l("Kategori"), validators=[Optional()])
-    quantity = WholeNumberField(_l("Antall"), validators=[
-        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
+    category = SelectField(categories.LABEL, validators=[Optional()])
+    quantity = WholeNumberField(quantities.LABEL, validators=[
+        Optional(), NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices(_("Alle kategorier"))
+        self.category.choices = category_choices(str(categories.ALL))
 
 
 class ClaimMatchForm(FlaskForm):
-    quantity = WholeNumberField(_l("Antall"), default=1, validators=[
-        InputRequired(_l("Oppgi antall.")),
-        NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
+    quantity = WholeNumberField(quantities.LABEL, default=1, validators=[
+        InputRequired(quantities.MISSING),
+        NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
 
 
 class BoughtNewForm(FlaskForm):
     reason = RadioField(_l("Hvorfor kjøper dere nytt?"), validators=[
-        InputRequired(_l("Velg hvorfor dere kjøper nytt."))],
+        InputRequired(checks.NO_REASON)],
         choices=[SelectChoice(code.value, label) for code, label in REASON_LABELS.items()])
-    reason_text = TextAreaField(_l("Utdyp gjerne"),
+    reason_text = TextAreaField(checks.REASON_TEXT_LABEL,
                                 validators=[Optional(), MultiLine(),
                                             Length(max=MAX_REASON_TEXT)],
                                 description=_l("Må fylles ut ved «Annen grunn»."))
-    purchase_reference = StringField(_l("Bestillingsnummer"),
+    purchase_reference = StringField(checks.PURCHASE_REFERENCE_LABEL,
                                      validators=[Optional(), SingleLine(),
                                                  Length(max=MAX_PURCHASE_REFERENCE)],
                                      description=_l("Fra innkjøpssystemet, hvis dere har det."))

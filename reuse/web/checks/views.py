@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.i18n import format_number
 from reuse.models import Claim
-from reuse.services import checks, permissions
+from reuse.services import checks, permissions, quantities
 from reuse.web import Refusal
 from reuse.web.checks import bp
 from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, chosen_category
@@ -21,7 +21,7 @@ def _visible_check(check_id: int):
 def new_check():
     form = CheckForm()
     if not form.is_submitted():  # a link may start a check: /checks/new?need=...
-        form.need.data = request.args.get("need", "")[:500]
+        form.need.data = request.args.get("need", "")[:checks.MAX_NEED]
     if form.validate_on_submit():
         with Refusal(form) as refused:
             check = checks.create_check(current_user, form.need.data,
@@ -57,7 +57,7 @@ def claim_match(check_id: int, item_id: int):
     check = _visible_check(check_id)
     form = ClaimMatchForm()
     if not form.validate_on_submit():
-        flash(" ".join(map(str, form.quantity.errors)) or _("Oppgi antall."), "danger")
+        flash(" ".join(map(str, form.quantity.errors)) or str(quantities.MISSING), "danger")
         return redirect(url_for("checks.check_detail", check_id=check.id))
     with Refusal() as refused:
         item = permissions.visible_item(current_user, item_id)

@@ -5,15 +5,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import ledger
+from reuse.services import claims, ledger, quantities
 from reuse.services.claims import MAX_MESSAGE
 from reuse.web.fields import MultiLine, NorwegianDecimalField, WholeNumberField
 
 
 class ClaimForm(FlaskForm):
     quantity = WholeNumberField(_l("Hvor mange trenger dere?"), default=1, validators=[
-        InputRequired(_l("Oppgi antall.")),
-        NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være minst 1."))])
+        InputRequired(quantities.MISSING),
+        NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
     message = TextAreaField(_l("Melding til giveren"),
                             validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
                             description=_l("For eksempel når dere kan hente, eller spørsmål "
@@ -21,7 +21,7 @@ class ClaimForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    message = TextAreaField(_l("Melding"),
+    message = TextAreaField(claims.MESSAGE_LABEL,
                             validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)])
 
 
@@ -43,6 +43,6 @@ class CollectForm(FlaskForm):
 
 
 class ReverseRecordForm(FlaskForm):
-    reason = TextAreaField(_l("Hvorfor korrigeres føringen?"),
-                           validators=[DataRequired(_l("Skriv hvorfor føringen korrigeres.")),
+    reason = TextAreaField(ledger.REASON_LABEL,
+                           validators=[DataRequired(ledger.NO_REASON),
                                        MultiLine(), Length(max=ledger.MAX_REASON)])

@@ -36,7 +36,7 @@ from reuse.models.catalog import (
     MAX_ROOM,
     MAX_TITLE,
 )
-from reuse.services import categories, figures, items
+from reuse.services import categories, figures, items, photos, quantities
 from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import (
@@ -50,14 +50,16 @@ from reuse.web.fields import (
 PHOTO_SLOTS = 3
 # "image/*" makes phones offer the camera as well as the gallery; the server checks the type.
 IMAGE_ACCEPT = "image/*"
+PHOTO_LABEL = _l("Bilde")
+DESCRIBE_PHOTO = _l("Beskriv bildet kort")
 
 
 class PhotoUploadForm(Form):
     """One photo with its alt text (a plain Form: it lives inside the CSRF-protected one)."""
 
-    file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
+    file = FileField(PHOTO_LABEL, render_kw={"accept": IMAGE_ACCEPT})
     alt_text = StringField(
-        _l("Beskriv bildet kort"),
+        DESCRIBE_PHOTO,
         validators=[Optional(), SingleLine(), Length(max=MAX_ALT_TEXT)],
         description=_l("For skjermlesere, for eksempel «Blå kontorstol sett forfra»."),
     )
@@ -67,15 +69,14 @@ class ItemForm(FlaskForm):
     title = StringField(items.LABELS["title"], validators=[
         DataRequired(items.NO_TITLE), SingleLine(), Length(max=MAX_TITLE)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
-    category_id = SelectField(_l("Kategori"), coerce=whole_number,
+    category_id = SelectField(categories.LABEL, coerce=whole_number,
                               validators=[InputRequired(items.NO_CATEGORY)])
-    condition = RadioField(_l("Tilstand"), choices=[SelectChoice(c.value, label)
+    condition = RadioField(items.CONDITION_LABEL, choices=[SelectChoice(c.value, label)
                                                     for c, label in CONDITION_LABELS.items()],
                            validators=[InputRequired(items.NO_CONDITION)])
-    # NumberRange fills in %(min)s and %(max)s itself.
-    quantity = WholeNumberField(_l("Antall"), default=1, validators=[
-        InputRequired(_l("Oppgi antall.")),
-        NumberRange(1, MAX_ITEM_QUANTITY, _l("Antall må være mellom %(min)s og %(max)s."))])
+    quantity = WholeNumberField(quantities.LABEL, default=1, validators=[
+        InputRequired(quantities.MISSING),
+        NumberRange(1, MAX_ITEM_QUANTITY, quantities.OUT_OF_RANGE)])
     description = TextAreaField(items.LABELS["description"],
                                 validators=[Optional(), MultiLine(),
                                             Length(max=MAX_DESCRIPTION)],
@@ -95,15 +96,15 @@ class ItemForm(FlaskForm):
                                                     "og hvem som kan kontaktes."))
     internal_until = DateField(_l("Intern periode til"), validators=[Optional()],
                                description=_l("Etter denne datoen kan tingene gis videre "
-                                              "utenfor kommunen. Standard er 30 dager, "
-                                              "høyst ett år."))
+                                              "utenfor kommunen. Standard er %(days)s dager, "
+                                              "høyst ett år.", days=items.INTERNAL_PERIOD_DAYS))
     new_price_nok = NorwegianDecimalField(
-        _l("Nypris per stykk (kr)"), places=figures.PRICE.places, validators=[
+        figures.PRICE.label, places=figures.PRICE.places, validators=[
             Optional(), NumberRange(min=0, message=figures.PRICE.negative),
             NumberRange(max=figures.PRICE.maximum, message=figures.PRICE.too_high)],
         description=_l("Står feltet tomt, brukes kategoriens standardpris."))
     weight_kg = NorwegianDecimalField(
-        _l("Vekt per stykk (kg)"), places=figures.WEIGHT.places, validators=[
+        figures.WEIGHT.label, places=figures.WEIGHT.places, validators=[
             Optional(), NumberRange(min=0, message=figures.WEIGHT.negative),
             NumberRange(max=figures.WEIGHT.maximum, message=figures.WEIGHT.too_high)],
         description=_l("Står feltet tomt, brukes kategoriens standardvekt."))
@@ -159,14 +160,14 @@ class EditItemForm(ItemForm):
 
 
 class AddPhotoForm(FlaskForm):
-    file = FileField(_l("Bilde"), render_kw={"accept": IMAGE_ACCEPT})
-    alt_text = StringField(_l("Beskriv bildet kort"),
+    file = FileField(PHOTO_LABEL, render_kw={"accept": IMAGE_ACCEPT})
+    alt_text = StringField(DESCRIBE_PHOTO,
                            validators=[Optional(), SingleLine(), Length(max=MAX_ALT_TEXT)],
                            description=_l("For skjermlesere, for eksempel "
                                           "«Skrivebord sett fra siden»."))
 
 
 class AltTextForm(FlaskForm):
-    alt_text = StringField(_l("Bildetekst"), validators=[
-        DataRequired(_l("Bildeteksten kan ikke være tom.")), SingleLine(),
+    alt_text = StringField(photos.ALT_TEXT_LABEL, validators=[
+        DataRequired(photos.NO_ALT_TEXT), SingleLine(),
         Length(max=MAX_ALT_TEXT)])

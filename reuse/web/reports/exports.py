@@ -19,17 +19,26 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
-from reuse.services import goals
+from reuse.services import categories, goals, quantities, units
+from reuse.services.reports import figures as figure_names
 from reuse.services.reports.breakdowns import TreeRow
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.records import RecordPage
 from reuse.services.reports.report import Report
-from reuse.services.reports.scope import Scope
+from reuse.services.reports.scope import (
+    FROM,
+    GIVING_UNIT,
+    RECEIVING_UNIT,
+    TO,
+    WHOLE_MUNICIPALITY,
+    Scope,
+)
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,10 +49,22 @@ INT_FORMAT = "0"
 DATE_FORMAT = "dd.mm.yyyy"
 TIME_FORMAT = "dd.mm.yyyy hh:mm"
 
+# Headings both the CSV summary and the workbook use.
+CHECKS = _l("Gjenbrukssjekker")
+ENDED_REUSED = _l("Endte i gjenbruk")
+ENDED_BOUGHT_NEW = _l("Endte i kjøp av nytt")
+UNDECIDED = _l("Ikke avgjort")
+MONTH = _l("Måned")
+RANKING = _l("Rangering")
+MEASURE = _l("Nøkkeltall")
+VALUE = _l("Verdi")
+GOALS = _l("Mål")  # the section and sheet of goals; a goal's target is goals.TARGET_LABEL
+
 
 def figure_headings() -> list[str]:
-    return [_("Ting gjenbrukt"), _("Unngått kostnad (kr)"), _("Unngått CO2e (kg)"),
-            _("Unngått avfall (kg)"), _("Antall føringer")]
+    return [str(heading) for heading in (
+        figure_names.ITEMS_REUSED, figure_names.AVOIDED_COST, figure_names.AVOIDED_CO2E,
+        figure_names.AVOIDED_WASTE, figure_names.RECORDS)]
 
 
 FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT, INT_FORMAT]
@@ -52,11 +73,12 @@ FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT, INT_FORMAT]
 def record_headings() -> list[str]:
     return [
         _("Føring"), _("Tidspunkt"), _("Dato"), _("Korrigerer føring"),
-        _("Årsak til korrigering"), _("Forespørsel"), _("Ting"), _("Givende enhet"),
-        _("Mottakende enhet"), _("Kategori"), _("Antall"), _("Erstattet innkjøp"),
-        _("Kostnader (kr)"), _("Nypris brukt (kr per stk.)"), _("Vekt brukt (kg per stk.)"),
-        _("CO2e brukt (kg per stk.)"), _("Unngått kostnad (kr)"), _("Unngått CO2e (kg)"),
-        _("Unngått avfall (kg)"),
+        _("Årsak til korrigering"), _("Forespørsel"), _("Ting"), str(GIVING_UNIT),
+        str(RECEIVING_UNIT), str(categories.LABEL), str(quantities.LABEL),
+        _("Erstattet innkjøp"), _("Kostnader (kr)"), _("Nypris brukt (kr per stk.)"),
+        _("Vekt brukt (kg per stk.)"), _("CO2e brukt (kg per stk.)"),
+        str(figure_names.AVOIDED_COST), str(figure_names.AVOIDED_CO2E),
+        str(figure_names.AVOIDED_WASTE),
     ]
 
 
@@ -90,7 +112,7 @@ def _yes_no(value: bool) -> str:
 
 
 def _whole_municipality() -> str:
-    return _("Hele kommunen")
+    return str(WHOLE_MUNICIPALITY)
 
 
 def _figure_values(figures: Figures) -> list:
@@ -145,8 +167,8 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
     scope_name = report.unit.name if report.unit else _whole_municipality()
     period = _("Periode")
     rows: list[tuple[str, str, str, object]] = [
-        (period, scope_name, _("Fra og med"), report.scope.period.start),
-        (period, scope_name, _("Til og med"), report.scope.period.end),
+        (period, scope_name, str(FROM), report.scope.period.start),
+        (period, scope_name, str(TO), report.scope.period.end),
     ]
     headings = figure_headings()
 
@@ -155,34 +177,37 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
                     for heading, value in zip(headings, _figure_values(found)))
 
     figures(_("Totalt"), scope_name, report.totals)
-    checks = _("Gjenbrukssjekker")
-    for heading, value in ((checks, report.checks.total),
-                           (_("Endte i gjenbruk"), report.checks.reused),
-                           (_("Endte i kjøp av nytt"), report.checks.bought_new),
-                           (_("Ikke avgjort"), report.checks.open)):
-        rows.append((checks, scope_name, heading, value))
+    for heading, value in ((CHECKS, report.checks.total),
+                           (ENDED_REUSED, report.checks.reused),
+                           (ENDED_BOUGHT_NEW, report.checks.bought_new),
+                           (UNDECIDED, report.checks.open)):
+        rows.append((str(CHECKS), scope_name, str(heading), value))
     for progress in report.goals:
         name = progress.goal.unit.name if progress.goal.unit else _whole_municipality()
         label = str(goals.METRIC_LABELS[progress.goal.metric])
-        section = _("Mål")
+        section = str(GOALS)
         rows.append((section, name, _("%(metric)s: mål", metric=label), progress.goal.target))
         rows.append((section, name, _("%(metric)s: oppnådd", metric=label), progress.achieved))
         rows.append((section, name, _("%(metric)s: andel av målet", metric=label),
                      progress.share))
     for month in report.months:
-        figures(_("Måned"), f"{month.period.start:%Y-%m}", month.figures)
-    for section, tree in ((_("Mottakende enhet"), report.receiving),
-                          (_("Givende enhet"), report.giving),
-                          (_("Kategori"), report.categories)):
+        figures(str(MONTH), f"{month.period.start:%Y-%m}", month.figures)
+    for section, tree in _trees(report):
         for row in tree:
             figures(section, row.name, row.figures)
     for row in report.ranking:
-        figures(_("Rangering"), f"{row.rank}. {row.name}", row.figures)
+        figures(str(RANKING), f"{row.rank}. {row.name}", row.figures)
     return rows
 
 
+def _trees(report: Report) -> list[tuple[str, list[TreeRow]]]:
+    """The breakdowns, each with its heading: receiving unit, giving unit, category."""
+    return [(str(RECEIVING_UNIT), report.receiving), (str(GIVING_UNIT), report.giving),
+            (str(categories.LABEL), report.categories)]
+
+
 def summary_csv(report: Report) -> bytes:
-    return _csv([[_("Del"), _("Navn"), _("Nøkkeltall"), _("Verdi")],
+    return _csv([[_("Del"), _("Navn"), str(MEASURE), str(VALUE)],
                  *map(list, _summary_rows(report))])
 
 
@@ -240,34 +265,33 @@ def summary_xlsx(report: Report) -> bytes:
     period = report.scope.period
     scope_name = report.unit.name if report.unit else _whole_municipality()
     headings = figure_headings()
-    facts = [(_("Enhet"), scope_name, None), (_("Fra og med"), period.start, DATE_FORMAT),
-             (_("Til og med"), period.end, DATE_FORMAT),
+    facts = [(str(units.LABEL), scope_name, None), (str(FROM), period.start, DATE_FORMAT),
+             (str(TO), period.end, DATE_FORMAT),
              *zip(headings, _figure_values(report.totals), FIGURE_FORMATS),
-             (_("Gjenbrukssjekker"), report.checks.total, INT_FORMAT),
-             (_("Endte i gjenbruk"), report.checks.reused, INT_FORMAT),
-             (_("Endte i kjøp av nytt"), report.checks.bought_new, INT_FORMAT),
-             (_("Ikke avgjort"), report.checks.open, INT_FORMAT)]
-    summary = _sheet(workbook, _("Sammendrag"), [_("Nøkkeltall"), _("Verdi")],
+             (str(CHECKS), report.checks.total, INT_FORMAT),
+             (str(ENDED_REUSED), report.checks.reused, INT_FORMAT),
+             (str(ENDED_BOUGHT_NEW), report.checks.bought_new, INT_FORMAT),
+             (str(UNDECIDED), report.checks.open, INT_FORMAT)]
+    summary = _sheet(workbook, _("Sammendrag"), [str(MEASURE), str(VALUE)],
                      ((label, value) for label, value, _format in facts), [None, None], first=True)
     for row, (_label, _value, number_format) in enumerate(facts, start=2):
         if number_format:
             summary.cell(row, 2).number_format = number_format
     summary.column_dimensions["B"].width = 24
-    _sheet(workbook, _("Mål"), [_("Gjelder"), _("Mål for"), _("Mål"), _("Oppnådd"),
-                                _("Andel av målet")], (
+    _sheet(workbook, str(GOALS), [str(goals.APPLIES_TO), _("Mål for"), str(goals.TARGET_LABEL),
+                                  _("Oppnådd"), _("Andel av målet")], (
         (progress.goal.unit.name if progress.goal.unit else _whole_municipality(),
          str(goals.METRIC_LABELS[progress.goal.metric]), progress.goal.target, progress.achieved,
          progress.share) for progress in report.goals),
         [None, None, None, None, "0.0%"])
-    _sheet(workbook, _("Per måned"), [_("Måned"), _("Fra og med"), _("Til og med"), *headings], (
+    _sheet(workbook, _("Per måned"), [str(MONTH), str(FROM), str(TO), *headings], (
         (f"{row.period.start:%Y-%m}", row.period.start, row.period.end,
          *_figure_values(row.figures)) for row in report.months),
         [None, DATE_FORMAT, DATE_FORMAT, *FIGURE_FORMATS])
-    for title, tree in ((_("Mottakende enhet"), report.receiving),
-                        (_("Givende enhet"), report.giving), (_("Kategori"), report.categories)):
+    for title, tree in _trees(report):
         _sheet(workbook, title, [title, _("Nivå"), *headings], _tree_rows(tree),
                [None, INT_FORMAT, *FIGURE_FORMATS])
-    _sheet(workbook, _("Rangering"), [_("Plass"), _("Enhet"), *headings], (
+    _sheet(workbook, str(RANKING), [_("Plass"), str(units.LABEL), *headings], (
         (row.rank, row.name, *_figure_values(row.figures)) for row in report.ranking),
         [INT_FORMAT, None, *FIGURE_FORMATS])
     return _bytes(workbook)

@@ -7,7 +7,8 @@ from wtforms import BooleanField, DateField, Form, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from reuse.services import factors, figures, goals
+from reuse.services import categories, factors, figures, goals
+from reuse.services.reports import scope
 from reuse.web.fields import (
     LongSelect,
     MultiLine,
@@ -30,15 +31,15 @@ class IsoDateField(DateField):
 class ReportFilterForm(Form):
     """The report's period and unit, read from the query string (a GET form, no CSRF)."""
 
-    start = IsoDateField(_l("Fra og med"), name="from", validators=[Optional()],
+    start = IsoDateField(scope.FROM, name="from", validators=[Optional()],
                       render_kw={"type": "date"})
-    end = IsoDateField(_l("Til og med"), name="to", validators=[Optional()],
+    end = IsoDateField(scope.TO, name="to", validators=[Optional()],
                     render_kw={"type": "date"})
     # Every unit id is accepted here; whether this user may see it is the service's call.
-    unit = SelectField(_l("Mottakende enhet"), coerce=whole_number, validate_choice=False,
+    unit = SelectField(scope.RECEIVING_UNIT, coerce=whole_number, validate_choice=False,
                        description=_l("Med alle enheter under."), widget=LongSelect())
-    giver = WholeNumberField(_l("Givende enhet"), validators=[Optional()])
-    category = WholeNumberField(_l("Kategori"), validators=[Optional()])
+    giver = WholeNumberField(scope.GIVING_UNIT, validators=[Optional()])
+    category = WholeNumberField(categories.LABEL, validators=[Optional()])
 
 
 class GoalForm(FlaskForm):
@@ -49,12 +50,12 @@ class GoalForm(FlaskForm):
                     _l("Året må være mellom %(min)s og %(max)s."))])
     metric = SelectField(_l("Hva skal måles?"), choices=[
         SelectChoice(metric.value, label) for metric, label in goals.METRIC_LABELS.items()],
-        validators=[InputRequired(_l("Velg hva målet gjelder."))])
-    target = NorwegianDecimalField(_l("Mål"), places=3, validators=[
+        validators=[InputRequired(goals.NO_METRIC)])
+    target = NorwegianDecimalField(goals.TARGET_LABEL, places=3, validators=[
         InputRequired(_l("Oppgi målet.")),
         NumberRange(min=Decimal("0.001"), message=_l("Målet må være større enn 0."))],
         description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker."))
-    unit = SelectField(_l("Gjelder"), coerce=whole_number, validate_choice=False,
+    unit = SelectField(goals.APPLIES_TO, coerce=whole_number, validate_choice=False,
                        description=_l("Hele kommunen, eller én enhet med enhetene under den."),
                        widget=LongSelect())
 
@@ -69,27 +70,27 @@ class FactorForm(FlaskForm):
                               description=_l("I dag eller senere. Føringer som alt er skrevet, "
                                              "beholder verdiene de ble skrevet med."))
     new_price_nok = NorwegianDecimalField(
-        _l("Nypris per stykk (kr)"), places=figures.PRICE.places, validators=[
+        figures.PRICE.label, places=figures.PRICE.places, validators=[
             Optional(), NumberRange(min=0, message=figures.PRICE.negative),
             NumberRange(max=figures.PRICE.maximum, message=figures.PRICE.too_high)])
-    new_price_source = TextAreaField(_l("Kilde for nypris"), validators=[
+    new_price_source = TextAreaField(factors.SOURCE_LABELS["new_price_source"], validators=[
         Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     new_price_estimate = BooleanField(_l("Nyprisen er et anslag"))
     weight_kg = NorwegianDecimalField(
-        _l("Vekt per stykk (kg)"), places=figures.WEIGHT.places, validators=[
+        figures.WEIGHT.label, places=figures.WEIGHT.places, validators=[
             Optional(), NumberRange(min=0, message=figures.WEIGHT.negative),
             NumberRange(max=figures.WEIGHT.maximum, message=figures.WEIGHT.too_high)])
-    weight_source = TextAreaField(_l("Kilde for vekt"), validators=[
+    weight_source = TextAreaField(factors.SOURCE_LABELS["weight_source"], validators=[
         Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     weight_estimate = BooleanField(_l("Vekten er et anslag"))
     co2e_kg = NorwegianDecimalField(
-        _l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"), places=figures.CO2E.places,
+        figures.CO2E.label, places=figures.CO2E.places,
         validators=[Optional(), NumberRange(min=0, message=figures.CO2E.negative),
                     NumberRange(max=figures.CO2E.maximum, message=figures.CO2E.too_high)])
-    co2e_source = TextAreaField(_l("Kilde for utslipp"), validators=[
+    co2e_source = TextAreaField(factors.SOURCE_LABELS["co2e_source"], validators=[
         Optional(), MultiLine(), Length(max=factors.MAX_SOURCE)])
     co2e_estimate = BooleanField(_l("Utslippstallet er et anslag"))
-    note = TextAreaField(_l("Kommentar"),
+    note = TextAreaField(factors.NOTE_LABEL,
                          validators=[Optional(), MultiLine(), Length(max=factors.MAX_NOTE)],
                          description=_l("Hvorfor faktorene endres, for eksempel ny "
                                         "rammeavtale."))

@@ -15,7 +15,14 @@ from reuse.services.permissions import can_manage_factors, can_manage_goals, can
 from reuse.services.reports.checks import CHECK_OUTCOMES, check_counts, checks
 from reuse.services.reports.records import records
 from reuse.services.reports.report import report
-from reuse.services.reports.scope import Scope, authorize, make_period, selectable_units
+from reuse.services.reports.scope import (
+    NO_SUCH_UNIT,
+    WHOLE_MUNICIPALITY,
+    Scope,
+    authorize,
+    make_period,
+    selectable_units,
+)
 from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
@@ -23,7 +30,7 @@ from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilt
 
 def _filter_form() -> ReportFilterForm:
     form = ReportFilterForm(MultiDict(request.args))
-    choices = [("", _("Hele kommunen"))] if can_see_all_reports(current_user) else []
+    choices = [("", str(WHOLE_MUNICIPALITY))] if can_see_all_reports(current_user) else []
     choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
                 for unit_id, name, depth in selectable_units(current_user)]
     form.unit.choices = choices
@@ -214,7 +221,7 @@ def factor_edit(slug: str):
 
 def _goal_form() -> GoalForm:
     form = GoalForm()
-    form.unit.choices = [("", _("Hele kommunen"))] + [
+    form.unit.choices = [("", str(WHOLE_MUNICIPALITY))] + [
         (str(unit_id), "\u00a0\u00a0" * depth + name)
         for unit_id, name, depth in selectable_units(current_user)]
     return form
@@ -232,7 +239,7 @@ def goal_list():
         unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
         with Refusal(form, only_fields=True) as refused:
             if form.unit.data and unit is None:
-                raise InvalidInput(_("Fant ingen slik enhet."), field="unit")
+                raise InvalidInput(str(NO_SUCH_UNIT), field="unit")
             goal = goals.set_goal(current_user, year=form.year.data, metric=form.metric.data,
                                   target=form.target.data, unit=unit)
         if not refused:

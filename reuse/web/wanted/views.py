@@ -16,7 +16,7 @@ from reuse.web.wanted.forms import WantedForm
 def wanted_list():
     form = WantedForm()
     if not form.is_submitted():  # from a check that found nothing: /wanted?words=...
-        form.words.data = request.args.get("words", "")[:200]
+        form.words.data = request.args.get("words", "")[:wanted.MAX_WORDS_LENGTH]
     if form.validate_on_submit():
         with Refusal(form) as refused:
             wanted.create_request(current_user, words=form.words.data or "",
@@ -28,7 +28,8 @@ def wanted_list():
             return redirect(url_for("wanted.wanted_list"))
     return render_template("wanted/list.html", form=form,
                            requests=wanted.requests_of(current_user), is_open=wanted.is_open,
-                           allowance=wanted.allowance(current_user))
+                           allowance=wanted.allowance(current_user),
+                           renew_days=wanted.DEFAULT_DAYS)
 
 
 @bp.post("/wanted/<int:request_id>/close")

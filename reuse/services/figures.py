@@ -57,7 +57,7 @@ WEIGHT = Figure(
 CO2E = Figure(
     "co2e_kg", Decimal("100000"), 3,
     negative=_l("Utslipp kan ikke være negativt."),
-    too_high=_l("Utslipp ved ny produksjon er urimelig høy. Sjekk tallet."),
+    too_high=_l("Utslipp ved ny produksjon er urimelig høyt. Sjekk tallet."),
     too_precise=_l("Utslipp ved ny produksjon kan ha høyst %(places)s desimaler.", places=3),
     label=_l("Utslipp ved produksjon av en ny (kg CO2e per stykk)"))
 

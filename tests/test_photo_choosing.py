@@ -137,7 +137,7 @@ def test_someone_elses_photo_reference_is_refused(client, people, db, app, with_
     response = client.submit("/items/new", {**item_form(), **chosen_fields([(first, "")])})
 
     assert response.status_code == 200
-    assert "Et bilde du valgte, er ikke lagret lenger." in page_text(response)
+    assert "1 bilde du valgte, er ikke lagret lenger." in page_text(response)
     assert first not in response.get_data(as_text=True)
     assert item_count(db) == 0
     assert len(pending_of(db, people.member)) == 2

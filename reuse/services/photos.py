@@ -361,7 +361,7 @@ def no_longer_kept(count: int) -> str:
 
 def _no_longer_kept(count: int) -> InvalidInput:
     return InvalidInput(ngettext(
-        "Et bilde du valgte, er ikke lagret lenger. Velg det på nytt.",
+        "%(num)s bilde du valgte, er ikke lagret lenger. Velg det på nytt.",
         "%(num)s bilder du valgte, er ikke lagret lenger. Velg dem på nytt.", count),
         field="photos")
 

@@ -33,6 +33,8 @@ RULES = {
     "listings.update_alt_text": ("POST", "/items/{item}/photos/{photo}/alt",
                                  {"alt_text": "x"}, 403, 403),
     "listings.delete_photo": ("POST", "/items/{item}/photos/{photo}/delete", {}, 403, 403),
+    "listings.arrange_photo": ("POST", "/items/{item}/photos/{photo}/arrange",
+                               {"action": "cover"}, 403, 403),
     "claims.claim_item": ("POST", "/items/{item}/claim", {"quantity": "1"}, 302, 403),
     "claims.my_claims": ("GET", "/claims", None, 200, 200),
     "claims.incoming_claims": ("GET", "/claims/incoming", None, 200, 200),

@@ -55,7 +55,7 @@ SAME_AS_API = {
 
 # (form, field) -> its limits, for fields no API input takes; each read from its constant.
 PAGE_ONLY = {
-    ("PhotoUploadForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
+    ("ChosenPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AddPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AltTextForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},

@@ -39,8 +39,8 @@ def item_count(db) -> int:
 def test_member_posts_an_item_with_a_photo_for_their_unit(client, people, catalog, log_in, db):
     log_in(people.member)
     form = item_form()
-    form["photos-0-file"] = (io.BytesIO(jpeg_bytes()), "IMG_2041.jpg")
-    form["photos-0-alt_text"] = "Hvitt skrivebord sett forfra"
+    form["photos"] = (io.BytesIO(jpeg_bytes()), "IMG_2041.jpg")
+    form["photos_alt_text"] = "Hvitt skrivebord sett forfra"
     response = client.submit("/items/new", form, content_type="multipart/form-data")
 
     assert response.status_code == 302
@@ -101,7 +101,7 @@ def test_a_bad_photo_refuses_the_whole_listing_and_keeps_what_was_typed(client, 
                                                                       log_in, db, app):
     log_in(people.member)
     form = item_form(title="Skap med lås")
-    form["photos-0-file"] = (io.BytesIO(b"not an image at all"), "notes.txt")
+    form["photos"] = (io.BytesIO(b"not an image at all"), "notes.txt")
     response = client.submit("/items/new", form, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "er ikke et bilde vi kan lese" in page_text(response)

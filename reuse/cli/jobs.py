@@ -46,7 +46,8 @@ def _run_each_job() -> JobsDone:
     check_reminders = commit_or_fail(checks.remind_open_checks)
     applied = commit_or_fail(lambda: factors.apply_due(today))
     matched, told = _match_wanted()
-    removed = photos.remove_orphan_files()
+    # Photos chosen on forms never saved go first, so their files count as removed here.
+    removed = commit_or_fail(photos.remove_stale_pending) + photos.remove_orphan_files()
     delivery = notifications.deliver_due()
     return JobsDone(expired=len(expired), reminded=reminded, warned=warned,
                     check_reminders=check_reminders, factors_applied=applied,

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
 
 from reuse.models.base import Base, utcnow
-from reuse.models.catalog import Category, Condition, Item, ItemStatus, Photo
+from reuse.models.catalog import Category, Condition, Item, ItemStatus, PendingPhoto, Photo
 from reuse.models.checks import (
                                  BoughtNewReason,
                                  CheckOutcome,
@@ -28,5 +28,5 @@ __all__ = [
     "Photo", "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User",
     "WantedRequest", "utcnow",
 ]
-__all__ += ["PendingWantedMatch"]
+__all__ += ["PendingPhoto", "PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]

@@ -159,7 +159,8 @@ class Item(Base):
     unit: Mapped[Unit] = relationship()
     created_by: Mapped[User] = relationship()
     photos: Mapped[list[Photo]] = relationship(
-        back_populates="item", order_by="Photo.position", cascade="all, delete-orphan"
+        back_populates="item", order_by=lambda: (Photo.position, Photo.id),
+        cascade="all, delete-orphan"
     )
 
     @classmethod
@@ -197,7 +198,8 @@ class Item(Base):
 
 
 class Photo(Base):
-    """An item photo as re-encoded by the application; the file names are random."""
+    """An item photo as re-encoded by the application; the file names are random. The one
+    at the first position is the item's cover: cards and the item page show it first."""
 
     __tablename__ = "photo"
 
@@ -212,3 +214,26 @@ class Photo(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[Item] = relationship(back_populates="photos")
+
+
+# A random, URL-safe reference (secrets.token_urlsafe(16)): what a form carries, never an id.
+PENDING_TOKEN_LENGTH = 22
+
+
+class PendingPhoto(Base):
+    """A photo chosen on a form that has not gone through yet (a required field was empty):
+    decoded and stored as any photo is, and kept for its uploader only, so the form can show
+    it again instead of losing it. Saving the form turns it into a Photo; run-jobs removes
+    those left behind (reuse.services.photos.remove_stale_pending)."""
+
+    __tablename__ = "pending_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(PENDING_TOKEN_LENGTH), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    filename: Mapped[str] = mapped_column(String(80), unique=True)
+    thumbnail_filename: Mapped[str] = mapped_column(String(80), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

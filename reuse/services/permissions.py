@@ -20,6 +20,7 @@ from reuse.extensions import db
 from reuse.models import (
     Claim,
     Item,
+    PendingPhoto,
     Photo,
     ReuseCheck,
     ReuseRecord,
@@ -125,15 +126,44 @@ def can_claim(user: User, item: Item) -> bool:
 
 # -- photos ---------------------------------------------------------------------------------
 
-def visible_photo(user: User, filename: str) -> Photo:
+def visible_photo(user: User, filename: str) -> Photo | PendingPhoto:
     """A stored photo file (full size or thumbnail) goes to exactly those who may see its
-    item: a withdrawn item's photos stop loading for everyone else."""
+    item: a withdrawn item's photos stop loading for everyone else. A photo still waiting
+    for its form goes to its uploader only."""
     from reuse.services import photos
 
     photo = photos.stored_file(filename)
-    if photo is None or not can_see_item(user, photo.item):
+    if isinstance(photo, PendingPhoto):
+        visible = owns_pending_photo(user, photo)
+    else:
+        visible = photo is not None and can_see_item(user, photo.item)
+    if not visible:
         raise NotFound(str(PHOTO_NOT_FOUND))
     return photo
+
+
+def owns_pending_photo(user: User, pending: PendingPhoto) -> bool:
+    """A photo chosen on a form that has not gone through is its uploader's alone: nobody
+    else may see it or attach it to an item, admins included."""
+    return user.is_active and pending.user_id == user.id
+
+
+def pending_photos_of(user: User) -> ColumnElement[bool]:
+    """SQL form of owns_pending_photo."""
+    if not user.is_active:
+        return false()
+    return PendingPhoto.user_id == user.id
+
+
+def own_pending_photos(user: User, tokens: list[str]) -> list[PendingPhoto]:
+    """The photos these form references name that are this user's, in the order given.
+    A reference to anyone else's, or to one removed since, is left out, as if unknown."""
+    wanted = [token for token in dict.fromkeys(tokens) if isinstance(token, str) and token]
+    if not wanted:
+        return []
+    found = {pending.token: pending for pending in db.session.scalars(
+        select(PendingPhoto).where(PendingPhoto.token.in_(wanted), pending_photos_of(user)))}
+    return [found[token] for token in wanted if token in found]
 
 
 def managed_photo(user: User, item_id: int, photo_id: int) -> Photo:

@@ -5,6 +5,11 @@ Orientation from EXIF is applied, all metadata (GPS and comments included) is dr
 longest side is capped and a thumbnail made, and the results are written under random
 names. The files follow the database transaction: written files are removed if it rolls
 back, and removed photos' files are deleted only once the removal is committed.
+
+A photo chosen on a form that does not go through (a required field left empty) is not lost:
+it is stored at once as a PendingPhoto of its uploader, the form carries its opaque token,
+and saving the form turns it into the item's Photo (attach_pending). The first photo of an
+item is its cover; arrange() moves photos, and positions stay 0, 1, 2, … in shown order.
 """
 
 from __future__ import annotations
@@ -14,27 +19,33 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from reuse.extensions import db, listen_once
-from reuse.models import Item, Photo, User
+from reuse.models import Item, PendingPhoto, Photo, User
+from reuse.models.base import utcnow
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.services import audit, characters, imaging
 from reuse.services.errors import InvalidInput, PermissionDenied
 from reuse.services.imaging import EncodedPhoto
 from reuse.services.permissions import can_manage_item
 
+T = TypeVar("T")
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}(_t)?\.jpg$")
 ALT_TEXT_LABEL = _l("Bildetekst")
 NO_ALT_TEXT = _l("Bildeteksten kan ikke være tom.")
+# How long a photo chosen on a form that did not go through is kept for its uploader: a
+# working day to come back to the form; run-jobs removes it after that.
+PENDING_KEPT_FOR = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -117,25 +128,36 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     encoded = [(upload, encode(upload, max_bytes)) for upload in uploads]
     if not _take_places(item, len(uploads), limit):
         raise _over_the_limit(limit, item.photo_count, len(uploads))
-    directory = upload_dir()
     photos = []
     for position, (upload, result) in enumerate(encoded,
                                                 start=item.photo_count - len(uploads)):
-        stem = secrets.token_urlsafe(16)
-        image_path = _write_atomically(directory, result.image, f"{stem}.jpg")
-        _track_written(image_path)
-        thumbnail_path = _write_atomically(directory, result.thumbnail, f"{stem}_t.jpg")
-        _track_written(thumbnail_path)
-        alt_text = upload.alt_text.strip()[:MAX_ALT_TEXT] or _("Bilde %(number)s av %(title)s",
-                                                      number=position + 1, title=item.title)
-        photo = Photo(item=item, position=position, filename=image_path.name,
-                      thumbnail_filename=thumbnail_path.name, width=result.width,
-                      height=result.height, alt_text=alt_text)
+        image_name, thumbnail_name = _write_files(result)
+        photo = Photo(item=item, position=position, filename=image_name,
+                      thumbnail_filename=thumbnail_name, width=result.width,
+                      height=result.height, alt_text=_alt_text(upload.alt_text, item, position))
         db.session.add(photo)
         photos.append(photo)
     db.session.flush()
     audit.record(user, "item.photos_added", item, photo_ids=[p.id for p in photos])
     return photos
+
+
+def _write_files(result: EncodedPhoto) -> tuple[str, str]:
+    """Write a re-encoded photo and its thumbnail under new random names; undone if the
+    transaction rolls back."""
+    directory = upload_dir()
+    stem = secrets.token_urlsafe(16)
+    image_path = _write_atomically(directory, result.image, f"{stem}.jpg")
+    _track_written(image_path)
+    thumbnail_path = _write_atomically(directory, result.thumbnail, f"{stem}_t.jpg")
+    _track_written(thumbnail_path)
+    return image_path.name, thumbnail_path.name
+
+
+def _alt_text(given: str, item: Item, position: int) -> str:
+    """The alt text as given, or one that at least says what the photo is of."""
+    return given.strip()[:MAX_ALT_TEXT] or _("Bilde %(number)s av %(title)s",
+                                             number=position + 1, title=item.title)
 
 
 def _take_places(item: Item, count: int, limit: int) -> bool:
@@ -175,6 +197,7 @@ def remove_photo(user: User, photo: Photo) -> None:
         raise PermissionDenied(_("Du kan bare fjerne bilder fra egne annonser."))
     item = photo.item
     audit.record(user, "item.photo_removed", item, photo_id=photo.id)
+    _lock_photos_of(item)
     # Counted down only by the removal that deleted the row: a second, parallel removal of
     # the same photo finds nothing to delete and leaves the count alone.
     if db.session.execute(delete(Photo).where(Photo.id == photo.id)
@@ -187,14 +210,185 @@ def remove_photo(user: User, photo: Photo) -> None:
         _track_removed(directory / photo.thumbnail_filename)
     db.session.expunge(photo)
     db.session.expire(item, ["photos", "photo_count"])
+    _number_in_order([p for p in item.photos if p.id != photo.id])
 
 
-def stored_file(filename: str) -> Photo | None:
-    """The photo a served file name belongs to; None for anything that is not one of ours."""
+# Moving a photo: the buttons beside it, and where each sends a photo now at place `p`.
+ARRANGING = {"earlier": lambda p: p - 1, "later": lambda p: p + 1, "cover": lambda p: 0}
+
+
+def rearranged(photos: list[T], index: int, action: str) -> list[T]:
+    """The photos with the one at `index` moved as the action says (ARRANGING); the others
+    keep their order. An unknown action, or a move past either end, changes nothing."""
+    if action not in ARRANGING or not 0 <= index < len(photos):
+        return photos
+    others = photos[:index] + photos[index + 1:]
+    place = max(0, min(ARRANGING[action](index), len(others)))
+    return [*others[:place], photos[index], *others[place:]]
+
+
+def arrange(user: User, photo: Photo, action: str) -> None:
+    """Move one of an item's photos earlier, later, or first as its cover (ARRANGING)."""
+    item = photo.item
+    if not can_manage_item(user, item):
+        raise PermissionDenied(_("Du kan bare endre bilder på egne annonser."))
+    if action not in ARRANGING:
+        raise InvalidInput(_("Ukjent flytting av bildet."), field="photos")
+    _lock_photos_of(item)
+    db.session.expire(item, ["photos"])
+    in_order = item.photos
+    _number_in_order(rearranged(in_order, in_order.index(photo), action))
+    db.session.expire(item, ["photos"])
+    audit.record(user, "item.photos_arranged", item, photo_id=photo.id, move=action)
+
+
+def _number_in_order(photos: list[Photo]) -> None:
+    for position, photo in enumerate(photos):
+        if photo.position != position:
+            photo.position = position
+    db.session.flush()
+
+
+def _lock_photos_of(item: Item) -> None:
+    """Changes to one item's photos wait for each other: each first takes the item row's
+    lock (as _take_places does), so two reorderings cannot interleave into a mixed order."""
+    db.session.execute(update(Item).where(Item.id == item.id)
+                       .values(photo_count=Item.photo_count)
+                       .execution_options(synchronize_session=False))
+
+
+def stored_file(filename: str) -> Photo | PendingPhoto | None:
+    """The photo (or photo waiting for its form) a served file name belongs to; None for
+    anything that is not one of ours."""
     if not STORED_NAME.match(filename):
         return None
-    column = Photo.thumbnail_filename if filename.endswith("_t.jpg") else Photo.filename
-    return db.session.scalar(select(Photo).where(column == filename))
+    thumbnail = filename.endswith("_t.jpg")
+    for model in (Photo, PendingPhoto):
+        column = model.thumbnail_filename if thumbnail else model.filename
+        found = db.session.scalar(select(model).where(column == filename))
+        if found is not None:
+            return found
+    return None
+
+
+# -- photos chosen on a form that has not gone through yet ---------------------------------
+
+@dataclass(frozen=True)
+class Chosen:
+    """A stored photo waiting for its form, with the alt text typed beside it."""
+
+    pending: PendingPhoto
+    alt_text: str = ""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What keep_pending() stored (with each upload's alt text), and the files it refused,
+    one message each."""
+
+    stored: list[Chosen]
+    refused: list[str]
+
+
+def keep_pending(user: User, uploads: list[Upload], already: int) -> Kept:
+    """Decode and store the files chosen on a form at once, so that they survive the form
+    being shown again. Each file stands alone: a refused one is named, the others kept.
+    `already`: photos the form holds before these; together they stay within the limit."""
+    if not uploads:
+        return Kept([], [])
+    limit = current_app.config["PHOTOS_PER_ITEM"]
+    if already + len(uploads) > limit:
+        return Kept([], [str(_over_the_limit(limit, already, len(uploads)).message)])
+    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+    stored, refused = [], []
+    for upload in uploads:
+        try:
+            result = encode(upload, max_bytes)
+        except InvalidInput as refusal:
+            refused.append(str(refusal.message))
+            continue
+        image_name, thumbnail_name = _write_files(result)
+        pending = PendingPhoto(token=secrets.token_urlsafe(16), user_id=user.id,
+                               filename=image_name, thumbnail_filename=thumbnail_name,
+                               width=result.width, height=result.height)
+        db.session.add(pending)
+        stored.append(Chosen(pending, upload.alt_text))
+    db.session.flush()
+    return Kept(stored, refused)
+
+
+def attach_pending(user: User, item: Item, chosen: list[Chosen]) -> list[Photo]:
+    """Make the chosen photos the item's, in the order given, after any it has."""
+    if not can_manage_item(user, item):
+        raise PermissionDenied(_("Du kan bare legge til bilder på egne annonser."))
+    if not chosen:
+        return []
+    for each in chosen:
+        characters.check(each.alt_text, _("Bildetekst"), field="alt_text")
+    limit = current_app.config["PHOTOS_PER_ITEM"]
+    if not _take_places(item, len(chosen), limit):
+        raise _over_the_limit(limit, item.photo_count, len(chosen))
+    photos = []
+    for position, each in enumerate(chosen, start=item.photo_count - len(chosen)):
+        pending = each.pending
+        # Taken by one statement: of this and run-jobs' cleanup, only one finds the row.
+        if not db.session.execute(delete(PendingPhoto).where(
+                PendingPhoto.id == pending.id, PendingPhoto.user_id == user.id)
+                .execution_options(synchronize_session=False)).rowcount:
+            raise _no_longer_kept(1)
+        db.session.expunge(pending)
+        photo = Photo(item=item, position=position, filename=pending.filename,
+                      thumbnail_filename=pending.thumbnail_filename, width=pending.width,
+                      height=pending.height, alt_text=_alt_text(each.alt_text, item, position))
+        db.session.add(photo)
+        photos.append(photo)
+    db.session.flush()
+    audit.record(user, "item.photos_added", item, photo_ids=[p.id for p in photos])
+    return photos
+
+
+def discard_pending(user: User, pending: PendingPhoto) -> None:
+    """Drop a photo chosen on a form; its files go once that is committed."""
+    if db.session.execute(delete(PendingPhoto).where(
+            PendingPhoto.id == pending.id, PendingPhoto.user_id == user.id)
+            .execution_options(synchronize_session=False)).rowcount:
+        _track_pending_files_removed(pending)
+    db.session.expunge(pending)
+
+
+def no_longer_kept(count: int) -> str:
+    """The message for chosen photos whose references led nowhere (removed after a day,
+    or never the user's)."""
+    return str(_no_longer_kept(count).message)
+
+
+def _no_longer_kept(count: int) -> InvalidInput:
+    return InvalidInput(ngettext(
+        "%(num)s bilde du valgte, er ikke lagret lenger. Velg det på nytt.",
+        "%(num)s bilder du valgte, er ikke lagret lenger. Velg dem på nytt.", count),
+        field="photos")
+
+
+def remove_stale_pending(older_than: timedelta = PENDING_KEPT_FOR) -> int:
+    """Remove photos chosen on forms that were never saved, and their files (once this is
+    committed). Returns how many files go."""
+    cutoff: datetime = utcnow() - older_than
+    stale = db.session.scalars(select(PendingPhoto).where(PendingPhoto.created_at < cutoff))
+    removed = 0
+    for pending in stale.all():
+        # One statement each: a form saved at this moment either took it or finds it gone.
+        if db.session.execute(delete(PendingPhoto).where(PendingPhoto.id == pending.id)
+                              .execution_options(synchronize_session=False)).rowcount:
+            _track_pending_files_removed(pending)
+            removed += 2
+        db.session.expunge(pending)
+    return removed
+
+
+def _track_pending_files_removed(pending: PendingPhoto) -> None:
+    directory = upload_dir()
+    _track_removed(directory / pending.filename)
+    _track_removed(directory / pending.thumbnail_filename)
 
 
 def _track_written(path: Path) -> None:
@@ -230,9 +424,10 @@ def remove_orphan_files(min_age: timedelta = timedelta(hours=1)) -> int:
     still running, so only those older than min_age go."""
     directory = upload_dir()
     referenced = set()
-    for filename, thumbnail in db.session.execute(select(Photo.filename,
-                                                         Photo.thumbnail_filename)):
-        referenced.update((filename, thumbnail))
+    for model in (Photo, PendingPhoto):
+        for filename, thumbnail in db.session.execute(select(model.filename,
+                                                             model.thumbnail_filename)):
+            referenced.update((filename, thumbnail))
     cutoff = time.time() - min_age.total_seconds()
     removed = 0
     for path in directory.iterdir():

@@ -41,11 +41,12 @@ def test_staff_posts_an_item_from_a_phone_and_another_unit_finds_it(new_page, pe
     phone.get_by_label("God", exact=True).check()
     phone.get_by_label("Antall").fill("3")
     phone.get_by_label("Adresse").fill("Konsul Börs gate 5")
-    phone.get_by_label("Bilde 1").set_input_files(
+    phone.get_by_label("Velg bilder").set_input_files(
         files=[{"name": "IMG_2041.jpg", "mimeType": "image/jpeg",
                 "buffer": jpeg_bytes(size=(1200, 1600))}])
-    phone.locator("#photos-0-file-preview").wait_for(state="visible")
-    phone.locator("#photos-0-alt_text").fill("Hvitt skrivebord i hevet stilling")
+    phone.locator("#photos-previews").wait_for(state="visible")
+    phone.get_by_label("Beskriv bildet for dem som ikke ser det (IMG_2041.jpg)").fill(
+        "Hvitt skrivebord i hevet stilling")
     screenshot(phone, "post-item-phone")
     phone.get_by_role("button", name="Legg ut annonsen").click()
 

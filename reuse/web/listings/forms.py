@@ -1,16 +1,19 @@
 from datetime import date
+from types import SimpleNamespace
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -47,21 +50,26 @@ from reuse.web.fields import (
     whole_number,
 )
 
-PHOTO_SLOTS = 3
-# "image/*" makes phones offer the camera as well as the gallery; the server checks the type.
+# "image/*" makes phones offer the camera as well as the gallery (no `capture`: that would
+# force the camera); the server checks the type.
 IMAGE_ACCEPT = "image/*"
 PHOTO_LABEL = _l("Bilde")
 DESCRIBE_PHOTO = _l("Beskriv bildet kort")
+# The buttons beside each chosen photo send "<action>:<reference>" under this name.
+PHOTO_ACTION = "photo_action"
+# Alt texts typed beside photos previewed in the browser, in the order of the chosen files.
+NEW_PHOTO_ALT_TEXTS = "photos_alt_text"
 
 
-class PhotoUploadForm(Form):
-    """One photo with its alt text (a plain Form: it lives inside the CSRF-protected one)."""
+class ChosenPhotoForm(Form):
+    """A photo already stored for this form: its reference and its alt text (a plain Form:
+    it lives inside the CSRF-protected one)."""
 
-    file = FileField(PHOTO_LABEL, render_kw={"accept": IMAGE_ACCEPT})
+    token = HiddenField()
     alt_text = StringField(
-        DESCRIBE_PHOTO,
+        _l("Beskriv bildet for dem som ikke ser det"),
         validators=[Optional(), SingleLine(), Length(max=MAX_ALT_TEXT)],
-        description=_l("For skjermlesere, for eksempel «Blå kontorstol sett forfra»."),
+        description=_l("For eksempel «Blå kontorstol sett forfra»."),
     )
 
 
@@ -109,8 +117,9 @@ class ItemForm(FlaskForm):
             NumberRange(max=figures.WEIGHT.maximum, message=figures.WEIGHT.too_high)],
         description=_l("Står feltet tomt, brukes kategoriens standardvekt."))
     auto_approve = BooleanField(_l("Godkjenn forespørsler automatisk"))
-    photos = FieldList(FormField(PhotoUploadForm), min_entries=PHOTO_SLOTS,
-                       max_entries=PHOTO_SLOTS)
+    photos = MultipleFileField(_l("Velg bilder"), render_kw={"accept": IMAGE_ACCEPT})
+    # Photos already stored for this form, in the order chosen; the first is the cover.
+    chosen = FieldList(FormField(ChosenPhotoForm))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -143,10 +152,34 @@ class ItemForm(FlaskForm):
             auto_approve=bool(self.auto_approve.data),
         )
 
-    def chosen_photos(self):
-        """(file storage, alt text) for each slot where a file was chosen."""
-        return [(entry.file.data, entry.alt_text.data or "") for entry in self.photos
-                if entry.file.data and entry.file.data.filename]
+    def new_files(self) -> list[tuple[FileStorage, str]]:
+        """(file, alt text) for each file chosen in the picker this time; the alt text is
+        there when the browser previewed the files and offered a field for each."""
+        files = [storage for storage in (self.photos.data or [])
+                 if isinstance(storage, FileStorage) and storage.filename]
+        alt_texts = request.form.getlist(NEW_PHOTO_ALT_TEXTS)
+        return [(storage, alt_texts[index] if index < len(alt_texts) else "")
+                for index, storage in enumerate(files)]
+
+    def chosen_references(self) -> list[tuple[str, str]]:
+        """(reference, alt text) of the photos stored for this form, in their order."""
+        return [(entry.token.data or "", entry.alt_text.data or "") for entry in self.chosen]
+
+    def show_chosen(self, chosen: list[tuple[str, str]]) -> None:
+        """Show these photos (reference, alt text) as the form's chosen ones, keeping what
+        was said about each one's alt text."""
+        errors = {entry.token.data: entry.alt_text.errors for entry in self.chosen}
+        while self.chosen.entries:
+            self.chosen.pop_entry()
+        for token, alt_text in chosen:
+            entry = self.chosen.append_entry(SimpleNamespace(token=token, alt_text=alt_text))
+            entry.alt_text.errors = list(errors.get(token, []))
+
+    @staticmethod
+    def photo_action() -> tuple[str, str] | None:
+        """(action, reference) when a button beside a chosen photo was pressed."""
+        action, _sep, token = request.form.get(PHOTO_ACTION, "").partition(":")
+        return (action, token) if action and token else None
 
     @staticmethod
     def photo_limit() -> int:
@@ -157,6 +190,7 @@ class EditItemForm(ItemForm):
     """Editing keeps photos on their own page, so none are uploaded with the item fields."""
 
     photos = None
+    chosen = None
 
 
 class AddPhotoForm(FlaskForm):

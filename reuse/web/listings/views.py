@@ -27,15 +27,68 @@ def new_item():
     if not form.is_submitted():
         _prefill_location(form)
         form.internal_until.data = items.default_internal_until()
-    if form.validate_on_submit():
+        return _item_form_page(form, [])
+    # The chosen photos are stored first and committed on their own (CSRFProtect has
+    # checked the request): whatever else is wrong with the form, they are not lost.
+    chosen, problems = _keep_chosen_photos(form)
+    action = form.photo_action()
+    if action is not None:
+        # A button beside a photo: arrange them and show the form again, without
+        # complaining about fields the person has not come to yet.
+        chosen = _arrange_chosen(chosen, *action)
+    elif form.validate() and not problems:
+        shown = _shown(chosen)
         with Refusal(form) as refused:
             item = items.create_item(current_user, form.details())
-            photos.add_photos(current_user, item, _uploads(form.chosen_photos()))
+            photos.attach_pending(current_user, item, chosen)
         if not refused:
             db.session.commit()
             flash(_("Annonsen er lagt ut. Andre enheter kan nå finne og be om tingene."), "success")
             return redirect(url_for("catalog.item_detail", item_id=item.id))
-    return render_template("listings/edit.html", form=form, item=None)
+        return _item_form_page(form, shown)
+    form.photos.errors = [*form.photos.errors, *problems]
+    return _item_form_page(form, _shown(chosen))
+
+
+def _keep_chosen_photos(form: ItemForm) -> tuple[list[photos.Chosen], list[str]]:
+    """The photos stored for this form earlier (through the gate: the user's own only),
+    then the files chosen now, stored at once; and what could not be kept, as messages."""
+    references = dict(form.chosen_references())
+    chosen = [photos.Chosen(pending, references[pending.token]) for pending
+              in permissions.own_pending_photos(current_user, list(references))]
+    problems = []
+    if len(chosen) < len(references):
+        problems.append(photos.no_longer_kept(len(references) - len(chosen)))
+    kept = photos.keep_pending(current_user, _uploads(form.new_files()), already=len(chosen))
+    db.session.commit()
+    return chosen + kept.stored, problems + kept.refused
+
+
+def _arrange_chosen(chosen: list[photos.Chosen], action: str,
+                    token: str) -> list[photos.Chosen]:
+    index = next((i for i, each in enumerate(chosen) if each.pending.token == token), None)
+    if index is None:
+        return chosen
+    if action == "remove":
+        photos.discard_pending(current_user, chosen[index].pending)
+        db.session.commit()
+        return chosen[:index] + chosen[index + 1:]
+    return photos.rearranged(chosen, index, action)
+
+
+def _shown(chosen: list[photos.Chosen]) -> list[tuple[str, str, str]]:
+    """(reference, alt text, thumbnail) of each chosen photo, read before anything can
+    roll back."""
+    return [(each.pending.token, each.alt_text, each.pending.thumbnail_filename)
+            for each in chosen]
+
+
+def _item_form_page(form: ItemForm, shown: list[tuple[str, str, str]]):
+    form.show_chosen([(token, alt_text) for token, alt_text, _thumbnail in shown])
+    thumbnails = [thumbnail for _token, _alt_text, thumbnail in shown]
+    return render_template("listings/edit.html", form=form, item=None,
+                           chosen=list(zip(form.chosen, thumbnails, strict=True)),
+                           limit=ItemForm.photo_limit())
 
 
 def _prefill_location(form: ItemForm) -> None:
@@ -113,6 +166,20 @@ def update_alt_text(item_id: int, photo_id: int):
         flash(" ".join(map(str, form.alt_text.errors)) or _("Bildeteksten ble ikke lagret."),
               "danger")
     return redirect(url_for("listings.manage_photos", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/photos/<int:photo_id>/arrange")
+@login_required
+def arrange_photo(item_id: int, photo_id: int):
+    photo = _photo_of(item_id, photo_id)
+    with Refusal() as refused:
+        photos.arrange(current_user, photo, request.form.get("action", ""))
+    if refused:
+        flash(refused.error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("Rekkefølgen er lagret. Det første bildet er forsidebildet."), "success")
+    return redirect(url_for("listings.manage_photos", item_id=item_id, _anchor="photos"))
 
 
 @bp.post("/items/<int:item_id>/photos/<int:photo_id>/delete")

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from reuse.models import ApiToken, Goal, Role
+from reuse.models import ApiToken, Goal, Notification, Role
 from reuse.services import checks, claims, photos, tokens, wanted
 from tests.conftest import jpeg_bytes
 
@@ -47,6 +47,9 @@ RULES = {
     "claims.reverse_record": ("POST", "/records/{record}/reverse", {"reason": "x"}, 403, 403),
     "notifications.notification_list": ("GET", "/notifications", None, 200, 200),
     "notifications.mark_read": ("POST", "/notifications/read", {}, 302, 302),
+    # The lister's own notification: anyone else is told it does not exist.
+    "notifications.open_notification": ("GET", "/notifications/{notification}", None, 404, 404),
+    "notifications.mark_one_read": ("POST", "/notifications/{notification}/read", {}, 404, 404),
     "checks.new_check": ("GET", "/checks/new", None, 200, 200),
     "checks.check_list": ("GET", "/checks", None, 200, 200),
     "checks.check_detail": ("GET", "/checks/{check}", None, 404, 404),
@@ -123,13 +126,15 @@ def world(people, make_item, make_user, make_unit, db):
                 created_by_id=people.admin.id)
     db.session.add(goal)
     db.session.commit()
+    notification = db.session.scalars(select(Notification.id).where(
+        Notification.user_id == people.member.id)).first()
     stranger = make_user(make_unit("Klimaetaten"))
     return {
         "ids": {"item": item.id, "thumbnail": photo.thumbnail_filename, "photo": photo.id,
                 "other_item": other_item.id, "claim": pending.id,
                 "collectable": collectable.id, "record": collected.reuse_record.id,
                 "check": check.id, "wanted": wish.id, "school": people.school.id,
-                "goal": goal.id},
+                "goal": goal.id, "notification": notification},
         "stranger": stranger, "colleague": people.colleague,
     }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Flask, Response, current_app
 from sqlalchemy import func, or_, select, update
@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reuse import mail
+from reuse.clock import OSLO
 from reuse.deferred import after_response
 from reuse.extensions import db, listen_once
 from reuse.links import site_url
@@ -195,10 +196,32 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
-def recent(user: User, limit: int = 50) -> list[Notification]:
+def recent(user: User, limit: int = 50, *, unread_only: bool = False) -> list[Notification]:
+    """The user's newest notifications, newest first; with unread_only, those not read yet."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
     return list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def by_day(found: list[Notification]) -> list[tuple[date, list[Notification]]]:
+    """Notifications (newest first) grouped by the day they came, as counted in Oslo."""
+    days: dict[date, list[Notification]] = {}
+    for notification in found:
+        days.setdefault(notification.created_at.astimezone(OSLO).date(), []).append(notification)
+    return list(days.items())
+
+
+def mark_read(user: User, notification_id: int) -> Notification | None:
+    """Mark one of the user's own notifications read (again is harmless: the first time
+    stays). None when the user has no notification with that id, someone else's included."""
+    notification = db.session.scalar(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == user.id))
+    if notification is not None and notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+    return notification
 
 
 def mark_all_read(user: User) -> None:

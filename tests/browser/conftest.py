@@ -18,6 +18,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+UNREAD = 12  # two digits: the widest badge a busy unit sees
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,6 +72,19 @@ def new_page(chromium, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def unread(people, db):
+    """Kari (people.member) has UNREAD notifications waiting, as a lister whose things other
+    units ask for: the header must fit with the badge showing."""
+    from reuse.services import notifications
+
+    for number in range(UNREAD):
+        notifications.notify(people.member, "claim_created", f"Ny forespørsel {number}",
+                             "Noen vil ha tingen.", link="/claims/incoming")
+    db.session.commit()
+    notifications.deliver_committed()
 
 
 def screenshot(page, name: str) -> None:

@@ -1,4 +1,5 @@
-"""axe-core on every page, on a desktop and a phone: no serious or critical violation."""
+"""axe-core on every page, on a desktop and a phone, for a user with unread notifications:
+no serious or critical violation."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ def site(people, make_item, db):
     wanted.create_request(people.member, words="sofa")
     db.session.commit()
     notifications.deliver_committed()
+    # The header must pass with the unread badge showing, as a lister with requests sees it.
+    assert notifications.unread_count(people.member) > 0
     return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id}
 
 
@@ -37,8 +40,8 @@ def paths(site) -> list[str]:
     return ["/", "/?q=stol", "/?q=flygel", f"/items/{site['item']}", f"/items/{site['own']}",
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
             "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
-            "/notifications", "/checks/new", f"/checks/{site['check']}", "/checks", "/wanted",
-            "/items/999999"]
+            "/notifications", "/notifications?unread=1", "/checks/new",
+            f"/checks/{site['check']}", "/checks", "/wanted", "/items/999999"]
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
@@ -64,6 +67,11 @@ def test_no_serious_or_critical_accessibility_violations(new_page, people, site,
     for path in paths(site):
         page.goto(path)
         found[path] = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    if phone:  # the open menu too
+        page.goto("/")
+        page.locator(".site-menu-button").click()
+        page.locator("#site-menu a").first.wait_for()
+        found["/ (menu open)"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
 
     summary = {path: [(v["id"], v["impact"], len(v["nodes"])) for v in violations]
                for path, violations in found.items() if violations}

@@ -24,7 +24,7 @@ def log_in(page, user, heading: str | None = None) -> None:
 
 
 def has_no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
 
 
 def test_staff_posts_an_item_from_a_phone_and_another_unit_finds_it(new_page, people, catalog):
@@ -117,6 +117,7 @@ def test_buyer_checks_before_buying_and_claims_a_match(new_page, people, make_it
               quantity=4)
     page = new_page(phone=True)
     log_in(page, people.member)
+    page.get_by_role("button", name="Meny").click()  # on a phone the rest is behind "Meny"
     page.get_by_role("link", name="Sjekk før kjøp").click()
     page.get_by_label("Hva trenger dere?").fill("2 hev-senk skrivebord")
     page.get_by_role("button", name="Sjekk hva som finnes").click()

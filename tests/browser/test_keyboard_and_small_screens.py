@@ -1,4 +1,5 @@
-"""Keyboard-only use, visible focus, and no sideways scrolling on a 320 px screen."""
+"""Keyboard-only use, visible focus, and no sideways scrolling on a 320 px screen (for a user
+with unread notifications: their badge once pushed the page sideways)."""
 
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def test_staff_post_an_item_with_the_keyboard_only(new_page, people, catalog):
 
 @pytest.mark.parametrize("path", ["/", "/items/new", "/checks/new", "/claims", "/wanted",
                                   "/reports"])
-def test_no_sideways_scrolling_at_320_pixels(chromium, live_server, people, catalog, path):
+def test_no_sideways_scrolling_at_320_pixels(chromium, live_server, people, catalog, unread,
+                                             path):
     context = chromium.new_context(base_url=live_server, locale="nb-NO",
                                    viewport={"width": 320, "height": 640})
     try:

@@ -1,4 +1,4 @@
-"""The notifications page: a person's recent notifications, and marking them all read."""
+"""The notifications page: a person's recent notifications by day, opening one, marking read."""
 
 from flask import Blueprint
 

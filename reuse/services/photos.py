@@ -42,6 +42,8 @@ from reuse.services.permissions import can_manage_item
 T = TypeVar("T")
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}(_t)?\.jpg$")
 ALT_TEXT_LABEL = _l("Bildetekst")
+ONLY_OWN_TO_ADD = _l("Du kan bare legge til bilder på egne annonser.")
+ONLY_OWN_TO_CHANGE = _l("Du kan bare endre bilder på egne annonser.")
 NO_ALT_TEXT = _l("Bildeteksten kan ikke være tom.")
 # How long a photo chosen on a form that did not go through is kept for its uploader: a
 # working day to come back to the form; run-jobs removes it after that.
@@ -114,7 +116,7 @@ def _write_atomically(directory: Path, data: bytes, name: str) -> Path:
 def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     """Re-encode and attach photos to an item, within the per-item limit."""
     if not can_manage_item(user, item):
-        raise PermissionDenied(_("Du kan bare legge til bilder på egne annonser."))
+        raise PermissionDenied(str(ONLY_OWN_TO_ADD))
     if not uploads:
         return []
     limit = current_app.config["PHOTOS_PER_ITEM"]
@@ -184,7 +186,7 @@ def _over_the_limit(limit: int, existing: int, added: int) -> InvalidInput:
 
 def update_alt_text(user: User, photo: Photo, alt_text: str) -> None:
     if not can_manage_item(user, photo.item):
-        raise PermissionDenied(_("Du kan bare endre bilder på egne annonser."))
+        raise PermissionDenied(str(ONLY_OWN_TO_CHANGE))
     alt_text = alt_text.strip()
     if not alt_text:
         raise InvalidInput(str(NO_ALT_TEXT), field="alt_text")
@@ -231,7 +233,7 @@ def arrange(user: User, photo: Photo, action: str) -> None:
     """Move one of an item's photos earlier, later, or first as its cover (ARRANGING)."""
     item = photo.item
     if not can_manage_item(user, item):
-        raise PermissionDenied(_("Du kan bare endre bilder på egne annonser."))
+        raise PermissionDenied(str(ONLY_OWN_TO_CHANGE))
     if action not in ARRANGING:
         raise InvalidInput(_("Ukjent flytting av bildet."), field="photos")
     _lock_photos_of(item)
@@ -320,11 +322,11 @@ def keep_pending(user: User, uploads: list[Upload], already: int) -> Kept:
 def attach_pending(user: User, item: Item, chosen: list[Chosen]) -> list[Photo]:
     """Make the chosen photos the item's, in the order given, after any it has."""
     if not can_manage_item(user, item):
-        raise PermissionDenied(_("Du kan bare legge til bilder på egne annonser."))
+        raise PermissionDenied(str(ONLY_OWN_TO_ADD))
     if not chosen:
         return []
     for each in chosen:
-        characters.check(each.alt_text, _("Bildetekst"), field="alt_text")
+        characters.check(each.alt_text, str(ALT_TEXT_LABEL), field="alt_text")
     limit = current_app.config["PHOTOS_PER_ITEM"]
     if not _take_places(item, len(chosen), limit):
         raise _over_the_limit(limit, item.photo_count, len(chosen))

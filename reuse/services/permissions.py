@@ -112,6 +112,14 @@ def manageable_item(user: User, item_id: int) -> Item:
     return item
 
 
+def can_relist_item(user: User, item: Item) -> bool:
+    """Put a withdrawn item out again (as a new listing): those who could manage it.
+
+    Withdrawn stays final for the old listing; the new one is theirs to manage as any other.
+    """
+    return item.is_withdrawn and can_manage_item(user, item)
+
+
 def can_claim(user: User, item: Item) -> bool:
     """Anyone active may claim other units' items; never their own unit's. (Whether there is
     anything left to claim is the claim service's business: a withdrawn or taken item is a

@@ -135,6 +135,32 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     return photos
 
 
+def copy_photos(source: Item, target: Item) -> list[Photo]:
+    """Copy a listing's photos, files and alt texts, onto a new listing of the same things
+    (items.relist_item). The files are copied under new names: each photo row owns its
+    files, and removing one listing's photo must leave the other's in place."""
+    directory = upload_dir()
+    copies = []
+    for photo in sorted(source.photos, key=lambda p: p.position):
+        try:
+            image = (directory / photo.filename).read_bytes()
+            thumbnail = (directory / photo.thumbnail_filename).read_bytes()
+        except FileNotFoundError:
+            continue  # a file lost from the disk: the new listing goes without it
+        stem = secrets.token_urlsafe(16)
+        image_path = _write_atomically(directory, image, f"{stem}.jpg")
+        _track_written(image_path)
+        thumbnail_path = _write_atomically(directory, thumbnail, f"{stem}_t.jpg")
+        _track_written(thumbnail_path)
+        copies.append(Photo(item=target, position=len(copies), filename=image_path.name,
+                            thumbnail_filename=thumbnail_path.name, width=photo.width,
+                            height=photo.height, alt_text=photo.alt_text))
+    db.session.add_all(copies)
+    target.photo_count = len(copies)
+    db.session.flush()
+    return copies
+
+
 def _take_places(item: Item, count: int, limit: int) -> bool:
     """Count `count` more photos on the item if it stays within `limit`. One statement, as
     claims._reserve moves quantities: of parallel uploads, those that would pass the limit

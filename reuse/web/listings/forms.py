@@ -37,8 +37,10 @@ from reuse.models.catalog import (
     MAX_TITLE,
 )
 from reuse.services import categories, figures, items
+from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
+from reuse.web.claims.forms import ConfirmForm
 from reuse.web.fields import (
     MultiLine,
     NorwegianDecimalField,
@@ -170,3 +172,10 @@ class AltTextForm(FlaskForm):
     alt_text = StringField(_l("Bildetekst"), validators=[
         DataRequired(_l("Bildeteksten kan ikke være tom.")), SingleLine(),
         Length(max=MAX_ALT_TEXT)])
+
+
+class WithdrawForm(ConfirmForm):
+    message = TextAreaField(_l("Melding til dem som har bedt om tingene"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
+                            description=_l("For eksempel hvorfor annonsen trekkes tilbake. "
+                                           "De får beskjed uansett."))

@@ -113,11 +113,10 @@ def manageable_item(user: User, item_id: int) -> Item:
 
 
 def can_relist_item(user: User, item: Item) -> bool:
-    """Put a withdrawn item out again (as a new listing): those who could manage it.
-
-    Withdrawn stays final for the old listing; the new one is theirs to manage as any other.
-    """
-    return item.is_withdrawn and can_manage_item(user, item)
+    """Put a withdrawn item out again, as a new listing: those who manage it, so the thing
+    comes back under the same hands. (Withdrawn stays final for the old listing; whether
+    there is a withdrawn item with anything left to list is the item service's business.)"""
+    return can_manage_item(user, item)
 
 
 def can_claim(user: User, item: Item) -> bool:

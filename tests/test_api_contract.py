@@ -454,7 +454,8 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
         "message": "Vi trenger to.", "claimant": {"id": people.outsider.id, "name": "Lars Vik"},
         "unit": {"id": people.kindergarten.id, "name": "Landås barnehage"},
         "collect_by": claim["collect_by"], "created_at": claim["created_at"],
-        "decided_at": None, "collected_at": None, "reuse_record": None}
+        "decided_at": None, "decline_reason": None, "decision_message": "",
+        "collected_at": None, "reuse_record": None}
     assert date.fromisoformat(claim["collect_by"]) > today
     item = call(client, "get", f"{PREFIX}/items/{chair['id']}", 200, token=tok.member)
     assert (item["quantity_available"], item["status"]) == (1, "available")
@@ -623,7 +624,7 @@ def test_malformed_requests_are_400s_as_documented(client, people, make_item, to
     claim_url = f"{PREFIX}/claims/{claim['id']}"
     for action in ("approve", "decline", "cancel"):
         assert code(call(client, "post", f"{claim_url}/{action}", 400, token=tok.member,
-                         body={"message": "x", "reason": "y"})) == "unknown_field"
+                         body={"message": "x", "grunn": "y"})) == "unknown_field"
         assert code(call(client, "post", f"{claim_url}/{action}", 400, token=tok.member,
                          body={"message": 5})) == "invalid_type"
     for body, expected in [({"costs": 1}, "unknown_field"),

@@ -29,6 +29,7 @@ RULES = {
     "listings.unit_items": ("GET", "/my-unit/items", None, 200, 200),
     "listings.edit_item": ("POST", "/items/{item}/edit", {"title": "Kapret"}, 403, 403),
     "listings.withdraw_item": ("POST", "/items/{item}/withdraw", {}, 403, 403),
+    "listings.relist_item": ("POST", "/items/{item}/relist", {}, 403, 403),
     "listings.manage_photos": ("GET", "/items/{item}/photos", None, 403, 403),
     "listings.update_alt_text": ("POST", "/items/{item}/photos/{photo}/alt",
                                  {"alt_text": "x"}, 403, 403),

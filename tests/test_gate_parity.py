@@ -310,16 +310,19 @@ ROUTES = {
                        lambda ids: ("GET", f"/api/v1/items/{ids['item']}", None)),
     ("item", "edit"): (lambda ids: ("POST", f"/items/{ids['item']}/edit", _item_form(ids)),
                        None),
-    ("item", "withdraw"): (lambda ids: ("POST", f"/items/{ids['item']}/withdraw", {}), None),
+    ("item", "withdraw"): (lambda ids: ("POST", f"/items/{ids['item']}/withdraw",
+                                        {"confirm": "yes"}), None),
     ("item", "claim"): (lambda ids: ("POST", f"/items/{ids['item']}/claim", {"quantity": "1"}),
                         lambda ids: ("POST", f"/api/v1/items/{ids['item']}/claims",
                                      {"quantity": 1})),
     ("claim", "view"): (lambda ids: ("GET", f"/claims/{ids['claim']}", None),
                         lambda ids: ("GET", f"/api/v1/claims/{ids['claim']}", None)),
+    # The page asks why before declining and for a confirmation before cancelling.
     **{("claim", verb): (
-        lambda ids, verb=verb: ("POST", f"/claims/{ids['claim']}/{verb}", {}),
+        lambda ids, verb=verb, form=form: ("POST", f"/claims/{ids['claim']}/{verb}", form),
         lambda ids, verb=verb: ("POST", f"/api/v1/claims/{ids['claim']}/{verb}", {}))
-       for verb in ("approve", "decline", "cancel")},
+       for verb, form in (("approve", {}), ("decline", {"reason": "already_given"}),
+                          ("cancel", {"confirm": "yes"}))},
     ("claim", "collect"): (
         lambda ids: ("POST", f"/claims/{ids['claim']}/collect", {"replaces_purchase": "yes"}),
         lambda ids: ("POST", f"/api/v1/claims/{ids['claim']}/collect",

@@ -23,7 +23,7 @@ import reuse.web
 from reuse.api.openapi import document
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.models.organisation import MAX_EMAIL
-from reuse.services import factors, figures, goals, items, ledger, tokens, users
+from reuse.services import claims, factors, figures, goals, items, ledger, tokens, users
 from reuse.services.numbers import MAX_INT
 
 DOC = document()
@@ -43,6 +43,8 @@ SAME_AS_API = {
     ("ClaimForm", "quantity"): ("ClaimCreate", "quantity"),
     ("ClaimForm", "message"): ("ClaimCreate", "message"),
     ("DecisionForm", "message"): ("Decision", "message"),
+    ("DeclineForm", "message"): ("DeclineDecision", "message"),
+    ("CancelForm", "message"): ("Decision", "message"),
     ("CollectForm", "costs_nok"): ("Collect", "costs_nok"),
     ("CheckForm", "need"): ("ReuseCheckCreate", "need"),
     ("CheckForm", "quantity"): ("ReuseCheckCreate", "quantity"),
@@ -59,6 +61,8 @@ PAGE_ONLY = {
     ("AddPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AltTextForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},
+    # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.
+    ("WithdrawForm", "message"): {"maxLength": claims.MAX_MESSAGE},
     ("BrowseForm", "q"): {"maxLength": items.MAX_QUERY},
     ("BrowseForm", "location"): {"maxLength": items.MAX_QUERY},
     ("BrowseForm", "page"): {"minimum": 1},
@@ -188,6 +192,8 @@ def send(client, people, make_item, tok):
     """Sends one property's value in a request that is otherwise acceptable."""
     own = make_item(people.member, quantity=3)
     auto = make_item(people.member, quantity=3, auto_approve=True)
+    # Each decline probe claims a piece first; a refused probe leaves its claim waiting.
+    to_decline = make_item(people.member, quantity=10)
 
     def headers(token):
         return {"Authorization": f"Bearer {token}"}
@@ -217,6 +223,8 @@ def send(client, people, make_item, tok):
                                             {"quantity": 1, prop: value}),
         "Decision": lambda prop, value: (f"/api/v1/claims/{claim(own)}/cancel", tok.outsider,
                                          {prop: value}),
+        "DeclineDecision": lambda prop, value: (f"/api/v1/claims/{claim(to_decline)}/decline",
+                                                tok.member, {prop: value}),
         "Collect": lambda prop, value: (f"/api/v1/claims/{claim(auto)}/collect", tok.outsider,
                                         {"replaces_purchase": True, prop: value}),
         "ReuseCheckCreate": lambda prop, value: ("/api/v1/reuse-checks", tok.member,

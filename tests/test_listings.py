@@ -160,7 +160,7 @@ def test_others_cannot_edit_by_form_or_by_crafted_post(client, people, make_item
     assert client.get(f"/items/{item.id}/edit").status_code == 403
     response = client.submit(f"/items/{item.id}/edit", item_form(title="Kapret"))
     assert response.status_code == 403
-    assert client.submit(f"/items/{item.id}/withdraw").status_code == 403
+    assert client.submit(f"/items/{item.id}/withdraw", {"confirm": "yes"}).status_code == 403
     db.session.refresh(item)
     assert item.title == "Stol" and item.withdrawn_at is None
     assert "Endre" not in page_text(client.get(f"/items/{item.id}"))
@@ -182,7 +182,7 @@ def test_withdrawn_item_disappears_for_others_but_stays_in_the_units_list(client
                                                                         make_item, log_in, db):
     item = make_item(people.member, title="Gammel lenestol")
     log_in(people.member)
-    response = client.submit(f"/items/{item.id}/withdraw")
+    response = client.submit(f"/items/{item.id}/withdraw", {"confirm": "yes"})
     assert response.status_code == 302
     assert "trukket tilbake" in page_text(client.get("/my-unit/items"))
     assert "Gammel lenestol" not in page_text(client.get("/"))
@@ -195,8 +195,8 @@ def test_withdrawn_item_disappears_for_others_but_stays_in_the_units_list(client
 def test_withdrawing_twice_is_a_clear_refusal(client, people, make_item, log_in):
     item = make_item(people.member)
     log_in(people.member)
-    client.submit(f"/items/{item.id}/withdraw")
-    response = client.submit(f"/items/{item.id}/withdraw")
+    client.submit(f"/items/{item.id}/withdraw", {"confirm": "yes"})
+    response = client.submit(f"/items/{item.id}/withdraw", {"confirm": "yes"})
     assert response.status_code == 409
     assert "allerede trukket tilbake" in page_text(response)
 
@@ -217,7 +217,7 @@ def test_a_large_units_list_comes_in_pages_with_withdrawn_items_last(client, peo
     listed = [make_item(people.member, title=f"Stol nummer {number}")
               for number in range(items.UNIT_ITEMS_PER_PAGE)]
     log_in(people.member)
-    assert client.submit(f"/items/{withdrawn.id}/withdraw").status_code == 302
+    assert client.submit(f"/items/{withdrawn.id}/withdraw", {"confirm": "yes"}).status_code == 302
 
     first = client.get("/my-unit/items").get_data(as_text=True)
     second = client.get("/my-unit/items?page=2").get_data(as_text=True)

@@ -6,7 +6,7 @@ endpoints by tests/test_api_contract.py: a change to one without the other fails
 
 from __future__ import annotations
 
-from reuse.models import BoughtNewReason, ClaimStatus, Condition
+from reuse.models import BoughtNewReason, ClaimStatus, Condition, DeclineReason
 from reuse.models.catalog import (
     MAX_ADDRESS,
     MAX_ALT_TEXT,
@@ -22,7 +22,7 @@ from reuse.models.catalog import (
 from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_WORDS_LENGTH
 from reuse.services import figures, wanted
 from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED, MAX_REASON_TEXT
-from reuse.services.claims import MAX_MESSAGE
+from reuse.services.claims import DECLINE_REASON_LABELS, MAX_MESSAGE
 from reuse.services.items import (
     API_PER_PAGE,
     INTERNAL_PERIOD_DAYS,
@@ -197,6 +197,14 @@ def _schemas() -> dict:
             "collect_by": {**DATE, "description": "Open claims expire after this day."},
             "created_at": TIMESTAMP,
             "decided_at": _or_null(TIMESTAMP),
+            "decline_reason": {
+                "type": ["string", "null"], "enum": [r.value for r in DeclineReason] + [None],
+                "description": "Why a declined claim was declined: the lister's choice, or "
+                               "item_withdrawn when the item was withdrawn while the claim "
+                               "waited. null when none was given (and on claims not "
+                               "declined)."},
+            "decision_message": _str("The words of whoever approved or declined, if any "
+                                     "(with decline_reason other, why)."),
             "collected_at": _or_null(TIMESTAMP),
             "reuse_record": {"anyOf": [_ref("ReuseRecord"), {"type": "null"}],
                              "description": "Set once the claim is collected."},
@@ -250,6 +258,16 @@ def _schemas() -> dict:
         }, required=["quantity"], closed=True),
         "Decision": _obj({
             "message": _or_null(_str("Sent to the other side.", maxLength=MAX_MESSAGE)),
+        }, required=[], closed=True),
+        "DeclineDecision": _obj({
+            "message": _or_null(_str("Sent to the claimant. Required with reason other.",
+                                     maxLength=MAX_MESSAGE)),
+            "reason": {"type": ["string", "null"],
+                       "enum": [r.value for r in DECLINE_REASON_LABELS] + [None],
+                       "description": "Why: already_given, no_longer_available, "
+                                      "collection_not_possible or other (needs a message). "
+                                      "Optional: without it the claim is declined with "
+                                      "decline_reason null. An unknown code: 422."},
         }, required=[], closed=True),
         "Collect": _obj({
             "replaces_purchase": {
@@ -383,16 +401,19 @@ ITEM_ID = {"$ref": "#/components/parameters/ItemId"}
 CLAIM_ID = {"$ref": "#/components/parameters/ClaimId"}
 
 
-def _decision(operation_id: str, summary: str, who: str) -> dict:
-    return {"post": _op(
-        operation_id, summary, "claims",
-        {"200": _ok("The claim as it is now.", "Claim"),
-         "400": _err("BadRequest"), "401": _err("Unauthorized"),
-         "403": _err("Forbidden", f"Only {who} may do this."),
-         "404": _err("NotFound", "No such claim, or not visible to this user."),
-         "409": _err("Conflict", "Not allowed in the claim's state. Code: invalid_state."),
-         "413": _err("TooLarge")},
-        parameters=[CLAIM_ID], requestBody=_json_body("Decision", required=False))}
+def _decision(operation_id: str, summary: str, who: str, body: str = "Decision") -> dict:
+    answers = {"200": _ok("The claim as it is now.", "Claim"),
+               "400": _err("BadRequest"), "401": _err("Unauthorized"),
+               "403": _err("Forbidden", f"Only {who} may do this."),
+               "404": _err("NotFound", "No such claim, or not visible to this user."),
+               "409": _err("Conflict", "Not allowed in the claim's state. Code: "
+                                       "invalid_state."),
+               "413": _err("TooLarge")}
+    if body == "DeclineDecision":
+        answers["422"] = _err("Unprocessable", "An unknown reason, or reason other without "
+                                               "a message.")
+    return {"post": _op(operation_id, summary, "claims", answers, parameters=[CLAIM_ID],
+                        requestBody=_json_body(body, required=False))}
 
 
 def _paths() -> dict:
@@ -501,8 +522,8 @@ def _paths() -> dict:
             "approveClaim", "Approve a pending claim", "the item's lister, a unit admin of "
             "the item's unit or an admin"),
         "/claims/{claim_id}/decline": _decision(
-            "declineClaim", "Decline a pending claim", "the item's lister, a unit admin of "
-            "the item's unit or an admin"),
+            "declineClaim", "Decline a pending claim, optionally saying why", "the item's "
+            "lister, a unit admin of the item's unit or an admin", body="DeclineDecision"),
         "/claims/{claim_id}/cancel": _decision(
             "cancelClaim", "Withdraw one's own open claim", "the claimant"),
         "/claims/{claim_id}/collect": {"post": _op(

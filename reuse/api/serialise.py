@@ -95,6 +95,8 @@ def claim_json(claim: Claim) -> dict:
         "collect_by": claim.collect_by,
         "created_at": claim.created_at,
         "decided_at": claim.decided_at,
+        "decline_reason": claim.decline_reason,
+        "decision_message": claim.decision_message,
         "collected_at": claim.collected_at,
         "reuse_record": record_json(claim.reuse_record),
     }

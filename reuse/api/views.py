@@ -230,7 +230,16 @@ def approve_claim(claim_id: int):
 
 @bp.post("/claims/<int:claim_id>/decline")
 def decline_claim(claim_id: int):
-    return _decision(claim_id, claims.decline)
+    """As approve and cancel, with an optional `reason` code (claims.DECLINE_REASON_LABELS);
+    without one the claim is declined with no reason (null), as before reasons existed."""
+    user = require_user()
+    body = p.json_body({"message", "reason"})
+    claim = _claim_for(claim_id)
+    reason = p.string(body, "reason", max_length=40) or None
+    claims.decline(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE,
+                                         multiline=True), reason)
+    db.session.commit()
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
 
 
 @bp.post("/claims/<int:claim_id>/cancel")

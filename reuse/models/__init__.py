@@ -16,6 +16,7 @@ from reuse.models.claims import (
                                  AuditEvent,
                                  Claim,
                                  ClaimStatus,
+                                 DeclineReason,
                                  Notification,
                                  ReuseRecord,
 )
@@ -28,5 +29,5 @@ __all__ = [
     "Photo", "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User",
     "WantedRequest", "utcnow",
 ]
-__all__ += ["PendingPhoto", "PendingWantedMatch"]
+__all__ += ["DeclineReason", "PendingPhoto", "PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]

@@ -37,6 +37,17 @@ class ClaimStatus(enum.StrEnum):
 OPEN_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED)
 
 
+class DeclineReason(enum.StrEnum):
+    """Why a claim was declined: the lister's choice, or the item's withdrawal."""
+
+    ALREADY_GIVEN = "already_given"
+    NO_LONGER_AVAILABLE = "no_longer_available"
+    COLLECTION_NOT_POSSIBLE = "collection_not_possible"
+    OTHER = "other"
+    # Set by the service when the lister withdraws the item, never chosen.
+    ITEM_WITHDRAWN = "item_withdrawn"
+
+
 class Claim(Base):
     """A request by a user of another unit for some pieces of an item; reserves them at once."""
 
@@ -46,6 +57,11 @@ class Claim(Base):
         CheckConstraint(
             "status IN ('pending', 'approved', 'collected', 'declined', 'cancelled', 'expired')",
             name="status_known",
+        ),
+        CheckConstraint(
+            "decline_reason IS NULL OR decline_reason IN ('already_given', "
+            "'no_longer_available', 'collection_not_possible', 'other', 'item_withdrawn')",
+            name="decline_reason_known",
         ),
         Index("ix_claim_status_collect_by", "status", "collect_by"),
     )
@@ -60,6 +76,9 @@ class Claim(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     reuse_check_id: Mapped[int | None] = mapped_column(ForeignKey("reuse_check.id"), index=True)
     decision_message: Mapped[str] = mapped_column(Text, default="")
+    # A DeclineReason, set with a decline; the decider's words stay in decision_message.
+    # None on claims declined before reasons were asked, and through the API without one.
+    decline_reason: Mapped[str | None] = mapped_column(String(30))
     collect_by: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -27,6 +27,7 @@ from reuse.models import (
     OPEN_CLAIM_STATUSES,
     Claim,
     ClaimStatus,
+    DeclineReason,
     Item,
     ReuseCheck,
     Role,
@@ -61,6 +62,27 @@ STATUS_LABELS = {
 MESSAGE_LABEL = _l("Melding")
 NOT_FOUND = _l("Fant ikke forespørselen.")
 APPROVED_SUBJECT = _l("Godkjent: %(title)s")
+# What a lister may choose when declining, in the order the form offers them.
+DECLINE_REASON_LABELS = {
+    DeclineReason.ALREADY_GIVEN: _l("Allerede gitt bort"),
+    DeclineReason.NO_LONGER_AVAILABLE: _l("Passer ikke lenger å gi bort"),
+    DeclineReason.COLLECTION_NOT_POSSIBLE: _l("Kan ikke hentes slik dere foreslår"),
+    DeclineReason.OTHER: _l("Annen grunn"),
+}
+# Set by withdraw_item for the waiting claims; never chosen.
+WITHDRAWN_LABEL = _l("Annonsen ble trukket tilbake")
+NO_DECLINE_REASON = _l("Velg hvorfor forespørselen avslås.")
+NO_OTHER_REASON_TEXT = _l("Skriv kort hvorfor forespørselen avslås.")
+
+
+def decline_reason_label(claim: Claim) -> str | None:
+    """The declined claim's reason as a person reads it; None if none was given."""
+    if claim.decline_reason is None:
+        return None
+    if claim.decline_reason == DeclineReason.ITEM_WITHDRAWN:
+        return str(WITHDRAWN_LABEL)
+    return str(DECLINE_REASON_LABELS[DeclineReason(claim.decline_reason)])
+
 
 # Builds a notification's (subject, body); called once per recipient, in their language.
 Compose = Callable[[], tuple[str, str]]
@@ -263,6 +285,19 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
     return claim
 
 
+def refusal(user: User, claim: Claim, action: str) -> PermissionDenied | Conflict:
+    """Why this user may not `decline` or `cancel` this claim now (for pages that ask before
+    acting): the same refusal the action itself would give."""
+    allowed = can_decide_claim if action == "decline" else can_cancel_claim
+    if not allowed(user, claim):
+        return PermissionDenied(str(DECLINE_REFUSED if action == "decline" else CANCEL_REFUSED))
+    return _state_conflict(claim, action)
+
+
+DECLINE_REFUSED = _l("Bare den som la ut annonsen eller enhetens administrator kan avslå.")
+CANCEL_REFUSED = _l("Bare den som sendte forespørselen kan trekke den tilbake.")
+
+
 def approve(user: User, claim: Claim, message: str = "") -> Claim:
     if not can_decide_claim(user, claim):
         raise PermissionDenied(_("Bare den som la ut annonsen eller enhetens administrator "
@@ -285,21 +320,56 @@ def approve(user: User, claim: Claim, message: str = "") -> Claim:
     return claim
 
 
-def decline(user: User, claim: Claim, message: str = "") -> Claim:
+def decline(user: User, claim: Claim, message: str = "", reason: str | None = None) -> Claim:
+    """Decline a pending claim, giving its pieces back.
+
+    `reason` is one of DECLINE_REASON_LABELS; "other" needs the words in `message`. None (no
+    reason given) is kept for API clients written before reasons were asked."""
     if not can_decide_claim(user, claim):
-        raise PermissionDenied(_("Bare den som la ut annonsen eller enhetens administrator "
-                                 "kan avslå."))
+        raise PermissionDenied(str(DECLINE_REFUSED))
     message = _message(message)
+    if reason is not None and reason not in {str(r) for r in DECLINE_REASON_LABELS}:
+        raise InvalidInput(str(NO_DECLINE_REASON), field="reason")
+    if reason == DeclineReason.OTHER and not message:
+        raise InvalidInput(str(NO_OTHER_REASON_TEXT), field="message")
+    return _decline(user, claim, message, reason)
+
+
+def decline_for_withdrawal(user: User, claim: Claim, message: str = "") -> Claim:
+    """Decline a waiting claim because its item is being withdrawn (items.withdraw_item),
+    with the lister's words for the claimant, if any."""
+    return _decline(user, claim, _message(message), DeclineReason.ITEM_WITHDRAWN.value)
+
+
+def tell_approved_of_withdrawal(claim: Claim, message: str = "") -> None:
+    """An approved claim outlives its item's withdrawal (it was a promise): its claimant is
+    told the listing is gone and the collection still stands."""
+    item = claim.item
+    with force_locale(locale_of(claim.claimant)):
+        notifications.notify(
+            claim.claimant, "item_withdrawn", _("Trukket tilbake: %(title)s", title=item.title),
+            _with_message(_("«%(title)s» er fjernet fra katalogen, men forespørselen din er "
+                            "fortsatt godkjent. Hent %(quantity)s stk. innen %(date)s på "
+                            "%(place)s.", title=item.title, quantity=claim.quantity,
+                            date=format_day(claim.collect_by), place=item.location_label),
+                          message),
+            link=_claim_link(claim))
+
+
+def _decline(user: User, claim: Claim, message: str, reason: str | None) -> Claim:
     if not _move(claim, (ClaimStatus.PENDING,), ClaimStatus.DECLINED, decided_at=utcnow(),
-                 decided_by_id=user.id, decision_message=message, closed_at=utcnow()):
+                 decided_by_id=user.id, decision_message=message, decline_reason=reason,
+                 closed_at=utcnow()):
         raise _state_conflict(claim, "decline")
     _release(claim.item, claim.quantity)
     _count_open_claim(claim.claimant_id, -1)
     _reopen_linked_check(claim)
-    audit.record(user, "claim.declined", claim, message=message)
+    audit.record(user, "claim.declined", claim, reason=reason, message=message)
     with force_locale(locale_of(claim.claimant)):
         body = _("%(name)s har avslått forespørselen din om «%(title)s».",
                  name=user.name, title=claim.item.title)
+        if label := decline_reason_label(claim):
+            body += "\n\n" + _("Grunn: %(reason)s", reason=label)
         if message:
             body += "\n\n" + _("Begrunnelse: %(reason)s", reason=message)
         notifications.notify(
@@ -310,7 +380,7 @@ def decline(user: User, claim: Claim, message: str = "") -> Claim:
 
 def cancel(user: User, claim: Claim, message: str = "") -> Claim:
     if not can_cancel_claim(user, claim):
-        raise PermissionDenied(_("Bare den som sendte forespørselen kan trekke den tilbake."))
+        raise PermissionDenied(str(CANCEL_REFUSED))
     message = _message(message)
     if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.CANCELLED, closed_at=utcnow()):
         raise _state_conflict(claim, "cancel")

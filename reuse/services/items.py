@@ -33,13 +33,14 @@ from reuse.services import (
     fulltext,
     notifications,
     numbers,
+    photos,
     quantities,
     text,
     wanted,
 )
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
-from reuse.services.permissions import can_manage_item, items_visible_to
+from reuse.services.permissions import can_manage_item, can_relist_item, items_visible_to
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
@@ -207,21 +208,57 @@ def update_item(user: User, item: Item, details: ItemDetails, *,
     return item
 
 
-def withdraw_item(user: User, item: Item) -> None:
+def withdraw_item(user: User, item: Item, message: str = "") -> None:
+    """Take the item out of the catalogue for good. `message`, the lister's words, if any,
+    goes to those with open claims on it."""
     if not can_manage_item(user, item):
         raise PermissionDenied(_("Du kan bare trekke tilbake annonser fra din egen enhet."))
     if item.is_withdrawn:
         raise Conflict(_("Annonsen er allerede trukket tilbake."))
     item.withdrawn_at = utcnow()
     db.session.flush()
-    audit.record(user, "item.withdrawn", item)
+    audit.record(user, "item.withdrawn", item, message=message)
     # Waiting requests cannot be met any more; approved ones were promised and stay.
     for claim in claims.open_claims_for_item(item):
         if claim.status == ClaimStatus.PENDING:
-            # The reason is kept with the claim and sent to the claimant: in their language.
-            with force_locale(locale_of(claim.claimant)):
-                reason = _("Annonsen ble trukket tilbake.")
-            claims.decline(user, claim, reason)
+            claims.decline_for_withdrawal(user, claim, message)
+        else:
+            claims.tell_approved_of_withdrawal(claim, message)
+
+
+def relist_item(user: User, item: Item, *, today: date | None = None) -> Item:
+    """List a withdrawn item again, as a new listing: withdrawn is final (its claims, audit
+    trail and visibility stay as they were), so the new one is a copy of its text, figures,
+    location and photos, with what was not handed over or promised, and a new internal
+    period."""
+    if not can_relist_item(user, item):
+        raise PermissionDenied(_("Bare den som la ut annonsen, enhetens administrator og "
+                                 "systemadministratorer kan legge den ut igjen."))
+    if not item.is_withdrawn:
+        raise Conflict(_("Annonsen er ikke trukket tilbake, så den ligger ute allerede."),
+                       code="not_withdrawn")
+    left = item.quantity - item.quantity_reserved - item.quantity_handed_over
+    if left < 1:
+        raise Conflict(_("Alt i annonsen er hentet eller lovet bort, så det er ingenting å "
+                         "legge ut igjen."), code="not_available")
+    details = ItemDetails(
+        title=item.title, category_id=item.category_id, condition=item.condition,
+        quantity=left, location_address=item.location_address,
+        description=item.description, location_building=item.location_building,
+        location_room=item.location_room, collection_notes=item.collection_notes,
+        new_price_nok=item.new_price_nok, weight_kg=item.weight_kg,
+        auto_approve=item.auto_approve)
+    details = _validated(details, today=today or date.today())
+    # The item's unit keeps the listing, also when an admin puts it out again.
+    relisted = Item(unit_id=item.unit_id, created_by_id=user.id, **vars(details))
+    _index(relisted)
+    db.session.add(relisted)
+    db.session.flush()
+    photos.copy_photos(item, relisted)
+    audit.record(user, "item.relisted", relisted, relisted_from=item.id,
+                 quantity=relisted.quantity)
+    wanted.queue_for_matching(relisted)
+    return relisted
 
 
 # An item's category and unit come in the item's own query (a join each, never more rows):

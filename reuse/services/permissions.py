@@ -117,6 +117,13 @@ def manageable_item(user: User, item_id: int) -> Item:
     return item
 
 
+def can_relist_item(user: User, item: Item) -> bool:
+    """Put a withdrawn item out again, as a new listing: those who manage it, so the thing
+    comes back under the same hands. (Withdrawn stays final for the old listing; whether
+    there is a withdrawn item with anything left to list is the item service's business.)"""
+    return can_manage_item(user, item)
+
+
 def can_claim(user: User, item: Item) -> bool:
     """Anyone active may claim other units' items; never their own unit's. (Whether there is
     anything left to claim is the claim service's business: a withdrawn or taken item is a

@@ -133,7 +133,7 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     photos = []
     for position, (upload, result) in enumerate(encoded,
                                                 start=item.photo_count - len(uploads)):
-        image_name, thumbnail_name = _write_files(result)
+        image_name, thumbnail_name = _write_files(result.image, result.thumbnail)
         photo = Photo(item=item, position=position, filename=image_name,
                       thumbnail_filename=thumbnail_name, width=result.width,
                       height=result.height, alt_text=_alt_text(upload.alt_text, item, position))
@@ -144,14 +144,14 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     return photos
 
 
-def _write_files(result: EncodedPhoto) -> tuple[str, str]:
+def _write_files(image: bytes, thumbnail: bytes) -> tuple[str, str]:
     """Write a re-encoded photo and its thumbnail under new random names; undone if the
     transaction rolls back."""
     directory = upload_dir()
     stem = secrets.token_urlsafe(16)
-    image_path = _write_atomically(directory, result.image, f"{stem}.jpg")
+    image_path = _write_atomically(directory, image, f"{stem}.jpg")
     _track_written(image_path)
-    thumbnail_path = _write_atomically(directory, result.thumbnail, f"{stem}_t.jpg")
+    thumbnail_path = _write_atomically(directory, thumbnail, f"{stem}_t.jpg")
     _track_written(thumbnail_path)
     return image_path.name, thumbnail_path.name
 
@@ -160,6 +160,28 @@ def _alt_text(given: str, item: Item, position: int) -> str:
     """The alt text as given, or one that at least says what the photo is of."""
     return given.strip()[:MAX_ALT_TEXT] or _("Bilde %(number)s av %(title)s",
                                              number=position + 1, title=item.title)
+
+
+def copy_photos(source: Item, target: Item) -> list[Photo]:
+    """Copy a listing's photos, files and alt texts, onto a new listing of the same things
+    (items.relist_item). The files are copied under new names: each photo row owns its
+    files, and removing one listing's photo must leave the other's in place."""
+    directory = upload_dir()
+    copies = []
+    for photo in sorted(source.photos, key=lambda p: p.position):
+        try:
+            image = (directory / photo.filename).read_bytes()
+            thumbnail = (directory / photo.thumbnail_filename).read_bytes()
+        except FileNotFoundError:
+            continue  # a file lost from the disk: the new listing goes without it
+        image_name, thumbnail_name = _write_files(image, thumbnail)
+        copies.append(Photo(item=target, position=len(copies), filename=image_name,
+                            thumbnail_filename=thumbnail_name, width=photo.width,
+                            height=photo.height, alt_text=photo.alt_text))
+    db.session.add_all(copies)
+    target.photo_count = len(copies)
+    db.session.flush()
+    return copies
 
 
 def _take_places(item: Item, count: int, limit: int) -> bool:
@@ -309,7 +331,7 @@ def keep_pending(user: User, uploads: list[Upload], already: int) -> Kept:
         except InvalidInput as refusal:
             refused.append(str(refusal.message))
             continue
-        image_name, thumbnail_name = _write_files(result)
+        image_name, thumbnail_name = _write_files(result.image, result.thumbnail)
         pending = PendingPhoto(token=secrets.token_urlsafe(16), user_id=user.id,
                                filename=image_name, thumbnail_filename=thumbnail_name,
                                width=result.width, height=result.height)

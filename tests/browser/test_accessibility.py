@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from reuse.services import checks, claims, notifications, users, wanted
+from reuse.services import checks, claims, items, notifications, users, wanted
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_journeys import log_in
 
@@ -26,14 +26,17 @@ def site(people, make_item, db):
     item = make_item(people.outsider, title="Kontorstoler", quantity=4)
     own = make_item(people.member, title="Bokhylle", category="bokhylle")
     claim = claims.claim_item(people.member, item, 1)
-    claims.claim_item(people.outsider, own, 1)
+    incoming = claims.claim_item(people.outsider, own, 1)
+    gone = make_item(people.member, title="Gammel reol", category="bokhylle")
+    items.withdraw_item(people.member, gone)
     check = checks.create_check(people.member, "stoler")
     wanted.create_request(people.member, words="sofa")
     db.session.commit()
     notifications.deliver_committed()
     # The header must pass with the unread badge showing, as a lister with requests sees it.
     assert notifications.unread_count(people.member) > 0
-    return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id}
+    return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id,
+            "incoming": incoming.id, "withdrawn": gone.id}
 
 
 def paths(site) -> list[str]:
@@ -41,7 +44,12 @@ def paths(site) -> list[str]:
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
             "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
             "/notifications", "/notifications?unread=1", "/checks/new",
-            f"/checks/{site['check']}", "/checks", "/wanted", "/items/999999"]
+            f"/checks/{site['check']}", "/checks", "/wanted", "/items/999999",
+            # Asking why before declining, confirming before cancelling and withdrawing, and
+            # a withdrawn listing with its "list again".
+            f"/claims/{site['incoming']}/decline?next=/claims/incoming",
+            f"/claims/{site['claim']}/cancel", f"/items/{site['own']}/withdraw",
+            f"/items/{site['withdrawn']}"]
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])

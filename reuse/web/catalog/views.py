@@ -48,7 +48,9 @@ def render_item_page(item, claim_form=None):
                  and not item.is_withdrawn)
     return render_template(
         "catalog/item.html", item=item, figures=factors.piece_figures(item),
-        can_manage=can_manage, own_unit=own_unit,
+        can_manage=can_manage,
+        can_relist=item.is_withdrawn and permissions.can_relist_item(current_user, item),
+        own_unit=own_unit,
         can_claim=can_claim, claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
         unit_claims=open_claims if own_unit else [],
         allowance=claims.open_claims_of(current_user) if can_claim else None)

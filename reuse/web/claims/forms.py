@@ -1,12 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import claims, ledger, quantities
-from reuse.services.claims import MAX_MESSAGE
+from reuse.services.claims import (
+    DECLINE_REASON_LABELS,
+    MAX_MESSAGE,
+    NO_DECLINE_REASON,
+)
 from reuse.web.fields import MultiLine, NorwegianDecimalField, WholeNumberField
 
 
@@ -22,6 +26,38 @@ class ClaimForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     message = TextAreaField(claims.MESSAGE_LABEL,
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)])
+
+
+class DeclineForm(FlaskForm):
+    # No preselected reason: the claimant reads it as the lister's own answer.
+    reason = RadioField(_l("Hvorfor avslår du?"),
+                        choices=[SelectChoice(code.value, label)
+                                 for code, label in DECLINE_REASON_LABELS.items()],
+                        validators=[InputRequired(NO_DECLINE_REASON)])
+    message = TextAreaField(_l("Begrunnelse"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
+                            description=_l("Den som ba om tingene, ser det du skriver. "
+                                           "Må fylles ut ved «Annen grunn»."))
+    next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A step that only happens once the person has seen what it leads to: a post without
+    `confirm` shows the confirmation page instead."""
+
+    # No default: a post that lacks the field must not read as confirmed. The page's form
+    # sends confirm=yes.
+    confirm = HiddenField()
+    next = HiddenField()
+
+    @property
+    def confirmed(self) -> bool:
+        return self.is_submitted() and self.confirm.data == "yes"
+
+
+class CancelForm(ConfirmForm):
+    message = TextAreaField(_l("Melding til giveren"),
                             validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)])
 
 

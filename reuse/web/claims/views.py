@@ -12,7 +12,14 @@ from reuse.services import claims, ledger, permissions
 from reuse.web import Refusal, safe_next
 from reuse.web.catalog import views as catalog_views
 from reuse.web.claims import bp
-from reuse.web.claims.forms import ClaimForm, CollectForm, DecisionForm, ReverseRecordForm
+from reuse.web.claims.forms import (
+    CancelForm,
+    ClaimForm,
+    CollectForm,
+    DecisionForm,
+    DeclineForm,
+    ReverseRecordForm,
+)
 
 
 def _visible_claim(claim_id: int) -> Claim:
@@ -20,8 +27,13 @@ def _visible_claim(claim_id: int) -> Claim:
 
 
 def _back(claim: Claim):
-    return redirect(safe_next(request.form.get("next"),
-                              url_for("claims.claim_detail", claim_id=claim.id)))
+    return redirect(_next(claim))
+
+
+def _next(claim: Claim) -> str:
+    """Where to go when done: the page the person came from (a list), else the claim."""
+    return safe_next(request.values.get("next"),
+                     url_for("claims.claim_detail", claim_id=claim.id))
 
 
 @bp.post("/items/<int:item_id>/claim")
@@ -91,6 +103,7 @@ def _render_claim(claim: Claim, *, collect_form=None, reverse_form=None, status=
     return render_template(
         "claims/detail.html", claim=claim, record=record, reversal=reversal,
         actions=claims.available_actions(current_user, claim),
+        decline_reason=claims.decline_reason_label(claim),
         collect_form=collect_form or CollectForm(formdata=None),
         decision_form=DecisionForm(formdata=None),
         reverse_form=reverse_form or ReverseRecordForm(formdata=None),
@@ -115,18 +128,56 @@ def approve(claim_id: int):
                    _("Forespørselen er godkjent. Mottakeren har fått beskjed om å hente."))
 
 
-@bp.post("/claims/<int:claim_id>/decline")
+def _asks_first(claim: Claim, action: str):
+    """A page that asks before `action`: only while the action is open to this user. A GET
+    otherwise goes back to the claim (it shows what can be done); a POST is refused as the
+    action would be (403 or 409)."""
+    if action in claims.available_actions(current_user, claim):
+        return None
+    if request.method == "GET":
+        return _back(claim)
+    raise claims.refusal(current_user, claim, action)
+
+
+@bp.route("/claims/<int:claim_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(claim_id: int):
-    return _decide(claim_id, claims.decline,
-                   _("Forespørselen er avslått, og tingene er ledige igjen."))
+    """Declining asks why: the claimant is told the reason, not only that it was declined."""
+    claim = _visible_claim(claim_id)
+    if (elsewhere := _asks_first(claim, "decline")) is not None:
+        return elsewhere
+    form = DeclineForm()
+    if form.validate_on_submit():
+        with Refusal(form, only_fields=True) as refused:
+            claims.decline(current_user, claim, form.message.data or "", form.reason.data)
+        if not refused:
+            db.session.commit()
+            flash(_("Forespørselen er avslått, og tingene er ledige igjen. Mottakeren har "
+                    "fått beskjed om hvorfor."), "success")
+            return _back(claim)
+    form.next.data = _next(claim)
+    return (render_template("claims/decline.html", claim=claim, form=form),
+            422 if form.is_submitted() else 200)
 
 
-@bp.post("/claims/<int:claim_id>/cancel")
+@bp.route("/claims/<int:claim_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(claim_id: int):
-    return _decide(claim_id, claims.cancel,
-                   _("Forespørselen er trukket tilbake, og tingene er ledige for andre."))
+    """Withdrawing one's own claim takes a confirmation: a post without it changes nothing
+    and shows what would happen."""
+    claim = _visible_claim(claim_id)
+    if (elsewhere := _asks_first(claim, "cancel")) is not None:
+        return elsewhere
+    form = CancelForm()
+    if form.confirmed and form.validate_on_submit():
+        claims.cancel(current_user, claim, form.message.data or "")
+        db.session.commit()
+        flash(_("Forespørselen er trukket tilbake, og tingene er ledige for andre."),
+              "success")
+        return _back(claim)
+    form.next.data = _next(claim)
+    return (render_template("claims/cancel.html", claim=claim, form=form),
+            422 if form.confirmed else 200)
 
 
 @bp.post("/claims/<int:claim_id>/collect")

@@ -40,8 +40,10 @@ from reuse.models.catalog import (
     MAX_TITLE,
 )
 from reuse.services import categories, figures, items, photos, quantities
+from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
+from reuse.web.claims.forms import ConfirmForm
 from reuse.web.fields import (
     MultiLine,
     NorwegianDecimalField,
@@ -205,3 +207,10 @@ class AltTextForm(FlaskForm):
     alt_text = StringField(photos.ALT_TEXT_LABEL, validators=[
         DataRequired(photos.NO_ALT_TEXT), SingleLine(),
         Length(max=MAX_ALT_TEXT)])
+
+
+class WithdrawForm(ConfirmForm):
+    message = TextAreaField(_l("Melding til dem som har bedt om tingene"),
+                            validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
+                            description=_l("For eksempel hvorfor annonsen trekkes tilbake. "
+                                           "De får beskjed uansett."))

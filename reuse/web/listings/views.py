@@ -4,11 +4,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from reuse.extensions import db
-from reuse.models import Item, Photo
-from reuse.services import items, permissions, photos
+from reuse.models import ClaimStatus, Item, Photo
+from reuse.services import claims, items, permissions, photos
 from reuse.web import Refusal
 from reuse.web.listings import bp
-from reuse.web.listings.forms import AddPhotoForm, AltTextForm, EditItemForm, ItemForm
+from reuse.web.listings.forms import (
+    AddPhotoForm,
+    AltTextForm,
+    EditItemForm,
+    ItemForm,
+    WithdrawForm,
+)
 
 
 def _manageable_item(item_id: int) -> Item:
@@ -118,15 +124,44 @@ def edit_item(item_id: int):
     return render_template("listings/edit.html", form=form, item=item)
 
 
-@bp.post("/items/<int:item_id>/withdraw")
+@bp.route("/items/<int:item_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw_item(item_id: int):
+    """Withdrawing is final, so it takes a confirmation: a post without it changes nothing
+    and shows what would happen (to the listing and to each open claim)."""
     item = _manageable_item(item_id)
-    items.withdraw_item(current_user, item)
+    form = WithdrawForm()
+    if item.is_withdrawn and request.method == "GET":
+        return redirect(url_for("catalog.item_detail", item_id=item.id))
+    # A withdrawn item is refused by the service (409), confirmed or not.
+    if (form.confirmed or item.is_withdrawn) and form.validate_on_submit():
+        items.withdraw_item(current_user, item, form.message.data or "")
+        db.session.commit()
+        flash(_("«%(title)s» er trukket tilbake og vises ikke lenger for andre.",
+                title=item.title), "success")
+        return redirect(url_for("listings.unit_items"))
+    open_claims = claims.open_claims_for_item(item)
+    return render_template(
+        "listings/withdraw.html", item=item, form=form,
+        declined=[c for c in open_claims if c.status == ClaimStatus.PENDING],
+        kept=[c for c in open_claims if c.status != ClaimStatus.PENDING]), (
+            422 if form.confirmed else 200)
+
+
+@bp.post("/items/<int:item_id>/relist")
+@login_required
+def relist_item(item_id: int):
+    """"Legg ut igjen": a new listing copied from the withdrawn one, opened for review."""
+    item = _manageable_item(item_id)
+    with Refusal() as refused:
+        relisted = items.relist_item(current_user, item)
+    if refused:
+        flash(refused.error.message, "danger")
+        return redirect(url_for("catalog.item_detail", item_id=item.id))
     db.session.commit()
-    flash(_("«%(title)s» er trukket tilbake og vises ikke lenger for andre.", title=item.title),
-          "success")
-    return redirect(url_for("listings.unit_items"))
+    flash(_("Annonsen er lagt ut igjen som en ny annonse. Se over opplysningene, og endre det "
+            "som ikke stemmer lenger."), "success")
+    return redirect(url_for("listings.edit_item", item_id=relisted.id))
 
 
 @bp.route("/items/<int:item_id>/photos", methods=["GET", "POST"])

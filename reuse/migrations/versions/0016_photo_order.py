@@ -2,7 +2,7 @@
 (`pending_photo`), and each item's photos get positions 0, 1, 2, … in their shown order, so
 the first is the cover and moving one is a swap of two positions.
 
-Revision ID: 0019_photo_order
+Revision ID: 0016_photo_order
 Revises: 0015_api_token_expiry
 Create Date: 2026-12-03
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_photo_order'
+revision = '0016_photo_order'
 down_revision = '0015_api_token_expiry'
 branch_labels = None
 depends_on = None

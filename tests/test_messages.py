@@ -22,8 +22,11 @@ SAME_WORD_OTHER_THING = {
     "Mål",
     # Names of different things: an API token, a unit, a person, a row of the summary.
     "Navn",
-    # A claim the claimant cancelled and an item its lister withdrew.
+    # A claim the claimant cancelled and an item its lister withdrew (and their subjects).
     "Trukket tilbake",
+    "Trukket tilbake: %(title)s",
+    # The last choice of two different lists: why one buys new, why a claim is declined.
+    "Annen grunn",
 }
 
 

@@ -13,12 +13,14 @@ from reuse.services.claims import (
 )
 from reuse.web.fields import MultiLine, NorwegianDecimalField, WholeNumberField
 
+MESSAGE_TO_GIVER = _l("Melding til giveren")
+
 
 class ClaimForm(FlaskForm):
     quantity = WholeNumberField(_l("Hvor mange trenger dere?"), default=1, validators=[
         InputRequired(quantities.MISSING),
         NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
-    message = TextAreaField(_l("Melding til giveren"),
+    message = TextAreaField(MESSAGE_TO_GIVER,
                             validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
                             description=_l("For eksempel når dere kan hente, eller spørsmål "
                                            "om tingene."))
@@ -57,7 +59,7 @@ class ConfirmForm(FlaskForm):
 
 
 class CancelForm(ConfirmForm):
-    message = TextAreaField(_l("Melding til giveren"),
+    message = TextAreaField(MESSAGE_TO_GIVER,
                             validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)])
 
 

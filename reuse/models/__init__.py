@@ -21,6 +21,7 @@ from reuse.models.claims import (
 )
 from reuse.models.organisation import Role, Unit, User
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
+from reuse.models.search import SearchSynonym, SearchWord
 
 __all__ = [
     "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
@@ -30,3 +31,4 @@ __all__ = [
 ]
 __all__ += ["PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]
+__all__ += ["SearchSynonym", "SearchWord"]

@@ -97,10 +97,14 @@ def upgrade():
     with op.batch_alter_table('search_synonym', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_synonym_category_id'), ['category_id'], unique=False)
     if postgresql:
-        op.execute("CREATE INDEX ix_search_word_folded_trgm ON search_word "
-                   "USING gin (folded gin_trgm_ops)")
-        op.execute("CREATE INDEX ix_search_word_forms_trgm ON search_word "
-                   "USING gin (forms gin_trgm_ops)")
+        # The operator class by its schema: pg_trgm may live in another schema than ours
+        # (installed once per database), outside the search path.
+        schema = connection.scalar(sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"))
+        for column in ("folded", "forms"):
+            op.execute(f'CREATE INDEX ix_search_word_{column}_trgm ON search_word '
+                       f'USING gin ({column} "{schema}".gin_trgm_ops)')
 
     item = sa.table('item', sa.column('id', sa.Integer), sa.column('title', sa.Text),
                     sa.column('description', sa.Text),

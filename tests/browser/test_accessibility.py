@@ -27,14 +27,17 @@ def site(people, make_item, db):
     claim = claims.claim_item(people.member, item, 1)
     claims.claim_item(people.outsider, own, 1)
     check = checks.create_check(people.member, "stoler")
+    misspelt = checks.create_check(people.member, "kontorstoll")  # offers "Mente du …?"
     wanted.create_request(people.member, words="sofa")
     db.session.commit()
     notifications.deliver_committed()
-    return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id}
+    return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id,
+            "misspelt": misspelt.id}
 
 
 def paths(site) -> list[str]:
-    return ["/", "/?q=stol", "/?q=flygel", f"/items/{site['item']}", f"/items/{site['own']}",
+    return ["/", "/?q=stol", "/?q=flygel", "/?q=kontorstoll", f"/checks/{site['misspelt']}",
+            f"/items/{site['item']}", f"/items/{site['own']}",
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
             "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
             "/notifications", "/checks/new", f"/checks/{site['check']}", "/checks", "/wanted",

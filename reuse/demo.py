@@ -239,7 +239,7 @@ CHECKS = [
     ("ola.hansen", "Hev-senk-skrivebord til nye kontorplasser", "reused"),
     ("kari.nordmann", "Kontorstoler til lærerrommet", "reused"),
     ("lars.vik", "Bokhyller til avdelingene", "reused"),
-    ("ola.hansen", "Projektor til møterom", "nothing_suitable"),
+    ("ola.hansen", "Projektor til møterom", "technical_requirements"),
     ("nina.aas", "Kjøleskap til kontorkjøkkenet", "needed_sooner"),
     ("kari.nordmann", "Elevpulter med hev-senk", "technical_requirements"),
     ("sofie.lie", "Skjermer 27 tommer", None),

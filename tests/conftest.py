@@ -345,3 +345,13 @@ def hand_over(db, make_item):
         db.session.commit()
         return record
     return do
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the search-quality figures (tests/test_search_quality.py), with or without -s and
+    from xdist workers too: they travel as the tests' user properties."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get(
+            "failed", []):
+        for name, value in getattr(report, "user_properties", []):
+            if name == "search quality" and report.when == "call":
+                terminalreporter.write_line(value)

@@ -22,6 +22,7 @@ from reuse.models.claims import (
 )
 from reuse.models.organisation import Role, Unit, User
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
+from reuse.models.search import SearchSynonym, SearchWord
 
 __all__ = [
     "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
@@ -31,3 +32,4 @@ __all__ = [
 ]
 __all__ += ["DeclineReason", "PendingPhoto", "PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]
+__all__ += ["SearchSynonym", "SearchWord"]

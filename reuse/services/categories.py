@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import Category
+from reuse.services import vocabulary
 from reuse.services.errors import NotFound
 from reuse.services.trees import depth_first, subtree_ids
 
@@ -24,7 +25,8 @@ def _decimal_or_none(raw: str) -> Decimal | None:
 
 
 def load_defaults() -> tuple[int, int]:
-    """Add the categories shipped in reuse/data/categories.csv that are missing.
+    """Add the categories shipped in reuse/data/categories.csv that are missing, and bring
+    the search synonyms per category (reuse/data/synonyms.csv) up to date.
 
     Existing categories are left as they are: the sustainability lead may have changed
     their factors, and a re-run must not undo that. Returns (added, already present).
@@ -52,6 +54,7 @@ def load_defaults() -> tuple[int, int]:
         by_slug[category.slug] = category
         added += 1
     db.session.flush()
+    vocabulary.load_synonyms()
     return added, len(rows) - added
 
 

@@ -43,6 +43,7 @@ from reuse.services import (
     notifications,
     quantities,
     text,
+    vocabulary,
 )
 from reuse.services.errors import (
     Conflict,
@@ -115,15 +116,23 @@ def _nearness(buyer_chain: list[int], item_chain: list[int]) -> float:
 def rank(user: User, need: str, category: Category | None, quantity: int | None) -> list[Ranked]:
     """Available items of other units matching the need, best first.
 
+    The words are matched as the catalogue search matches them (vocabulary.terms: folded
+    letters, corrections of misspellings, synonyms). An item matches when it has a word of the
+    thing asked for (text.split_need: "projektor" in "Projektor til møterom"), or is in the
+    chosen category; what the thing is for or its size ("til møterom", "27 tommer") only adds
+    to the score, so a coffee maker "til møterom" is no match for a projector.
+
     Words weigh most (a title hit more than a description hit), then the category, enough
     pieces, condition, and nearness in the organisation (a sibling unit is a short trip).
     """
-    terms = text.query_terms(need)
-    if not terms and category is None:
+    thing, qualifier = text.split_need(need)
+    thing_terms = vocabulary.terms(thing)
+    terms = thing_terms + vocabulary.terms(qualifier)
+    if not thing_terms and category is None:
         return []
     query = select(Item).where(Item.listed(), Item.unit_id != user.unit_id)
     category_ids = set(subtree_id_list(Category, category.id)) if category else set()
-    conditions = [fulltext.matches("search", terms, every=False)] if terms else []
+    conditions = [fulltext.matches("search", thing_terms, every=False)] if thing_terms else []
     if category_ids:
         conditions.append(Item.category_id.in_(category_ids))
     candidates = db.session.scalars(
@@ -136,12 +145,13 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
     ranked = []
     for item in candidates:
         title_index = text.index_text(item.title)
-        hits = [term for term in terms if text.matches_term(item.search_text, term)]
-        if terms and not hits and item.category_id not in category_ids:
+        hits = [term for term in terms if term.matches(item.search_text, item.category_id)]
+        in_category = item.category_id in category_ids
+        if not in_category and not any(term in hits for term in thing_terms):
             continue
         score = 10.0 * len(hits) / len(terms) if terms else 0.0
-        score += sum(2.0 for term in hits if text.matches_term(title_index, term))
-        if item.category_id in category_ids:
+        score += sum(2.0 for term in hits if term.matches(title_index, item.category_id))
+        if in_category:
             score += 5.0
         if quantity is not None and item.quantity_available >= quantity:
             score += 2.0
@@ -156,6 +166,16 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
                            .options(selectinload(Item.photos))
                            .execution_options(populate_existing=True)).all()
     return ranked
+
+
+def suggested_need(user: User, check: ReuseCheck) -> str | None:
+    """"Mente du …?" for a check: the need in better words (vocabulary.suggestion), counted
+    as the check would match it now."""
+    thing, qualifier = text.split_need(check.need)
+    terms = vocabulary.terms(thing) + vocabulary.terms(qualifier)
+    return vocabulary.suggestion(
+        check.need, terms, check.match_count,
+        lambda need: len(rank(user, need, check.category, check.quantity)))
 
 
 def create_check(user: User, need: str, *, category: Category | None = None,

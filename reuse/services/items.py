@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -36,6 +36,7 @@ from reuse.services import (
     photos,
     quantities,
     text,
+    vocabulary,
     wanted,
 )
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -160,6 +161,7 @@ def _index(item: Item) -> None:
     for column, value in search_columns(item.title, item.description, item.location_address,
                                         item.location_building, item.location_room).items():
         setattr(item, column, value)
+    vocabulary.remember(item.title, item.description)
 
 
 def create_item(user: User, details: ItemDetails, *, today: date | None = None) -> Item:
@@ -303,23 +305,26 @@ class Page(PageLinks):
     page: int
     per_page: int
     more_than_total: bool = False
+    # The search words as they were matched (vocabulary.terms), for suggestion().
+    terms: list[text.Term] = field(default_factory=list)
     pages: int = field(init=False)
 
     def __post_init__(self) -> None:
         self.pages = page_count(self.total, self.per_page)
 
 
-def _filtered(query: Select, filters: ItemFilter) -> Select:
+def _filtered(query: Select, filters: ItemFilter, terms: list[text.Term]) -> Select:
     if not filters.include_unavailable:
         query = query.where(Item.listed())
     elif filters.viewer is not None:
         query = query.where(items_visible_to(filters.viewer))
     else:
         query = query.where(Item.withdrawn_at.is_(None))
-    if terms := text.query_terms(filters.q):
+    if terms:
         query = query.where(fulltext.matches("search", terms))
-    if terms := text.query_terms(filters.location):
-        query = query.where(fulltext.matches("location", terms))
+    # Places are looked for as written: no corrections or synonyms for street names.
+    if places := text.exact_terms(filters.location):
+        query = query.where(fulltext.matches("location", places))
     if filters.category:
         category = db.session.scalar(select(Category).where(Category.slug == filters.category))
         if category is None:
@@ -339,7 +344,8 @@ def _filtered(query: Select, filters: ItemFilter) -> Select:
 def search_items(filters: ItemFilter) -> Page:
     """One page of items matching the filters, newest first, photos loaded in one query."""
     per_page = max(1, min(filters.per_page, MAX_PER_PAGE))
-    matching = _filtered(select(Item.id), filters)
+    terms = vocabulary.terms(filters.q)
+    matching = _filtered(select(Item.id), filters, terms)
     if filters.count_limit is not None:
         matching = matching.limit(filters.count_limit + 1)
     total = db.session.scalar(select(func.count()).select_from(matching.subquery()))
@@ -349,13 +355,29 @@ def search_items(filters: ItemFilter) -> Page:
     # The offset must stay a number SQL can hold, whatever page a caller asks for.
     page = min(max(1, filters.page), numbers.MAX_INT)
     items = db.session.scalars(
-        _filtered(select(Item), filters)
+        _filtered(select(Item), filters, terms)
         .options(selectinload(Item.photos), *_joined_owners)
         .order_by(Item.created_at.desc(), Item.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page,
-                more_than_total=more_than_total)
+                more_than_total=more_than_total, terms=terms)
+
+
+def suggestion(filters: ItemFilter, page: Page) -> str | None:
+    """"Mente du …?" for a search (vocabulary.suggestion), counted with the same filters."""
+    if not page.terms:
+        return None
+
+    def count(query: str) -> int:
+        terms = vocabulary.terms(query)
+        if not terms:
+            return 0
+        return db.session.scalar(select(func.count()).select_from(
+            _filtered(select(Item.id), replace(filters, q=query), terms)
+            .limit(page.total + 1).subquery()))
+
+    return vocabulary.suggestion(filters.q, page.terms, page.total, count)
 
 
 UNIT_ITEMS_PER_PAGE = 50

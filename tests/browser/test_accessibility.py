@@ -30,17 +30,19 @@ def site(people, make_item, db):
     gone = make_item(people.member, title="Gammel reol", category="bokhylle")
     items.withdraw_item(people.member, gone)
     check = checks.create_check(people.member, "stoler")
+    misspelt = checks.create_check(people.member, "kontorstoll")  # offers "Mente du …?"
     wanted.create_request(people.member, words="sofa")
     db.session.commit()
     notifications.deliver_committed()
     # The header must pass with the unread badge showing, as a lister with requests sees it.
     assert notifications.unread_count(people.member) > 0
     return {"item": item.id, "own": own.id, "claim": claim.id, "check": check.id,
-            "incoming": incoming.id, "withdrawn": gone.id}
+            "incoming": incoming.id, "withdrawn": gone.id, "misspelt": misspelt.id}
 
 
 def paths(site) -> list[str]:
-    return ["/", "/?q=stol", "/?q=flygel", f"/items/{site['item']}", f"/items/{site['own']}",
+    return ["/", "/?q=stol", "/?q=flygel", "/?q=kontorstoll", f"/checks/{site['misspelt']}",
+            f"/items/{site['item']}", f"/items/{site['own']}",
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
             "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
             "/notifications", "/notifications?unread=1", "/checks/new",

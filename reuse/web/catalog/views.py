@@ -1,4 +1,4 @@
-from flask import abort, current_app, render_template, request, send_from_directory
+from flask import abort, current_app, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
 
 from reuse.api.auth import bearer_user
@@ -15,7 +15,7 @@ BROWSE_COUNT_LIMIT = 1000
 @login_required
 def browse():
     form = BrowseForm(request.args)
-    page = None
+    page = suggestion = None
     if form.validate():
         filters = items.ItemFilter(
             q=form.q.data or "",
@@ -28,8 +28,14 @@ def browse():
             count_limit=BROWSE_COUNT_LIMIT,
         )
         page = items.search_items(filters)
+        suggestion = items.suggestion(filters, page)
     filtering = any(request.args.get(k) for k in ("q", "category", "condition", "unit", "location"))
-    return render_template("catalog/browse.html", form=form, page=page, filtering=filtering)
+    suggestion_url = None
+    if suggestion:
+        arguments = {k: v for k, v in request.args.items() if k != "page"}
+        suggestion_url = url_for("catalog.browse", **{**arguments, "q": suggestion})
+    return render_template("catalog/browse.html", form=form, page=page, filtering=filtering,
+                           suggestion=suggestion, suggestion_url=suggestion_url)
 
 
 @bp.get("/items/<int:item_id>")

@@ -40,9 +40,11 @@ def check_detail(check_id: int):
 
 
 def _render_check(check, *, bought_new_form=None, status=200):
+    can_close = permissions.can_close_check(current_user, check) and check.outcome is None
+    # "Mente du …?" while the buyer can still act on it: a new check with the better words.
+    suggestion = checks.suggested_need(current_user, check) if can_close else None
     return render_template(
-        "checks/detail.html", check=check,
-        can_close=permissions.can_close_check(current_user, check) and check.outcome is None,
+        "checks/detail.html", check=check, can_close=can_close, suggestion=suggestion,
         claim_form=ClaimMatchForm(formdata=None),
         bought_new_form=bought_new_form or BoughtNewForm(formdata=None),
         reason_labels=checks.REASON_LABELS,

@@ -53,6 +53,11 @@ def upgrade():
         batch_op.alter_column('searched_at', existing_type=sa.DateTime(timezone=True),
                               nullable=False)
 
+    convert_outcomes()
+
+
+def convert_outcomes():
+    """Reuse only at collection: a waiting claim makes a check claimed; a failed one, open."""
     op.execute("UPDATE reuse_check SET outcome = 'claimed' WHERE outcome = 'reused' AND "
                "claim_id IN (SELECT id FROM claim WHERE status IN ('pending', 'approved'))")
     op.execute("UPDATE reuse_check SET outcome = NULL, outcome_at = NULL, claim_id = NULL "

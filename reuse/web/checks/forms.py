@@ -51,7 +51,8 @@ class CheckForm(FlaskForm):
 class DropForm(FlaskForm):
     reason = TextAreaField(_l("Hvorfor falt behovet bort?"),
                            validators=[Optional(), MultiLine(), Length(max=MAX_REASON_TEXT)],
-                           description=_l("For eksempel at innkjøpet ble avlyst."))
+                           description=_l("For eksempel at innkjøpet ble avlyst."),
+                           id="drop-reason")  # the receipt's bought-new form has a "reason"
 
 
 class ClaimMatchForm(FlaskForm):

@@ -145,7 +145,7 @@ def _render_check(check, *, bought_new_form=None, refine_form=None, drop_form=No
         "checks/detail.html", check=check, can_close=may_act,
         claim_form=ClaimMatchForm(formdata=None),
         bought_new_form=bought_new_form or BoughtNewForm(formdata=None),
-        refine_form=refine_form, drop_form=drop_form or DropForm(formdata=None, prefix="drop"),
+        refine_form=refine_form, drop_form=drop_form or DropForm(formdata=None),
         reason_labels=checks.REASON_LABELS,
         shown_items={match.item_id for match in check.matches
                      if permissions.can_see_item(current_user, match.item)},
@@ -203,7 +203,7 @@ def refine(check_id: int):
 def drop(check_id: int):
     """The need disappeared: the check ends, neither reuse nor a purchase."""
     check = _visible_check(check_id)
-    form = DropForm(prefix="drop")
+    form = DropForm()
     if form.validate_on_submit():
         with Refusal(form, only_fields=True) as refused:
             checks.drop_check(current_user, check, form.reason.data or "")

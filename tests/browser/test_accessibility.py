@@ -37,7 +37,8 @@ def paths(site) -> list[str]:
     return ["/", "/?q=stol", "/?q=flygel", f"/items/{site['item']}", f"/items/{site['own']}",
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
             "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
-            "/notifications", "/checks/new", f"/checks/{site['check']}", "/checks", "/wanted",
+            "/notifications", "/checks/new", "/checks/new?need=stol",
+            f"/checks/{site['check']}", "/checks", "/wanted",
             "/items/999999"]
 
 

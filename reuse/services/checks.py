@@ -223,6 +223,15 @@ def refine_check(user: User, check: ReuseCheck, need: str, *, category: Category
     earlier = ReuseCheckSearch(check_id=check.id, need=check.need,
                                category_id=check.category_id, quantity=check.quantity,
                                match_count=check.match_count, searched_at=check.searched_at)
+    # Only while still open (one conditional UPDATE): a claim or a purchase recorded at the
+    # same moment keeps the need it was recorded for.
+    refined = db.session.execute(
+        update(ReuseCheck).where(ReuseCheck.id == check.id, ReuseCheck.outcome.is_(None))
+        .values(need=need, quantity=quantity, category_id=category.id if category else None,
+                searched_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not refined:
+        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
     db.session.add(earlier)
     db.session.flush()
     db.session.execute(update(ReuseCheckMatch)
@@ -230,10 +239,7 @@ def refine_check(user: User, check: ReuseCheck, need: str, *, category: Category
                               ReuseCheckMatch.search_id.is_(None))
                        .values(search_id=earlier.id)
                        .execution_options(synchronize_session=False))
-    db.session.expire(check, ["matches", "earlier_searches"])
-    check.need, check.quantity = need, quantity
-    check.category_id = category.id if category else None
-    check.searched_at = utcnow()
+    db.session.refresh(check)
     _snapshot(check, rank(user, need, category, quantity))
     db.session.flush()
     audit.record(user, "reuse_check.refined", check, need=need, earlier_need=earlier.need,

@@ -77,7 +77,7 @@ def test_an_installed_package_migrates_and_serves_without_the_checkout(tmp_path)
 
     upgraded = flask("db", "upgrade", timeout=120)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "0015_api_token_expiry" in flask("db", "current", timeout=60).stdout
+    assert "0017_check_outcomes" in flask("db", "current", timeout=60).stdout
 
     log = tmp_path / "server.log"
     with log.open("w") as output:

@@ -16,6 +16,7 @@ from flask_login import current_user
 from reuse.clock import OSLO
 from reuse.i18n import DEFAULT_LANGUAGE, format_day, format_nok, format_number, language
 from reuse.models import Condition, GoalMetric, Role
+from reuse.services import checks
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
 from reuse.services.items import STATUS_LABELS as ITEM_STATUS_LABELS
 from reuse.services.notifications import unread_count
@@ -103,6 +104,7 @@ def init_app(app: Flask) -> None:
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),
         item_status=lambda value: label(ITEM_STATUS_LABELS, value),
+        check_status=lambda check: label(checks.STATUS_LABELS, checks.status(check)),
         folded=fold_tree,
     )
     app.jinja_env.globals.update(goal_value=format_goal_value)

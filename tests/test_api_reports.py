@@ -63,7 +63,8 @@ def test_the_summary_is_the_sum_of_the_years_records(client, lead, token, year_2
         "avoided_cost_nok": 9000 - 350.55 + 1500,  # 10149.45
         "avoided_co2e_kg": 144, "avoided_waste_kg": 42,  # 2 × 17.5 + 7
         "records": 2,
-        "reuse_checks": {"total": 3, "reused": 1, "bought_new": 1, "open": 1},
+        "reuse_checks": {"total": 3, "reused": 1, "bought_new": 1, "open": 1, "claimed": 0,
+                         "dropped": 0},
         "goal": {"metric": "avoided_cost_nok", "year": 2025, "target": 17298.9,
                  "achieved": 10149.45, "share": 0.5867},
         "goals": [{"metric": "avoided_cost_nok", "year": 2025, "target": 17298.9,

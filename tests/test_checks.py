@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.models import AuditEvent, Claim, Notification, ReuseCheck, Role, utcnow
@@ -80,12 +81,19 @@ def test_bad_needs_are_refused(people, catalog, need, quantity):
         checks.create_check(people.member, need, quantity=quantity)
 
 
-def test_claiming_from_a_check_links_the_claim_and_closes_the_check(people, market, db):
+def test_claiming_from_a_check_links_the_claim_and_waits_for_collection(people, market, db):
     check = checks.create_check(people.member, "hev-senk skrivebord")
     claim = checks.claim_match(people.member, check, market["near_sit_stand"], 2)
     db.session.commit()
     assert claim.reuse_check_id == check.id
+    assert (check.outcome, check.claim_id) == ("claimed", claim.id)
+    assert checks.visible_outcome_counts(people.member).reused == 0  # not reuse yet
+    lister = market["near_sit_stand"].created_by
+    claims.approve(lister, claim)
+    claims.collect(people.member, claim, replaces_purchase=True)
+    db.session.commit()
     assert (check.outcome, check.claim_id) == ("reused", claim.id)
+    assert checks.visible_outcome_counts(people.member).reused == 1
 
 
 def test_a_check_reopens_when_its_claim_comes_to_nothing(people, market, db):
@@ -151,7 +159,7 @@ def test_open_checks_remind_their_owner_once_after_two_weeks(runner, people, mar
 
 # -- the pages ---------------------------------------------------------------------------
 
-def test_buyer_checks_and_claims_a_match_from_the_pages(client, people, market, log_in, db):
+def test_buyer_saves_a_receipt_and_claims_a_match_from_it(client, people, market, log_in, db):
     log_in(people.member)
     assert "Sjekk gjenbruk før du kjøper nytt" in page_text(client.get("/checks/new"))
     response = client.submit("/checks/new", {"need": "hev-senk skrivebord", "quantity": "2"})
@@ -165,7 +173,8 @@ def test_buyer_checks_and_claims_a_match_from_the_pages(client, people, market, 
     assert f"knyttet til gjenbrukssjekk {check.reference}" in page_text(
         client.get(response.headers["Location"]))
     receipt = page_text(client.get(f"/checks/{check.id}"))
-    assert "Dekket med gjenbruk" in receipt and "Hev-senk-skrivebord 160 cm" in receipt
+    assert "venter på svar" in receipt and "Hev-senk-skrivebord 160 cm" in receipt
+    assert "Dekket med gjenbruk" not in receipt
 
 
 def test_a_refused_claim_from_a_check_is_explained_on_the_check(client, people, market,
@@ -212,7 +221,7 @@ def test_buyer_records_bought_new_and_gets_a_printable_receipt(client, people, m
     assert "Ingen ledige ting passet behovet" in page
     assert "data-print" in html and "@media print" in client.get(
         "/static/css/app.css").get_data(as_text=True)
-    assert "Registrer at vi kjøper nytt" not in page  # closed: no more actions
+    assert "Vi kjøper nytt" not in page and "Endre søket" not in page  # closed
 
 
 def test_check_receipt_is_private(client, people, market, log_in, db):
@@ -234,8 +243,9 @@ def test_check_list_shows_the_share_that_ended_in_reuse(client, people, market, 
     db.session.commit()
     log_in(make_user(people.kindergarten, Role.SUSTAINABILITY))
     page = page_text(client.get("/checks"))
-    assert "3 sjekker: 1 dekket med gjenbruk, 1 kjøpt nytt, 1 åpne." in page
-    assert "Av de avsluttede endte 50,0 % i gjenbruk." in page  # as the report writes it
+    assert ("3 sjekker: 0 dekket med gjenbruk, 1 kjøpt nytt, 2 ikke avgjort ennå (av dem 1 "
+            "med en forespørsel som venter), og for 0 falt behovet bort.") in page
+    assert "Av de avgjorte endte 0,0 % i gjenbruk." in page  # as the report writes it
 
 
 # -- the API -----------------------------------------------------------------------------
@@ -267,7 +277,7 @@ def test_claim_through_the_api_linked_to_a_check(client, people, market, tok):
     claim = call(client, "post", f"/api/v1/items/{market['chairs'].id}/claims", 201,
                  token=tok.member, body={"quantity": 3, "reuse_check_id": check["id"]})
     done = call(client, "get", f"/api/v1/reuse-checks/{check['id']}", 200, token=tok.member)
-    assert (done["outcome"], done["claim_id"]) == ("reused", claim["id"])
+    assert (done["outcome"], done["claim_id"]) == ("claimed", claim["id"])
     other = call(client, "post", f"/api/v1/items/{market['chairs'].id}/claims", 422,
                  token=tok.outsider, body={"quantity": 1, "reuse_check_id": check["id"]})
     assert code(other) == "invalid_input"
@@ -308,11 +318,11 @@ def test_one_claim_closes_at_most_one_check(client, people, market, tok, db):
                   token=tok.member, body={"outcome": "reused", "claim_id": claim.id})
     assert code(answer) == "claim_already_linked"
     db.session.expire_all()
-    assert [(c.outcome, c.claim_id) for c in (first, second)] == [("reused", claim.id),
+    assert [(c.outcome, c.claim_id) for c in (first, second)] == [("claimed", claim.id),
                                                                   (None, None)]
     assert call(client, "get", f"/api/v1/reuse-checks/{third['id']}", 200,
                 token=tok.member)["outcome"] is None
-    assert checks.visible_outcome_counts(people.member).reused == 1
+    assert checks.visible_outcome_counts(people.member).claimed == 1
 
 
 def test_a_claim_from_a_check_cannot_close_a_second_check(people, market, db):
@@ -355,7 +365,7 @@ def test_only_a_recent_live_claim_of_the_buyers_own_closes_their_check(people, m
     recent.created_at = check.created_at - timedelta(days=checks.LINK_WINDOW_DAYS - 1)
     db.session.flush()
     checks.link_claim(people.member, check, recent)
-    assert (check.outcome, check.claim_id) == ("reused", recent.id)
+    assert (check.outcome, check.claim_id) == ("claimed", recent.id)
 
 
 def test_the_database_refuses_a_claim_closing_two_checks(people, market, db):
@@ -393,7 +403,7 @@ def test_migration_keeps_each_claims_earliest_check_and_reopens_the_rest(people,
     db.session.expire_all()
     found = {c.id: (c.outcome, c.claim_id) for c in db.session.scalars(select(ReuseCheck))}
     assert found == {earliest: ("reused", claim.id), later: (None, None),
-                     latest: (None, None), alone.id: ("reused", other.id)}
+                     latest: (None, None), alone.id: ("claimed", other.id)}
     assert db.session.get(Claim, claim.id).reuse_check_id == earliest
     events = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "reuse_check.reopened")).all()
@@ -404,3 +414,141 @@ def test_migration_keeps_each_claims_earliest_check_and_reopens_the_rest(people,
                            .values(outcome="reused", claim_id=claim.id))
         db.session.flush()
     db.session.rollback()
+
+
+# -- issue 15: a check is recorded when the buyer acts -------------------------------------
+
+def test_searching_and_refining_record_no_check(client, people, market, log_in, db):
+    log_in(people.member)
+    first = page_text(client.get("/checks/new?need=skrivebord"))
+    second = page_text(client.get("/checks/new?need=hev-senk+skrivebord&quantity=2"))
+    assert "Hev-senk-skrivebord 160 cm" in first and "Hev-senk-skrivebord 160 cm" in second
+    assert "Lagre kvitteringen" in second
+    assert db.session.scalar(select(func.count()).select_from(ReuseCheck)) == 0
+
+
+def test_claiming_from_the_search_records_a_check_that_waits_for_the_answer(
+        client, people, market, log_in, db):
+    log_in(people.member)
+    desk = market["far_sit_stand"]
+    response = client.submit(f"/checks/new/claim/{desk.id}",
+                             {"need": "hev-senk skrivebord", "quantity": "2",
+                              "claim-quantity": "2"})
+    assert response.status_code == 302
+    check = db.session.scalar(select(ReuseCheck))
+    claim = db.session.get(Claim, check.claim_id)
+    assert (claim.quantity, claim.reuse_check_id) == (2, check.id)
+    assert "Forespørsel sendt – venter på svar" in page_text(client.get(f"/checks/{check.id}"))
+
+    claims.decline(desk.created_by, claim, "Allerede gitt bort")  # the lister declines
+    db.session.commit()
+    receipt = page_text(client.get(f"/checks/{check.id}"))
+    assert "Åpen" in receipt and "Endre søket" in receipt
+
+
+def test_a_collected_claim_makes_the_receipt_say_reuse(client, people, market, log_in, db):
+    check = checks.create_check(people.member, "kontorstoler")
+    claim = checks.claim_match(people.member, check, market["chairs"], 2)
+    claims.approve(market["chairs"].created_by, claim)
+    db.session.commit()
+    log_in(people.member)
+    assert "Forespørsel godkjent – ikke hentet ennå" in page_text(
+        client.get(f"/checks/{check.id}"))
+    claims.collect(people.member, claim, replaces_purchase=True)
+    db.session.commit()
+    receipt = page_text(client.get(f"/checks/{check.id}"))
+    assert "Dekket med gjenbruk" in receipt and "status: hentet" in receipt
+
+
+def test_buying_new_from_the_search_records_a_closed_check(client, people, market, log_in, db):
+    log_in(people.member)
+    refused = client.submit("/checks/new/bought-new", {"need": "flygel", "reason": "other"})
+    assert refused.status_code == 422
+    assert "Skriv kort hvorfor dere kjøper nytt." in page_text(refused)
+    assert db.session.scalar(select(ReuseCheck)) is None
+    client.submit("/checks/new/bought-new", {"need": "flygel", "reason": "nothing_suitable"})
+    check = db.session.scalar(select(ReuseCheck))
+    assert (check.need, check.outcome) == ("flygel", "bought_new")
+
+
+def test_dropping_an_open_check_ends_it_outside_the_share(client, people, market, log_in, db):
+    reused = checks.create_check(people.member, "stoler")
+    claim = checks.claim_match(people.member, reused, market["chairs"], 1)
+    claims.approve(market["chairs"].created_by, claim)
+    claims.collect(people.member, claim, replaces_purchase=True)
+    checks.record_bought_new(people.member, checks.create_check(people.member, "flygel"),
+                             "nothing_suitable")
+    dropped = checks.create_check(people.member, "skap")
+    db.session.commit()
+    log_in(people.member)
+    client.submit(f"/checks/{dropped.id}/drop", {"reason": "Innkjøpet ble avlyst"})
+    receipt = page_text(client.get(f"/checks/{dropped.id}"))
+    assert "Behovet falt bort" in receipt and "Innkjøpet ble avlyst" in receipt
+    counts = checks.visible_outcome_counts(people.member)
+    assert (counts.total, counts.dropped, counts.open, counts.reuse_share_percent) == (
+        3, 1, 0, Decimal("50.00"))
+    assert "Behovet falt bort" in page_text(client.get("/checks"))
+
+
+def test_refining_an_open_check_keeps_what_was_shown_when(client, people, market, log_in, db):
+    check = checks.create_check(people.member, "skrivebord i bøk")
+    db.session.commit()
+    log_in(people.member)
+    client.submit(f"/checks/{check.id}/refine", {"need": "kontorstoler", "quantity": "4"})
+    db.session.expire_all()
+    check = checks.get_check(check.id)
+    assert (check.need, check.quantity, titles(check)) == ("kontorstoler", 4, ["Kontorstoler"])
+    [earlier] = check.earlier_searches
+    assert earlier.need == "skrivebord i bøk"
+    assert "Skrivebord i bøk" in [match.title for match in earlier.matches]
+    receipt = page_text(client.get(f"/checks/{check.id}"))
+    assert "Tidligere søk i denne sjekken" in receipt and "«skrivebord i bøk»" in receipt
+
+
+def test_only_saved_open_checks_are_reminded(runner, people, market, db):
+    waiting = checks.create_check(people.member, "stoler")
+    checks.claim_match(people.member, waiting, market["chairs"], 1)
+    saved = checks.create_check(people.member, "skap")
+    for check in (waiting, saved):
+        check.created_at = utcnow() - timedelta(days=checks.REMIND_AFTER_DAYS + 1)
+    db.session.commit()
+    assert checks.remind_open_checks() == 1
+    reminded = db.session.scalars(select(Notification.link).where(
+        Notification.kind == "check_reminder")).all()
+    assert reminded == [f"/checks/{saved.id}"]
+
+
+def test_the_api_records_a_dropped_check(client, people, market, tok):
+    check = call(client, "post", "/api/v1/reuse-checks", 201, token=tok.member,
+                 body={"need": "skap"})
+    done = call(client, "post", f"/api/v1/reuse-checks/{check['id']}/outcome", 200,
+                token=tok.member, body={"outcome": "dropped", "reason": "Prosjektet stanset"})
+    assert (done["outcome"], done["reason_text"]) == ("dropped", "Prosjektet stanset")
+    assert code(call(client, "post", f"/api/v1/reuse-checks/{check['id']}/outcome", 409,
+                     token=tok.member, body={"outcome": "dropped"})) == "invalid_state"
+    summary = call(client, "get", "/api/v1/reports/summary", 200, token=tok.member)
+    assert summary["reuse_checks"] == {"total": 1, "reused": 0, "bought_new": 0, "open": 0,
+                                       "claimed": 0, "dropped": 1}
+
+
+def test_migration_turns_reuse_awaiting_collection_into_claimed(people, market, db):
+    waiting = checks.create_check(people.member, "stoler")
+    waiting_claim = checks.claim_match(people.member, waiting, market["chairs"], 1)
+    done = checks.create_check(people.member, "bord")
+    done_claim = checks.claim_match(people.member, done, market["plain_desk"], 1)
+    claims.approve(market["plain_desk"].created_by, done_claim)
+    claims.collect(people.member, done_claim, replaces_purchase=True)
+    failed = checks.create_check(people.member, "hev-senk")
+    failed_claim = checks.claim_match(people.member, failed, market["near_sit_stand"], 1)
+    # What the old code wrote: reused at once, and a failed claim left behind.
+    db.session.execute(text("UPDATE reuse_check SET outcome = 'reused'"))
+    db.session.execute(text("UPDATE claim SET status = 'declined' WHERE id = :id"),
+                       {"id": failed_claim.id})
+    db.session.commit()
+
+    run_migration("check_outcomes", step="convert_outcomes")
+
+    db.session.expire_all()
+    found = {c.id: (c.outcome, c.claim_id) for c in db.session.scalars(select(ReuseCheck))}
+    assert found == {waiting.id: ("claimed", waiting_claim.id),
+                     done.id: ("reused", done_claim.id), failed.id: (None, None)}

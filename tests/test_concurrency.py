@@ -79,7 +79,7 @@ def test_one_claim_closes_one_check_when_links_race(app, db, people, make_item, 
     assert outcomes == ["linked"] + ["refused"] * (LINKERS - 1)
     db.session.expire_all()
     closed = db.session.scalars(select(ReuseCheck).where(ReuseCheck.outcome.is_not(None))).all()
-    assert [(check.outcome, check.claim_id) for check in closed] == [("reused", claim_id)]
+    assert [(check.outcome, check.claim_id) for check in closed] == [("claimed", claim_id)]
     assert db.session.get(Claim, claim_id).reuse_check_id == closed[0].id
 
 

@@ -51,6 +51,7 @@ SAME_AS_API = {
     ("ClaimMatchForm", "quantity"): ("ClaimCreate", "quantity"),
     ("BoughtNewForm", "reason_text"): ("CheckOutcome", "reason_text"),
     ("BoughtNewForm", "purchase_reference"): ("CheckOutcome", "purchase_reference"),
+    ("DropForm", "reason"): ("CheckOutcome", "reason"),
     ("WantedForm", "words"): ("WantedCreate", "words"),
     ("WantedForm", "quantity"): ("WantedCreate", "quantity"),
 }

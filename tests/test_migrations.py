@@ -62,9 +62,10 @@ def test_every_table_has_its_constraints_named(db):
         assert names
 
 
-def run_migration(name: str) -> None:
-    """Run one migration's upgrade() on the test database, found by the end of its file
-    name whatever its number: for tests of what a migration does to existing rows."""
+def run_migration(name: str, step: str = "upgrade") -> None:
+    """Run one migration's upgrade() (or another of its functions, `step`) on the test
+    database, found by the end of its file name whatever its number: for tests of what a
+    migration does to existing rows."""
     from reuse.extensions import db
 
     path = migration_path(name)
@@ -77,7 +78,7 @@ def run_migration(name: str) -> None:
     # the names of the constraints the migration creates (and later drops).
     with db.engine.begin() as connection, Operations.context(MigrationContext.configure(
             connection, opts={"target_metadata": db.metadata})):
-        module.upgrade()
+        getattr(module, step)()
 
 
 def test_the_photo_count_migration_counts_the_photos_items_already_have(app, db, people,

@@ -6,7 +6,7 @@ endpoints by tests/test_api_contract.py: a change to one without the other fails
 
 from __future__ import annotations
 
-from reuse.models import BoughtNewReason, ClaimStatus, Condition, DeclineReason
+from reuse.models import BoughtNewReason, CheckOutcome, ClaimStatus, Condition, DeclineReason
 from reuse.models.catalog import (
     MAX_ADDRESS,
     MAX_ALT_TEXT,
@@ -253,8 +253,8 @@ def _schemas() -> dict:
             "quantity": _int(minimum=1, maximum=MAX_ITEM_QUANTITY),
             "message": _or_null(_str(maxLength=MAX_MESSAGE)),
             "reuse_check_id": _or_null(_int(
-                "Your open reuse check this claim meets; the check then ends as reused. "
-                "Unknown or not yours: 422.")),
+                "Your open reuse check this claim meets; the check is then claimed, and "
+                "reused once the claim is collected. Unknown or not yours: 422.")),
         }, required=["quantity"], closed=True),
         "Decision": _obj({
             "message": _or_null(_str("Sent to the other side.", maxLength=MAX_MESSAGE)),
@@ -291,10 +291,16 @@ def _schemas() -> dict:
             "matches": {"type": "array", "items": _ref("Item"),
                         "description": "The best matches (at most 20), best first, as they "
                                        "are now."},
-            "outcome": {"type": ["string", "null"], "enum": ["reused", "bought_new", None],
-                        "description": "null while the check is open."},
+            "outcome": {"type": ["string", "null"],
+                        "enum": [o.value for o in CheckOutcome] + [None],
+                        "description": "null while the check is open; claimed while its "
+                                       "claim awaits an answer or collection (a declined, "
+                                       "cancelled or expired claim opens it again); reused "
+                                       "once the claim is collected; bought_new; dropped "
+                                       "when the need disappeared."},
             "outcome_at": _or_null(TIMESTAMP),
-            "claim_id": _or_null(_int("The claim that met the need (outcome reused).")),
+            "claim_id": _or_null(_int("The claim meant to meet the need (outcome claimed "
+                                      "or reused).")),
             "reason": {"type": ["string", "null"],
                        "enum": [r.value for r in BoughtNewReason] + [None],
                        "description": "Why new was bought (outcome bought_new)."},
@@ -308,12 +314,15 @@ def _schemas() -> dict:
             "quantity": _or_null(_int(minimum=1, maximum=MAX_ITEM_QUANTITY)),
         }, required=["need"], closed=True),
         "CheckOutcome": _obj({
-            "outcome": {"type": "string", "enum": ["reused", "bought_new"]},
+            "outcome": {"type": "string", "enum": ["reused", "bought_new", "dropped"],
+                        "description": "reused links a claim: the check is claimed until "
+                                       "the claim is collected (at once if it already is)."},
             "claim_id": _or_null(_int("With reused: your claim that met the need.")),
             "reason": _or_null(_str(
                 "With bought_new (required): one of nothing_suitable, not_enough, "
                 "needed_sooner, technical_requirements, other, or a sentence (kept as "
-                "'other' with that text).", maxLength=MAX_REASON_TEXT)),
+                "'other' with that text). With dropped (optional): why the need "
+                "disappeared.", maxLength=MAX_REASON_TEXT)),
             "reason_text": _or_null(_str(maxLength=MAX_REASON_TEXT)),
             "purchase_reference": _or_null(_str(maxLength=MAX_PURCHASE_REFERENCE)),
         }, required=["outcome"], closed=True),
@@ -576,7 +585,7 @@ def _check_paths() -> dict:
             parameters=[CHECK_ID])},
         "/reuse-checks/{check_id}/outcome": {"post": _op(
             "setReuseCheckOutcome", "Record how a check ended", "checks",
-            {"200": _ok("The closed check.", "ReuseCheck"),
+            {"200": _ok("The check, claimed, reused, bought_new or dropped.", "ReuseCheck"),
              "400": _err("BadRequest"), "401": _err("Unauthorized"),
              "403": _err("Forbidden", "Only the buyer who made the check (or an admin), "
                                       "with a claim the buyer sent for their unit."),
@@ -640,9 +649,15 @@ def _report_schemas() -> dict:
             "avoided_waste_kg": _num("Sum of the records' avoided waste, kg."),
             "records": _int("Reuse records summed, reversals included.", minimum=0),
             "reuse_checks": _obj({
-                "total": _int(minimum=0), "reused": _int(minimum=0),
-                "bought_new": _int(minimum=0), "open": _int(minimum=0),
-            }, description="Reuse checks made in the period by the unit (and sub-units)."),
+                "total": _int("reused + bought_new + open + dropped.", minimum=0),
+                "reused": _int("Checks whose claim was collected.", minimum=0),
+                "bought_new": _int(minimum=0),
+                "open": _int("Not decided yet: open checks and claimed ones.", minimum=0),
+                "claimed": _int("Of open: a claim awaits an answer or collection.",
+                                minimum=0),
+                "dropped": _int("The need disappeared; not in the reuse share.", minimum=0),
+            }, description="Reuse checks made in the period by the unit (and sub-units). "
+                           "The reuse share is reused / (reused + bought_new)."),
             "goal": {"anyOf": [_ref("ReportGoal"), {"type": "null"}],
                      "description": "The first of `goals` (metrics in the order of the enum); "
                                     "null if none."},

@@ -49,8 +49,10 @@ def summary_json(found: Summary) -> dict:
         "avoided_co2e_kg": totals.avoided_co2e_kg,
         "avoided_waste_kg": totals.avoided_waste_kg,
         "records": totals.records,
+        # open counts every undecided check, claimed ones included (CheckCounts).
         "reuse_checks": {"total": checks.total, "reused": checks.reused,
-                         "bought_new": checks.bought_new, "open": checks.open},
+                         "bought_new": checks.bought_new, "open": checks.open,
+                         "claimed": checks.claimed, "dropped": checks.dropped},
         "goal": goals[0] if goals else None,
         "goals": goals,
     }

@@ -326,8 +326,13 @@ def check_outcome(check_id: int):
         checks.record_bought_new(user, check, reason, reason_text,
                                  p.string(body, "purchase_reference",
                                           max_length=MAX_PURCHASE_REFERENCE))
+    elif outcome == "dropped":
+        checks.drop_check(user, check, p.string(body, "reason",
+                                                max_length=checks.MAX_REASON_TEXT,
+                                                multiline=True))
     else:
-        raise InvalidInput("outcome must be 'reused' or 'bought_new'.", field="outcome")
+        raise InvalidInput("outcome must be 'reused', 'bought_new' or 'dropped'.",
+                           field="outcome")
     db.session.commit()
     return jsonify(check_json(permissions.visible_check(user, check_id), user))
 

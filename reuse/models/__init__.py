@@ -8,6 +8,7 @@ from reuse.models.checks import (
                                  PendingWantedMatch,
                                  ReuseCheck,
                                  ReuseCheckMatch,
+                                 ReuseCheckSearch,
                                  WantedRequest,
 )
 from reuse.models.claims import (
@@ -27,7 +28,8 @@ from reuse.models.search import SearchSynonym, SearchWord
 __all__ = [
     "OPEN_CLAIM_STATUSES", "ApiToken", "AuditEvent", "Base", "BoughtNewReason", "Category",
     "CheckOutcome", "Claim", "ClaimStatus", "Condition", "Item", "ItemStatus", "Notification",
-    "Photo", "ReuseCheck", "ReuseCheckMatch", "ReuseRecord", "Role", "Unit", "User",
+    "Photo", "ReuseCheck", "ReuseCheckMatch", "ReuseCheckSearch", "ReuseRecord", "Role",
+    "Unit", "User",
     "WantedRequest", "utcnow",
 ]
 __all__ += ["DeclineReason", "PendingPhoto", "PendingWantedMatch"]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
 from reuse.models.catalog import MAX_TITLE, Category, Item
+from reuse.models.claims import Claim
 from reuse.models.organisation import Unit, User
 
 # Column sizes the check and wanted services enforce and forms, API and OpenAPI read.
@@ -19,8 +20,12 @@ MAX_WORDS_LENGTH = 200  # a wanted request's words
 
 
 class CheckOutcome(enum.StrEnum):
-    REUSED = "reused"
+    """Where a recorded check stands; no outcome (NULL) is an open check."""
+
+    CLAIMED = "claimed"  # a linked claim may still meet the need: not yet reuse
+    REUSED = "reused"  # the linked claim was collected
     BOUGHT_NEW = "bought_new"
+    DROPPED = "dropped"  # the need disappeared: neither reuse nor a purchase
 
 
 class BoughtNewReason(enum.StrEnum):
@@ -36,7 +41,8 @@ class ReuseCheck(Base):
 
     __tablename__ = "reuse_check"
     __table_args__ = (
-        CheckConstraint("outcome IS NULL OR outcome IN ('reused', 'bought_new')",
+        CheckConstraint("outcome IS NULL OR outcome IN "
+                        "('claimed', 'reused', 'bought_new', 'dropped')",
                         name="outcome_known"),
         CheckConstraint("outcome != 'bought_new' OR reason_code IS NOT NULL",
                         name="bought_new_has_reason"),
@@ -56,6 +62,9 @@ class ReuseCheck(Base):
     quantity: Mapped[int | None]
     match_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the matches now on the receipt were found: the check's creation, or its last
+    # refinement (the earlier searches are kept as ReuseCheckSearch rows).
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[str | None] = mapped_column(String(MAX_OUTCOME))
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id", use_alter=True))
@@ -66,13 +75,41 @@ class ReuseCheck(Base):
     user: Mapped[User] = relationship()
     unit: Mapped[Unit] = relationship()
     category: Mapped[Category | None] = relationship()
+    claim: Mapped[Claim | None] = relationship(foreign_keys=[claim_id])
+    # The matches of the current search; those of earlier searches hang off their search.
     matches: Mapped[list[ReuseCheckMatch]] = relationship(
+        primaryjoin="and_(ReuseCheckMatch.check_id == ReuseCheck.id, "
+                    "ReuseCheckMatch.search_id.is_(None))",
         back_populates="check", order_by="ReuseCheckMatch.rank", cascade="all, delete-orphan")
+    earlier_searches: Mapped[list[ReuseCheckSearch]] = relationship(
+        back_populates="check", order_by="ReuseCheckSearch.searched_at.desc()",
+        cascade="all, delete-orphan")
 
     @property
     def reference(self) -> str:
         """The id to quote in a purchase order: the year and the check's number."""
         return f"GJ-{self.created_at.year}-{self.id:06d}"
+
+
+class ReuseCheckSearch(Base):
+    """A search an open check had before it was refined: what was asked and when, so the
+    receipt keeps every set of matches the buyer was shown."""
+
+    __tablename__ = "reuse_check_search"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("reuse_check.id", ondelete="CASCADE"),
+                                          index=True)
+    need: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    quantity: Mapped[int | None]
+    match_count: Mapped[int] = mapped_column(default=0)
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    check: Mapped[ReuseCheck] = relationship(back_populates="earlier_searches")
+    category: Mapped[Category | None] = relationship()
+    matches: Mapped[list[ReuseCheckMatch]] = relationship(
+        back_populates="search", order_by="ReuseCheckMatch.rank", viewonly=True)
 
 
 class ReuseCheckMatch(Base):
@@ -83,12 +120,16 @@ class ReuseCheckMatch(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     check_id: Mapped[int] = mapped_column(ForeignKey("reuse_check.id", ondelete="CASCADE"),
                                           index=True)
+    # Set once the check is refined: the match was shown for that earlier search.
+    search_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reuse_check_search.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     rank: Mapped[int]
     title: Mapped[str] = mapped_column(String(MAX_TITLE))  # the item's title, as it was
     quantity_available: Mapped[int]
 
     check: Mapped[ReuseCheck] = relationship(back_populates="matches")
+    search: Mapped[ReuseCheckSearch | None] = relationship(back_populates="matches")
     item: Mapped[Item] = relationship()
 
 

@@ -30,6 +30,7 @@ from reuse.models import (
     Item,
     ReuseCheck,
     ReuseCheckMatch,
+    ReuseCheckSearch,
     Unit,
     User,
     utcnow,
@@ -84,6 +85,28 @@ REASON_LABELS = {
     BoughtNewReason.TECHNICAL_REQUIREMENTS: _l("Tekniske krav eller spesifikasjoner"),
     BoughtNewReason.OTHER: _l("Annen grunn"),
 }
+
+# One label per state of a check, used by every list, the receipt, the report and e-mails
+# (templating's check_status filter). A claimed check shows its claim's state.
+STATUS_LABELS = {
+    "open": _l("Åpen"),
+    "claim_pending": _l("Forespørsel sendt – venter på svar"),
+    "claim_approved": _l("Forespørsel godkjent – ikke hentet ennå"),
+    "reused": _l("Dekket med gjenbruk"),
+    "bought_new": _l("Kjøpt nytt"),
+    "dropped": _l("Behovet falt bort"),
+}
+
+
+def status(check: ReuseCheck) -> str:
+    """The check's state as STATUS_LABELS names it (load ReuseCheck.claim for lists)."""
+    if check.outcome is None:
+        return "open"
+    if check.outcome == CheckOutcome.CLAIMED:
+        approved = check.claim is not None and check.claim.status == ClaimStatus.APPROVED
+        return "claim_approved" if approved else "claim_pending"
+    return check.outcome
+
 
 CONDITION_WEIGHT = {Condition.AS_NEW: 1.5, Condition.GOOD: 1.0, Condition.USED: 0.5,
                     Condition.NEEDS_REPAIR: 0.0}
@@ -168,18 +191,18 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
     return ranked
 
 
-def suggested_need(user: User, check: ReuseCheck) -> str | None:
-    """"Mente du …?" for a check: the need in better words (vocabulary.suggestion), counted
-    as the check would match it now."""
-    thing, qualifier = text.split_need(check.need)
+def suggested_need(user: User, need: str, category: Category | None, quantity: int | None,
+                   found: int) -> str | None:
+    """"Mente du …?" for a need that found `found` matches: the need in better words
+    (vocabulary.suggestion), counted as a search would match it now."""
+    thing, qualifier = text.split_need(need)
     terms = vocabulary.terms(thing) + vocabulary.terms(qualifier)
     return vocabulary.suggestion(
-        check.need, terms, check.match_count,
-        lambda need: len(rank(user, need, check.category, check.quantity)))
+        need, terms, found, lambda better: len(rank(user, better, category, quantity)))
 
 
-def create_check(user: User, need: str, *, category: Category | None = None,
-                 quantity: int | None = None) -> ReuseCheck:
+def _valid_need(need: str, quantity: int | None) -> str:
+    """The need, trimmed, or the refusal a form and the API show beside the field."""
     need = (need or "").strip()
     if not need:
         raise InvalidInput(str(NO_NEED), field="need")
@@ -189,17 +212,86 @@ def create_check(user: User, need: str, *, category: Category | None = None,
                            field="need")
     if quantity is not None:
         quantities.check(quantity)
-    ranked = rank(user, need, category, quantity)
-    check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
-                       category_id=category.id if category else None, quantity=quantity,
-                       match_count=len(ranked))
+    return need
+
+
+def search(user: User, need: str, *, category: Category | None = None,
+           quantity: int | None = None) -> list[Ranked]:
+    """What matches a need, without recording anything: searching and refining are free; a
+    check is recorded only when the buyer acts (create_check)."""
+    return rank(user, _valid_need(need, quantity), category, quantity)
+
+
+def _snapshot(check: ReuseCheck, ranked: list[Ranked]) -> None:
+    """Keep the matches shown for the check's current search, as they were."""
+    check.match_count = len(ranked)
     for position, entry in enumerate(ranked[:MAX_MATCHES], start=1):
         check.matches.append(ReuseCheckMatch(item_id=entry.item.id, rank=position,
                                              title=entry.item.title,
                                              quantity_available=entry.item.quantity_available))
+
+
+def create_check(user: User, need: str, *, category: Category | None = None,
+                 quantity: int | None = None) -> ReuseCheck:
+    """Record an open check with what matches the need now: the buyer saves the receipt, an
+    integration records a check, or a claim or a purchase is about to close it."""
+    need = _valid_need(need, quantity)
+    ranked = rank(user, need, category, quantity)
+    now = utcnow()
+    check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
+                       category_id=category.id if category else None, quantity=quantity,
+                       created_at=now, searched_at=now)
+    _snapshot(check, ranked)
     db.session.add(check)
     db.session.flush()
     audit.record(user, "reuse_check.created", check, need=need, matches=len(ranked))
+    return check
+
+
+def refine_check(user: User, check: ReuseCheck, need: str, *, category: Category | None = None,
+                 quantity: int | None = None) -> ReuseCheck:
+    """Change an open check's need and search again. The earlier search and its matches stay
+    on the receipt as a ReuseCheckSearch: the receipt shows what was shown when."""
+    _owned_open(user, check)
+    need = _valid_need(need, quantity)
+    earlier = ReuseCheckSearch(check_id=check.id, need=check.need,
+                               category_id=check.category_id, quantity=check.quantity,
+                               match_count=check.match_count, searched_at=check.searched_at)
+    # Only while still open (one conditional UPDATE): a claim or a purchase recorded at the
+    # same moment keeps the need it was recorded for.
+    refined = db.session.execute(
+        update(ReuseCheck).where(ReuseCheck.id == check.id, ReuseCheck.outcome.is_(None))
+        .values(need=need, quantity=quantity, category_id=category.id if category else None,
+                searched_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not refined:
+        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
+    db.session.add(earlier)
+    db.session.flush()
+    db.session.execute(update(ReuseCheckMatch)
+                       .where(ReuseCheckMatch.check_id == check.id,
+                              ReuseCheckMatch.search_id.is_(None))
+                       .values(search_id=earlier.id)
+                       .execution_options(synchronize_session=False))
+    db.session.refresh(check)
+    _snapshot(check, rank(user, need, category, quantity))
+    db.session.flush()
+    audit.record(user, "reuse_check.refined", check, need=need, earlier_need=earlier.need,
+                 matches=check.match_count)
+    return check
+
+
+def drop_check(user: User, check: ReuseCheck, reason: str = "") -> ReuseCheck:
+    """The need disappeared: the check ends as neither reuse nor a purchase, and leaves the
+    reuse share (CheckCounts.decided)."""
+    _owned_open(user, check)
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON_TEXT:
+        raise InvalidInput(_("Begrunnelsen kan ha høyst %(max)s tegn.", max=MAX_REASON_TEXT),
+                           field="reason")
+    characters.check(reason, _("Hvorfor falt behovet bort?"), field="reason", multiline=True)
+    _close(check, outcome=CheckOutcome.DROPPED.value, reason_text=reason)
+    audit.record(user, "reuse_check.dropped", check, reason=reason)
     return check
 
 
@@ -210,6 +302,12 @@ def get_check(check_id: int) -> ReuseCheck:
         .options(selectinload(ReuseCheck.matches).selectinload(ReuseCheckMatch.item)
                  .selectinload(Item.photos),
                  selectinload(ReuseCheck.matches).selectinload(ReuseCheckMatch.item)
+                 .selectinload(Item.unit),
+                 selectinload(ReuseCheck.earlier_searches)
+                 .selectinload(ReuseCheckSearch.matches),
+                 selectinload(ReuseCheck.earlier_searches)
+                 .selectinload(ReuseCheckSearch.category),
+                 selectinload(ReuseCheck.claim).selectinload(Claim.item)
                  .selectinload(Item.unit),
                  selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit),
                  selectinload(ReuseCheck.category)))
@@ -286,7 +384,9 @@ def _already_linked(check_id: int | None) -> Conflict:
 
 
 def _link(user: User, check: ReuseCheck, claim: Claim) -> None:
-    """Tie the claim to the check and close the check as reused.
+    """Tie the claim to the check: the check is claimed while the claim may still come to
+    nothing, and reused once it is collected (claims.collect marks it then; a claim that is
+    already collected makes it reused at once).
 
     The claim is taken by one conditional UPDATE that repeats every rule of _link_refusal,
     so a claim cancelled, or linked to another check, at the same moment is refused by the
@@ -308,10 +408,12 @@ def _link(user: User, check: ReuseCheck, claim: Claim) -> None:
         raise _link_refusal(check, claim) or _already_linked(claim.reuse_check_id)
     try:
         with db.session.begin_nested():
-            _close(check, outcome=CheckOutcome.REUSED.value, claim_id=claim.id)
+            outcome = (CheckOutcome.REUSED if claim.status == ClaimStatus.COLLECTED
+                       else CheckOutcome.CLAIMED)
+            _close(check, outcome=outcome.value, claim_id=claim.id)
     except IntegrityError:
         raise _already_linked(None) from None
-    audit.record(user, "reuse_check.reused", check, claim_id=claim.id)
+    audit.record(user, f"reuse_check.{outcome.value}", check, claim_id=claim.id)
 
 
 def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: str = "",
@@ -343,7 +445,8 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
 def visible_checks(user: User, limit: int = LIST_LIMIT) -> list[ReuseCheck]:
     """The newest checks this user may see (permissions.can_see_check)."""
     query = select(ReuseCheck).where(checks_visible_to(user)).options(
-        selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit))
+        selectinload(ReuseCheck.user), selectinload(ReuseCheck.unit),
+        selectinload(ReuseCheck.claim))
     return list(db.session.scalars(
         query.order_by(ReuseCheck.created_at.desc(), ReuseCheck.id.desc()).limit(limit)))
 
@@ -352,17 +455,24 @@ def visible_checks(user: User, limit: int = LIST_LIMIT) -> list[ReuseCheck]:
 
 @dataclass(frozen=True)
 class CheckCounts:
-    """How a set of reuse checks ended. A check is decided once it has an outcome: reused
-    (a claim met the need) or bought new; open checks are counted but have no say in the
-    share."""
+    """How a set of recorded reuse checks stands.
+
+    Decided: reused (the linked claim was collected) or bought new; only these make the
+    reuse share. Dropped checks (the need disappeared) are neither and leave the share.
+    Open counts every check not yet decided nor dropped: open ones and those whose claim
+    awaits an answer or collection (`claimed`, a part of `open`). So
+    total = reused + bought_new + dropped + open.
+    """
 
     total: int
     reused: int
     bought_new: int
+    claimed: int = 0
+    dropped: int = 0
 
     @property
     def open(self) -> int:
-        return self.total - self.reused - self.bought_new
+        return self.total - self.reused - self.bought_new - self.dropped
 
     @property
     def decided(self) -> int:
@@ -377,17 +487,23 @@ class CheckCounts:
         return (Decimal(100 * self.reused) / self.decided).quantize(Decimal("0.01"))
 
 
+def _counting(outcome: CheckOutcome):
+    return func.coalesce(func.sum(case((ReuseCheck.outcome == outcome.value, 1), else_=0)), 0)
+
+
 def count_outcomes(*conditions) -> CheckCounts:
-    """How the checks meeting every condition ended, counted in SQL (every such check, in one
-    query): the checks list, the report and goals all count through here."""
-    total, reused, bought_new = db.session.execute(
-        select(func.count(),
-               func.coalesce(func.sum(case((ReuseCheck.outcome == CheckOutcome.REUSED.value, 1),
-                                           else_=0)), 0),
-               func.coalesce(func.sum(case(
-                   (ReuseCheck.outcome == CheckOutcome.BOUGHT_NEW.value, 1), else_=0)), 0))
+    """How the checks meeting every condition stand, counted in SQL (every such check, in one
+    query): the checks list, the report, the API and goals all count through here."""
+    total, reused, bought_new, claimed, dropped = db.session.execute(
+        select(func.count(), _counting(CheckOutcome.REUSED), _counting(CheckOutcome.BOUGHT_NEW),
+               _counting(CheckOutcome.CLAIMED), _counting(CheckOutcome.DROPPED))
         .where(*conditions)).one()
-    return CheckCounts(int(total), int(reused), int(bought_new))
+    return CheckCounts(int(total), int(reused), int(bought_new), int(claimed), int(dropped))
+
+
+def undecided():
+    """The SQL form of CheckCounts.open: no outcome yet, or a claim that may still fail."""
+    return or_(ReuseCheck.outcome.is_(None), ReuseCheck.outcome == CheckOutcome.CLAIMED.value)
 
 
 def visible_outcome_counts(user: User) -> CheckCounts:
@@ -397,7 +513,10 @@ def visible_outcome_counts(user: User) -> CheckCounts:
 
 
 def remind_open_checks() -> int:
-    """Checks left open for 14 days: remind their owner once to record how it ended."""
+    """Checks left open for 14 days: remind their owner once to record how it ended.
+
+    Only recorded checks exist (a search writes nothing), and a claimed check waits for its
+    claim, not for the buyer."""
     cutoff = utcnow() - timedelta(days=REMIND_AFTER_DAYS)
     stale = db.session.scalars(
         select(ReuseCheck).where(ReuseCheck.outcome.is_(None), ReuseCheck.created_at <= cutoff)
@@ -409,7 +528,8 @@ def remind_open_checks() -> int:
                 check.user, "check_reminder",
                 _("Hvordan gikk det? Gjenbrukssjekk %(reference)s", reference=check.reference),
                 _("Du sjekket gjenbruk for «%(need)s» %(date)s. Registrer om behovet ble dekket "
-                  "med gjenbruk eller om dere kjøpte nytt, så blir kvitteringen komplett.",
+                  "med gjenbruk, om dere kjøpte nytt eller om behovet falt bort, så blir "
+                  "kvitteringen komplett.",
                   need=check.need, date=format_day(check.created_at)),
                 link=f"/checks/{check.id}", dedup_key=f"check:{check.id}:open-reminder"))
     return sent

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -25,6 +25,7 @@ from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import (
     OPEN_CLAIM_STATUSES,
+    CheckOutcome,
     Claim,
     ClaimStatus,
     DeclineReason,
@@ -202,6 +203,23 @@ def _reopen_linked_check(claim: Claim) -> None:
         audit.record(None, "reuse_check.reopened", db.session.get(ReuseCheck,
                                                                 claim.reuse_check_id),
                      claim_id=claim.id, claim_status=claim.status)
+
+
+def _mark_linked_check_reused(claim: Claim, at: datetime) -> None:
+    """The check this claim was to meet is reuse now that the claim is collected: in the
+    collection's transaction, so the receipt never says reuse before the hand-over."""
+    if claim.reuse_check_id is None:
+        return
+    marked = db.session.execute(
+        update(ReuseCheck)
+        .where(ReuseCheck.id == claim.reuse_check_id, ReuseCheck.claim_id == claim.id,
+               ReuseCheck.outcome == CheckOutcome.CLAIMED.value)
+        .values(outcome=CheckOutcome.REUSED.value, outcome_at=at)
+        .execution_options(synchronize_session=False)).rowcount
+    if marked:
+        check = db.session.get(ReuseCheck, claim.reuse_check_id)
+        db.session.refresh(check)
+        audit.record(None, "reuse_check.reused", check, claim_id=claim.id)
 
 
 def _state_conflict(claim: Claim, action: str) -> Conflict:
@@ -415,6 +433,7 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool | None,
         raise _state_conflict(claim, "collect")
     _hand_over(claim.item, claim.quantity)
     _count_open_claim(claim.claimant_id, -1)
+    _mark_linked_check_reused(claim, now)
     record = ledger.write_record(claim, user, replaces_purchase=replaces_purchase,
                                  costs_nok=costs_nok)
     audit.record(user, "claim.collected", claim, reuse_record_id=record.id,

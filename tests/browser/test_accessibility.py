@@ -45,7 +45,8 @@ def paths(site) -> list[str]:
             f"/items/{site['item']}", f"/items/{site['own']}",
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
             "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
-            "/notifications", "/notifications?unread=1", "/checks/new",
+            "/notifications", "/notifications?unread=1", "/checks/new", "/checks/new?need=stol",
+            "/checks/new?need=kontorstoll",
             f"/checks/{site['check']}", "/checks", "/wanted", "/items/999999",
             # Asking why before declining, confirming before cancelling and withdrawing, and
             # a withdrawn listing with its "list again".

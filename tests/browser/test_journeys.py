@@ -121,11 +121,40 @@ def test_buyer_checks_before_buying_and_claims_a_match(new_page, people, make_it
     page.get_by_role("link", name="Sjekk før kjøp").click()
     page.get_by_label("Hva trenger dere?").fill("2 hev-senk skrivebord")
     page.get_by_role("button", name="Sjekk hva som finnes").click()
-    page.get_by_role("heading", name=re.compile(r"^GJ-\d{4}-\d{6}$")).wait_for()
+    page.get_by_role("heading", name="1 ledig annonse passer").wait_for()
     assert has_no_horizontal_scroll(page)
     page.get_by_label("Antall av Hev-senk-skrivebord 160 cm").fill("2")
     page.get_by_role("button", name="Be om Hev-senk-skrivebord 160 cm").click()
     page.get_by_text(re.compile("knyttet til gjenbrukssjekk GJ-")).wait_for()
+
+
+def test_buyer_refines_the_search_and_saves_the_receipt_on_a_phone(new_page, people,
+                                                                    make_item, db):
+    from sqlalchemy import func, select
+
+    from reuse.models import ReuseCheck
+
+    make_item(people.outsider, title="Kontorstol med armlener", category="kontorstol",
+              quantity=6)
+    page = new_page(phone=True)
+    assert page.viewport_size["width"] == 375
+    log_in(page, people.member)
+    page.goto("/checks/new")
+    page.get_by_label("Hva trenger dere?").fill("skrivebord")
+    page.get_by_role("button", name="Sjekk hva som finnes").click()
+    page.get_by_text("Ingen ledige ting passer behovet nå.").wait_for()
+    page.get_by_label("Hva trenger dere?").fill("kontorstol")  # refining: search again
+    page.get_by_role("button", name="Sjekk hva som finnes").click()
+    page.get_by_role("heading", name="1 ledig annonse passer").wait_for()
+    assert has_no_horizontal_scroll(page)
+    assert db.session.scalar(select(func.count()).select_from(ReuseCheck)) == 0
+    page.get_by_role("button", name="Lagre kvitteringen").click()
+    page.get_by_text("Kvitteringen er lagret.").wait_for()
+    page.get_by_role("heading", name=re.compile(r"^GJ-\d{4}-\d{6}$")).wait_for()
+    assert page.get_by_text("Åpen", exact=True).is_visible()
+    assert has_no_horizontal_scroll(page)
+    page.get_by_role("button", name="Behovet falt bort").click()
+    page.get_by_text("Registrert: behovet falt bort.").wait_for()
 
 
 def test_buyer_records_bought_new_and_the_receipt_prints_without_forms(new_page, people,
@@ -137,7 +166,7 @@ def test_buyer_records_bought_new_and_the_receipt_prints_without_forms(new_page,
     page.get_by_role("button", name="Sjekk hva som finnes").click()
     page.get_by_label("Ingenting passende var ledig").check()
     page.get_by_label("Bestillingsnummer").fill("PO-2026-0042")
-    page.get_by_role("button", name="Registrer at vi kjøper nytt").click()
+    page.get_by_role("button", name="Vi kjøper nytt").click()
     page.get_by_text("Registrert: dere kjøper nytt").wait_for()
     page.emulate_media(media="print")
     assert page.get_by_role("button", name="Skriv ut kvitteringen").is_hidden()

@@ -8,14 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from reuse.models import ReuseCheck, User
-from reuse.services.checks import CheckCounts, count_outcomes
+from reuse.services.checks import CheckCounts, count_outcomes, undecided
 from reuse.services.errors import InvalidInput
 from reuse.services.paging import ListPage, paginate
 from reuse.services.permissions import checks_visible_to
 from reuse.services.reports.records import PER_PAGE
 from reuse.services.reports.scope import Scope, check_filters
 
-CHECK_OUTCOMES = ("reused", "bought_new", "open")
+# The groups CheckCounts counts; "open" is every check not yet decided (claimed included).
+CHECK_OUTCOMES = ("reused", "bought_new", "open", "dropped")
 
 
 def check_counts(scope: Scope) -> CheckCounts:
@@ -25,7 +26,7 @@ def check_counts(scope: Scope) -> CheckCounts:
 
 def _outcome_filter(outcome: str) -> list:
     if outcome == "open":
-        return [ReuseCheck.outcome.is_(None)]
+        return [undecided()]
     return [ReuseCheck.outcome == outcome]
 
 
@@ -42,5 +43,5 @@ def checks(scope: Scope, outcome: str | None = None, *, viewer: User, page: int 
         select(ReuseCheck).where(*conditions, checks_visible_to(viewer))
         .order_by(ReuseCheck.created_at, ReuseCheck.id)
         .options(selectinload(ReuseCheck.unit), selectinload(ReuseCheck.user),
-                 selectinload(ReuseCheck.category)),
+                 selectinload(ReuseCheck.category), selectinload(ReuseCheck.claim)),
         page=page, per_page=per_page)

@@ -35,6 +35,24 @@ class CheckForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = category_choices(str(categories.ALL))
 
+    def details(self) -> dict:
+        """The need as the check services take it (checks.search, create_check, refine)."""
+        return {"need": self.need.data, "category": chosen_category(self.category),
+                "quantity": self.quantity.data}
+
+    def query_args(self) -> dict:
+        """The need as /checks/new's query string: searching again shows the same matches."""
+        return {name: value for name, value in (
+            ("need", self.need.data), ("category", self.category.data),
+            ("quantity", self.quantity.data)) if value}
+
+
+class DropForm(FlaskForm):
+    reason = TextAreaField(_l("Hvorfor falt behovet bort?"),
+                           validators=[Optional(), MultiLine(), Length(max=MAX_REASON_TEXT)],
+                           description=_l("For eksempel at innkjøpet ble avlyst."),
+                           id="drop-reason")  # the receipt's bought-new form has a "reason"
+
 
 class ClaimMatchForm(FlaskForm):
     quantity = WholeNumberField(quantities.LABEL, default=1, validators=[

@@ -1,3 +1,7 @@
+"""Checking before buying: searching writes nothing; a check is recorded when the buyer acts
+(claims a match, buys new with a reason, or saves the receipt), and an open check can be
+refined or dropped."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -5,32 +9,127 @@ from flask_login import current_user, login_required
 
 from reuse.extensions import db
 from reuse.i18n import format_number
-from reuse.models import Claim
 from reuse.services import checks, permissions, quantities
 from reuse.web import Refusal
 from reuse.web.checks import bp
-from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, chosen_category
+from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, DropForm
+
+# On the search page every action sends the need along: its own fields get a prefix.
+CLAIM_PREFIX = "claim"
 
 
 def _visible_check(check_id: int):
     return permissions.visible_check(current_user, check_id)
 
 
-@bp.route("/checks/new", methods=["GET", "POST"])
+def _search_form() -> CheckForm:
+    """The need from the query string: a search is a GET, so refining is editing the address
+    or the form and searching again."""
+    return CheckForm(request.args, meta={"csrf": False})
+
+
+def _render_search(form: CheckForm, *, bought_new_form=None, status=200):
+    """The search page: the form, and what matches the need now, with the actions that
+    record a check. Nothing is written here."""
+    matches = suggestion = None
+    if form.need.raw_data and form.validate():
+        with Refusal(form) as refused:
+            details = form.details()
+            ranked = checks.search(current_user, **details)
+        if not refused:
+            matches = ranked
+            suggestion = checks.suggested_need(current_user, found=len(ranked), **details)
+    return render_template(
+        "checks/new.html", form=form, matches=matches, max_matches=checks.MAX_MATCHES,
+        suggestion=suggestion,
+        claim_form=ClaimMatchForm(formdata=None, prefix=CLAIM_PREFIX),
+        remind_after_days=checks.REMIND_AFTER_DAYS,
+        bought_new_form=bought_new_form or BoughtNewForm(formdata=None)), status
+
+
+@bp.get("/checks/new")
 @login_required
 def new_check():
+    form = _search_form()
+    if "need" not in request.args:  # nothing asked yet: no errors either
+        form = CheckForm(formdata=None)
+    return _render_search(form)
+
+
+@bp.post("/checks/new")
+@login_required
+def save_check():
+    """Save the receipt of an open check, to decide later."""
     form = CheckForm()
-    if not form.is_submitted():  # a link may start a check: /checks/new?need=...
-        form.need.data = request.args.get("need", "")[:checks.MAX_NEED]
     if form.validate_on_submit():
         with Refusal(form) as refused:
-            check = checks.create_check(current_user, form.need.data,
-                                        category=chosen_category(form.category),
-                                        quantity=form.quantity.data)
+            check = checks.create_check(current_user, **form.details())
         if not refused:
             db.session.commit()
+            flash(_("Kvitteringen er lagret. Sjekken er åpen til dere registrerer hvordan "
+                    "det gikk."), "success")
             return redirect(url_for("checks.check_detail", check_id=check.id))
-    return render_template("checks/new.html", form=form)
+    return render_template("checks/new.html", form=form, matches=None), 422
+
+
+@bp.post("/checks/new/claim/<int:item_id>")
+@login_required
+def claim_new(item_id: int):
+    """Claim a match: the check is recorded and linked to the claim in one transaction."""
+    form = CheckForm()
+    # CheckForm checks the CSRF token; the claim's fields come with it.
+    claim_form = ClaimMatchForm(prefix=CLAIM_PREFIX, meta={"csrf": False})
+    if not (form.validate_on_submit() and claim_form.validate()):
+        flash(" ".join(map(str, [*claim_form.quantity.errors, *form.need.errors]))
+              or str(quantities.MISSING), "danger")
+        return redirect(url_for("checks.new_check", **form.query_args()))
+    with Refusal() as refused:
+        item = permissions.visible_item(current_user, item_id)
+        check = checks.create_check(current_user, **form.details())
+        claim = checks.claim_match(current_user, check, item, claim_form.quantity.data)
+    if refused:
+        flash(str(refused.error.message), "danger")
+        return redirect(url_for("checks.new_check", **form.query_args()))
+    return _claimed(check, claim)
+
+
+@bp.post("/checks/new/bought-new")
+@login_required
+def bought_new_new():
+    """Buy new with a reason: the check is recorded and closed in one transaction."""
+    form = CheckForm()
+    bought_new_form = BoughtNewForm(meta={"csrf": False})  # CheckForm checks the token
+    if form.validate_on_submit() and bought_new_form.validate():
+        with Refusal(bought_new_form, only_fields=True) as refused:
+            check = checks.create_check(current_user, **form.details())
+            _record_bought_new(check, bought_new_form)
+        if not refused:
+            return _bought(check)
+    return _render_search(CheckForm(request.form, meta={"csrf": False}),
+                          bought_new_form=bought_new_form, status=422)
+
+
+def _record_bought_new(check, form: BoughtNewForm) -> None:
+    checks.record_bought_new(current_user, check, form.reason.data,
+                             form.reason_text.data or "", form.purchase_reference.data or "")
+
+
+def _bought(check):
+    db.session.commit()
+    flash(_("Registrert: dere kjøper nytt. Kvitteringen under kan legges ved innkjøpet."),
+          "success")
+    return redirect(url_for("checks.check_detail", check_id=check.id))
+
+
+def _claimed(check, claim):
+    db.session.commit()
+    flash(ngettext("Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
+                   "%(count)s stk. er reservert.",
+                   "Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
+                   "%(count)s stk. er reservert.",
+                   claim.quantity, reference=check.reference,
+                   count=format_number(claim.quantity)), "success")
+    return redirect(url_for("claims.claim_detail", claim_id=claim.id))
 
 
 @bp.get("/checks/<int:check_id>")
@@ -39,18 +138,25 @@ def check_detail(check_id: int):
     return _render_check(_visible_check(check_id))
 
 
-def _render_check(check, *, bought_new_form=None, status=200):
-    can_close = permissions.can_close_check(current_user, check) and check.outcome is None
-    # "Mente du …?" while the buyer can still act on it: a new check with the better words.
-    suggestion = checks.suggested_need(current_user, check) if can_close else None
+def _render_check(check, *, bought_new_form=None, refine_form=None, drop_form=None,
+                  status=200):
+    may_act = permissions.can_close_check(current_user, check) and check.outcome is None
+    if refine_form is None:
+        refine_form = CheckForm(formdata=None, need=check.need, quantity=check.quantity,
+                                category=check.category.slug if check.category else "")
+    # "Mente du …?" while the buyer can still act on it: a search with the better words.
+    suggestion = (checks.suggested_need(current_user, check.need, check.category,
+                                        check.quantity, check.match_count)
+                  if may_act else None)
     return render_template(
-        "checks/detail.html", check=check, can_close=can_close, suggestion=suggestion,
+        "checks/detail.html", check=check, can_close=may_act, suggestion=suggestion,
         claim_form=ClaimMatchForm(formdata=None),
         bought_new_form=bought_new_form or BoughtNewForm(formdata=None),
+        refine_form=refine_form, drop_form=drop_form or DropForm(formdata=None),
         reason_labels=checks.REASON_LABELS,
         shown_items={match.item_id for match in check.matches
                      if permissions.can_see_item(current_user, match.item)},
-        claim=db.session.get(Claim, check.claim_id) if check.claim_id else None), status
+        claim=check.claim), status
 
 
 @bp.post("/checks/<int:check_id>/claim/<int:item_id>")
@@ -67,14 +173,7 @@ def claim_match(check_id: int, item_id: int):
     if refused:
         flash(str(refused.error.message), "danger")
         return redirect(url_for("checks.check_detail", check_id=check_id))
-    db.session.commit()
-    flash(ngettext("Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
-                   "%(count)s stk. er reservert.",
-                   "Forespørselen er sendt og knyttet til gjenbrukssjekk %(reference)s. "
-                   "%(count)s stk. er reservert.",
-                   claim.quantity, reference=check.reference,
-                   count=format_number(claim.quantity)), "success")
-    return redirect(url_for("claims.claim_detail", claim_id=claim.id))
+    return _claimed(check, claim)
 
 
 @bp.post("/checks/<int:check_id>/bought-new")
@@ -84,15 +183,42 @@ def bought_new(check_id: int):
     form = BoughtNewForm()
     if form.validate_on_submit():
         with Refusal(form, only_fields=True) as refused:
-            checks.record_bought_new(current_user, check, form.reason.data,
-                                     form.reason_text.data or "",
-                                     form.purchase_reference.data or "")
+            _record_bought_new(check, form)
+        if not refused:
+            return _bought(check)
+    return _render_check(_visible_check(check_id), bought_new_form=form, status=422)
+
+
+@bp.post("/checks/<int:check_id>/refine")
+@login_required
+def refine(check_id: int):
+    """Edit an open check's need: the matches are found again, the earlier ones kept."""
+    check = _visible_check(check_id)
+    form = CheckForm()
+    if form.validate_on_submit():
+        with Refusal(form, only_fields=True) as refused:
+            checks.refine_check(current_user, check, **form.details())
         if not refused:
             db.session.commit()
-            flash(_("Registrert: dere kjøper nytt. Kvitteringen under kan legges ved "
-                    "innkjøpet."), "success")
-            return redirect(url_for("checks.check_detail", check_id=check.id))
-    return _render_check(_visible_check(check_id), bought_new_form=form, status=422)
+            flash(_("Søket er endret. Treffene under er funnet på nytt."), "success")
+            return redirect(url_for("checks.check_detail", check_id=check_id))
+    return _render_check(_visible_check(check_id), refine_form=form, status=422)
+
+
+@bp.post("/checks/<int:check_id>/drop")
+@login_required
+def drop(check_id: int):
+    """The need disappeared: the check ends, neither reuse nor a purchase."""
+    check = _visible_check(check_id)
+    form = DropForm()
+    if form.validate_on_submit():
+        with Refusal(form, only_fields=True) as refused:
+            checks.drop_check(current_user, check, form.reason.data or "")
+        if not refused:
+            db.session.commit()
+            flash(_("Registrert: behovet falt bort."), "success")
+            return redirect(url_for("checks.check_detail", check_id=check_id))
+    return _render_check(_visible_check(check_id), drop_form=form, status=422)
 
 
 @bp.get("/checks")

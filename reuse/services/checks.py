@@ -75,6 +75,8 @@ REASON_TEXT_LABEL = _l("Utdyp gjerne")
 PURCHASE_REFERENCE_LABEL = _l("Bestillingsnummer")
 NOT_FOUND = _l("Fant ikke gjenbrukssjekken.")
 ALREADY_CLOSED = _l("Sjekken er allerede avsluttet.")
+DROP_REASON_LABEL = _l("Hvorfor falt behovet bort?")
+REASON_TOO_LONG = _l("Begrunnelsen kan ha høyst %(max)s tegn.", max=MAX_REASON_TEXT)
 # A claim that can still lead to a hand-over; a declined, cancelled or expired one cannot.
 LINKABLE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED)
 
@@ -265,7 +267,7 @@ def refine_check(user: User, check: ReuseCheck, need: str, *, category: Category
                 searched_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if not refined:
-        raise Conflict(_("Sjekken er allerede avsluttet."), code="invalid_state")
+        raise Conflict(str(ALREADY_CLOSED), code="invalid_state")
     db.session.add(earlier)
     db.session.flush()
     db.session.execute(update(ReuseCheckMatch)
@@ -287,9 +289,8 @@ def drop_check(user: User, check: ReuseCheck, reason: str = "") -> ReuseCheck:
     _owned_open(user, check)
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_TEXT:
-        raise InvalidInput(_("Begrunnelsen kan ha høyst %(max)s tegn.", max=MAX_REASON_TEXT),
-                           field="reason")
-    characters.check(reason, _("Hvorfor falt behovet bort?"), field="reason", multiline=True)
+        raise InvalidInput(str(REASON_TOO_LONG), field="reason")
+    characters.check(reason, str(DROP_REASON_LABEL), field="reason", multiline=True)
     _close(check, outcome=CheckOutcome.DROPPED.value, reason_text=reason)
     audit.record(user, "reuse_check.dropped", check, reason=reason)
     return check
@@ -426,8 +427,7 @@ def record_bought_new(user: User, check: ReuseCheck, reason: str, reason_text: s
     if reason == BoughtNewReason.OTHER and not reason_text:
         raise InvalidInput(_("Skriv kort hvorfor dere kjøper nytt."), field="reason_text")
     if len(reason_text) > MAX_REASON_TEXT:
-        raise InvalidInput(_("Begrunnelsen kan ha høyst %(max)s tegn.", max=MAX_REASON_TEXT),
-                           field="reason_text")
+        raise InvalidInput(str(REASON_TOO_LONG), field="reason_text")
     if len(purchase_reference) > MAX_PURCHASE_REFERENCE:
         raise InvalidInput(_("Bestillingsnummeret kan ha høyst %(max)s tegn.",
                              max=MAX_PURCHASE_REFERENCE),

@@ -48,7 +48,7 @@ class CheckForm(FlaskForm):
 
 
 class DropForm(FlaskForm):
-    reason = TextAreaField(_l("Hvorfor falt behovet bort?"),
+    reason = TextAreaField(checks.DROP_REASON_LABEL,
                            validators=[Optional(), MultiLine(), Length(max=MAX_REASON_TEXT)],
                            description=_l("For eksempel at innkjøpet ble avlyst."),
                            id="drop-reason")  # the receipt's bought-new form has a "reason"

@@ -17,7 +17,7 @@ from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from reuse import create_app
@@ -229,3 +229,35 @@ def test_full_text_and_month_totals_migrations_rebuild_what_the_application_keep
     assert kept_totals[(date(2025, 5, 1), "receiver", receiver)] == (
         -3, -370_367, -216_000, -52_500, 1)
     assert len(kept_totals) == 4 * 3  # March, April, May (the reversal), June
+
+
+def test_migrations_that_rebuild_tables_keep_the_rows_that_refer_to_them(app, db, people,
+                                                                         make_item):
+    """SQLite rebuilds a table to change a constraint (0019 changes reuse_check's): dropping
+    the old table must neither fail on the claims that refer to it nor cascade into the
+    matches. Down past 0019 and up again with a linked claim and stored matches."""
+    from reuse.models import Claim, ReuseCheck, ReuseCheckMatch
+    from reuse.services import checks
+
+    chairs = make_item(people.member, title="Kontorstoler", quantity=4)
+    make_item(people.member, title="Kontorstol med armlener")
+    check = checks.create_check(people.outsider, "kontorstol")
+    checks.claim_match(people.outsider, check, chairs, 1)
+    db.session.commit()
+    check_id = check.id
+
+    def kept():
+        return (db.session.scalar(select(func.count()).select_from(ReuseCheckMatch)),
+                db.session.scalar(select(Claim.reuse_check_id)),
+                db.session.get(ReuseCheck, check_id).outcome)
+
+    before = kept()
+    assert before[0] >= 2 and before[1] == check_id and before[2] == "claimed"
+    db.session.remove()
+    downgrade(revision=revision_before("check_outcomes"))
+    upgrade()
+    db.session.remove()
+    assert kept() == before
+    # The application's connections check references again after the migration.
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -261,3 +261,32 @@ def test_migrations_that_rebuild_tables_keep_the_rows_that_refer_to_them(app, db
     # The application's connections check references again after the migration.
     if db.engine.dialect.name == "sqlite":
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_the_photo_order_migration_numbers_photos_in_the_order_they_were_shown(
+        app, db, people, make_item):
+    """Removing photos used to leave gaps and, after a later upload, two photos at one
+    position; 0016 numbers each item's photos 0, 1, 2 … in the order they were shown
+    (position, then id), so the cover stays the cover."""
+    from reuse.models import Photo
+    from reuse.services import photos
+    from tests.conftest import jpeg_bytes
+
+    shelf = make_item(people.member)
+    added = photos.add_photos(people.member, shelf, [
+        photos.Upload(io.BytesIO(jpeg_bytes()), f"{n}.jpg") for n in range(4)])
+    db.session.commit()
+    ids, shelf_id = [photo.id for photo in added], shelf.id
+    # As the old code could leave them: gaps, and two at one position.
+    old_positions = {ids[0]: 4, ids[1]: 2, ids[2]: 7, ids[3]: 2}
+    for photo_id, position in old_positions.items():
+        db.session.execute(text("UPDATE photo SET position = :p WHERE id = :i"),
+                           {"p": position, "i": photo_id})
+    db.session.commit()
+    shown = sorted(ids, key=lambda i: (old_positions[i], i))
+    db.session.remove()
+    downgrade(revision=revision_before("photo_order"))
+    upgrade()
+    after = dict(db.session.execute(select(Photo.id, Photo.position)
+                                    .where(Photo.item_id == shelf_id)).all())
+    assert [after[photo_id] for photo_id in shown] == [0, 1, 2, 3]

@@ -39,13 +39,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_pending_photo_user_id'), ['user_id'], unique=False)
     # Removing a photo used to leave a gap (or, after a later upload, two photos at one
     # position): number each item's photos again in the order they were shown.
-    op.execute("""
-        UPDATE photo SET position = (
-            SELECT count(*) FROM photo AS earlier
-            WHERE earlier.item_id = photo.item_id
-              AND (earlier.position < photo.position
-                   OR (earlier.position = photo.position AND earlier.id < photo.id)))
-    """)
+    # Ranked in Python from one read: SQLite evaluates a correlated subquery in an UPDATE
+    # against rows the same statement has already changed, which reorders the photos.
+    connection = op.get_bind()
+    rows = connection.execute(sa.text(
+        "SELECT id, item_id, position FROM photo ORDER BY item_id, position, id")).all()
+    renumbered, item_id, next_position = [], None, 0
+    for photo_id, photo_item_id, position in rows:
+        if photo_item_id != item_id:
+            item_id, next_position = photo_item_id, 0
+        if position != next_position:
+            renumbered.append({"id": photo_id, "position": next_position})
+        next_position += 1
+    if renumbered:
+        connection.execute(sa.text("UPDATE photo SET position = :position WHERE id = :id"),
+                           renumbered)
 
 
 def downgrade():

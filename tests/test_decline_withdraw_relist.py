@@ -223,6 +223,41 @@ def test_relisting_offers_what_was_not_handed_over_or_promised(people, make_item
     assert new.quantity == 3
 
 
+def test_a_withdrawn_item_is_listed_again_once(client, log_in, people, make_item, db):
+    """A double click, or a colleague at the same moment, must not list the pieces twice."""
+    chairs = make_item(people.member, quantity=3)
+    items.withdraw_item(people.member, chairs)
+    db.session.commit()
+    log_in(people.member)
+    first = client.submit(f"/items/{chairs.id}/relist")
+    second = client.submit(f"/items/{chairs.id}/relist")
+    assert first.status_code == second.status_code == 302
+    relisted = db.session.scalars(select(Item).where(Item.relisted_from_id == chairs.id)).all()
+    assert len(relisted) == 1
+    assert "allerede lagt ut igjen" in page_text(client.get(second.headers["Location"]))
+    page = page_text(client.get(f"/items/{chairs.id}"))
+    assert "Se den nye annonsen med de samme tingene" in page and "Legg ut igjen" not in page
+    with pytest.raises(Conflict):
+        items.relist_item(people.admin, chairs)
+
+
+def test_two_relists_at_once_make_one_listing(app, people, make_item, db):
+    """The unique index decides, however the two requests interleave."""
+    chairs = make_item(people.member, quantity=3)
+    items.withdraw_item(people.member, chairs)
+    db.session.commit()
+    first = items.relist_item(people.member, chairs)
+    # The second sees no relisting yet (as a parallel request would) and is refused by the
+    # database when it writes.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(items, "relisted_as", lambda item: None)
+        with pytest.raises(Conflict):
+            items.relist_item(people.unit_admin, chairs)
+    db.session.commit()
+    assert db.session.scalars(select(Item.id).where(Item.relisted_from_id == chairs.id)).all() \
+        == [first.id]
+
+
 def test_only_withdrawn_items_with_something_left_can_be_relisted(people, make_item, db):
     listed = make_item(people.member)
     with pytest.raises(Conflict):

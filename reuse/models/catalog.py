@@ -117,6 +117,9 @@ class Item(Base):
               postgresql_where=text(LISTED_SQL), sqlite_where=text(LISTED_SQL)),
         Index("ix_item_listed_category_id", "category_id", "created_at",
               postgresql_where=text(LISTED_SQL), sqlite_where=text(LISTED_SQL)),
+        # A withdrawn item is listed again once: a second "Legg ut igjen" (a double click, a
+        # colleague at the same moment) would list the same pieces twice.
+        Index("uq_item_relisted_from_id", "relisted_from_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +147,9 @@ class Item(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The withdrawn item this one lists again (items.relist_item). No foreign key: items are
+    # never deleted, and SQLite would have to rebuild the item table to add one.
+    relisted_from_id: Mapped[int | None]
     # Folded, stemmed words of title, description and location, kept by the item service.
     search_text: Mapped[str] = mapped_column(Text, default="")
     location_search: Mapped[str] = mapped_column(Text, default="")

@@ -10,6 +10,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
@@ -112,6 +113,7 @@ NO_CONDITION = _l("Velg tilstand.")
 NO_ADDRESS = _l("Oppgi adressen der tingene kan hentes.")
 CONDITION_LABEL = _l("Tilstand")
 NOT_FOUND = _l("Fant ikke annonsen. Den kan være fjernet.")
+ALREADY_RELISTED = _l("Tingene i annonsen er allerede lagt ut igjen.")
 
 
 def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
@@ -228,6 +230,11 @@ def withdraw_item(user: User, item: Item, message: str = "") -> None:
             claims.tell_approved_of_withdrawal(claim, message)
 
 
+def relisted_as(item: Item) -> int | None:
+    """The id of the listing that lists a withdrawn item again, if it has been."""
+    return db.session.scalar(select(Item.id).where(Item.relisted_from_id == item.id))
+
+
 def relist_item(user: User, item: Item, *, today: date | None = None) -> Item:
     """List a withdrawn item again, as a new listing: withdrawn is final (its claims, audit
     trail and visibility stay as they were), so the new one is a copy of its text, figures,
@@ -239,6 +246,8 @@ def relist_item(user: User, item: Item, *, today: date | None = None) -> Item:
     if not item.is_withdrawn:
         raise Conflict(_("Annonsen er ikke trukket tilbake, så den ligger ute allerede."),
                        code="not_withdrawn")
+    if relisted_as(item) is not None:
+        raise Conflict(str(ALREADY_RELISTED), code="already_relisted")
     left = item.quantity - item.quantity_reserved - item.quantity_handed_over
     if left < 1:
         raise Conflict(_("Alt i annonsen er hentet eller lovet bort, så det er ingenting å "
@@ -252,10 +261,15 @@ def relist_item(user: User, item: Item, *, today: date | None = None) -> Item:
         auto_approve=item.auto_approve)
     details = _validated(details, today=today or date.today())
     # The item's unit keeps the listing, also when an admin puts it out again.
-    relisted = Item(unit_id=item.unit_id, created_by_id=user.id, **vars(details))
+    relisted = Item(unit_id=item.unit_id, created_by_id=user.id, relisted_from_id=item.id,
+                    **vars(details))
     _index(relisted)
-    db.session.add(relisted)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique index: listed again once, however raced
+            db.session.add(relisted)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(str(ALREADY_RELISTED), code="already_relisted") from None
     photos.copy_photos(item, relisted)
     audit.record(user, "item.relisted", relisted, relisted_from=item.id,
                  quantity=relisted.quantity)

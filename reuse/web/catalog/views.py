@@ -52,10 +52,13 @@ def render_item_page(item, claim_form=None):
     mine = [c for c in open_claims if c.claimant_id == current_user.id]
     can_claim = (permissions.can_claim(current_user, item) and item.quantity_available > 0
                  and not item.is_withdrawn)
+    may_relist = item.is_withdrawn and permissions.can_relist_item(current_user, item)
     return render_template(
         "catalog/item.html", item=item, figures=factors.piece_figures(item),
         can_manage=can_manage,
-        can_relist=item.is_withdrawn and permissions.can_relist_item(current_user, item),
+        can_relist=may_relist,
+        # Listed again already: those who may relist it are shown where, not the button.
+        relisted_as=items.relisted_as(item) if may_relist else None,
         own_unit=own_unit,
         can_claim=can_claim, claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
         unit_claims=open_claims if own_unit else [],

@@ -49,6 +49,15 @@ def test_a_word_typed_with_norwegian_letters_is_looked_for_as_written(listings):
     assert found("las") == ["Laserskriver", "Skap med lås"]
 
 
+def test_a_long_query_corrects_only_its_first_words(listings):
+    """Every word looked up scans the vocabulary: a query of many words must not make a
+    request do hundreds of scans."""
+    many = "møtebord projektor kaffetrakter laserskriver kjoleskapp"
+    corrected = [term.word for term in vocabulary.terms(many) if term.corrections]
+    assert corrected == ["projektor"]  # "kjoleskapp" is the fifth long word: searched as typed
+    assert vocabulary.terms("kjoleskapp")[0].corrections
+
+
 def test_a_synonym_finds_only_within_its_category(listings):
     assert found("pc") == ["Datamaskin til kontor"]
     # "bærbar" means a PC among laptops, not a loudspeaker among IT equipment.

@@ -56,6 +56,9 @@ TYPO_MIN_LENGTH = 4
 MAX_CORRECTIONS = 3
 # Fewer hits than this and a search looks for a better word to suggest.
 FEW_HITS = 3
+# Each word looked up costs a scan of the vocabulary: a query or need corrects its first few
+# words only, so no request (200-character queries, 500-character needs) makes hundreds.
+MAX_CORRECTED_WORDS = 4
 
 
 def _threshold(word: str) -> float:
@@ -150,9 +153,12 @@ def terms(query: str) -> list[Term]:
     synonyms = db.session.execute(
         select(SearchSynonym.category_id, SearchSynonym.word, SearchSynonym.finds)).all()
     subtrees: dict[int, frozenset[int]] | None = None
-    result = []
+    result, looked_up = [], 0
     for stemmed, word in by_stem.items():
-        corrections = () if _is_known(stemmed) else tuple(neighbours(word))
+        corrections: tuple[str, ...] = ()
+        if len(stemmed) >= TYPO_MIN_LENGTH and looked_up < MAX_CORRECTED_WORDS:
+            looked_up += 1
+            corrections = () if _is_known(stemmed) else tuple(neighbours(word))
         stems = tuple(dict.fromkeys([stemmed, *(stem(each) for each in corrections)]))
         keys = {key for each in (word, *corrections) for key in _keys(each)}
         scoped: dict[tuple[str, frozenset[int]], None] = {}

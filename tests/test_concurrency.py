@@ -165,3 +165,29 @@ def test_photos_uploaded_in_parallel_stay_within_the_per_item_limit(app, db, peo
     assert db.session.scalar(select(func.count()).select_from(Photo)
                              .where(Photo.item_id == item_id)) == limit
     assert db.session.get(Item, item_id).photo_count == limit
+
+
+def test_an_item_withdrawn_twice_at_once_is_withdrawn_and_told_once(app, db, people,
+                                                                    make_item):
+    """Two confirmations at the same moment (a double click): the approved claimant hears
+    of the withdrawal once."""
+    from reuse.models import Item, Notification
+    from reuse.services import items
+
+    chairs = make_item(people.member, quantity=3)
+    claims.approve(people.member, claims.claim_item(people.outsider, chairs, 1))
+    db.session.commit()
+    item_id, lister_id, claimant_id = chairs.id, people.member.id, people.outsider.id
+    race = Race(app, db, 2)
+
+    def withdraw() -> str:
+        user, item = db.session.get(User, lister_id), db.session.get(Item, item_id)
+        db.session.commit()
+        race.start()
+        items.withdraw_item(user, item)
+        return "withdrawn"
+
+    assert race.run([withdraw, withdraw], refused=Conflict) == ["refused", "withdrawn"]
+    told = db.session.scalars(select(Notification).where(
+        Notification.user_id == claimant_id, Notification.kind == "item_withdrawn")).all()
+    assert len(told) == 1

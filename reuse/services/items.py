@@ -217,10 +217,14 @@ def withdraw_item(user: User, item: Item, message: str = "") -> None:
     goes to those with open claims on it."""
     if not can_manage_item(user, item):
         raise PermissionDenied(_("Du kan bare trekke tilbake annonser fra din egen enhet."))
-    if item.is_withdrawn:
+    # One conditional UPDATE: of two confirmations at the same moment one withdraws, and the
+    # claimants are told once.
+    withdrawn = db.session.execute(
+        update(Item).where(Item.id == item.id, Item.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(item)
+    if not withdrawn:
         raise Conflict(_("Annonsen er allerede trukket tilbake."))
-    item.withdrawn_at = utcnow()
-    db.session.flush()
     audit.record(user, "item.withdrawn", item, message=message)
     # Waiting requests cannot be met any more; approved ones were promised and stay.
     for claim in claims.open_claims_for_item(item):

@@ -12,10 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from reuse.models import Item, PendingPhoto
 from reuse.services import categories, photos
+from reuse.services.errors import NotFound
 from tests.conftest import jpeg_bytes, login, page_text
 
 
@@ -263,3 +264,14 @@ def test_run_jobs_removes_photos_of_forms_never_saved(runner, people, db, app,
     assert not stored(app, stale.filename).exists()
     assert not stored(app, stale.thumbnail_filename).exists()
     assert stored(app, fresh.filename).exists() and stored(app, fresh.thumbnail_filename).exists()
+
+
+def test_arranging_a_photo_removed_meanwhile_is_not_found_not_an_error(people, three_photos,
+                                                                      db):
+    """Another request removes the photo while this one waits for the item's lock."""
+    item, (one, two, three) = three_photos
+    assert three.item is item  # loaded, as the view had it before it waited
+    with db.engine.begin() as other_request:
+        other_request.execute(text("DELETE FROM photo WHERE id = :id"), {"id": three.id})
+    with pytest.raises(NotFound):
+        photos.arrange(people.member, three, "cover")

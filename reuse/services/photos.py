@@ -35,9 +35,9 @@ from reuse.models import Item, PendingPhoto, Photo, User
 from reuse.models.base import utcnow
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.services import audit, characters, imaging
-from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.errors import InvalidInput, NotFound, PermissionDenied
 from reuse.services.imaging import EncodedPhoto
-from reuse.services.permissions import can_manage_item
+from reuse.services.permissions import PHOTO_NOT_FOUND, can_manage_item
 
 T = TypeVar("T")
 STORED_NAME = re.compile(r"^[A-Za-z0-9_-]{22}(_t)?\.jpg$")
@@ -261,6 +261,8 @@ def arrange(user: User, photo: Photo, action: str) -> None:
     _lock_photos_of(item)
     db.session.expire(item, ["photos"])
     in_order = item.photos
+    if photo not in in_order:  # removed while this request waited for the lock
+        raise NotFound(str(PHOTO_NOT_FOUND))
     _number_in_order(rearranged(in_order, in_order.index(photo), action))
     db.session.expire(item, ["photos"])
     audit.record(user, "item.photos_arranged", item, photo_id=photo.id, move=action)

@@ -178,6 +178,26 @@ def test_no_more_photos_than_an_item_may_have(client, people, catalog, log_in, d
     assert pending_of(db, people.member) == []
 
 
+def test_one_person_keeps_only_a_few_forms_worth_of_waiting_photos(client, people, catalog,
+                                                                    log_in, db, app):
+    """Photos of forms never saved take disk for a day: starting form after form must not
+    fill it."""
+    log_in(people.member)
+    limit = app.config["PHOTOS_PER_ITEM"]
+    cap = photos.PENDING_FORMS_PER_PERSON * limit
+    for _ in range(photos.PENDING_FORMS_PER_PERSON):
+        form = item_form(title="")
+        form["photos"] = [(io.BytesIO(jpeg_bytes()), f"IMG_{n}.jpg") for n in range(limit)]
+        client.submit("/items/new", form, content_type="multipart/form-data")
+    assert len(pending_of(db, people.member)) == cap
+    form = item_form(title="")
+    form["photos"] = two_files()
+    response = client.submit("/items/new", form, content_type="multipart/form-data")
+    assert "Du har mange bilder som venter" in page_text(response)
+    assert len(pending_of(db, people.member)) == cap
+    assert len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == 2 * cap  # photo, thumbnail
+
+
 # -- an item's photos: order and cover --------------------------------------------------------
 
 @pytest.fixture

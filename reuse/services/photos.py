@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from reuse.extensions import db, listen_once
@@ -48,6 +48,10 @@ NO_ALT_TEXT = _l("Bildeteksten kan ikke være tom.")
 # How long a photo chosen on a form that did not go through is kept for its uploader: a
 # working day to come back to the form; run-jobs removes it after that.
 PENDING_KEPT_FOR = timedelta(hours=24)
+# Photos waiting for forms that did not go through: at most this many forms' worth a person.
+PENDING_FORMS_PER_PERSON = 3
+TOO_MANY_PENDING = _l("Du har mange bilder som venter på annonser som ikke er lagt ut ennå. "
+                      "Legg ut eller forkast dem først; bilder som venter, slettes etter et døgn.")
 
 
 @dataclass(frozen=True)
@@ -326,13 +330,22 @@ def keep_pending(user: User, uploads: list[Upload], already: int) -> Kept:
     if already + len(uploads) > limit:
         return Kept([], [str(_over_the_limit(limit, already, len(uploads)).message)])
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
-    stored, refused = [], []
+    encoded, refused = [], []
     for upload in uploads:
         try:
-            result = encode(upload, max_bytes)
+            encoded.append((upload, encode(upload, max_bytes)))
         except InvalidInput as refusal:
             refused.append(str(refusal.message))
-            continue
+    if not encoded:
+        return Kept([], refused)
+    # Waiting photos take disk until run-jobs clears them: one person keeps a few forms'
+    # worth. Counted under a lock on the person's row, so parallel forms cannot pass it.
+    room = PENDING_FORMS_PER_PERSON * limit - _lock_and_count_pending(user)
+    if room < len(encoded):
+        refused.append(str(TOO_MANY_PENDING))
+        encoded = encoded[:max(room, 0)]
+    stored = []
+    for upload, result in encoded:
         image_name, thumbnail_name = _write_files(result.image, result.thumbnail)
         pending = PendingPhoto(token=secrets.token_urlsafe(16), user_id=user.id,
                                filename=image_name, thumbnail_filename=thumbnail_name,
@@ -341,6 +354,15 @@ def keep_pending(user: User, uploads: list[Upload], already: int) -> Kept:
         stored.append(Chosen(pending, upload.alt_text))
     db.session.flush()
     return Kept(stored, refused)
+
+
+def _lock_and_count_pending(user: User) -> int:
+    """How many photos wait for the person's forms, counted after taking the person's row
+    (a write: PostgreSQL's row lock, SQLite's one writer) until the transaction ends."""
+    db.session.execute(update(User).where(User.id == user.id).values(id=User.id)
+                       .execution_options(synchronize_session=False))
+    return db.session.scalar(select(func.count()).select_from(PendingPhoto)
+                             .where(PendingPhoto.user_id == user.id))
 
 
 def attach_pending(user: User, item: Item, chosen: list[Chosen]) -> list[Photo]:

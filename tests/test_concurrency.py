@@ -191,3 +191,34 @@ def test_an_item_withdrawn_twice_at_once_is_withdrawn_and_told_once(app, db, peo
     told = db.session.scalars(select(Notification).where(
         Notification.user_id == claimant_id, Notification.kind == "item_withdrawn")).all()
     assert len(told) == 1
+
+
+def test_two_refinements_at_once_each_file_the_search_they_replaced(app, db, people,
+                                                                    make_item):
+    """A double submit of "Søk på nytt": the receipt keeps the original search once, then the
+    first new one, and shows the second; no search is filed under another's need."""
+    from reuse.models import ReuseCheck
+    from reuse.models.checks import ReuseCheckSearch
+    from reuse.services import checks
+
+    make_item(people.member, title="Bokhylle")
+    check = checks.create_check(people.outsider, "hylle")
+    db.session.commit()
+    check_id, user_id = check.id, people.outsider.id
+    race = Race(app, db, 2)
+
+    def refine(need: str):
+        def attempt() -> str:
+            user, target = db.session.get(User, user_id), db.session.get(ReuseCheck, check_id)
+            db.session.commit()
+            race.start()
+            checks.refine_check(user, target, need)
+            return "refined"
+        return attempt
+
+    assert race.run([refine("bokhylle"), refine("reol")], refused=Conflict) == ["refined"] * 2
+    db.session.expire_all()
+    earlier = sorted(db.session.scalars(select(ReuseCheckSearch.need).where(
+        ReuseCheckSearch.check_id == check_id)))
+    shown = db.session.get(ReuseCheck, check_id).need
+    assert "hylle" in earlier and sorted([*earlier, shown]) == ["bokhylle", "hylle", "reol"]

@@ -256,18 +256,25 @@ def refine_check(user: User, check: ReuseCheck, need: str, *, category: Category
     on the receipt as a ReuseCheckSearch: the receipt shows what was shown when."""
     _owned_open(user, check)
     need = _valid_need(need, quantity)
+    # Only while still open, and one refinement at a time: a conditional UPDATE takes the
+    # row (a claim or purchase recorded at the same moment keeps the need it was recorded
+    # for), and the earlier search is read after it, so a double submit files each search
+    # under its own need.
+    taken = db.session.execute(
+        update(ReuseCheck).where(ReuseCheck.id == check.id, ReuseCheck.outcome.is_(None))
+        .values(need=ReuseCheck.need)
+        .execution_options(synchronize_session=False)).rowcount
+    if not taken:
+        raise Conflict(str(ALREADY_CLOSED), code="invalid_state")
+    db.session.refresh(check)
     earlier = ReuseCheckSearch(check_id=check.id, need=check.need,
                                category_id=check.category_id, quantity=check.quantity,
                                match_count=check.match_count, searched_at=check.searched_at)
-    # Only while still open (one conditional UPDATE): a claim or a purchase recorded at the
-    # same moment keeps the need it was recorded for.
-    refined = db.session.execute(
-        update(ReuseCheck).where(ReuseCheck.id == check.id, ReuseCheck.outcome.is_(None))
+    db.session.execute(
+        update(ReuseCheck).where(ReuseCheck.id == check.id)
         .values(need=need, quantity=quantity, category_id=category.id if category else None,
                 searched_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if not refined:
-        raise Conflict(str(ALREADY_CLOSED), code="invalid_state")
+        .execution_options(synchronize_session=False))
     db.session.add(earlier)
     db.session.flush()
     db.session.execute(update(ReuseCheckMatch)

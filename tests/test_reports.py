@@ -458,8 +458,8 @@ def test_the_chart_has_a_text_alternative_and_a_table(client, log_in, lead, ledg
     svg = re.search(r"<svg class=\"month-chart\"[^>]*>", html).group(0)
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
     assert re.search(r'<desc id="chart-desc">[^<]*Høyest i mar 2025 med 3\u00a0703,77', html)
-    assert "<caption>Tall per måned</caption>" in html
-    assert html.count("<caption>") >= 5
+    assert '<caption id="months-caption">Tall per måned</caption>' in html
+    assert html.count("<caption id=") >= 5
     assert 'style="' not in html  # the Content-Security-Policy allows no inline styles
     assert "cdn" not in html.lower()
 
@@ -519,3 +519,31 @@ def test_long_trees_show_whole_top_levels_and_link_to_the_rest():
     top_only = fold_tree(rows, limit=1)  # the top level is always shown
     assert [r.depth for r in top_only.rows] == [0, 0]
     assert top_only.folded == {r.id for r in rows if r.depth == 0}
+
+
+def test_record_rows_link_to_the_item_and_claim_the_viewer_may_open(client, log_in, people,
+                                                                    make_user, hand_over, db):
+    from reuse.models import utcnow
+
+    # A lead in a unit that neither gave nor received: the claims are not hers to read.
+    lead = make_user(people.outsider.unit, Role.SUSTAINABILITY, name="Sofie Lie")
+
+    shown = hand_over(people.admin, people.member, title="Kontorstol med nakkestøtte")
+    gone = hand_over(people.admin, people.member, title="Trukket reol")
+    gone.claim.item.withdrawn_at = utcnow()
+    db.session.commit()
+    item_link = f'href="/items/{shown.claim.item_id}"'
+    claim_link = f'href="/claims/{shown.claim_id}"'
+
+    log_in(people.admin)  # may open both, the withdrawn item too
+    html = client.get("/reports/records").get_data(as_text=True)
+    assert item_link in html and claim_link in html
+    assert f'href="/items/{gone.claim.item_id}"' in html
+
+    # The lead sees the figures, not people's claims nor withdrawn items.
+    client.submit("/logout")
+    log_in(lead)
+    html = client.get("/reports/records").get_data(as_text=True)
+    assert item_link in html
+    assert claim_link not in html and f"forespørsel nr. {shown.claim_id}" in html
+    assert f'href="/items/{gone.claim.item_id}"' not in html and "Trukket reol" in html

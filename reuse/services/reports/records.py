@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
-from reuse.models import Claim, ReuseRecord
+from reuse.models import Claim, ReuseRecord, User
+from reuse.services import permissions
 from reuse.services.paging import PageLinks
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.scope import Scope, record_filters
@@ -46,6 +47,25 @@ def records(scope: Scope, *, page: int = 1, per_page: int | None = PER_PAGE) -> 
     page = min(max(page, 1), pages)
     rows = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return RecordPage(rows, found, page, pages, per_page, _reversals(rows))
+
+
+@dataclass(frozen=True)
+class RecordLinks:
+    """What a record row may link to for one viewer: None where the viewer may not open it."""
+    item_id: int | None
+    claim_id: int | None
+
+
+def links_for(viewer: User, rows: list[ReuseRecord]) -> dict[int, RecordLinks]:
+    """Per record, the item and claim pages this viewer may open.
+
+    The sustainability lead sees the figures but not the claims (they carry people's names
+    and messages), and nobody but its managers sees a withdrawn item."""
+    return {record.id: RecordLinks(
+        item_id=record.claim.item_id if permissions.can_see_item(viewer, record.claim.item)
+        else None,
+        claim_id=record.claim_id if permissions.can_see_claim(viewer, record.claim) else None)
+        for record in rows}
 
 
 def _reversals(rows: list[ReuseRecord]) -> dict[int, ReuseRecord]:

@@ -13,7 +13,7 @@ from reuse.services import categories, factors, goals, permissions
 from reuse.services.errors import InvalidInput
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
 from reuse.services.reports.checks import CHECK_OUTCOMES, check_counts, checks
-from reuse.services.reports.records import records
+from reuse.services.reports.records import links_for, records
 from reuse.services.reports.report import report
 from reuse.services.reports.scope import (
     NO_SUCH_UNIT,
@@ -26,6 +26,8 @@ from reuse.services.reports.scope import (
 from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
+
+FILTER_PARAMETERS = ("from", "to", "unit", "giver", "category")
 
 
 def _filter_form() -> ReportFilterForm:
@@ -80,13 +82,18 @@ def overview():
     scope = _scope(form)
     if scope is None:
         return render_template("reports/overview.html", form=form, report=None,
-                               quick_links=_quick_links(None)), 400
+                               quick_links=_quick_links(None), filter_open=True), 400
+    # The form folds away on a phone unless someone chose something in it.
+    chosen = any(request.args.get(name) for name in FILTER_PARAMETERS)
     # Show what the defaults chose: this year, and one's own unit for members.
     form.start.data, form.end.data = scope.period.start, scope.period.end
     form.unit.data = scope.unit_id
     shown = report(scope)
     return render_template(
         "reports/overview.html", form=form, report=shown, names=_names(scope),
+        filter_open=chosen,
+        headline_goals=[progress for progress in shown.goals
+                        if progress.goal.unit_id == scope.unit_id],
         chart=chart.month_chart(shown.months), year=scope.period.year,
         quick_links=_quick_links(scope.unit_id), today=oslo_today(),
         goal_labels=goals.METRIC_LABELS, can_manage_goals=can_manage_goals(current_user),
@@ -107,7 +114,7 @@ def record_list():
     _form, scope = _scope_or_400()
     found = records(scope, page=request.args.get("page", 1, type=int))
     return render_template("reports/records.html", scope=scope, page=found,
-                           names=_names(scope))
+                           names=_names(scope), links=links_for(current_user, found.records))
 
 
 @bp.get("/reports/checks")

@@ -2,6 +2,11 @@
 
 The chart is a picture of the table beside it; every number in it is in that table too.
 Month names and amounts follow the active language ('mar 2025', 'Mar 2025').
+
+The SVG has no viewBox: heights are in CSS pixels and horizontal positions in percent of
+its width, so it stretches to any screen while its text keeps the size the stylesheet gives
+it (a 720-wide viewBox shrunk onto a phone made 12 px labels about 5 px). The amounts on the
+axis sit left of the SVG box, in a margin the stylesheet reserves for them.
 """
 
 from __future__ import annotations
@@ -15,19 +20,26 @@ from flask_babel import gettext as _
 from reuse.services.reports.sums import MonthRow
 from reuse.templating import format_nok
 
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 96, 8, 12, 36
+HEIGHT = 260  # CSS pixels
+TOP, BOTTOM = 12, 36  # room above the highest bar and, below the bars, for the month names
+MONTH_LABEL_Y = HEIGHT - 14
+LABELS_WIDE = 12  # at most this many month names under the bars on a wide screen
 
 
 @dataclass(frozen=True)
 class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+    x: float  # percent of the chart's width
+    y: float  # CSS pixels from the top
+    width: float  # percent
+    height: float  # CSS pixels
     label: str  # shown under the bar ('' when there is no room)
     title: str  # the bar's month and value, for a tooltip
     negative: bool
+    wide_only: bool  # a label left out on narrow screens, where every second one fits
+
+    @property
+    def middle(self) -> float:
+        return round(self.x + self.width / 2, 2)
 
 
 @dataclass(frozen=True)
@@ -38,10 +50,8 @@ class Tick:
 
 @dataclass(frozen=True)
 class MonthChart:
-    width: int
     height: int
-    left: int
-    right_edge: int
+    label_y: int
     baseline: float
     bars: list[Bar]
     ticks: list[Tick]
@@ -70,14 +80,13 @@ def month_chart(months: list[MonthRow]) -> MonthChart:
     bottom_value = -_nice_ceiling(-min(values)) if min(values, default=0) < 0 else Decimal(0)
     span = top_value - bottom_value
     plot_height = HEIGHT - TOP - BOTTOM
-    plot_width = WIDTH - LEFT - RIGHT
 
     def y_of(value: Decimal) -> float:
         return round(TOP + float((top_value - value) / span) * plot_height, 2)
 
     baseline = y_of(Decimal(0))
-    slot = plot_width / max(len(months), 1)
-    label_every = max(1, round(len(months) / 12 + 0.49))
+    slot = 100 / max(len(months), 1)
+    label_every = max(1, round(len(months) / LABELS_WIDE + 0.49))
     bars = []
     for index, (row, value) in enumerate(zip(months, values)):
         day = row.period.start
@@ -85,18 +94,17 @@ def month_chart(months: list[MonthRow]) -> MonthChart:
         multi_year = months[0].period.start.year != months[-1].period.start.year
         short = _month(day, year=" yy" if multi_year else "")
         bars.append(Bar(
-            x=round(LEFT + index * slot + slot * 0.15, 2), y=min(y, baseline),
+            x=round(index * slot + slot * 0.15, 2), y=min(y, baseline),
             width=round(slot * 0.7, 2), height=round(abs(baseline - y), 2),
             label=short if index % label_every == 0 else "",
             title=f"{_month(day)}: {format_nok(value)}",
-            negative=value < 0))
+            negative=value < 0, wide_only=index % (2 * label_every) != 0))
     ticks = [Tick(y_of(top_value * part / 4), format_nok(top_value * part / 4))
              for part in range(1, 5)]
     ticks.insert(0, Tick(baseline, format_nok(Decimal(0))))
     if bottom_value < 0:
         ticks.append(Tick(y_of(bottom_value), format_nok(bottom_value)))
-    return MonthChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, baseline, bars, ticks,
-                      _describe(months, values))
+    return MonthChart(HEIGHT, MONTH_LABEL_Y, baseline, bars, ticks, _describe(months, values))
 
 
 def _describe(months: list[MonthRow], values: list[Decimal]) -> str:

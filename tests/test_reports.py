@@ -294,7 +294,7 @@ def test_the_records_page_shows_the_factor_values_each_record_used(client, log_i
     assert "14.03.2025 kl. 11.00" in cells  # 10:00 UTC is 11:00 in Oslo in winter
     assert "Byrådsleders avdeling Møhlenpris skole Kontorstol 3 Ja 1 234,56 kr 17,5 72 " \
         "0,01 kr 3 703,67 kr 216 52,5" in cells  # factors used, then the figures
-    assert "Sum for 3 føringer" in text
+    assert "Sum for alle 3 føringer" in text
 
 
 def page_text_of(html: str) -> str:

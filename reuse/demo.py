@@ -8,12 +8,14 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select, update
 
+from reuse.clock import OSLO
 from reuse.extensions import db
 from reuse.models import Claim, Item, Notification, Role, Unit, User, utcnow
 from reuse.services import categories, checks, claims, items, photos, units, users
@@ -163,6 +165,17 @@ PALETTE = [(30, 107, 82), (46, 94, 170), (150, 80, 30), (110, 60, 130), (60, 60,
            (170, 50, 60), (20, 120, 140)]
 
 
+# Pillow's built-in font has no æ, ø or å; DejaVu Sans (Debian's fonts-dejavu-core) has them.
+PHOTO_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _photo_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans when the system has it, so "Møhlenpris" shows whole; else Pillow's own."""
+    if PHOTO_FONT.exists():
+        return ImageFont.truetype(str(PHOTO_FONT), size)
+    return ImageFont.load_default(size=size)
+
+
 def _demo_photo(title: str, category_name: str, seed: int) -> bytes:
     """A plain generated picture, so the demo has photos without shipping any."""
     rng = random.Random(seed)
@@ -175,8 +188,8 @@ def _demo_photo(title: str, category_name: str, seed: int) -> bytes:
         draw.rounded_rectangle((x, y, x + w, y + h), radius=24,
                                fill=tuple(min(255, c + rng.randint(40, 110)) for c in colour))
     draw.rectangle((0, 640, 1200, 900), fill=colour)
-    draw.text((48, 670), category_name, fill="white", font=ImageFont.load_default(size=64))
-    draw.text((48, 770), title[:40], fill="white", font=ImageFont.load_default(size=44))
+    draw.text((48, 670), category_name, fill="white", font=_photo_font(64))
+    draw.text((48, 770), title[:40], fill="white", font=_photo_font(44))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=88)
     return out.getvalue()
@@ -283,6 +296,16 @@ HISTORY_TEMPLATES = [
 ]
 
 
+def in_working_hours(moment: datetime) -> datetime:
+    """The same moment moved onto a weekday between 08 and 16 Oslo time (a weekend goes back to
+    Friday), so the demo's hand-overs happen when people are at work."""
+    local = moment.astimezone(OSLO)
+    if local.weekday() >= 5:
+        local -= timedelta(days=local.weekday() - 4)
+    local = local.replace(hour=8 + local.hour % 8)
+    return local.astimezone(moment.tzinfo)
+
+
 def _seed_history(people: dict[str, User]) -> int:
     """A year of completed hand-overs, so reports have something to show from day one."""
     rng = random.Random(2026)
@@ -291,7 +314,8 @@ def _seed_history(people: dict[str, User]) -> int:
     for month in range(12, 0, -1):
         for giver_key, receiver_key, title, slug, pieces in rng.sample(HISTORY_TEMPLATES, 2):
             giver, receiver = people[giver_key], people[receiver_key]
-            when = now - timedelta(days=30 * month - rng.randint(0, 25), hours=rng.randint(0, 8))
+            when = in_working_hours(now - timedelta(days=30 * month - rng.randint(0, 25),
+                                                    hours=rng.randint(0, 8)))
             category = categories.get_by_slug(slug)
             address, building = LOCATIONS[giver.unit.name]
             item = items.create_item(giver, items.ItemDetails(

@@ -1,4 +1,5 @@
-"""Sending e-mail over SMTP; with no MAIL_SERVER configured, messages go to the log instead.
+"""Sending e-mail over SMTP; with no MAIL_SERVER configured, messages go to the log instead,
+and in development (`make run`) to the console, so a password reset link can be followed.
 
 Headers are built from text people typed (item titles in subjects), so every header value is
 folded onto one line first: a CR or LF in a subject can neither break the message nor add a
@@ -11,6 +12,7 @@ import logging
 import re
 import smtplib
 import ssl
+import sys
 from email.headerregistry import Address
 from email.message import EmailMessage
 
@@ -61,6 +63,13 @@ def _build(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
+def _print(to: str, subject: str, body: str) -> None:
+    """A message as the developer running the site reads it in the terminal."""
+    rule = "-" * 72
+    print(f"{rule}\nE-post (ikke sendt: MAIL_SERVER er ikke satt)\nTil: {to}\n"
+          f"Emne: {subject}\n\n{body}\n{rule}", file=sys.stdout, flush=True)
+
+
 def send(to: str, subject: str, body: str) -> None:
     """Send one plain-text message.
 
@@ -70,6 +79,9 @@ def send(to: str, subject: str, body: str) -> None:
     message = _build(to, subject, body)
     config = current_app.config
     server = config["MAIL_SERVER"]
+    if not server and config["REUSE_ENV"] == "development":
+        _print(message["To"], message["Subject"], body)
+        return
     if not server:
         log.info("E-mail (no MAIL_SERVER set, not sent) to=%s subject=%s\n%s", to,
                  message["Subject"], body)

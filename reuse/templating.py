@@ -72,12 +72,28 @@ def format_kg(value: Decimal | None) -> str:
     return format_number(value, min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0)
 
 
+# Emissions from this many kilograms up are shown in tonnes: "12,3 tonn" reads better than
+# "12 345,678 kg". Exports and the API keep kilograms, the unit their columns are named in.
+CO2E_TONNES_FROM_KG = Decimal(10_000)
+
+
+def format_co2e(value: Decimal | None, decimals: int | None = None) -> str:
+    """An amount of CO2e with its unit, for people: '12,3 tonn' from 10 000 kg, else '360 kg'
+    (kilograms with `decimals` decimals, or as many as they have)."""
+    if value is None:
+        return "–"
+    if abs(value) >= CO2E_TONNES_FROM_KG:
+        return _("%(tonnes)s\u00a0tonn", tonnes=format_number(Decimal(value) / 1000, 1))
+    kilograms = format_kg(value) if decimals is None else format_number(value, decimals)
+    return f"{kilograms}\u00a0kg"
+
+
 def format_goal_value(metric: str, value: Decimal) -> str:
     """A goal's target or achievement in its metric's unit."""
     if metric == GoalMetric.AVOIDED_COST_NOK:
         return format_nok(value)
     if metric == GoalMetric.AVOIDED_CO2E_KG:
-        return f"{format_kg(value)}\u00a0kg CO2e"
+        return f"{format_co2e(value)}\u00a0CO2e"
     if metric == GoalMetric.ITEMS_REUSED:
         return ngettext("%(count)s\u00a0stk.", "%(count)s\u00a0stk.", int(value),
                         count=format_number(value))
@@ -97,7 +113,7 @@ def label(labels: dict, value):
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        nok=format_nok, number=format_number, kg=format_kg,
+        nok=format_nok, number=format_number, kg=format_kg, co2e=format_co2e,
         date=format_date, time=format_time, date_time=format_date_time,
         month_name=format_month, pieces=format_pieces,
         condition=lambda value: label(CONDITION_LABELS, value),

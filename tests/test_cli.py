@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import func, select
 
+from reuse.clock import OSLO
 from reuse.models import Category, Claim, Item, Photo, ReuseRecord, Unit, User
 
 
@@ -112,6 +113,9 @@ def test_seed_demo_fills_the_marketplace_once(runner, db):
     records = db.session.scalars(select(ReuseRecord)).all()
     assert len(records) >= 20
     assert len({(r.recorded_at.year, r.recorded_at.month) for r in records}) >= 10
+    handed_over = [r.recorded_at.astimezone(OSLO) for r in records]
+    assert all(moment.weekday() < 5 and 8 <= moment.hour < 16 for moment in handed_over), \
+        "demo hand-overs happen on weekdays between 08 and 16 Oslo time"
     assert {claim.status for claim in db.session.scalars(select(Claim))} >= {
         "collected", "pending", "approved"}
     totals[ReuseRecord] = len(records)

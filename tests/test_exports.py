@@ -166,3 +166,25 @@ def test_xlsx_text_that_looks_like_an_error_value_stays_text(client, log_in, peo
     titles = [row[6] for row in sheet.iter_rows(min_row=2)]
     assert [(cell.value, cell.data_type) for cell in titles] == [("#N/A", "s")]
 
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_download_name_keeps_norwegian_letters_with_an_ascii_fallback(
+        client, log_in, db, people, lead_2025, kind):
+    """RFC 6266: filename* carries the real name in UTF-8; filename= spells it in ASCII."""
+    db.session.execute(update(Unit).where(Unit.id == people.outsider.unit_id)
+                       .values(name="Møhlenpris fritidsklubb"))
+    db.session.commit()
+    log_in(lead_2025)
+    response = client.get(f"/reports/records.{kind}?{Y2025}&unit={people.outsider.unit_id}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="gjenbruksfoeringer-2025-01-01-2025-12-31-'
+        f'moehlenpris-fritidsklubb.{kind}"; '
+        "filename*=UTF-8''gjenbruksf%C3%B8ringer-2025-01-01-2025-12-31-"
+        f"m%C3%B8hlenpris-fritidsklubb.{kind}")
+
+
+def test_a_plain_ascii_download_name_needs_no_fallback():
+    assert exports.content_disposition("gjenbruksrapport-2025-01-01-2025-12-31.csv") == \
+        'attachment; filename="gjenbruksrapport-2025-01-01-2025-12-31.csv"'

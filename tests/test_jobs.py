@@ -117,6 +117,7 @@ def test_a_failed_mail_is_kept_and_sent_by_the_next_run(runner, app, people, cha
 def test_without_a_mail_server_messages_go_to_the_log(app, people, chairs, db, mailbox,
                                                        monkeypatch, caplog):
     monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    monkeypatch.setitem(app.config, "REUSE_ENV", "production")  # development prints them
     claims.claim_item(people.outsider, chairs, 1)
     db.session.commit()
     with caplog.at_level("INFO", logger="reuse.mail"):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_babel import force_locale
 
 from reuse.i18n import format_nok, format_number
+from reuse.templating import format_co2e
 
 
 def test_bokmaal_is_the_default_and_html_lang_says_so(client, people, log_in):
@@ -48,3 +49,15 @@ def test_kroner_and_numbers_are_written_the_local_way(app):
         with force_locale("en"):
             assert format_nok(Decimal("1234.5")) == "NOK\u00a01,234.50"
             assert format_number(Decimal("1234.25"), 1) == "1,234.3"
+
+
+def test_large_emissions_are_written_in_tonnes(app):
+    with app.test_request_context():
+        with force_locale("nb"):
+            assert format_co2e(Decimal("360.000")) == "360\u00a0kg"
+            assert format_co2e(Decimal("144"), 1) == "144,0\u00a0kg"
+            assert format_co2e(Decimal("9999.5")) == "9\u00a0999,5\u00a0kg"
+            assert format_co2e(Decimal("12345.678")) == "12,3\u00a0tonn"
+            assert format_co2e(Decimal("-12345.678")) == "-12,3\u00a0tonn"
+        with force_locale("en"):
+            assert format_co2e(Decimal("12345.678")) == "12.3\u00a0tonnes"

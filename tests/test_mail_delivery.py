@@ -227,7 +227,7 @@ def test_a_message_that_keeps_failing_is_given_up_and_reported(app, runner, peop
         make_due(db)
     with caplog.at_level("ERROR", logger="reuse.notifications"):
         output = run_jobs(runner)
-    assert "1 e-poster er gitt opp" in output
+    assert "1 e-post er gitt opp" in output
     [note] = outbox(db)
     assert note.email_attempts == attempts and note.email_failed_at is not None
     assert note.emailed_at is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -138,3 +140,25 @@ def test_the_reset_mail_is_in_the_persons_language(client, people, mailbox, db):
     [mail_] = mailbox.to(people.member.email)
     assert mail_["Subject"] == "New password for Gjenbruk"
     assert "The link in the e-mail works for one hour" in mail_.get_content()
+
+
+def test_in_development_without_a_mail_server_the_reset_mail_is_printed(
+        app, client, people, monkeypatch, capsys):
+    """`make run` has no mail server: the developer reads the link in the terminal, and it
+    points at the port the site is served on (BASE_URL, which `make run` sets from PORT)."""
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    monkeypatch.setitem(app.config, "REUSE_ENV", "development")
+    monkeypatch.setitem(app.config, "BASE_URL", "http://127.0.0.1:8123")
+    client.submit("/password/forgot", {"email": people.member.email})
+    printed = capsys.readouterr().out
+    assert f"Til: {people.member.email}" in printed
+    assert "Emne: Nytt passord til Gjenbruk" in printed
+    assert re.search(r"http://127\.0\.0\.1:8123/password/reset/\S+", printed)
+
+
+def test_make_run_builds_links_for_the_port_it_serves_on():
+    dry_run = subprocess.run(["make", "-n", "run", "PORT=8123"], capture_output=True,
+                             text=True, check=True, cwd=Path(__file__).parent.parent).stdout
+    [serve] = [line for line in dry_run.splitlines() if " run --host " in line]
+    assert 'BASE_URL="${BASE_URL:-http://127.0.0.1:8123}"' in serve
+    assert serve.endswith("--port 8123")

@@ -90,6 +90,14 @@ def test_figures_are_exact_to_the_ore(people, ledger_2025, db):
     assert figures.avoided_cost_nok == sum(r.avoided_cost_nok for r in records)
 
 
+def test_ten_tonnes_and_more_of_co2e_are_shown_in_tonnes(client, log_in, people, hand_over,
+                                                         lead):
+    hand_over(people.admin, people.unit_admin, quantity=170, when=utc(2025, 5, 5, 10))
+    log_in(lead)  # 170 office chairs × 72 kg CO2e = 12 240 kg
+    assert "12,2 tonn unngått CO2e" in page_text(client.get(f"/reports?{Y2025}"))
+    assert "Unngått CO2e 12,2 tonn" in page_text(client.get(f"/reports/records?{Y2025}"))
+
+
 def test_the_page_shows_this_years_figures_by_default_and_any_period_on_request(
         client, log_in, people, ledger_2025, lead):
     log_in(lead)
@@ -286,7 +294,7 @@ def test_the_records_page_shows_the_factor_values_each_record_used(client, log_i
     assert "14.03.2025 kl. 11.00" in cells  # 10:00 UTC is 11:00 in Oslo in winter
     assert "Byrådsleders avdeling Møhlenpris skole Kontorstol 3 Ja 1 234,56 kr 17,5 72 " \
         "0,01 kr 3 703,67 kr 216 52,5" in cells  # factors used, then the figures
-    assert "Sum for 3 føringer" in text
+    assert "Sum for alle 3 føringer" in text
 
 
 def page_text_of(html: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from reuse.cli.common import commit_or_fail, in_default_language
 from reuse.clock import oslo_today
@@ -74,11 +75,14 @@ def _report(done: JobsDone) -> None:
                  reminded=done.reminded, warned=done.warned, checks=done.check_reminders,
                  mailed=delivery.sent))
     if delivery.retrying:
-        click.echo(_("%(count)s e-poster feilet og prøves igjen senere.",
-                     count=delivery.retrying))
+        click.echo(ngettext("%(num)s e-post feilet og prøves igjen senere.",
+                            "%(num)s e-poster feilet og prøves igjen senere.",
+                            delivery.retrying))
     if delivery.given_up:
-        click.echo(_("%(count)s e-poster er gitt opp etter gjentatte feil (se loggen); "
-                     "varslene finnes fortsatt i appen.", count=delivery.given_up), err=True)
+        click.echo(ngettext("%(num)s e-post er gitt opp etter gjentatte feil (se loggen); "
+                            "varselet finnes fortsatt i appen.",
+                            "%(num)s e-poster er gitt opp etter gjentatte feil (se loggen); "
+                            "varslene finnes fortsatt i appen.", delivery.given_up), err=True)
     if done.factors_applied:
         click.echo(_("%(applied)s kategorier har fått nye faktorer fra i dag.",
                      applied=done.factors_applied))

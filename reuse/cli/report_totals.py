@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from reuse.cli.common import commit_or_fail, in_default_language
 from reuse.services import month_totals
@@ -33,7 +34,9 @@ def check_report_totals_command():
         for month, dimension, node_id in sorted(differing)[:DIFFERENCES_SHOWN]:
             click.echo(_("Avvik: %(month)s, %(dimension)s %(id)s", month=month.isoformat(),
                          dimension=dimension, id=node_id), err=True)
-        raise click.ClickException(_(
-            "%(count)s månedssummer stemmer ikke med gjenbruksføringene. Kjør "
-            "rebuild-report-totals.", count=len(differing)))
+        raise click.ClickException(ngettext(
+            "%(num)s månedssum stemmer ikke med gjenbruksføringene. Kjør "
+            "rebuild-report-totals.",
+            "%(num)s månedssummer stemmer ikke med gjenbruksføringene. Kjør "
+            "rebuild-report-totals.", len(differing)))
     click.echo(_("Månedssummene stemmer med gjenbruksføringene."))

@@ -15,8 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -102,9 +104,30 @@ def spreadsheet_text(text: str) -> str:
     return f"'{text}" if _FORMULA_START.match(text) else text
 
 
-def filename(stem: str, scope: Scope, kind: str) -> str:
-    unit = f"-enhet{scope.unit_id}" if scope.unit_id else ""
+def filename(stem: str, scope: Scope, kind: str, unit_name: str | None = None) -> str:
+    """'gjenbruksføringer-2026-01-01-2026-12-31-møhlenpris-skole.csv': the period, and the
+    receiving unit by its name (letters æøå kept) when the export is narrowed to one."""
+    unit = f"-{_slug(unit_name)}" if unit_name else ""
     return f"{stem}-{scope.period.start.isoformat()}-{scope.period.end.isoformat()}{unit}.{kind}"
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w]+", "-", name.lower()).strip("-_") or "enhet"
+
+
+# Norwegian letters as Norwegians spell them without æøå; NFKD would drop ø altogether.
+_ASCII_SPELLING = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe",
+                                 "Å": "Aa"})
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header that keeps æøå (RFC 6266 filename*, UTF-8) with a plain-ASCII
+    filename= for clients that read only that: 'møhlenpris' becomes 'moehlenpris' there."""
+    fallback = unicodedata.normalize("NFKD", name.translate(_ASCII_SPELLING))
+    fallback = re.sub(r'[^\x20-\x7e]|["\\]', "", fallback)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _yes_no(value: bool) -> str:

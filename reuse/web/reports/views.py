@@ -136,8 +136,13 @@ def check_list():
 def _download(content: bytes, content_type: str, filename: str) -> Response:
     # The full Content-Type as given: as a mimetype, Flask would add a second charset.
     return Response(content, content_type=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": exports.content_disposition(filename),
         "Cache-Control": "no-store"})
+
+
+def _unit_name(scope: Scope) -> str | None:
+    unit = db.session.get(Unit, scope.unit_id) if scope.unit_id else None
+    return unit.name if unit else None
 
 
 @bp.get("/reports/records.<any(csv, xlsx):kind>")
@@ -145,7 +150,7 @@ def _download(content: bytes, content_type: str, filename: str) -> Response:
 def export_records(kind: str):
     _form, scope = _scope_or_400()
     found = records(scope, per_page=None)
-    name = exports.filename("gjenbruksforinger", scope, kind)
+    name = exports.filename("gjenbruksføringer", scope, kind, _unit_name(scope))
     if kind == "csv":
         return _download(exports.records_csv(found), exports.CSV, name)
     return _download(exports.records_xlsx(found), exports.XLSX, name)
@@ -156,7 +161,7 @@ def export_records(kind: str):
 def export_summary(kind: str):
     _form, scope = _scope_or_400()
     shown = report(scope)
-    name = exports.filename("gjenbruksrapport", scope, kind)
+    name = exports.filename("gjenbruksrapport", scope, kind, _unit_name(scope))
     if kind == "csv":
         return _download(exports.summary_csv(shown), exports.CSV, name)
     return _download(exports.summary_xlsx(shown), exports.XLSX, name)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.dates import format_skeleton
 from flask import Flask
 from flask_babel import format_date as babel_format_date
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
-from reuse.clock import OSLO
+from reuse.clock import OSLO, oslo_today
 from reuse.i18n import DEFAULT_LANGUAGE, format_day, format_nok, format_number, language
 from reuse.models import Condition, GoalMetric, Role
 from reuse.services import checks
@@ -57,6 +58,17 @@ def format_date_time(value: datetime | None) -> str:
     if value is None:
         return ""
     return _("%(date)s kl. %(time)s", date=format_day(value), time=format_time(value))
+
+
+def format_day_month(value: date | datetime | None) -> str:
+    """A day in this year without the year, as cards show it: '2. des.', 'Dec 2'; an earlier
+    year's day with its year: '2. des. 2025'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(OSLO).date()
+    skeleton = "MMMd" if value.year == oslo_today().year else "yMMMd"
+    return format_skeleton(skeleton, value, locale=str(get_locale()))
 
 
 def format_month(day: date) -> str:
@@ -114,7 +126,8 @@ def label(labels: dict, value):
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         nok=format_nok, number=format_number, kg=format_kg, co2e=format_co2e,
-        date=format_date, time=format_time, date_time=format_date_time,
+        date=format_date, day_month=format_day_month, time=format_time,
+        date_time=format_date_time,
         month_name=format_month, pieces=format_pieces,
         condition=lambda value: label(CONDITION_LABELS, value),
         role=lambda value: label(ROLE_LABELS, value),

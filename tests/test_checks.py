@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -246,6 +247,19 @@ def test_check_list_shows_the_share_that_ended_in_reuse(client, people, market, 
     assert ("3 sjekker: 0 dekket med gjenbruk, 1 kjøpt nytt, 2 ikke avgjort ennå (av dem 1 "
             "med en forespørsel som venter), og for 0 falt behovet bort.") in page
     assert "Av de avgjorte endte 0,0 % i gjenbruk." in page  # as the report writes it
+
+
+def test_check_list_shows_the_newest_checks_first(client, people, log_in, db):
+    for day, need in enumerate(("flygel", "stoler", "skap"), start=1):
+        check = checks.create_check(people.member, need)
+        check.created_at = datetime(2026, 11, day, 9, tzinfo=UTC)
+    # Created last, dated first: the list goes by the date, not the order of creation.
+    checks.create_check(people.member, "tavle").created_at = datetime(2026, 10, 1, tzinfo=UTC)
+    db.session.commit()
+    log_in(people.member)
+    html = client.get("/checks").get_data(as_text=True)
+    needs = re.findall(r"<td>(flygel|stoler|skap|tavle)</td>", html)
+    assert needs == ["skap", "stoler", "flygel", "tavle"]
 
 
 # -- the API -----------------------------------------------------------------------------

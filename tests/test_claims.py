@@ -320,26 +320,52 @@ def test_every_change_is_audited_with_who_and_where(client, people, chairs, db, 
 
 # -- the pages ---------------------------------------------------------------------------
 
-def test_the_units_claims_come_in_pages_with_the_waiting_ones_first(client, people, make_item,
-                                                                    db, log_in):
+def test_the_units_claims_wait_in_one_tab_and_the_answered_ones_page_in_another(
+        client, people, make_item, db, log_in):
     stock = make_item(people.member, title="Bokhylle", quantity=100)
     waiting = claims.claim_item(people.outsider, stock, 1)
     db.session.commit()
     for _ in range(claims.CLAIMS_PER_PAGE):
         claims.cancel(people.outsider, claims.claim_item(people.outsider, stock, 1))
+    approved = claims.claim_item(people.outsider, stock, 1)
+    claims.approve(people.member, approved)
     db.session.commit()
     log_in(people.member)
 
     def shown(html):
         return [int(found) for found in re.findall(r'href="/claims/(\d+)"', html)]
-    first = client.get("/claims/incoming").get_data(as_text=True)
-    second = client.get("/claims/incoming?page=2").get_data(as_text=True)
-    # The oldest claim still waits for an answer: it leads the list rather than page two.
-    assert shown(first)[0] == waiting.id
+    waiting_tab = client.get("/claims/incoming").get_data(as_text=True)
+    first = client.get("/claims/incoming?tab=answered").get_data(as_text=True)
+    second = client.get("/claims/incoming?tab=answered&page=2").get_data(as_text=True)
+    assert shown(waiting_tab) == [waiting.id]
+    # The approved claim still waits to be collected: it leads the answered ones.
+    assert shown(first)[0] == approved.id
     assert len(shown(first)) == claims.CLAIMS_PER_PAGE and len(shown(second)) == 1
-    assert set(shown(first) + shown(second)) == set(db.session.scalars(select(Claim.id)))
-    assert "51 forespørsler, side 1 av 2" in page_text(client.get("/claims/incoming"))
-    assert 'href="/claims/incoming?page=2"' in first
+    assert set(shown(waiting_tab) + shown(first) + shown(second)) == set(
+        db.session.scalars(select(Claim.id)))
+    assert "51 forespørsler, side 1 av 2" in page_text(client.get("/claims/incoming?tab=answered"))
+    assert 'href="/claims/incoming?tab=answered&amp;page=2"' in first
+    # The tabs are links; the one shown is marked, and the waiting tab counts its claims.
+    for html, current in ((waiting_tab, "/claims/incoming"),
+                          (first, "/claims/incoming?tab=answered")):
+        tabs = re.findall(r'<a class="ds-button" data-size="sm"[^>]*href="([^"]+)"'
+                          r'([^>]*)>([^<]*)</a>', html)
+        assert [(href, label) for href, _, label in tabs] == [
+            ("/claims/incoming", "Venter på svar (1)"),
+            ("/claims/incoming?tab=answered", "Besvart")]
+        assert [href for href, rest, _ in tabs if 'aria-current="page"' in rest] == [current]
+
+
+def test_an_empty_tab_says_so(client, people, chairs, db, log_in):
+    log_in(people.member)
+    assert "Ingen forespørsler venter på svar" in page_text(client.get("/claims/incoming"))
+    assert "Enheten har ikke svart på noen forespørsler ennå" in page_text(
+        client.get("/claims/incoming?tab=answered"))
+    claims.claim_item(people.outsider, chairs, 1)
+    db.session.commit()
+    assert "Venter på svar (1)" in page_text(client.get("/claims/incoming?tab=answered"))
+    # The claimant's own list has no tabs.
+    assert "Besvart" not in page_text(client.get("/claims"))
 
 
 

@@ -283,7 +283,9 @@ def ask_list(person, role, kind, ids, channel) -> list[str]:
             return [_listed([c["id"] for scope in ("mine", "incoming")
                              for c in api_json(f"/api/v1/claims?scope={scope}")
                              .get("claims", [])], ids["claim"])]
-        return [_listed(page_html("/claims") + page_html("/claims/incoming"),
+        # The unit's incoming claims are in two tabs: waiting for an answer, and answered.
+        return [_listed(page_html("/claims") + page_html("/claims/incoming")
+                        + page_html("/claims/incoming?tab=answered"),
                         f'href="/claims/{ids["claim"]}"')]
     if kind == "check":
         if channel == "api":

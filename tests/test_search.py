@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from reuse.clock import oslo_today
+from reuse.services import claims
+from reuse.services.errors import InvalidInput
 from reuse.services.items import ItemFilter, Page, search_items
+from tests.conftest import page_text
 
 
 def titles(response) -> list[str]:
@@ -192,3 +197,107 @@ def test_long_selects_write_the_same_html_as_wtforms(app):
         assert str(form.unit()) == str(Select()(form.unit))
         assert '<option selected value="2">' in str(form.unit())
         assert "&lt;A&amp;B&gt;" in str(form.unit())
+
+
+# -- the order of the results, and the cards' dates -------------------------------------
+
+@pytest.fixture
+def around_the_school(people, make_unit, make_user, make_item, db):
+    """An item from each kind of relative of the member's school, listed in a jumbled order
+    (a day apart) so that newest first and nearest first differ."""
+    school_etat = people.school.parent
+    sibling = make_user(make_unit("Nygård skole", parent=school_etat))
+    class_room = make_user(make_unit("Møhlenpris skole, 5. trinn", parent=people.school))
+    listed = [(sibling, "Fra søsterskolen", 3), (people.admin, "Fra byrådslederen", 7),
+              (people.member, "Fra egen skole", 1), (people.outsider, "Fra barnehagen", 12),
+              (class_room, "Fra eget trinn", 2)]
+    start = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    for day, (lister, title, quantity) in enumerate(listed):
+        item = make_item(lister, title=title, quantity=quantity)
+        item.created_at = start + timedelta(days=day)
+    db.session.commit()
+
+
+def test_results_come_newest_first_unless_another_order_is_chosen(around_the_school, people):
+    def order(sort, viewer=people.member):
+        return [i.title for i in search_items(ItemFilter(sort=sort, viewer=viewer)).items]
+
+    newest = ["Fra eget trinn", "Fra barnehagen", "Fra egen skole", "Fra byrådslederen",
+              "Fra søsterskolen"]
+    assert order("newest") == newest
+    # The school and the units under it, then the other school in the etat, then the
+    # kindergarten in the same sector, then the rest: newest first among equals.
+    assert order("nearest") == ["Fra eget trinn", "Fra egen skole", "Fra søsterskolen",
+                                "Fra barnehagen", "Fra byrådslederen"]
+    # Nearest is the viewer's: the kindergarten sees its own first and the schools after.
+    assert order("nearest", people.outsider)[0] == "Fra barnehagen"
+    assert order("nearest", people.outsider)[-1] == "Fra byrådslederen"
+    assert order("most") == ["Fra barnehagen", "Fra byrådslederen", "Fra søsterskolen",
+                             "Fra eget trinn", "Fra egen skole"]
+    # Without a viewer nobody is near: newest first.
+    assert order("nearest", None) == newest
+
+
+def test_most_pieces_counts_what_is_left_to_claim(people, make_item, db):
+    many = make_item(people.outsider, title="Mange, men reservert", quantity=10)
+    make_item(people.outsider, title="Fem ledige", quantity=5)
+    claims.claim_item(people.member, many, 8)
+    db.session.commit()
+    assert [i.title for i in search_items(ItemFilter(sort="most")).items] == [
+        "Fem ledige", "Mange, men reservert"]
+
+
+def test_an_unknown_order_is_refused(people):
+    with pytest.raises(InvalidInput) as refused:
+        search_items(ItemFilter(sort="cheapest"))
+    assert refused.value.field == "sort"
+
+
+def test_browse_offers_the_orders_as_links_that_keep_the_search(around_the_school, client,
+                                                                people, log_in):
+    log_in(people.member)
+    response = client.get("/?sort=nearest&q=fra&page=1")
+    assert titles(response) == ["Fra eget trinn", "Fra egen skole", "Fra søsterskolen",
+                                "Fra barnehagen", "Fra byrådslederen"]
+    html = response.get_data(as_text=True)
+    links = re.findall(r'<a class="ds-button" data-size="sm"[^>]*href="(/\?[^"]*|/)"[^>]*>'
+                       r'([^<]*)</a>', html)
+    assert [(link.replace("&amp;", "&"), label) for link, label in links] == [
+        ("/?q=fra", "Nyeste først"), ("/?q=fra&sort=nearest", "Nærmest i organisasjonen først"),
+        ("/?q=fra&sort=most", "Flest ledige først")]
+    assert re.search(r'href="/\?q=fra&amp;sort=nearest" aria-current="page"', html)
+    # A new search in the form keeps the order.
+    assert '<input type="hidden" name="sort" value="nearest">' in html
+    assert titles(client.get("/?sort=most"))[0] == "Fra barnehagen"
+    assert "Søket kunne ikke utføres" in page_text(client.get("/?sort=cheapest"))
+
+
+def test_cards_tell_when_the_item_was_listed(people, make_item, client, log_in, db):
+    this_year = oslo_today().year
+    make_item(people.outsider, title="Nylig").created_at = datetime(
+        this_year, 1, 15, 12, tzinfo=UTC)
+    make_item(people.outsider, title="I fjor").created_at = datetime(
+        this_year - 1, 12, 2, 12, tzinfo=UTC)
+    db.session.commit()
+    log_in(people.member)
+    page = page_text(client.get("/"))
+    assert "Lagt ut 15. jan." in page and f"Lagt ut 2. des. {this_year - 1}" in page
+    client.submit("/language", {"locale": "en"})
+    english = page_text(client.get("/"))
+    assert "Listed 15 Jan" in english and f"Listed 2 Dec {this_year - 1}" in english
+
+
+def test_the_api_reads_the_same_orders_and_keeps_newest_as_its_default(around_the_school, api,
+                                                                       people):
+    client = api(people.member)
+
+    def order(query=""):
+        return [item["title"] for item in client.get(f"/api/v1/items{query}").get_json()["items"]]
+
+    assert order() == order("?sort=newest")
+    assert order("?sort=nearest") == ["Fra eget trinn", "Fra egen skole", "Fra søsterskolen",
+                                      "Fra barnehagen", "Fra byrådslederen"]
+    assert order("?sort=most")[0] == "Fra barnehagen"
+    refused = client.get("/api/v1/items?sort=cheapest")
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "invalid_query"

@@ -30,6 +30,8 @@ from reuse.services.items import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY,
+    NEWEST,
+    SORTS,
 )
 from reuse.services.ledger import MAX_COSTS_NOK
 from reuse.services.permissions import MAX_ID
@@ -460,6 +462,11 @@ def _paths() -> dict:
                            "available: only items with pieces left; all: also reserved, "
                            "handed over ones, and withdrawn ones the token's user "
                            "manages (lister, unit admin, admin)."),
+                    _query("sort", {"type": "string", "enum": list(SORTS), "default": NEWEST},
+                           "newest: newest first; nearest: the token's user's own unit and "
+                           "the units under it first, then its sibling units, and so on up "
+                           "the organisation (newest first among equals); most: most pieces "
+                           "available first."),
                     _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
                                     "default": 1}, "Page number."),
                     _query("per_page", {"type": "integer", "minimum": 1,

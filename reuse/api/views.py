@@ -88,6 +88,7 @@ def list_units():
 def list_items():
     user = require_user()
     status = p.query_choice("status", ("available", "all"), "available")
+    sort = p.query_choice("sort", items.SORTS, items.NEWEST)
     page = p.query_int("page", 1, minimum=1, maximum=items.MAX_PAGE)
     per_page = p.query_int("per_page", items.API_PER_PAGE, minimum=1,
                            maximum=items.MAX_PER_PAGE)
@@ -96,7 +97,8 @@ def list_items():
     result = items.search_items(items.ItemFilter(
         q=p.query_text("q")[:items.MAX_QUERY], category=p.query_text("category"),
         condition=p.query_text("condition"), unit_id=unit_id,
-        include_unavailable=status == "all", viewer=user, page=page, per_page=per_page))
+        include_unavailable=status == "all", viewer=user, sort=sort, page=page,
+        per_page=per_page))
     return jsonify({"items": items_json(result.items), "total": result.total,
                     "page": result.page, "per_page": result.per_page})
 

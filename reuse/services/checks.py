@@ -31,7 +31,6 @@ from reuse.models import (
     ReuseCheck,
     ReuseCheckMatch,
     ReuseCheckSearch,
-    Unit,
     User,
     utcnow,
 )
@@ -44,6 +43,7 @@ from reuse.services import (
     notifications,
     quantities,
     text,
+    units,
     vocabulary,
 )
 from reuse.services.errors import (
@@ -120,24 +120,6 @@ class Ranked:
     score: float
 
 
-def _ancestors(parent_of: dict[int, int | None], unit_id: int) -> list[int]:
-    chain = []
-    current: int | None = unit_id
-    while current is not None and current in parent_of:
-        chain.append(current)
-        current = parent_of[current]
-    return chain
-
-
-def _nearness(buyer_chain: list[int], item_chain: list[int]) -> float:
-    """3 for a sibling unit (same etat), less the further up the tree they first meet."""
-    shared = set(buyer_chain) & set(item_chain)
-    if not shared:
-        return 0.0
-    steps_up = min(buyer_chain.index(unit_id) for unit_id in shared)
-    return max(0.0, 4.0 - steps_up)
-
-
 def rank(user: User, need: str, category: Category | None, quantity: int | None) -> list[Ranked]:
     """Available items of other units matching the need, best first.
 
@@ -165,8 +147,8 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
                                                joinedload(Item.category, innerjoin=True))
         .order_by(Item.created_at.desc()).limit(CANDIDATE_LIMIT)).all()
 
-    parent_of = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
-    buyer_chain = _ancestors(parent_of, user.unit_id)
+    parent_of = units.parents()
+    buyer_chain = units.ancestors(parent_of, user.unit_id)
     ranked = []
     for item in candidates:
         title_index = text.index_text(item.title)
@@ -181,7 +163,7 @@ def rank(user: User, need: str, category: Category | None, quantity: int | None)
         if quantity is not None and item.quantity_available >= quantity:
             score += 2.0
         score += CONDITION_WEIGHT.get(Condition(item.condition), 0.0)
-        score += _nearness(buyer_chain, _ancestors(parent_of, item.unit_id))
+        score += units.nearness(buyer_chain, units.ancestors(parent_of, item.unit_id))
         ranked.append(Ranked(item, score))
     ranked.sort(key=lambda r: (-r.score, -r.item.created_at.timestamp(), r.item.id))
     # Photos only for the matches that are shown, in one query: not for every candidate.

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
@@ -598,15 +598,30 @@ def claims_on_unit_items(user: User) -> list[Claim]:
 CLAIMS_PER_PAGE = 50
 
 
+def _awaiting_answer() -> ColumnElement[bool]:
+    """A request the giving unit has not answered yet (approve or decline)."""
+    return Claim.status == ClaimStatus.PENDING
+
+
 def claim_page(user: User, *, incoming: bool, page: int = 1,
-               per_page: int = CLAIMS_PER_PAGE) -> ListPage[Claim]:
+               per_page: int = CLAIMS_PER_PAGE, answered: bool | None = None) -> ListPage[Claim]:
     """One page of the claims the user made, or of those on the unit's items: open claims
-    first, since they wait for someone, then newest first. Every claim is on some page."""
+    first, since they wait for someone, then newest first. Every claim is on some page.
+    With `answered`, only those the giving unit has answered (or that ended without an
+    answer), or only those waiting for its answer."""
     waiting = case((Claim.open(), 0), else_=1)
     query = _on_unit_items(user) if incoming else _made_by(user)
+    if answered is not None:
+        query = query.where(~_awaiting_answer() if answered else _awaiting_answer())
     return paginate(_with_details(query).order_by(waiting, Claim.created_at.desc(),
                                                   Claim.id.desc()),
                     page=page, per_page=per_page)
+
+
+def awaiting_answer_count(user: User) -> int:
+    """How many requests for the unit's items wait for the unit's answer."""
+    return db.session.scalar(select(func.count()).select_from(
+        _on_unit_items(user).where(_awaiting_answer()).subquery())) or 0
 
 
 def open_claims_for_item(item: Item) -> list[Claim]:

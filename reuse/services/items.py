@@ -37,6 +37,7 @@ from reuse.services import (
     photos,
     quantities,
     text,
+    units,
     vocabulary,
     wanted,
 )
@@ -58,12 +59,12 @@ MAX_PAGE = 100_000
 MAX_QUERY = 200
 
 
-# The unit's list of its items tells only whether pieces are left to claim.
-_NOT_AVAILABLE = _l("Ikke ledig")
+# The unit's list of its items: pieces left to claim, all of them promised to someone (not
+# yet collected), all of them given away, or taken out of the catalogue.
 STATUS_LABELS = {
     ItemStatus.AVAILABLE: _l("Ledig"),
-    ItemStatus.RESERVED: _NOT_AVAILABLE,
-    ItemStatus.HANDED_OVER: _NOT_AVAILABLE,
+    ItemStatus.RESERVED: _l("Reservert"),
+    ItemStatus.HANDED_OVER: _l("Gitt bort"),
     ItemStatus.WITHDRAWN: _l("Trukket tilbake"),
 }
 
@@ -298,6 +299,14 @@ def get_item(item_id: int) -> Item:
     return item
 
 
+# The orders a search can be read in: newest first (the default), nearest in the organisation
+# to the viewer's unit first (units.nearness, as reuse checks rank), or most pieces left first.
+NEWEST, NEAREST, MOST = "newest", "nearest", "most"
+SORTS = (NEWEST, NEAREST, MOST)
+SORT_LABELS = {NEWEST: _l("Nyeste først"), NEAREST: _l("Nærmest i organisasjonen først"),
+               MOST: _l("Flest ledige først")}
+
+
 @dataclass
 class ItemFilter:
     q: str = ""
@@ -309,6 +318,7 @@ class ItemFilter:
     # Whose eyes: with include_unavailable, withdrawn items only as permissions.items_visible_to
     # lets this user see them (none without a viewer).
     viewer: User | None = None
+    sort: str = NEWEST  # one of SORTS; nearest needs a viewer (newest without one)
     page: int = 1
     per_page: int = 24
     # Count at most this many matches (None: count them all). Beyond a thousand or so, an exact
@@ -359,8 +369,24 @@ def _filtered(query: Select, filters: ItemFilter, terms: list[text.Term]) -> Sel
     return query
 
 
+def _order(filters: ItemFilter) -> list:
+    """The ORDER BY of a search: newest first reads the listed items' index in order; the
+    other orders sort the matches, the newest first among equals."""
+    newest = [Item.created_at.desc(), Item.id.desc()]
+    if filters.sort not in SORTS:
+        raise InvalidInput(_("Ukjent sortering «%(sort)s».", sort=filters.sort), field="sort")
+    if filters.sort == NEAREST and filters.viewer is not None:
+        return [units.nearness_to(filters.viewer.unit_id, Item.unit_id).desc(), *newest]
+    if filters.sort == MOST:
+        available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over
+        return [available.desc(), *newest]
+    return newest
+
+
 def search_items(filters: ItemFilter) -> Page:
-    """One page of items matching the filters, newest first, photos loaded in one query."""
+    """One page of items matching the filters in the filters' order (newest first unless
+    asked otherwise), photos loaded in one query."""
+    order = _order(filters)
     per_page = max(1, min(filters.per_page, MAX_PER_PAGE))
     terms = vocabulary.terms(filters.q)
     matching = _filtered(select(Item.id), filters, terms)
@@ -375,7 +401,7 @@ def search_items(filters: ItemFilter) -> Page:
     items = db.session.scalars(
         _filtered(select(Item), filters, terms)
         .options(selectinload(Item.photos), *_joined_owners)
-        .order_by(Item.created_at.desc(), Item.id.desc())
+        .order_by(*order)
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(items=list(items), total=total, page=page, per_page=per_page,
@@ -408,6 +434,7 @@ def unit_items(user: User, *, page: int = 1,
     them for the unit's admins)."""
     return paginate(
         select(Item).where(Item.unit_id == user.unit_id, items_visible_to(user))
+        .options(selectinload(Item.photos))  # the cover of each row, in one query
         .order_by(Item.withdrawn_at.is_not(None), Item.created_at.desc(), Item.id.desc()),
         page=page, per_page=per_page)
 

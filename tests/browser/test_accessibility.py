@@ -3,14 +3,16 @@ no serious or critical violation."""
 
 from __future__ import annotations
 
+import io
 import json
 from urllib.parse import urlsplit
 
 import pytest
 
-from reuse.services import checks, claims, items, notifications, users, wanted
+from reuse.services import checks, claims, items, notifications, photos, users, wanted
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_journeys import log_in
+from tests.conftest import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +29,12 @@ def site(people, make_item, db):
     own = make_item(people.member, title="Bokhylle", category="bokhylle")
     claim = claims.claim_item(people.member, item, 1)
     incoming = claims.claim_item(people.outsider, own, 1)
+    # An answered request (the "Besvart" tab), on a listing with a photo (the unit's list
+    # shows its cover).
+    desk = make_item(people.member, title="Skrivebord", category="skrivebord", quantity=2)
+    photos.add_photos(people.member, desk, [photos.Upload(io.BytesIO(jpeg_bytes()), "a.jpg",
+                                                          "Skrivebord i bjørk")])
+    claims.approve(people.member, claims.claim_item(people.outsider, desk, 1))
     gone = make_item(people.member, title="Gammel reol", category="bokhylle")
     items.withdraw_item(people.member, gone)
     check = checks.create_check(people.member, "stoler")
@@ -41,10 +49,12 @@ def site(people, make_item, db):
 
 
 def paths(site) -> list[str]:
-    return ["/", "/?q=stol", "/?q=flygel", "/?q=kontorstoll", f"/checks/{site['misspelt']}",
+    return ["/", "/?sort=nearest", "/?q=stol", "/?q=flygel", "/?q=kontorstoll",
+            f"/checks/{site['misspelt']}",
             f"/items/{site['item']}", f"/items/{site['own']}",
             f"/items/{site['own']}/edit", f"/items/{site['own']}/photos", "/items/new",
-            "/my-unit/items", "/claims", "/claims/incoming", f"/claims/{site['claim']}",
+            "/my-unit/items", "/claims", "/claims/incoming", "/claims/incoming?tab=answered",
+            f"/claims/{site['claim']}",
             "/notifications", "/notifications?unread=1", "/checks/new", "/checks/new?need=stol",
             "/checks/new?need=kontorstoll",
             f"/checks/{site['check']}", "/checks", "/wanted", "/items/999999",

@@ -1,9 +1,9 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
+from wtforms import HiddenField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from reuse.services import categories, items, units
 from reuse.services.items import MAX_QUERY
@@ -22,6 +22,8 @@ class BrowseForm(FlaskForm):
     condition = SelectField(items.CONDITION_LABEL, validators=[Optional()])
     unit = SelectField(units.LABEL, validators=[Optional()], widget=LongSelect())
     location = SearchField(_l("Sted"), validators=[Optional(), Length(max=MAX_QUERY)])
+    # Chosen with the links above the results; a new search keeps it.
+    sort = HiddenField(validators=[Optional(), AnyOf(items.SORTS)])
     page = WholeNumberField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):

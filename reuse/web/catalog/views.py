@@ -23,6 +23,7 @@ def browse():
             condition=form.condition.data or "",
             unit_id=int(form.unit.data) if form.unit.data else None,
             location=form.location.data or "",
+            sort=form.sort.data or items.NEWEST,
             page=form.page.data or 1,
             per_page=current_app.config["ITEMS_PER_PAGE"], viewer=current_user,
             count_limit=BROWSE_COUNT_LIMIT,
@@ -35,7 +36,17 @@ def browse():
         arguments = {k: v for k, v in request.args.items() if k != "page"}
         suggestion_url = url_for("catalog.browse", **{**arguments, "q": suggestion})
     return render_template("catalog/browse.html", form=form, page=page, filtering=filtering,
-                           suggestion=suggestion, suggestion_url=suggestion_url)
+                           suggestion=suggestion, suggestion_url=suggestion_url,
+                           sort_links=_sort_links(form.sort.data or items.NEWEST))
+
+
+def _sort_links(current: str) -> list[tuple[str, str, bool]]:
+    """(label, address, whether it is the order shown) for each order, on the same search from
+    its first page."""
+    arguments = {k: v for k, v in request.args.items() if k not in ("page", "sort")}
+    return [(str(label), url_for("catalog.browse", **arguments,
+                                 **({} if sort == items.NEWEST else {"sort": sort})),
+             sort == current) for sort, label in items.SORT_LABELS.items()]
 
 
 @bp.get("/items/<int:item_id>")

@@ -67,10 +67,19 @@ def claim_item(item_id: int):
                                           claim_form=form), 422
 
 
+ANSWERED_TAB = "answered"
+
+
 def _claim_list(*, incoming: bool):
-    found = claims.claim_page(current_user, incoming=incoming,
+    # The unit's incoming requests in two tabs: waiting for its answer (the default), and
+    # answered.
+    answered = request.args.get("tab") == ANSWERED_TAB if incoming else None
+    found = claims.claim_page(current_user, incoming=incoming, answered=answered,
                               page=request.args.get("page", 1, type=int))
     return render_template("claims/list.html", page=found, incoming=incoming,
+                           answered=answered,
+                           awaiting=claims.awaiting_answer_count(current_user) if incoming
+                           else None,
                            actions={c.id: claims.available_actions(current_user, c)
                                     for c in found.rows},
                            allowance=None if incoming else claims.open_claims_of(current_user))

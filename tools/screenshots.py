@@ -38,6 +38,8 @@ def main(base_url: str) -> None:
         page.goto("/checks/new")
         page.locator("#need").fill("6 kontorstoler")
         page.get_by_role("button", name="Sjekk hva som finnes").click()
+        page.wait_for_url(re.compile(r"/checks/new\?need="))  # searching records nothing
+        page.get_by_role("button", name="Lagre kvitteringen").click()
         page.wait_for_url(re.compile(r"/checks/\d+$"))
         page.screenshot(path=OUT / "check-desktop.png", full_page=True)
         lead = browser.new_context(base_url=base_url, locale="nb-NO",

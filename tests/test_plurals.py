@@ -23,6 +23,7 @@ ALLOWED = {
     "en du ikke trenger lenger, eller vent til en er hentet eller avslått.",
     # No noun follows the count: "Bilder (3)", "5 av 8", "3 (2 ledig)".
     "Bilder (%(count)s)",
+    "Venter på svar (%(count)s)",
     "%(available)s av %(total)s",
     "%(quantity)s (%(available)s ledig)",
     "%(available)s ledig av %(total)s",

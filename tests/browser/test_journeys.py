@@ -109,7 +109,7 @@ def test_buyer_claims_the_giver_approves_and_the_buyer_confirms_collection(new_p
     screenshot(buyer, "claim-collected")
     record = buyer.locator(".record-box").inner_text()
     assert "8\u00a0849,50\u00a0kr" in record  # 2 × 4500 − 150,50
-    assert "144,0 kg CO2e" in record and "35,0 kg" in record
+    assert "144,0\u00a0kg CO2e" in record and "35,0 kg" in record
 
 
 def test_buyer_checks_before_buying_and_claims_a_match(new_page, people, make_item):

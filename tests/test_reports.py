@@ -555,3 +555,22 @@ def test_record_rows_link_to_the_item_and_claim_the_viewer_may_open(client, log_
     assert item_link in html
     assert claim_link not in html and f"forespørsel nr. {shown.claim_id}" in html
     assert f'href="/items/{gone.claim.item_id}"' not in html and "Trukket reol" in html
+
+
+def test_the_exports_count_dropped_checks_as_the_report_does(client, log_in, lead, people, db):
+    """total = reused + bought new + not decided + dropped, in the page and in both files."""
+    from reuse.services import checks
+
+    dropped = checks.create_check(people.outsider, "hyller")
+    checks.drop_check(people.outsider, dropped, "Innkjøpet ble avlyst")
+    checks.create_check(people.outsider, "stoler")
+    db.session.commit()
+    log_in(lead)
+    body = client.get("/reports/summary.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert ["Gjenbrukssjekker", "Hele kommunen", "Gjenbrukssjekker", "2"] in rows
+    assert ["Gjenbrukssjekker", "Hele kommunen", "Ikke avgjort", "1"] in rows
+    assert ["Gjenbrukssjekker", "Hele kommunen", "Behovet falt bort", "1"] in rows
+    workbook = load_workbook(io.BytesIO(client.get("/reports/summary.xlsx").get_data()))
+    facts = {row[0].value: row[1].value for row in workbook["Sammendrag"].iter_rows(min_row=2)}
+    assert (facts["Gjenbrukssjekker"], facts["Behovet falt bort"]) == (2, 1)

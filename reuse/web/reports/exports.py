@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
-from reuse.services import categories, goals, quantities, units
+from reuse.services import categories, checks, goals, quantities, units
 from reuse.services.reports import figures as figure_names
 from reuse.services.reports.breakdowns import TreeRow
 from reuse.services.reports.figures import Figures
@@ -56,6 +56,15 @@ CHECKS = _l("Gjenbrukssjekker")
 ENDED_REUSED = _l("Endte i gjenbruk")
 ENDED_BOUGHT_NEW = _l("Endte i kjøp av nytt")
 UNDECIDED = _l("Ikke avgjort")
+
+
+def _check_rows(report: Report) -> list[tuple[str, int]]:
+    """The check figures both exports give, as the report counts them: total = reused +
+    bought new + not decided (claimed included) + dropped."""
+    counts = report.checks
+    return [(str(CHECKS), counts.total), (str(ENDED_REUSED), counts.reused),
+            (str(ENDED_BOUGHT_NEW), counts.bought_new), (str(UNDECIDED), counts.open),
+            (str(checks.STATUS_LABELS["dropped"]), counts.dropped)]
 MONTH = _l("Måned")
 RANKING = _l("Rangering")
 MEASURE = _l("Nøkkeltall")
@@ -200,11 +209,8 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
                     for heading, value in zip(headings, _figure_values(found)))
 
     figures(_("Totalt"), scope_name, report.totals)
-    for heading, value in ((CHECKS, report.checks.total),
-                           (ENDED_REUSED, report.checks.reused),
-                           (ENDED_BOUGHT_NEW, report.checks.bought_new),
-                           (UNDECIDED, report.checks.open)):
-        rows.append((str(CHECKS), scope_name, str(heading), value))
+    for heading, value in _check_rows(report):
+        rows.append((str(CHECKS), scope_name, heading, value))
     for progress in report.goals:
         name = progress.goal.unit.name if progress.goal.unit else _whole_municipality()
         label = str(goals.METRIC_LABELS[progress.goal.metric])
@@ -291,10 +297,7 @@ def summary_xlsx(report: Report) -> bytes:
     facts = [(str(units.LABEL), scope_name, None), (str(FROM), period.start, DATE_FORMAT),
              (str(TO), period.end, DATE_FORMAT),
              *zip(headings, _figure_values(report.totals), FIGURE_FORMATS),
-             (str(CHECKS), report.checks.total, INT_FORMAT),
-             (str(ENDED_REUSED), report.checks.reused, INT_FORMAT),
-             (str(ENDED_BOUGHT_NEW), report.checks.bought_new, INT_FORMAT),
-             (str(UNDECIDED), report.checks.open, INT_FORMAT)]
+             *((heading, value, INT_FORMAT) for heading, value in _check_rows(report))]
     summary = _sheet(workbook, _("Sammendrag"), [str(MEASURE), str(VALUE)],
                      ((label, value) for label, value, _format in facts), [None, None], first=True)
     for row, (_label, _value, number_format) in enumerate(facts, start=2):

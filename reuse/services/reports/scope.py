@@ -170,30 +170,25 @@ def selectable_units(user: User) -> list[tuple[int, str, int]]:
 
 def record_filters(scope: Scope) -> list:
     """The conditions for the records a scope covers; figures and drill-downs share them."""
-    conditions = [ReuseRecord.recorded_at >= scope.period.start_utc,
-                  ReuseRecord.recorded_at < scope.period.end_utc]
-    if scope.unit_id is not None:
-        conditions.append(ReuseRecord.to_unit_id.in_(
-            subtree_ids(Unit, scope.unit_id, "report_receiving_units")))
-    if scope.giver_id is not None:
-        conditions.append(ReuseRecord.from_unit_id.in_(
-            subtree_ids(Unit, scope.giver_id, "report_giving_units")))
-    if scope.category_id is not None:
-        conditions.append(ReuseRecord.category_id.in_(
-            subtree_ids(Category, scope.category_id, "report_categories")))
-    return conditions
+    return _in_period_and_subtrees(scope, ReuseRecord.recorded_at, [
+        (ReuseRecord.to_unit_id, Unit, scope.unit_id, "report_receiving_units"),
+        (ReuseRecord.from_unit_id, Unit, scope.giver_id, "report_giving_units"),
+        (ReuseRecord.category_id, Category, scope.category_id, "report_categories")])
 
 
 def check_filters(scope: Scope) -> list:
     """The conditions for the reuse checks a scope covers: made in the period, by the unit
     (and its sub-units), for the category (and its sub-categories). A giving unit does not
     narrow checks: a check has none."""
-    conditions = [ReuseCheck.created_at >= scope.period.start_utc,
-                  ReuseCheck.created_at < scope.period.end_utc]
-    if scope.unit_id is not None:
-        conditions.append(ReuseCheck.unit_id.in_(
-            subtree_ids(Unit, scope.unit_id, "report_checking_units")))
-    if scope.category_id is not None:
-        conditions.append(ReuseCheck.category_id.in_(
-            subtree_ids(Category, scope.category_id, "report_categories")))
+    return _in_period_and_subtrees(scope, ReuseCheck.created_at, [
+        (ReuseCheck.unit_id, Unit, scope.unit_id, "report_checking_units"),
+        (ReuseCheck.category_id, Category, scope.category_id, "report_categories")])
+
+
+def _in_period_and_subtrees(scope: Scope, moment, subtrees) -> list:
+    """`moment` in the scope's period, and each (column, tree model, chosen root or None,
+    CTE name) within the root's subtree when a root was chosen."""
+    conditions = [moment >= scope.period.start_utc, moment < scope.period.end_utc]
+    conditions += [column.in_(subtree_ids(model, root_id, name))
+                   for column, model, root_id, name in subtrees if root_id is not None]
     return conditions

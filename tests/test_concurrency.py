@@ -17,6 +17,17 @@ CLAIMANTS = 12
 AVAILABLE = 5
 
 
+
+def claim_one(db, race, user_id: int, item_id: int):
+    """A race attempt: the user claims one piece of the item at the starting signal."""
+    def attempt() -> str:
+        user, target = db.session.get(User, user_id), db.session.get(Item, item_id)
+        db.session.commit()
+        race.start()
+        claims.claim_item(user, target, 1)
+        return "granted"
+    return attempt
+
 def test_exactly_the_available_quantity_is_granted_when_claims_race(app, db, people, make_item,
                                                                     make_user, make_unit):
     item = make_item(people.member, title="Siste stoler", quantity=AVAILABLE + 3)
@@ -28,17 +39,8 @@ def test_exactly_the_available_quantity_is_granted_when_claims_race(app, db, peo
 
     race = Race(app, db, CLAIMANTS)
 
-    def claim_as(user_id: int):
-        def attempt() -> str:
-            user = db.session.get(User, user_id)
-            target = db.session.get(Item, item_id)
-            db.session.commit()
-            race.start()
-            claims.claim_item(user, target, 1)
-            return "granted"
-        return attempt
-
-    outcomes = race.run([claim_as(uid) for uid in user_ids], refused=Conflict)
+    outcomes = race.run([claim_one(db, race, uid, item_id) for uid in user_ids],
+                        refused=Conflict)
     assert outcomes == ["granted"] * AVAILABLE + ["refused"] * (CLAIMANTS - AVAILABLE)
     db.session.expire_all()
     item = db.session.get(Item, item_id)
@@ -97,17 +99,8 @@ def test_one_person_gets_exactly_the_open_claim_limit_when_claims_race(app, db, 
 
     race = Race(app, db, CLAIMANTS)
 
-    def claim(item_id: int):
-        def attempt() -> str:
-            user = db.session.get(User, claimant_id)
-            target = db.session.get(Item, item_id)
-            db.session.commit()
-            race.start()
-            claims.claim_item(user, target, 1)
-            return "granted"
-        return attempt
-
-    outcomes = race.run([claim(item_id) for item_id in item_ids], refused=Conflict,
+    outcomes = race.run([claim_one(db, race, claimant_id, item_id) for item_id in item_ids],
+                        refused=Conflict,
                         outcome_of_refusal=lambda refusal: refusal.code)
     assert outcomes == (["granted"] * OPEN_LIMIT
                         + ["too_many_open_claims"] * (CLAIMANTS - OPEN_LIMIT))

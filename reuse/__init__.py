@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
     from reuse.services import login_throttle, month_totals, notifications, photos
+    from reuse.web.admin import bp as admin_bp
     from reuse.web.auth import bp as auth_bp
     from reuse.web.catalog import bp as catalog_bp
     from reuse.web.checks import bp as checks_bp
@@ -83,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
 
     @app.after_request
     def send_committed_notifications(response):

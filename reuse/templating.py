@@ -17,7 +17,7 @@ from flask_login import current_user
 from reuse.clock import OSLO, oslo_today
 from reuse.i18n import DEFAULT_LANGUAGE, format_day, format_nok, format_number, language
 from reuse.models import Condition, GoalMetric, Role
-from reuse.services import checks
+from reuse.services import checks, permissions
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
 from reuse.services.items import STATUS_LABELS as ITEM_STATUS_LABELS
 from reuse.services.notifications import unread_count
@@ -143,5 +143,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def labels() -> dict:
         unread = unread_count(current_user) if current_user.is_authenticated else 0
+        administers = current_user.is_authenticated and permissions.can_administer(current_user)
         return {"CONDITION_LABELS": CONDITION_LABELS, "unread_notifications": unread,
-                "current_language": language()}
+                "current_language": language(), "administers": administers}

@@ -20,6 +20,7 @@ from reuse.models.claims import (
                                  DeclineReason,
                                  Notification,
                                  ReuseRecord,
+                                 ScimToken,
 )
 from reuse.models.organisation import Role, Unit, User
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
@@ -35,3 +36,4 @@ __all__ = [
 __all__ += ["DeclineReason", "PendingPhoto", "PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]
 __all__ += ["SearchSynonym", "SearchWord"]
+__all__ += ["ScimToken"]

@@ -74,6 +74,8 @@ class Category(Base):
     weight_source: Mapped[str] = mapped_column(Text, default="")
     co2e_kg: Mapped[Decimal | None] = mapped_column(Kilograms)
     co2e_source: Mapped[str] = mapped_column(Text, default="")
+    # Retired: no longer offered for new items and checks; what used it keeps it.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Category]] = relationship(

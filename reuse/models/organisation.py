@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
@@ -31,6 +31,9 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    # Closed by a reorganisation: the row stays, so its items, claims and records keep their
+    # unit in every report; nobody new joins it and nothing new is listed for it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
@@ -46,13 +49,17 @@ class User(UserMixin, Base):
             "role IN ('member', 'unit_admin', 'sustainability', 'admin')", name="role_known"
         ),
         CheckConstraint("open_claims >= 0", name="open_claims_not_negative"),
+        # An account from single sign-on is the provider's person: issuer and subject together
+        # name it, and never a second account.
+        Index("uq_user_oidc_identity", "oidc_issuer", "oidc_subject", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased by the service so the unique index means one account per address.
     email: Mapped[str] = mapped_column(String(MAX_EMAIL), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Empty: no password; the person signs in with the municipal account only.
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
@@ -62,6 +69,11 @@ class User(UserMixin, Base):
     # The interface language this person chose ("nb" or "en"); None follows the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bound at the first single sign-on; set once, never re-bound by e-mail alone.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # The provisioning client's own id for this person (SCIM `externalId`).
+    scim_external_id: Mapped[str | None] = mapped_column(String(255), index=True)
     # This person's pending and approved claims, moved only by reuse.services.claims in the
     # transaction that changes a claim's state: the per-person limit is one conditional
     # UPDATE of this row, which the database settles when two claims race.

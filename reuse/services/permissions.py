@@ -361,3 +361,29 @@ def can_manage_goals(user: User) -> bool:
 
 def can_manage_factors(user: User) -> bool:
     return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)
+
+
+# -- administration -------------------------------------------------------------------------
+
+def can_administer(user: User) -> bool:
+    """The administration pages: admins for everything, unit admins for their unit and below."""
+    return user.is_active and user.role in (Role.ADMIN, Role.UNIT_ADMIN)
+
+
+def administers_everything(user: User) -> bool:
+    return user.is_active and user.role == Role.ADMIN
+
+
+def administered_unit_ids(user: User) -> list[int] | None:
+    """The units a user administers: None for all of them (admins), else the unit admin's unit
+    and the units under it, else none."""
+    if administers_everything(user):
+        return None
+    if can_administer(user):
+        return subtree_id_list(Unit, user.unit_id)
+    return []
+
+
+def can_administer_unit(user: User, unit_id: int) -> bool:
+    administered = administered_unit_ids(user)
+    return administered is None or unit_id in administered

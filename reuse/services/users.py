@@ -79,7 +79,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(*, email: str, name: str, unit: Unit, role: str, password: str) -> User:
+def create_user(*, email: str, name: str, unit: Unit, role: str,
+                password: str | None = None) -> User:
+    """A new account. Without a password the person signs in with single sign-on only."""
     email = normalise_email(email)
     name = name.strip()
     if not name:
@@ -92,9 +94,10 @@ def create_user(*, email: str, name: str, unit: Unit, role: str, password: str) 
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise InvalidInput(_("Det finnes allerede en bruker med e-post %(email)s.", email=email),
                            field="email")
-    check_password_strength(password, email=email, name=name)
+    if password is not None:
+        check_password_strength(password, email=email, name=name)
     user = User(email=email, name=name, unit=unit, role=role,
-                password_hash=hash_password(password))
+                password_hash=hash_password(password) if password is not None else "")
     db.session.add(user)
     db.session.flush()
     return user
@@ -104,10 +107,12 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None — without saying which was wrong."""
     user = find_by_email(email)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        # An account without a password costs the same time as an unknown address.
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH,
+                       password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active:
+    if user is None or not user.active or not user.password_hash:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -143,7 +148,9 @@ def anonymise(user: User) -> None:
         deactivate(user)
     user.name = _("Anonymisert bruker %(id)s", id=user.id)
     user.email = f"anonymisert-{user.id}@invalid"
-    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.password_hash = ""
+    user.oidc_subject = None
+    user.scim_external_id = None
     user.locale = None
     audit.record(None, "user.anonymised", user)
 

@@ -31,7 +31,7 @@ class TokenRefused(Exception):
         self.message = message
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
     # Tokens carry 256 random bits, so a fast hash is enough; no salt or stretching needed.
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -48,7 +48,7 @@ def create_token(user: User, label: str = "",
         expires_at = utcnow() + timedelta(days=expires_in_days)
     plain = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, label=label.strip()[:MAX_TOKEN_LABEL],
-                     token_hash=_digest(plain), expires_at=expires_at)
+                     token_hash=digest(plain), expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
     audit.record(user, "api_token.created", token, label=token.label, expires_at=expires_at)
@@ -69,7 +69,7 @@ def authenticate(plain: str) -> User:
     refused = TokenRefused()
     if not plain.startswith(PREFIX) or len(plain) > 200:
         raise refused
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(plain)))
     if token is None or not token.user.is_active:
         raise refused
     now = utcnow()

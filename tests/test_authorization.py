@@ -67,6 +67,7 @@ RULES = {
     "checks.bought_new_new": ("POST", "/checks/new/bought-new",
                               {"need": "flygel", "reason": "nothing_suitable"}, 302, 302),
     "wanted.wanted_list": ("GET", "/wanted", None, 200, 200),
+    "admin.index": ("GET", "/admin/", None, 403, 403),
     "wanted.close_wanted": ("POST", "/wanted/{wanted}/close", {}, 404, 404),
     "wanted.renew_wanted": ("POST", "/wanted/{wanted}/renew", {}, 404, 404),
     "reports.overview": ("GET", "/reports?unit={school}", None, 403, 200),

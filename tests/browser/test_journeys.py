@@ -24,7 +24,10 @@ def log_in(page, user, heading: str | None = None) -> None:
 
 
 def has_no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    # clientWidth, not innerWidth: on a phone, a too-wide page widens the layout viewport, and
+    # innerWidth grows with it.
+    return page.evaluate(
+        "document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_staff_posts_an_item_from_a_phone_and_another_unit_finds_it(new_page, people, catalog):

@@ -117,6 +117,15 @@ def format_pieces(quantity: int) -> str:
     return _("%(quantity)s stk.", quantity=quantity)
 
 
+def format_availability(item) -> str:
+    """How many of an item's pieces are free: '2 ledige av 3', or '3 ledige' when all are."""
+    available = item.quantity_available
+    if available != item.quantity:
+        return ngettext("%(num)s ledig av %(total)s", "%(num)s ledige av %(total)s", available,
+                        total=item.quantity)
+    return ngettext("%(num)s ledig", "%(num)s ledige", available)
+
+
 def label(labels: dict, value):
     """The label of a value in the active language (a plain str), or the value itself."""
     found = labels.get(value)
@@ -128,7 +137,7 @@ def init_app(app: Flask) -> None:
         nok=format_nok, number=format_number, kg=format_kg, co2e=format_co2e,
         date=format_date, day_month=format_day_month, time=format_time,
         date_time=format_date_time,
-        month_name=format_month, pieces=format_pieces,
+        month_name=format_month, pieces=format_pieces, availability=format_availability,
         condition=lambda value: label(CONDITION_LABELS, value),
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),

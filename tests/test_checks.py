@@ -186,7 +186,7 @@ def test_a_refused_claim_from_a_check_is_explained_on_the_check(client, people, 
     response = client.submit(f"/checks/{check.id}/claim/{market['chairs'].id}",
                              {"quantity": "9"})
     assert response.headers["Location"] == f"/checks/{check.id}"
-    assert "Det er bare 8 ledig nå, så 9 kan ikke reserveres." in page_text(
+    assert "Det er bare 8 ledige nå, så 9 kan ikke reserveres." in page_text(
         client.get(response.headers["Location"]))
     db.session.refresh(check)
     assert check.outcome is None and db.session.scalars(select(Claim)).all() == []

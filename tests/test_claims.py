@@ -412,7 +412,7 @@ def test_claim_form_errors_are_shown_on_the_item_page(client, people, chairs, lo
     log_in(people.outsider)
     response = client.submit(f"/items/{chairs.id}/claim", {"quantity": "9"})
     assert response.status_code == 422
-    assert "Det er bare 6 ledig nå, så 9 kan ikke reserveres." in page_text(response)
+    assert "Det er bare 6 ledige nå, så 9 kan ikke reserveres." in page_text(response)
     assert db.session.scalar(select(Claim)) is None
 
 

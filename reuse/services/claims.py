@@ -259,7 +259,7 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
         available = max(item.quantity_available, 0)
         raise Conflict(
             ngettext("Det er bare %(num)s ledig nå, så %(quantity)s kan ikke reserveres.",
-                     "Det er bare %(num)s ledig nå, så %(quantity)s kan ikke reserveres.",
+                     "Det er bare %(num)s ledige nå, så %(quantity)s kan ikke reserveres.",
                      available, quantity=quantity)
             if available else _("Alt er allerede reservert eller hentet."),
             code="not_available")

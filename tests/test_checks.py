@@ -170,12 +170,13 @@ def test_buyer_saves_a_receipt_and_claims_a_match_from_it(client, people, market
     assert check.reference in page and "3 ledige annonser passet" in page
     response = client.submit(
         f"/checks/{check.id}/claim/{market['near_sit_stand'].id}", {"quantity": "2"})
-    assert response.status_code == 302
-    assert f"knyttet til gjenbrukssjekk {check.reference}" in page_text(
-        client.get(response.headers["Location"]))
-    receipt = page_text(client.get(f"/checks/{check.id}"))
+    assert response.headers["Location"] == f"/checks/{check.id}"  # back to the receipt
+    receipt = page_text(client.get(response.headers["Location"]))
+    assert f"knyttet til gjenbrukssjekk {check.reference}" in receipt
     assert "venter på svar" in receipt and "Hev-senk-skrivebord 160 cm" in receipt
     assert "Dekket med gjenbruk" not in receipt
+    claim = db.session.scalar(select(Claim))
+    assert f'href="/checks/{check.id}"' in client.get(f"/claims/{claim.id}").get_data(as_text=True)
 
 
 def test_a_refused_claim_from_a_check_is_explained_on_the_check(client, people, market,

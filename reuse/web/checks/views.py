@@ -129,7 +129,8 @@ def _claimed(check, claim):
                    "%(count)s stk. er reservert.",
                    claim.quantity, reference=check.reference,
                    count=format_number(claim.quantity)), "success")
-    return redirect(url_for("claims.claim_detail", claim_id=claim.id))
+    # Back to the receipt the buyer came for: it shows the claim's state as it changes.
+    return redirect(url_for("checks.check_detail", check_id=check.id))
 
 
 @bp.get("/checks/<int:check_id>")

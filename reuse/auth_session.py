@@ -22,6 +22,11 @@ def sign_in(user: User) -> None:
     session[SIGNED_IN_AT] = int(utcnow().timestamp())
 
 
+def signed_in_message(user: User) -> str:
+    """What the page says after any way of signing in."""
+    return _("Du er logget inn som %(name)s.", name=user.name)
+
+
 def _sign_in_lifetime() -> int:
     return current_app.config["SIGN_IN_LIFETIME_SECONDS"]
 

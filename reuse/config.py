@@ -56,6 +56,19 @@ DEFAULTS = {
     # hours in all), then given up and logged.
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_SECONDS": 300,
+    # Single sign-on with OpenID Connect (README "Single sign-on"): off while OIDC_ISSUER is
+    # empty. The provider's endpoints and keys come from the issuer's discovery document.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_SCOPES": "openid email profile",
+    # The ID token claim that holds the person's unit code; empty: people choose their unit.
+    "OIDC_UNIT_CLAIM": "",
+    # An existing account with the same e-mail is bound at the first sign-on only when the
+    # configured issuer says the address is verified and this is on; off: never by e-mail.
+    "OIDC_TRUST_EMAIL": True,
+    # Off: the password form is hidden and only admins may still sign in with a password.
+    "PASSWORD_LOGIN": True,
 }
 # How the environment sets them: whole numbers, and text where empty means "not set".
 WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
@@ -64,7 +77,10 @@ WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
-         "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER")
+         "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "OIDC_ISSUER", "OIDC_CLIENT_ID",
+         "OIDC_CLIENT_SECRET", "OIDC_SCOPES", "OIDC_UNIT_CLAIM")
+# Switches: on/off (also true/false, yes/no, 1/0).
+SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")
 # Limits that allow nothing at 0.
 AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
@@ -91,6 +107,17 @@ def _flag_env(name: str, default: bool) -> bool:
     if raw is None or raw == "":
         return default
     return raw.lower() in {"1", "true", "yes"}
+
+
+def _switch_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"on", "true", "yes", "1"}:
+        return True
+    if raw in {"off", "false", "no", "0"}:
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
 
 
 def _development_secret_key(instance_path: Path) -> str:
@@ -137,6 +164,20 @@ def load_config(instance_path: Path) -> dict:
             raise ConfigError(f"{name} must be at least 1")
     for name in ("MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS"):
         settings[name] = max(1, settings[name])
+    settings |= {name: _switch_env(name, DEFAULTS[name]) for name in SWITCHES}
+    settings["OIDC_ISSUER"] = settings["OIDC_ISSUER"].strip()
+    if settings["OIDC_ISSUER"]:
+        if urlsplit(settings["OIDC_ISSUER"]).scheme not in {"http", "https"}:
+            raise ConfigError(f"OIDC_ISSUER must be an http(s) address, got "
+                              f"{settings['OIDC_ISSUER']!r}")
+        if not settings["OIDC_CLIENT_ID"]:
+            raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not: single sign-on "
+                              "needs the client id the provider gave this site.")
+        if "openid" not in settings["OIDC_SCOPES"].split():
+            raise ConfigError("OIDC_SCOPES must include openid")
+    elif not settings["PASSWORD_LOGIN"]:
+        raise ConfigError("PASSWORD_LOGIN=off needs single sign-on: set OIDC_ISSUER and "
+                          "OIDC_CLIENT_ID, or nobody but administrators could sign in.")
     return with_defaults({
         **settings,
         "REUSE_ENV": environment,

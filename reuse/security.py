@@ -6,7 +6,9 @@ Pages use only our own scripts and styles (no inline code), so the policy needs 
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -21,6 +23,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+
+def content_security_policy() -> str:
+    """The policy; with single sign-on, forms may also lead to the provider: logout is a form
+    whose answer redirects to the provider's end_session_endpoint, which form-action covers."""
+    issuer = current_app.config.get("OIDC_ISSUER")
+    if not issuer:
+        return CONTENT_SECURITY_POLICY
+    parts = urlsplit(issuer)
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
 
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -58,7 +73,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", content_security_policy())
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from reuse.models.organisation import MAX_EMAIL
+from reuse.services.sso import CHOOSE_UNIT
 from reuse.services.users import MAX_PASSWORD_LENGTH, PASSWORD_LABEL
 
 EMAIL_LABEL = _l("E-post")
@@ -32,3 +33,10 @@ class ResetPasswordForm(FlaskForm):
         _l("Logg ut overalt og trekk tilbake API-nøkler"),
         description=_l("Du blir logget ut på alle enheter uansett. Kryss av hvis noen andre kan "
                        "ha brukt kontoen din: da slutter også API-nøklene dine å virke."))
+
+
+class ChooseUnitForm(FlaskForm):
+    # Any open unit may be chosen, not only those the current search shows: the service
+    # checks the choice (sso.open_unit), the list is only what the page offers.
+    unit = RadioField(_l("Enheten din"), coerce=int, validate_choice=False,
+                      validators=[DataRequired(CHOOSE_UNIT)])

@@ -17,15 +17,31 @@ from reuse import auth_session
 from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
+from reuse.models import Role
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services import login_throttle, notifications, users
 from reuse.web import Refusal, safe_next
 from reuse.web.auth import bp
 from reuse.web.auth.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from reuse.web.auth.oidc import ID_TOKEN, logout_target, sso_configured
 
 
 def _account_key() -> str:
     return "login-account:" + request.form.get("email", "").strip().lower()[:MAX_EMAIL]
+
+
+def _login_page(form: LoginForm, status: int = 200):
+    """The sign-in page: the SSO button when configured, the password form unless it is off
+    (then only behind the break-glass link for administrators, ?admin=1, or after a try)."""
+    password_login = current_app.config["PASSWORD_LOGIN"]
+    show_form = password_login or request.args.get("admin") == "1" or request.method == "POST"
+    return render_template("auth/login.html", form=form, sso=sso_configured(),
+                           password_login=password_login, show_form=show_form), status
+
+
+def _may_use_password(user) -> bool:
+    """With PASSWORD_LOGIN=off, passwords are the administrators' way in when SSO is down."""
+    return current_app.config["PASSWORD_LOGIN"] or user.role == Role.ADMIN.value
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -40,13 +56,16 @@ def login():
         except login_throttle.TooManyAttempts as refusal:
             # The same answer whether or not the account exists; the password is not checked.
             form.form_errors.append(refusal.message)
-            response = make_response(render_template("auth/login.html", form=form), 429)
+            response = make_response(_login_page(form, 429))
             response.headers["Retry-After"] = str(refusal.retry_after)
             return response
         except login_throttle.CountsUnavailable as refusal:
             form.form_errors.append(refusal.message)
-            return render_template("auth/login.html", form=form), 503
+            return _login_page(form, 503)
         user = users.authenticate(form.email.data, form.password.data)
+        if user is not None and not _may_use_password(user):
+            # The same answer as a wrong password: the page does not say who has an account.
+            user = None
         if user is None:
             login_throttle.record_failure(address, form.email.data)
             form.form_errors.append(_("Feil e-post eller passord."))
@@ -55,9 +74,9 @@ def login():
             db.session.commit()  # a rehashed password, if the parameters changed
             session.clear()  # a new session at login: nothing carried over from before
             auth_session.sign_in(user)
-            flash(_("Du er logget inn som %(name)s.", name=user.name), "success")
+            flash(auth_session.signed_in_message(user), "success")
             return redirect(safe_next(request.args.get("next"), url_for("catalog.browse")))
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
 
 
 @bp.post("/logout")
@@ -66,10 +85,13 @@ def logout():
     # Not just this cookie: a copied or stolen session cookie must stop working too.
     users.end_all_sessions(current_user)
     db.session.commit()
+    id_token = session.get(ID_TOKEN)
     logout_user()
     session.clear()
     flash(_("Du er logget ut."), "info")
-    return redirect(url_for("auth.login"))
+    # Signed in with the municipal account: end that sign-in too, or the next click on
+    # "Logg inn med kommunekontoen" would let anyone at this computer straight back in.
+    return redirect(logout_target(id_token) or url_for("auth.login"))
 
 
 @bp.post("/language")

@@ -56,6 +56,9 @@ DEFAULTS = {
     # hours in all), then given up and logged.
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_SECONDS": 300,
+    # The code of the unit a provisioned person joins when their department names no open
+    # unit; empty: such a person is refused (README, "Provisioning (SCIM 2.0)").
+    "SCIM_DEFAULT_UNIT": "",
 }
 # How the environment sets them: whole numbers, and text where empty means "not set".
 WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
@@ -64,7 +67,7 @@ WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
-         "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER")
+         "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "SCIM_DEFAULT_UNIT")
 # Limits that allow nothing at 0.
 AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"

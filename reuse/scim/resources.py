@@ -112,10 +112,12 @@ def user_resource(user: User) -> UserResource:
     return resource
 
 
-def answer(payload, status: int = 200, **headers) -> Response:
-    """A SCIM answer: the object dumped for a response, as application/scim+json."""
+def answer(payload, status: int = 200, parameters=None, **headers) -> Response:
+    """A SCIM answer: the object dumped for a response (only the attributes `parameters`
+    selects, if given), as application/scim+json."""
     if not isinstance(payload, dict):
-        payload = payload.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        payload = payload.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+                                     response_parameters=parameters)
     response = Response(json.dumps(payload, default=str, ensure_ascii=False), status=status,
                         mimetype=MEDIA_TYPE, headers=headers)
     response.headers["Cache-Control"] = "no-store"

@@ -12,6 +12,7 @@ from scim2_models import (
     EnterpriseUser,
     ListResponse,
     PatchOp,
+    ResponseParameters,
     SCIMException,
 )
 from sqlalchemy.exc import IntegrityError
@@ -124,6 +125,15 @@ def _user(user_id: str):
     return permissions.provisioned_user(int(user_id))
 
 
+def _parameters():
+    """The `attributes` or `excludedAttributes` the client asked for, if any."""
+    chosen = {name: request.args[name] for name in ("attributes", "excludedAttributes")
+              if request.args.get(name)}
+    if not chosen:
+        return None
+    return ResponseParameters[r.UserResource].model_validate(chosen)
+
+
 def _created(user) -> object:
     return r.answer(r.user_resource(user), 201, Location=r.location(user))
 
@@ -193,12 +203,18 @@ def list_users():
     total, page = provisioning.find(start=start, count=count, **criteria)
     return r.answer(ListResponse[r.UserResource](
         total_results=total, start_index=start, items_per_page=len(page),
-        resources=[r.user_resource(user) for user in page]))
+        resources=[r.user_resource(user) for user in page]), parameters=_parameters())
 
 
 @bp.get("/Users/<user_id>")
 def get_user(user_id: str):
-    return r.answer(r.user_resource(_user(user_id)))
+    return r.answer(r.user_resource(_user(user_id)), parameters=_parameters())
+
+
+@bp.post("/.search")
+@bp.post("/Users/.search")
+def search():
+    raise Refused(501, "Searching with POST is not supported; use GET /Users?filter=….")
 
 
 @bp.post("/Users")
@@ -238,7 +254,10 @@ def patch_user(user_id: str):
         new_name = after.display_name
     elif after.name is not None and (after.name.formatted or "") != user.name:
         new_name = after.name.formatted
-    provisioning.update(user, provisioning.Account(**{**account.__dict__, "name": new_name}))
+    # A removed externalId is cleared (None would mean "not mentioned").
+    external_id = "" if before.external_id and not after.external_id else account.external_id
+    provisioning.update(user, provisioning.Account(**{**account.__dict__, "name": new_name,
+                                                      "external_id": external_id}))
     db.session.commit()
     return r.answer(r.user_resource(user))
 

@@ -34,7 +34,8 @@ MAX_EXTERNAL_ID = 255
 
 @dataclass(frozen=True)
 class Account:
-    """What the provisioning client says about a person; None where it said nothing."""
+    """What the provisioning client says about a person; None where it said nothing (an empty
+    external_id clears it)."""
 
     email: str
     name: str | None = None
@@ -118,13 +119,12 @@ def create(account: Account) -> User:
         audit.record(None, "user.provisioned_again", existing, via=VIA)
         return update(existing, Account(**{**account.__dict__, "active": account.active
                                            if account.active is not None else True}))
-    _check_external_id(account.external_id, None)
-    if not (account.name or "").strip():
-        raise InvalidInput(_("Navn må fylles ut."), field="name")
+    _check_external_id(account.external_id or None, None)
     unit = _unit_for_new_account(account.department)
-    user = users.create_user(email=email, name=account.name, unit=unit, role=Role.MEMBER.value,
-                             password=None)
-    user.scim_external_id = account.external_id
+    # Without a name the account shows its address until the provider sends one.
+    user = users.create_user(email=email, name=(account.name or "").strip() or email, unit=unit,
+                             role=Role.MEMBER.value, password=None)
+    user.scim_external_id = account.external_id or None
     audit.record(None, "user.provisioned", user, via=VIA, unit=unit.code or unit.name,
                  department=account.department or "")
     if account.active is False:
@@ -147,10 +147,11 @@ def update(user: User, account: Account) -> User:
         characters.check(name, _("Navn"), field="name")
         changes["name"] = name
         user.name = name
-    if account.external_id is not None and account.external_id != user.scim_external_id:
-        _check_external_id(account.external_id, user)
-        changes["external_id"] = account.external_id
-        user.scim_external_id = account.external_id
+    external_id = account.external_id or None
+    if account.external_id is not None and external_id != user.scim_external_id:
+        _check_external_id(external_id, user)
+        changes["external_id"] = external_id or ""
+        user.scim_external_id = external_id
     _move(user, account.department, changes)
     if changes:
         audit.record(None, "user.provisioning_changed", user, via=VIA, **changes)

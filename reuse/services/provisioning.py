@@ -105,7 +105,7 @@ def _check_external_id(external_id: str | None, user: User | None) -> None:
 
 
 def _address_taken(email: str) -> Conflict:
-    return uniqueness(_("Det finnes allerede en bruker med e-post %(email)s.", email=email))
+    return uniqueness(_("Adressen %(email)s tilhører allerede en annen bruker.", email=email))
 
 
 def create(account: Account) -> User:

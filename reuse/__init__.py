@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from reuse import auth_session, cli, errors, i18n, observability, security, templating
     from reuse.api import bp as api_bp
+    from reuse.scim import bp as scim_bp
     from reuse.services import login_throttle, month_totals, notifications, photos
     from reuse.web.admin import bp as admin_bp
     from reuse.web.auth import bp as auth_bp
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(scim_bp)
     app.register_blueprint(admin_bp)
 
     @app.after_request

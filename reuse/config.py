@@ -69,6 +69,9 @@ DEFAULTS = {
     "OIDC_TRUST_EMAIL": True,
     # Off: the password form is hidden and only admins may still sign in with a password.
     "PASSWORD_LOGIN": True,
+    # The code of the unit a provisioned person joins when their department names no open
+    # unit; empty: such a person is refused (README, "Provisioning (SCIM 2.0)").
+    "SCIM_DEFAULT_UNIT": "",
 }
 # How the environment sets them: whole numbers, and text where empty means "not set".
 WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
@@ -78,7 +81,7 @@ WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
          "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "OIDC_ISSUER", "OIDC_CLIENT_ID",
-         "OIDC_CLIENT_SECRET", "OIDC_SCOPES", "OIDC_UNIT_CLAIM")
+         "OIDC_CLIENT_SECRET", "OIDC_SCOPES", "OIDC_UNIT_CLAIM", "SCIM_DEFAULT_UNIT")
 # Switches: on/off (also true/false, yes/no, 1/0).
 SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")
 # Limits that allow nothing at 0.

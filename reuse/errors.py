@@ -19,6 +19,7 @@ from werkzeug.exceptions import (
 from reuse.api.auth import Unauthorized
 from reuse.api.parsing import BadRequest
 from reuse.extensions import db
+from reuse.scim.resources import error as scim_error
 from reuse.services.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 MESSAGES = {
@@ -44,6 +45,10 @@ HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
 
 def _is_api() -> bool:
     return request.path.startswith("/api/")
+
+
+def _is_scim() -> bool:
+    return request.path == "/scim/v2" or request.path.startswith("/scim/")
 
 
 def _json(status: int, code: str, message: str):
@@ -94,6 +99,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge):
         limit_mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        if _is_scim():
+            return scim_error(413, f"The request is larger than {limit_mb} MB.")
         if _is_api():
             return _json(413, "too_large", f"The request is larger than {limit_mb} MB.")
         return _page(413, _("Alt du sender på én gang kan være høyst %(limit)s MB. Velg færre "
@@ -102,6 +109,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if _is_scim():
+            return scim_error(status, error.description or "")
         if _is_api():
             return _json(status, HTTP_CODES.get(status, "error"), error.description or "")
         return _page(status)
@@ -110,6 +119,8 @@ def init_app(app: Flask) -> None:
     def unexpected(error: InternalServerError):
         # Flask has logged the original exception.
         db.session.rollback()
+        if _is_scim():
+            return scim_error(500, "Something went wrong on our side; it is logged.")
         if _is_api():
             return _json(500, "server_error", "Something went wrong on our side; it is logged.")
         return _page(500)

@@ -74,6 +74,10 @@ class User(UserMixin, Base):
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
     # The provisioning client's own id for this person (SCIM `externalId`).
     scim_external_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # When the provisioning client deleted this person: the account stays (deactivated, its
+    # name on history) but provisioning no longer sees it, until the address is provisioned
+    # again.
+    scim_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # This person's pending and approved claims, moved only by reuse.services.claims in the
     # transaction that changes a claim's state: the per-person limit is one conditional
     # UPDATE of this row, which the database settles when two claims race.

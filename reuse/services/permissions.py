@@ -387,3 +387,22 @@ def administered_unit_ids(user: User) -> list[int] | None:
 def can_administer_unit(user: User, unit_id: int) -> bool:
     administered = administered_unit_ids(user)
     return administered is None or unit_id in administered
+
+
+# -- provisioning (SCIM) --------------------------------------------------------------------
+
+def provisioned_users() -> ColumnElement[bool]:
+    """The accounts the provisioning client sees: every account it has not deleted.
+
+    Accounts made before provisioning began are among them, so the client can find a person
+    by address and take the account over instead of making a second one.
+    """
+    return User.scim_deleted_at.is_(None)
+
+
+def provisioned_user(user_id: int) -> User:
+    """The account behind a SCIM id, or NotFound (for the client, a deleted account is gone)."""
+    user = db.session.get(User, user_id) if _known_id(user_id) else None
+    if user is None or user.scim_deleted_at is not None:
+        raise NotFound(_("Fant ingen bruker med id %(id)s.", id=user_id))
+    return user

@@ -130,12 +130,18 @@ def end_all_sessions(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
-def deactivate(user: User) -> None:
+def deactivate(user: User, **details) -> None:
     """Stop the account: no login, no sessions, no API tokens. History keeps its name."""
     user.active = False
     end_all_sessions(user)
     tokens.revoke_all_for(user)
-    audit.record(None, "user.deactivated", user)
+    audit.record(None, "user.deactivated", user, **details)
+
+
+def reactivate(user: User, **details) -> None:
+    """Let a deactivated account sign in again. Its old sessions and API tokens stay ended."""
+    user.active = True
+    audit.record(None, "user.reactivated", user, **details)
 
 
 def anonymise(user: User) -> None:

@@ -20,10 +20,9 @@ from reuse.models import Unit, User
 from reuse.models.base import utcnow
 from reuse.services import audit, characters
 from reuse.services.errors import InvalidInput
+from reuse.services.units import MAX_CODE, MAX_NAME
 
 HEADER = ["code", "name", "parent_code"]
-MAX_CODE = 40
-MAX_NAME = 200
 
 
 class ImportRefused(InvalidInput):
@@ -257,14 +256,24 @@ def apply(actor: User | None, result: Plan) -> None:
         unit.name = name
         events.append(("unit.renamed", unit, {"old": before.name, "new": name}))
 
-    created = []
-    for row in result.created:
-        unit = Unit(code=row.code, name=row.name)
-        by_code[row.code] = unit
-        created.append((row, unit))
-    db.session.add_all([unit for _row, unit in created])
-    for row, unit in created:
-        unit.parent = by_code[row.parent_code] if row.parent_code else None
+    # New units level by level, parents first: each level is one batched INSERT, its
+    # parents' ids already known.
+    created, waiting = [], list(result.created)
+    while waiting:
+        level = [row for row in waiting if row.parent_code is None or row.parent_code in by_code]
+        if not level:  # plan() refuses unknown parents and cycles; never loop on them
+            raise _refuse(waiting[0].line, waiting[0].code, _("Ukjent overordnet enhet."))
+        placed = {row.code for row in level}
+        waiting = [row for row in waiting if row.code not in placed]
+        for row in level:
+            parent = by_code[row.parent_code] if row.parent_code else None
+            unit = Unit(code=row.code, name=row.name,
+                        parent_id=parent.id if parent is not None else None)
+            created.append((row, unit))
+        db.session.add_all([unit for row, unit in created[-len(level):]])
+        db.session.flush()
+        for row, unit in created[-len(level):]:
+            by_code[row.code] = unit
     for before, parent_code in result.moved:
         unit = units[before.id]
         unit.parent = by_code[parent_code] if parent_code else None

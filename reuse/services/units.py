@@ -16,7 +16,11 @@ from reuse.services.trees import depth_first, subtree_ids
 
 LABEL = _l("Enhet")
 CLOSED_SUFFIX = _l("(nedlagt)")
-UNIT_CLOSED = _l("Enheten «%(name)s» er nedlagt.")
+NAME_MISSING = _l("Enheten må ha et navn.")
+CODE = _l("Ansvarsnummer")
+# The columns' sizes: a longer name or code is refused here, not by the database.
+MAX_NAME = Unit.__table__.c.name.type.length
+MAX_CODE = Unit.__table__.c.code.type.length
 
 
 def find_by_name(name: str) -> Unit | None:
@@ -37,7 +41,10 @@ def name_taken(name: str) -> str:
 def _checked_name(name: str, *, other_than: Unit | None = None) -> str:
     name = name.strip()
     if not name:
-        raise InvalidInput(_("Enheten må ha et navn."), field="name")
+        raise InvalidInput(str(NAME_MISSING), field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(_("Navnet kan ha høyst %(limit)s tegn.", limit=MAX_NAME),
+                           field="name")
     characters.check(name, _("Navn"), field="name")
     holder = find_by_name(name)
     if holder is not None and holder is not other_than:
@@ -57,7 +64,10 @@ def create_unit(*, name: str, parent: Unit | None = None, code: str | None = Non
                 actor: User | None = None) -> Unit:
     code = (code or "").strip() or None
     name = _checked_name(name)
-    characters.check(code, _("Ansvarsnummer"), field="code")
+    characters.check(code, str(CODE), field="code")
+    if code and len(code) > MAX_CODE:
+        raise InvalidInput(_("Ansvarsnummeret kan ha høyst %(limit)s tegn.", limit=MAX_CODE),
+                           field="code")
     if code and db.session.scalar(select(Unit).where(Unit.code == code)):
         raise InvalidInput(_("Ansvarsnummer %(code)s er allerede brukt.", code=code),
                            field="code")

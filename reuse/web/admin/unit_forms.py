@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from reuse.services.units import CODE, MAX_CODE, MAX_NAME, NAME_MISSING
 from reuse.web.fields import SingleLine
 
 NAME = _l("Navn")
@@ -14,16 +15,15 @@ TOP = _l("— Øverst i treet —")
 
 
 class UnitForm(FlaskForm):
-    name = StringField(NAME, validators=[DataRequired(_l("Enheten må ha et navn.")),
-                                         SingleLine(), Length(max=200)])
-    code = StringField(_l("Ansvarsnummer"), validators=[Optional(), SingleLine(),
-                                                        Length(max=40)])
+    name = StringField(NAME, validators=[DataRequired(NAME_MISSING), SingleLine(),
+                                         Length(max=MAX_NAME)])
+    code = StringField(CODE, validators=[Optional(), SingleLine(), Length(max=MAX_CODE)])
     parent = SelectField(PARENT, choices=[], validate_choice=True)
 
 
 class RenameForm(FlaskForm):
-    name = StringField(NAME, validators=[DataRequired(_l("Enheten må ha et navn.")),
-                                         SingleLine(), Length(max=200)])
+    name = StringField(NAME, validators=[DataRequired(NAME_MISSING), SingleLine(),
+                                         Length(max=MAX_NAME)])
 
 
 class MoveForm(FlaskForm):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -190,8 +191,9 @@ def unit_move_items(unit_id: int):
             moved = units.move_open_items(current_user, unit, target)
         if not refused:
             db.session.commit()
-            flash(_("Annonser flyttet til %(name)s: %(count)s.", name=target.name,
-                    count=moved), "success")
+            flash(ngettext("%(num)s annonse er flyttet til %(name)s.",
+                           "%(num)s annonser er flyttet til %(name)s.", moved,
+                           name=target.name), "success")
             return redirect(url_for("admin.unit_detail", unit_id=unit.id))
         unit = _unit(unit_id)
     return _detail_page(unit, items_form=form, status=400)

@@ -23,7 +23,7 @@ import reuse.web
 from reuse.api.openapi import document
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.models.organisation import MAX_EMAIL
-from reuse.services import claims, factors, figures, goals, items, ledger, tokens, users
+from reuse.services import claims, factors, figures, goals, items, ledger, tokens, units, users
 from reuse.services.numbers import MAX_INT
 
 DOC = document()
@@ -58,6 +58,10 @@ SAME_AS_API = {
 
 # (form, field) -> its limits, for fields no API input takes; each read from its constant.
 PAGE_ONLY = {
+    # Units are administered on the pages and by import-units; the API only lists them.
+    ("UnitForm", "name"): {"maxLength": units.MAX_NAME},
+    ("RenameForm", "name"): {"maxLength": units.MAX_NAME},
+    ("UnitForm", "code"): {"maxLength": units.MAX_CODE},
     ("ChosenPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AddPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AltTextForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from reuse.cli import api_tokens, backup, jobs, people, provisioning, report_totals, seed
+from reuse.cli import (
+    api_tokens,
+    backup,
+    jobs,
+    organisation,
+    people,
+    provisioning,
+    report_totals,
+    seed,
+)
 
-AREAS = (seed, people, api_tokens, provisioning, jobs, report_totals, backup)
+AREAS = (seed, people, organisation, api_tokens, provisioning, jobs, report_totals, backup)
 
 
 def init_app(app: Flask) -> None:

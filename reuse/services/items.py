@@ -169,6 +169,7 @@ def _index(item: Item) -> None:
 
 def create_item(user: User, details: ItemDetails, *, today: date | None = None) -> Item:
     """List an item for the user's own unit."""
+    units.require_open(user.unit)
     details = _validated(details, today=today or date.today())
     item = Item(unit_id=user.unit_id, created_by_id=user.id, **vars(details))
     _index(item)
@@ -253,6 +254,7 @@ def relist_item(user: User, item: Item, *, today: date | None = None) -> Item:
                        code="not_withdrawn")
     if relisted_as(item) is not None:
         raise Conflict(str(ALREADY_RELISTED), code="already_relisted")
+    units.require_open(item.unit)
     left = item.quantity - item.quantity_reserved - item.quantity_handed_over
     if left < 1:
         raise Conflict(_("Alt i annonsen er hentet eller lovet bort, så det er ingenting å "

@@ -38,6 +38,7 @@ from reuse.services.trees import subtree_id_list
 MAX_ID = MAX_INT
 
 PHOTO_NOT_FOUND = _l("Fant ikke bildet.")
+UNIT_NOT_FOUND = _l("Fant ingen slik enhet.")
 ONLY_ADMINS_CORRECT = _l("Bare systemadministratorer kan korrigere gjenbruksføringer.")
 
 
@@ -406,3 +407,43 @@ def provisioned_user(user_id: int) -> User:
     if user is None or user.scim_deleted_at is not None:
         raise NotFound(_("Fant ingen bruker med id %(id)s.", id=user_id))
     return user
+
+
+# -- units ----------------------------------------------------------------------------------
+
+def administered_unit(user: User, unit_id: int) -> Unit:
+    """A unit this user administers: NotFound for an unknown id, PermissionDenied for a unit
+    outside the user's part of the tree."""
+    unit = db.session.get(Unit, unit_id) if _known_id(unit_id) else None
+    if unit is None:
+        raise NotFound(str(UNIT_NOT_FOUND))
+    if not can_administer(user) or not can_administer_unit(user, unit.id):
+        raise PermissionDenied(_("Du administrerer ikke denne enheten."))
+    return unit
+
+
+def can_create_top_units(user: User) -> bool:
+    """Units at the top of the tree (and moves to the top): admins only."""
+    return administers_everything(user)
+
+
+def can_place_unit_under(user: User, parent_id: int | None) -> bool:
+    """Create or move a unit under this parent (None: at the top): a unit admin only within
+    their own part of the tree."""
+    if parent_id is None:
+        return can_create_top_units(user)
+    return can_administer(user) and can_administer_unit(user, parent_id)
+
+
+def can_change_unit(user: User, unit: Unit) -> bool:
+    """Rename, move, close or reopen: admins any unit; a unit admin the units under their own,
+    not the unit they belong to (they would give away or close their own standing)."""
+    if administers_everything(user):
+        return True
+    return (can_administer(user) and unit.id != user.unit_id
+            and can_administer_unit(user, unit.id))
+
+
+def can_import_units(user: User) -> bool:
+    """The organisation from its register replaces anyone's part of the tree: admins only."""
+    return administers_everything(user)

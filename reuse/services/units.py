@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, literal, select
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
 
 from reuse.extensions import db
-from reuse.models import Unit
-from reuse.services import characters
-from reuse.services.errors import InvalidInput, NotFound
-from reuse.services.trees import depth_first, nodes, subtree_ids
+from reuse.models import Claim, Item, Unit, User
+from reuse.models.base import utcnow
+from reuse.models.claims import OPEN_CLAIM_STATUSES
+from reuse.services import audit, characters
+from reuse.services.errors import Conflict, InvalidInput, NotFound
+from reuse.services.trees import depth_first, subtree_ids
 
 LABEL = _l("Enhet")
+CLOSED_SUFFIX = _l("(nedlagt)")
+NAME_MISSING = _l("Enheten må ha et navn.")
+CODE = _l("Ansvarsnummer")
+# The columns' sizes: a longer name or code is refused here, not by the database.
+MAX_NAME = Unit.__table__.c.name.type.length
+MAX_CODE = Unit.__table__.c.code.type.length
 
 
 def find_by_name(name: str) -> Unit | None:
@@ -26,32 +34,180 @@ def get_by_name(name: str) -> Unit:
     return unit
 
 
-def create_unit(*, name: str, parent: Unit | None = None, code: str | None = None) -> Unit:
+def name_taken(name: str) -> str:
+    return _("Det finnes allerede en enhet som heter «%(name)s».", name=name)
+
+
+def _checked_name(name: str, *, other_than: Unit | None = None) -> str:
     name = name.strip()
-    code = (code or "").strip() or None
     if not name:
-        raise InvalidInput(_("Enheten må ha et navn."), field="name")
-    characters.check(name, _("Navn"), field="name")
-    characters.check(code, _("Ansvarsnummer"), field="code")
-    if find_by_name(name):
-        raise InvalidInput(_("Det finnes allerede en enhet som heter «%(name)s».", name=name),
+        raise InvalidInput(str(NAME_MISSING), field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput(_("Navnet kan ha høyst %(limit)s tegn.", limit=MAX_NAME),
                            field="name")
+    characters.check(name, _("Navn"), field="name")
+    holder = find_by_name(name)
+    if holder is not None and holder is not other_than:
+        raise InvalidInput(name_taken(name), field="name")
+    return name
+
+
+def require_open(unit: Unit, *, field: str = "unit") -> None:
+    """Refuse to place anyone or anything new in a closed unit."""
+    if unit.closed_at is not None:
+        raise Conflict(_("Enheten «%(name)s» er nedlagt: ingen nye personer, annonser eller "
+                         "underenheter kan legges til den.", name=unit.name),
+                       field=field, code="unit_closed")
+
+
+def create_unit(*, name: str, parent: Unit | None = None, code: str | None = None,
+                actor: User | None = None) -> Unit:
+    code = (code or "").strip() or None
+    name = _checked_name(name)
+    characters.check(code, str(CODE), field="code")
+    if code and len(code) > MAX_CODE:
+        raise InvalidInput(_("Ansvarsnummeret kan ha høyst %(limit)s tegn.", limit=MAX_CODE),
+                           field="code")
     if code and db.session.scalar(select(Unit).where(Unit.code == code)):
         raise InvalidInput(_("Ansvarsnummer %(code)s er allerede brukt.", code=code),
                            field="code")
+    if parent is not None:
+        require_open(parent, field="parent")
     unit = Unit(name=name, parent=parent, code=code)
     db.session.add(unit)
     db.session.flush()
+    audit.record(actor, "unit.created", unit, name=name, code=code,
+                 parent_id=parent.id if parent is not None else None)
     return unit
+
+
+def rename_unit(actor: User | None, unit: Unit, name: str) -> None:
+    old = unit.name
+    name = _checked_name(name, other_than=unit)
+    if name == old:
+        return
+    unit.name = name
+    db.session.flush()
+    audit.record(actor, "unit.renamed", unit, old=old, new=name)
+
+
+def would_cycle(parent_of: dict[int, int | None], unit_id: int, parent_id: int | None) -> bool:
+    """Whether placing unit_id under parent_id puts it under itself."""
+    return parent_id is not None and unit_id in ancestors(parent_of, parent_id)
+
+
+def move_unit(actor: User | None, unit: Unit, parent: Unit | None) -> None:
+    """Place the unit (and everything under it) under another parent, or at the top."""
+    new_parent_id = parent.id if parent is not None else None
+    if new_parent_id == unit.parent_id:
+        return
+    if would_cycle(parents(), unit.id, new_parent_id):
+        raise InvalidInput(_("«%(name)s» kan ikke legges under seg selv eller en av sine "
+                             "underenheter.", name=unit.name), field="parent")
+    if parent is not None:
+        require_open(parent, field="parent")
+    old = unit.parent_id
+    unit.parent_id = new_parent_id
+    db.session.flush()
+    audit.record(actor, "unit.moved", unit, old_parent_id=old, new_parent_id=new_parent_id)
+
+
+def close_unit(actor: User | None, unit: Unit) -> None:
+    """Close a unit: it stays, with its history; nobody and nothing new is placed in it.
+    Its open sub-units must be moved or closed first."""
+    if unit.closed_at is not None:
+        return
+    open_children = db.session.scalar(select(func.count()).select_from(Unit).where(
+        Unit.parent_id == unit.id, Unit.closed_at.is_(None)))
+    if open_children:
+        raise Conflict(_("«%(name)s» har enheter under seg som ikke er nedlagt. Flytt eller "
+                         "legg ned dem først.", name=unit.name), code="open_sub_units")
+    unit.closed_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "unit.closed", unit)
+
+
+def reopen_unit(actor: User | None, unit: Unit) -> None:
+    if unit.closed_at is None:
+        return
+    if unit.parent is not None and unit.parent.closed_at is not None:
+        raise Conflict(_("Enheten over, «%(name)s», er nedlagt. Gjenåpne den eller flytt "
+                         "enheten først.", name=unit.parent.name), code="unit_closed")
+    unit.closed_at = None
+    db.session.flush()
+    audit.record(actor, "unit.reopened", unit)
+
+
+def open_items(unit: Unit) -> list[Item]:
+    """The unit's listings that are not withdrawn and not wholly handed over."""
+    return list(db.session.scalars(select(Item).where(
+        Item.unit_id == unit.id, Item.withdrawn_at.is_(None),
+        Item.quantity_handed_over < Item.quantity).order_by(Item.id)))
+
+
+def open_claims(unit: Unit) -> list[Claim]:
+    """Pending and approved claims on the unit's items or made for the unit."""
+    return list(db.session.scalars(select(Claim).where(
+        Claim.status.in_([status.value for status in OPEN_CLAIM_STATUSES]),
+        or_(Claim.unit_id == unit.id,
+            Claim.item_id.in_(select(Item.id).where(Item.unit_id == unit.id))))
+        .order_by(Claim.id)))
+
+
+def people_in(unit: Unit) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.unit_id == unit.id)
+                                   .order_by(User.name)))
+
+
+def move_open_items(actor: User | None, unit: Unit, target: Unit) -> int:
+    """Hand the unit's open listings (with their claims) to another, open unit."""
+    if target.id == unit.id:
+        raise InvalidInput(_("Velg en annen enhet."), field="target")
+    require_open(target, field="target")
+    moved = open_items(unit)
+    if not moved:
+        return 0
+    for item in moved:
+        item.unit_id = target.id
+        audit.record(actor, "item.unit_changed", item, old_unit_id=unit.id,
+                     new_unit_id=target.id)
+    db.session.flush()
+    return len(moved)
 
 
 def all_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).order_by(Unit.name)))
 
 
-def tree_options() -> list[tuple[int, str, int]]:
-    """(id, name, depth) in tree order, for indented select lists."""
-    return [(unit.id, unit.name, depth) for unit, depth in depth_first(nodes(Unit, "name"))]
+def tree_rows(*, include_closed: bool = False) -> list[tuple]:
+    """(row, depth) in tree order of (id, parent_id, name, code, closed_at) rows. Without
+    closed units, a closed unit's subtree is left out with it."""
+    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name, Unit.code,
+                                     Unit.closed_at).order_by(Unit.name)).all()
+    ordered = depth_first(rows)
+    if include_closed:
+        return ordered
+    shown, hidden_depth = [], None
+    for row, depth in ordered:
+        if hidden_depth is not None and depth > hidden_depth:
+            continue
+        hidden_depth = None
+        if row.closed_at is not None:
+            hidden_depth = depth
+            continue
+        shown.append((row, depth))
+    return shown
+
+
+def label(name: str, closed: bool) -> str:
+    return f"{name} {CLOSED_SUFFIX}" if closed else name
+
+
+def tree_options(*, include_closed: bool = False) -> list[tuple[int, str, int]]:
+    """(id, name, depth) in tree order, for indented select lists: open units only, unless
+    asked (reports of past periods), then closed ones say so."""
+    return [(row.id, label(row.name, row.closed_at is not None), depth)
+            for row, depth in tree_rows(include_closed=include_closed)]
 
 
 def ancestors(parent_of: dict[int, int | None], unit_id: int) -> list[int]:

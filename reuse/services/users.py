@@ -19,7 +19,7 @@ from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
 from reuse.models import Role, Unit, User
-from reuse.services import audit, characters, notifications, tokens
+from reuse.services import audit, characters, notifications, tokens, units
 from reuse.services.errors import InvalidInput
 
 PASSWORD_LABEL = _l("Passord")
@@ -94,6 +94,7 @@ def create_user(*, email: str, name: str, unit: Unit, role: str,
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise InvalidInput(_("Det finnes allerede en bruker med e-post %(email)s.", email=email),
                            field="email")
+    units.require_open(unit)
     if password is not None:
         check_password_strength(password, email=email, name=name)
     user = User(email=email, name=name, unit=unit, role=role,

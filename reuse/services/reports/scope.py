@@ -23,7 +23,11 @@ from reuse.models import Category, ReuseCheck, ReuseRecord, Unit, User
 from reuse.services import numbers
 from reuse.services import units as unit_service
 from reuse.services.errors import InvalidInput, PermissionDenied
-from reuse.services.permissions import can_see_all_reports, can_see_unit_report
+from reuse.services.permissions import (
+    UNIT_NOT_FOUND,
+    can_see_all_reports,
+    can_see_unit_report,
+)
 from reuse.services.trees import subtree_ids, subtree_order
 
 EARLIEST = date(2000, 1, 1)
@@ -37,7 +41,7 @@ TO = _l("Til og med")
 RECEIVING_UNIT = _l("Mottakende enhet")
 GIVING_UNIT = _l("Givende enhet")
 WHOLE_MUNICIPALITY = _l("Hele kommunen")  # no unit chosen
-NO_SUCH_UNIT = _l("Fant ingen slik enhet.")
+NO_SUCH_UNIT = UNIT_NOT_FOUND
 
 
 def _oslo_midnight_utc(day: date) -> datetime:
@@ -158,12 +162,14 @@ def authorize(user: User, scope: Scope) -> Scope:
 
 def selectable_units(user: User) -> list[tuple[int, str, int]]:
     """(id, name, depth) of the units whose report the user may choose, in tree order."""
+    # Closed units stay choosable, marked so: their records stay in the periods they happened.
     if can_see_all_reports(user):
-        return unit_service.tree_options()
+        return unit_service.tree_options(include_closed=True)
     own = subtree_ids(Unit, user.unit_id)
-    units = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name)
+    units = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name, Unit.closed_at)
                                .where(Unit.id.in_(own)).order_by(Unit.name)).all()
-    return [(unit.id, unit.name, depth) for unit, depth in subtree_order(units, user.unit_id)]
+    return [(unit.id, unit_service.label(unit.name, unit.closed_at is not None), depth)
+            for unit, depth in subtree_order(units, user.unit_id)]
 
 
 # -- what a scope covers, in SQL -----------------------------------------------------------

@@ -22,6 +22,7 @@ from wtforms.validators import Length, NumberRange
 import reuse.web
 from reuse.api.openapi import document
 from reuse.models.catalog import MAX_ALT_TEXT
+from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services import claims, factors, figures, goals, items, ledger, tokens, units, users
 from reuse.services.numbers import MAX_INT
@@ -84,6 +85,12 @@ PAGE_ONLY = {
     ("LoginForm", "password"): {"maxLength": users.MAX_PASSWORD_LENGTH},
     ("ForgotPasswordForm", "email"): {"maxLength": MAX_EMAIL},
     ("ResetPasswordForm", "password"): {"maxLength": users.MAX_PASSWORD_LENGTH},
+    # The administration's searches and tokens (API tokens are made with the command line).
+    ("PeopleFilterForm", "q"): {"maxLength": users.MAX_QUERY},
+    ("AuditFilterForm", "who"): {"maxLength": users.MAX_QUERY},
+    ("ApiTokenForm", "label"): {"maxLength": MAX_TOKEN_LABEL},
+    ("ApiTokenForm", "expires_in_days"): {"minimum": 1, "maximum": tokens.MAX_EXPIRY_DAYS},
+    ("ScimTokenForm", "label"): {"maxLength": MAX_TOKEN_LABEL},
 }
 
 LIMIT_KEYS = ("maxLength", "minimum", "maximum")

@@ -135,3 +135,36 @@ def test_api_reads_record_token_use_without_a_write_per_request(app, people, db)
     assert client.get("/api/v1/items", headers=headers).status_code == 200
     db.session.expire_all()
     assert db.session.get(ApiToken, token.id).last_used_at > first_use
+
+
+ADMIN_PAGES = ["/admin/people", "/admin/people?q=person", "/admin/tokens", "/admin/audit",
+               "/admin/audit?who=person", "/admin/people/{member}"]
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+@pytest.mark.parametrize("role", ["admin", "unit_admin"])
+def test_administration_pages_cost_the_same_for_3_and_15_rows(app, people, make_item,
+                                                              make_user, db, log_in, path,
+                                                              role):
+    """People, their tokens and their events (with links to the objects they concern)."""
+    from reuse.services import scim_tokens, tokens, users
+
+    client = log_in(getattr(people, role))
+    path = path.format(member=people.member.id)
+
+    def grow(count: int) -> None:
+        for _number in range(count):
+            person = make_user(people.school)
+            tokens.create_token(person, "nøkkel")
+            tokens.create_token(people.member, "nøkkel")
+            users.change_role(person, "unit_admin", by=people.admin)
+            scim_tokens.create_token(people.admin, "scim")
+        fill(people, make_item, db, count)  # claims and checks: events about items, claims
+        db.session.commit()
+
+    grow(3)
+    few = queries_for(client, db, path)
+    grow(12)
+    many = queries_for(client, db, path)
+    assert many == few, f"{path}: {few} queries for 3 rows, {many} for 15"
+    assert many <= 25, f"{path}: {many} queries"

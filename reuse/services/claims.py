@@ -62,6 +62,7 @@ STATUS_LABELS = {
 
 MESSAGE_LABEL = _l("Melding")
 NOT_FOUND = _l("Fant ikke forespørselen.")
+LABEL = _l("Forespørsel")
 APPROVED_SUBJECT = _l("Godkjent: %(title)s")
 # What a lister may choose when declining, in the order the form offers them.
 DECLINE_REASON_LABELS = {

@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from reuse.extensions import db
 from reuse.models import (
+    ApiToken,
+    AuditEvent,
     Claim,
     Item,
     PendingPhoto,
@@ -447,3 +449,165 @@ def can_change_unit(user: User, unit: Unit) -> bool:
 def can_import_units(user: User) -> bool:
     """The organisation from its register replaces anyone's part of the tree: admins only."""
     return administers_everything(user)
+
+# -- people ---------------------------------------------------------------------------------
+#
+# Seeing a person (the people list and a person's page) follows the units: admins see
+# everyone, unit admins the people of their unit and the units under it. Changing a person
+# (unit, deactivation, anonymising, their API tokens) also needs the person's role to be one
+# the administrator could give: a unit admin sees the sustainability lead or an admin placed
+# in their unit but cannot close their account, move them or act through their tokens.
+# Nobody changes their own role, or closes their own account, here.
+
+PERSON_NOT_FOUND = _l("Fant ikke personen.")
+ONLY_OWN_PEOPLE = _l("Du kan bare endre personer du administrerer, med en rolle du selv "
+                     "kan gi.")
+
+
+def roles_assignable_by(user: User) -> list[Role]:
+    """The roles an administrator may give: admins every role; unit admins member and unit
+    admin only, never the municipality-wide roles (admin, sustainability lead)."""
+    if administers_everything(user):
+        return list(Role)
+    if can_administer(user):
+        return [Role.MEMBER, Role.UNIT_ADMIN]
+    return []
+
+
+def can_administer_person(user: User, person: User) -> bool:
+    """See a person in the administration: admins everyone, unit admins their subtree's."""
+    return can_administer(user) and can_administer_unit(user, person.unit_id)
+
+
+def people_administered_by(user: User) -> ColumnElement[bool]:
+    """SQL form of can_administer_person."""
+    if not can_administer(user):
+        return false()
+    administered = administered_unit_ids(user)
+    if administered is None:
+        return true()
+    return User.unit_id.in_(administered)
+
+
+def administered_person(user: User, person_id: int) -> User:
+    """The person, if this user administers them. PermissionDenied for someone who
+    administers nobody (a member gets 403 on every administration page); NotFound for a
+    person outside what they administer (as for an unknown id, so an id reveals nothing)."""
+    if not can_administer(user):
+        raise PermissionDenied(str(ONLY_OWN_PEOPLE))
+    person = db.session.get(User, person_id) if _known_id(person_id) else None
+    if person is None or not can_administer_person(user, person):
+        raise NotFound(str(PERSON_NOT_FOUND))
+    return person
+
+
+def can_manage_person(user: User, person: User) -> bool:
+    """Move a person, deactivate, reactivate or anonymise them, and create or revoke their
+    API tokens: those who administer them, if the person's role is one they could give."""
+    return can_administer_person(user, person) and person.role in roles_assignable_by(user)
+
+
+def can_change_role(user: User, person: User) -> bool:
+    """Change a person's role: as can_manage_person, never one's own (a unit admin cannot
+    promote themselves, and an admin cannot lock the municipality out by accident)."""
+    return person.id != user.id and can_manage_person(user, person)
+
+
+def can_close_account(user: User, person: User) -> bool:
+    """Deactivate or anonymise: as can_manage_person, never one's own account."""
+    return person.id != user.id and can_manage_person(user, person)
+
+
+def can_move_to_unit(user: User, unit: Unit) -> bool:
+    """A unit people may be moved to: one this user administers, and not closed."""
+    return unit.closed_at is None and can_administer(user) and can_administer_unit(user, unit.id)
+
+
+def units_for_moving(user: User) -> ColumnElement[bool]:
+    """SQL form of can_move_to_unit."""
+    if not can_administer(user):
+        return false()
+    administered = administered_unit_ids(user)
+    open_unit = Unit.closed_at.is_(None)
+    return open_unit if administered is None else and_(open_unit, Unit.id.in_(administered))
+
+
+def units_administered_by(user: User) -> ColumnElement[bool]:
+    """The units an administrator may filter people and events by, closed ones included."""
+    if not can_administer(user):
+        return false()
+    administered = administered_unit_ids(user)
+    return true() if administered is None else Unit.id.in_(administered)
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+TOKEN_NOT_FOUND = _l("Fant ikke API-nøkkelen.")
+ONLY_ADMINS_SCIM = _l("Bare systemadministratorer kan lage og trekke tilbake SCIM-nøkler.")
+
+
+def can_see_api_token(user: User, token: ApiToken) -> bool:
+    """An API token in the administration: as its owner's page."""
+    return can_administer_person(user, token.user)
+
+
+def api_tokens_visible_to(user: User) -> ColumnElement[bool]:
+    """SQL form of can_see_api_token."""
+    if not can_administer(user):
+        return false()
+    if administers_everything(user):
+        return true()
+    return ApiToken.user_id.in_(select(User.id).where(people_administered_by(user)))
+
+
+def can_manage_api_tokens_of(user: User, person: User) -> bool:
+    """Create a token for a person, or revoke one: as can_manage_person. A token acts as its
+    owner, so a unit admin may never hold one of an admin or the sustainability lead."""
+    return can_manage_person(user, person)
+
+
+def visible_api_token(user: User, token_id: int) -> ApiToken:
+    """The token, if this user may see it in the administration; NotFound otherwise."""
+    if not can_administer(user):
+        raise PermissionDenied(str(ONLY_OWN_PEOPLE))
+    token = db.session.get(ApiToken, token_id) if _known_id(token_id) else None
+    if token is None or not can_see_api_token(user, token):
+        raise NotFound(str(TOKEN_NOT_FOUND))
+    return token
+
+
+def can_manage_scim_tokens(user: User) -> bool:
+    """Provisioning tokens create and close accounts in every unit: admins only."""
+    return administers_everything(user)
+
+
+# -- the audit log --------------------------------------------------------------------------
+
+def can_see_audit_log(user: User) -> bool:
+    return can_administer(user)
+
+
+def audit_events_visible_to(user: User) -> ColumnElement[bool]:
+    """The audit events an administrator may read.
+
+    Admins: every event. Unit admins: events by the people they administer, and events about
+    those people (their account, their API tokens) or about the units they administer,
+    whoever acted (an admin moving someone into the unit, the provisioning system closing an
+    account). "The people they administer" is who is in their units now: someone who moved
+    away takes their history with them, someone who moved in brings theirs. Events about
+    other things (an item, a claim) by people elsewhere stay with those people's
+    administrators. Members and the sustainability lead: none.
+    """
+    if not can_administer(user):
+        return false()
+    if administers_everything(user):
+        return true()
+    people = select(User.id).where(people_administered_by(user))
+    return or_(
+        AuditEvent.actor_id.in_(people),
+        and_(AuditEvent.object_type == User.__tablename__, AuditEvent.object_id.in_(people)),
+        and_(AuditEvent.object_type == ApiToken.__tablename__, AuditEvent.object_id.in_(
+            select(ApiToken.id).where(ApiToken.user_id.in_(people)))),
+        and_(AuditEvent.object_type == Unit.__tablename__,
+             AuditEvent.object_id.in_(administered_unit_ids(user))),
+    )

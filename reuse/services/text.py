@@ -181,6 +181,11 @@ def matches_term(indexed: str, term: str) -> bool:
     return term in indexed
 
 
+def contains_pattern(term: str) -> str:
+    """A LIKE pattern (escape character '\\') for text holding `term` anywhere, as typed."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def like_pattern(term: str) -> str:
     """A LIKE pattern (escape character '\\') for matches_term on text in index form."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,17 +8,20 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
 from reuse.models import ApiToken, User, utcnow
 from reuse.models.claims import MAX_TOKEN_LABEL
-from reuse.services import audit, characters
-from reuse.services.errors import Conflict, InvalidInput, NotFound
+from reuse.services import audit, characters, permissions
+from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.paging import ListPage, paginate
 
 PREFIX = "reuse_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 # Ten years: beyond that "expires" means nothing, and the date arithmetic stays in range.
 MAX_EXPIRY_DAYS = 3650
+TOKENS_PER_PAGE = 50
 
 
 class TokenRefused(Exception):
@@ -36,9 +39,19 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, label: str = "",
-                 expires_in_days: int | None = None) -> tuple[ApiToken, str]:
-    """A new token for the user; the plain text is returned here and never stored."""
+def create_token(user: User, label: str = "", expires_in_days: int | None = None, *,
+                 created_by: User | None = None) -> tuple[ApiToken, str]:
+    """A new token for the user; the plain text is returned here and never stored.
+
+    `created_by`: an administrator making it for the person, who must be allowed to
+    (permissions.can_manage_api_tokens_of); the audit trail names them. A deactivated
+    account gets none: it could not use it."""
+    if created_by is not None:
+        if not permissions.can_manage_api_tokens_of(created_by, user):
+            raise PermissionDenied(str(permissions.ONLY_OWN_PEOPLE))
+        if not user.active:
+            raise Conflict(_("%(name)s er deaktivert og kan ikke få API-nøkler.",
+                             name=user.name))
     characters.check(label, _("Navn"), field="label")
     expires_at = None
     if expires_in_days is not None:
@@ -51,7 +64,8 @@ def create_token(user: User, label: str = "",
                      token_hash=digest(plain), expires_at=expires_at)
     db.session.add(token)
     db.session.flush()
-    audit.record(user, "api_token.created", token, label=token.label, expires_at=expires_at)
+    audit.record(created_by or user, "api_token.created", token, label=token.label,
+                 expires_at=expires_at, **({"owner": user.id} if created_by else {}))
     return token, plain
 
 
@@ -104,11 +118,22 @@ def revoke_token(token_id: int, revoked_by: User | None = None) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(_("Fant ingen API-nøkkel med id %(id)s.", id=token_id))
+    if revoked_by is not None and revoked_by.id != token.user_id and \
+            not permissions.can_manage_api_tokens_of(revoked_by, token.user):
+        raise PermissionDenied(str(permissions.ONLY_OWN_PEOPLE))
     if token.revoked_at is not None:
         raise Conflict(_("API-nøkkel %(id)s er allerede trukket tilbake.", id=token_id))
     token.revoked_at = utcnow()
     audit.record(revoked_by, "api_token.revoked", token)
     return token
+
+
+def administered_tokens(viewer: User, *, page: int = 1) -> ListPage[ApiToken]:
+    """The API tokens this viewer sees in the administration, newest first, with owners."""
+    return paginate(select(ApiToken).options(joinedload(ApiToken.user))
+                    .where(permissions.api_tokens_visible_to(viewer))
+                    .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()),
+                    page=page, per_page=TOKENS_PER_PAGE)
 
 
 def revoke_all_for(user: User) -> int:

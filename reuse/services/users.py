@@ -13,14 +13,18 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
 from reuse.models import Role, Unit, User
-from reuse.services import audit, characters, notifications, tokens, units
-from reuse.services.errors import InvalidInput
+from reuse.services import audit, characters, notifications, permissions, tokens, units
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
+from reuse.services.paging import ListPage, paginate
+from reuse.services.text import contains_pattern
+from reuse.services.trees import subtree_id_list
 
 PASSWORD_LABEL = _l("Passord")
 MIN_PASSWORD_LENGTH = 10
@@ -79,6 +83,13 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def _check_role(role: str) -> None:
+    if role not in {r.value for r in Role}:
+        known = ", ".join(r.value for r in Role)
+        raise InvalidInput(_("Ukjent rolle «%(role)s». Gyldige roller: %(known)s.", role=role,
+                             known=known), field="role")
+
+
 def create_user(*, email: str, name: str, unit: Unit, role: str,
                 password: str | None = None) -> User:
     """A new account. Without a password the person signs in with single sign-on only."""
@@ -87,10 +98,7 @@ def create_user(*, email: str, name: str, unit: Unit, role: str,
     if not name:
         raise InvalidInput(_("Navn må fylles ut."), field="name")
     characters.check(name, _("Navn"), field="name")
-    if role not in {r.value for r in Role}:
-        known = ", ".join(r.value for r in Role)
-        raise InvalidInput(_("Ukjent rolle «%(role)s». Gyldige roller: %(known)s.", role=role,
-                             known=known), field="role")
+    _check_role(role)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise InvalidInput(_("Det finnes allerede en bruker med e-post %(email)s.", email=email),
                            field="email")
@@ -131,35 +139,147 @@ def end_all_sessions(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
-def deactivate(user: User, **details) -> None:
-    """Stop the account: no login, no sessions, no API tokens. History keeps its name."""
+ANONYMISED_DOMAIN = "invalid"
+
+
+def is_anonymised(user: User) -> bool:
+    """Whether anonymise() has replaced this person's name and e-mail."""
+    return user.email == f"anonymisert-{user.id}@{ANONYMISED_DOMAIN}"
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(str(permissions.ONLY_OWN_PEOPLE))
+
+
+def deactivate(user: User, by: User | None = None, **details) -> None:
+    """Stop the account: no login, no sessions, no API tokens. History keeps its name.
+
+    `by` is the administrator who asks (None for the provisioning system and the command
+    line): they must be allowed to close this account, and the audit trail names them."""
+    if by is not None:
+        _require(permissions.can_close_account(by, user))
     user.active = False
     end_all_sessions(user)
     tokens.revoke_all_for(user)
-    audit.record(None, "user.deactivated", user, **details)
+    audit.record(by, "user.deactivated", user, **details)
 
 
-def reactivate(user: User, **details) -> None:
-    """Let a deactivated account sign in again. Its old sessions and API tokens stay ended."""
+def reactivate(user: User, by: User | None = None, **details) -> None:
+    """Open a deactivated account again. Its API tokens stay revoked (they were closed with
+    the account; new ones are made on purpose), and an anonymised account stays closed: there
+    is nobody left to give it back to."""
+    if by is not None:
+        _require(permissions.can_close_account(by, user))
+    if is_anonymised(user):
+        raise Conflict(_("En anonymisert bruker kan ikke aktiveres igjen."))
+    if user.active:
+        return
     user.active = True
-    audit.record(None, "user.reactivated", user, **details)
+    audit.record(by, "user.reactivated", user, **details)
 
 
-def anonymise(user: User) -> None:
+def anonymise(user: User, by: User | None = None) -> None:
     """Erase a person's name and e-mail (GDPR) while every claim, record and figure stays.
 
     The row stays, so the ledger and the audit trail still add up; only what identifies the
     person is replaced. The account is deactivated first.
     """
+    if by is not None:
+        _require(permissions.can_close_account(by, user))
+    if is_anonymised(user):
+        raise Conflict(_("Brukeren er allerede anonymisert."))
     if user.active:
-        deactivate(user)
+        deactivate(user, by)
     user.name = _("Anonymisert bruker %(id)s", id=user.id)
-    user.email = f"anonymisert-{user.id}@invalid"
+    user.email = f"anonymisert-{user.id}@{ANONYMISED_DOMAIN}"
     user.password_hash = ""
     user.oidc_subject = None
     user.scim_external_id = None
     user.locale = None
-    audit.record(None, "user.anonymised", user)
+    audit.record(by, "user.anonymised", user)
+
+
+def change_role(user: User, role: str, by: User | None = None) -> bool:
+    """Give a person another role; False if it is the role they have. Their rights change,
+    so every session of theirs ends and they sign in again under the new role.
+
+    `by` may only give a role from permissions.roles_assignable_by, and never to themselves.
+    """
+    _check_role(role)
+    if by is not None:
+        _require(permissions.can_change_role(by, user)
+                 and role in permissions.roles_assignable_by(by))
+    if user.role == role:
+        return False
+    before = user.role
+    user.role = role
+    end_all_sessions(user)
+    audit.record(by, "user.role_changed", user, before=before, after=role)
+    return True
+
+
+def move_to_unit(user: User, unit: Unit, by: User | None = None) -> bool:
+    """Move a person to another unit; False if they are in it already. Nobody joins a closed
+    unit. What they may see and do follows the unit, so every session of theirs ends.
+
+    `by` may only move people they manage, and only into units they administer."""
+    if unit.closed_at is not None:
+        raise InvalidInput(_("«%(unit)s» er nedlagt. Velg en annen enhet.", unit=unit.name),
+                           field="unit")
+    if by is not None:
+        _require(permissions.can_manage_person(by, user)
+                 and permissions.can_move_to_unit(by, unit))
+    if user.unit_id == unit.id:
+        return False
+    before = user.unit
+    user.unit = unit
+    end_all_sessions(user)
+    audit.record(by, "user.unit_changed", user, before=before.id, before_name=before.name,
+                 after=unit.id, after_name=unit.name)
+    return True
+
+
+# -- the administration's list of people --------------------------------------------------
+
+PEOPLE_PER_PAGE = 50
+# The longest search the people list and the audit log's "who" take.
+MAX_QUERY = 200
+ACTIVE = "active"
+DEACTIVATED = "deactivated"
+
+
+def people(viewer: User, *, words: str = "", unit_id: int | None = None, status: str = "",
+           page: int = 1) -> ListPage[User]:
+    """The people this viewer administers (permissions.people_administered_by), by name:
+    those whose name or e-mail holds `words` (any case), in `unit_id` or a unit under it,
+    only the active or only the deactivated ones."""
+    query = (select(User).options(joinedload(User.unit))
+             .where(permissions.people_administered_by(viewer)))
+    if words := words.strip():
+        pattern = contains_pattern(words)
+        query = query.where(or_(User.name.ilike(pattern, escape="\\"),
+                                User.email.ilike(pattern, escape="\\")))
+    if unit_id is not None:
+        query = query.where(User.unit_id.in_(subtree_id_list(Unit, unit_id)))
+    if status == ACTIVE:
+        query = query.where(User.active.is_(True))
+    elif status == DEACTIVATED:
+        query = query.where(User.active.is_(False))
+    return paginate(query.order_by(func.lower(User.name), User.id), page=page,
+                    per_page=PEOPLE_PER_PAGE)
+
+
+def unit_options(viewer: User, *, for_moving: bool = False) -> list[tuple[int, str, int]]:
+    """(id, name, depth) in tree order of the units this viewer administers: to filter people
+    by (closed units included: people may still be in them), or to move people to (open
+    units only, permissions.can_move_to_unit)."""
+    from reuse.services import units
+
+    rule = (permissions.units_for_moving(viewer) if for_moving
+            else permissions.units_administered_by(viewer))
+    allowed = set(db.session.scalars(select(Unit.id).where(rule)))
+    return [option for option in units.tree_options() if option[0] in allowed]
 
 
 # -- password reset: a signed, expiring link that only works until the password changes ----

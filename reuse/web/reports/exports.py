@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
-from reuse.services import categories, checks, goals, quantities, units
+from reuse.services import categories, checks, claims, goals, quantities, units
 from reuse.services.reports import figures as figure_names
 from reuse.services.reports.breakdowns import TreeRow
 from reuse.services.reports.figures import Figures
@@ -84,7 +84,7 @@ FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT, INT_FORMAT]
 def record_headings() -> list[str]:
     return [
         _("Føring"), _("Tidspunkt"), _("Dato"), _("Korrigerer føring"),
-        _("Årsak til korrigering"), _("Forespørsel"), _("Ting"), str(GIVING_UNIT),
+        _("Årsak til korrigering"), str(claims.LABEL), _("Ting"), str(GIVING_UNIT),
         str(RECEIVING_UNIT), str(categories.LABEL), str(quantities.LABEL),
         _("Erstattet innkjøp"), _("Kostnader (kr)"), _("Nypris brukt (kr per stk.)"),
         _("Vekt brukt (kg per stk.)"), _("CO2e brukt (kg per stk.)"),

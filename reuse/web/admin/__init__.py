@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from reuse.web.admin import views  # noqa: E402,F401
+from reuse.web.admin import categories, views  # noqa: E402,F401

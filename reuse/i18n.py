@@ -52,6 +52,21 @@ def language() -> str:
     return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
 
 
+def category_name(category, locale: str | None = None) -> str:
+    """A category's name for the reader: English (name_en) in English when it has one, else
+    the Norwegian name. `locale` is the recipient's (e-mails), else the active language.
+
+    Every page, message and form that names a category asks this; exports and the API keep
+    the Norwegian name in their `category`/`name` fields (a data format, not a page). Report
+    rows (reports.breakdowns.TreeRow) carry `name` and `name_en` and are read the same way.
+    """
+    reader = (locale or language()).split("_")[0]
+    english = getattr(category, "name_en", "")
+    if reader == "en" and english:
+        return english
+    return category.name_nb if hasattr(category, "name_nb") else category.name
+
+
 def format_nok(value: Decimal | int | None) -> str:
     """Kroner as the locale writes them; whole amounts without øre ("4 500 kr", "NOK 4,500")."""
     if value is None:

@@ -15,7 +15,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from reuse.clock import OSLO, oslo_today
-from reuse.i18n import DEFAULT_LANGUAGE, format_day, format_nok, format_number, language
+from reuse.i18n import (
+    DEFAULT_LANGUAGE,
+    category_name,
+    format_day,
+    format_nok,
+    format_number,
+    language,
+)
 from reuse.models import Condition, GoalMetric, Role
 from reuse.services import checks, permissions
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
@@ -144,6 +151,7 @@ def init_app(app: Flask) -> None:
         item_status=lambda value: label(ITEM_STATUS_LABELS, value),
         check_status=lambda check: label(checks.STATUS_LABELS, checks.status(check)),
         folded=fold_tree,
+        category_name=category_name,
     )
     app.jinja_env.globals.update(goal_value=format_goal_value)
     app.jinja_env.trim_blocks = True

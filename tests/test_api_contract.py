@@ -378,7 +378,8 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     by_slug = {c["slug"]: c for c in categories["categories"]}
     assert by_slug["kontorstol"] == {
         "slug": "kontorstol", "name": "Kontorstol", "name_en": "Office chair",
-        "parent": "stoler", "new_price_nok": 4500, "weight_kg": 17.5, "co2e_kg": 72}
+        "parent": "stoler", "retired": False, "new_price_nok": 4500, "weight_kg": 17.5,
+        "co2e_kg": 72}
     assert by_slug["mobler"]["parent"] is None and by_slug["besoksstol"]["co2e_kg"] is None
     order = [c["slug"] for c in categories["categories"]]
     assert order.index("mobler") < order.index("stoler") < order.index("kontorstol")

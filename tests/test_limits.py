@@ -24,7 +24,18 @@ from reuse.api.openapi import document
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.models.organisation import MAX_EMAIL
-from reuse.services import claims, factors, figures, goals, items, ledger, tokens, units, users
+from reuse.services import (
+    categories,
+    claims,
+    factors,
+    figures,
+    goals,
+    items,
+    ledger,
+    tokens,
+    units,
+    users,
+)
 from reuse.services.numbers import MAX_INT
 
 DOC = document()
@@ -70,6 +81,9 @@ PAGE_ONLY = {
     # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.
     ("WithdrawForm", "message"): {"maxLength": claims.MAX_MESSAGE},
     ("BrowseForm", "q"): {"maxLength": items.MAX_QUERY},
+    # Categories are kept in the browser only; the API lists them.
+    ("NamesForm", "name_nb"): {"maxLength": categories.MAX_NAME},
+    ("NamesForm", "name_en"): {"maxLength": categories.MAX_NAME},
     ("BrowseForm", "location"): {"maxLength": items.MAX_QUERY},
     ("BrowseForm", "page"): {"minimum": 1},
     ("GoalForm", "year"): {"minimum": goals.FIRST_YEAR, "maximum": goals.LAST_YEAR},

@@ -110,6 +110,9 @@ def _schemas() -> dict:
             "name": _str("Norwegian name."),
             "name_en": _str("English name."),
             "parent": _or_null(_str("The parent category's slug; null at the top.")),
+            "retired": {"type": "boolean", "description": (
+                "No longer offered: new items, reuse checks and wanted requests in it are "
+                "refused with 422 (code category_retired); what already uses it keeps it.")},
             "new_price_nok": _or_null(_num("Default price of a new piece, NOK.")),
             "weight_kg": _or_null(_num("Default weight of a piece, kg.")),
             "co2e_kg": _or_null(_num("Emissions of making a new piece, kg CO2e.")),

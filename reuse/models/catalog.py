@@ -39,6 +39,7 @@ MAX_ROOM = 120
 MAX_COLLECTION_NOTES = 2000  # free text, as the description
 MAX_ALT_TEXT = 300
 MAX_SLUG = 80
+MAX_CATEGORY_NAME = 120  # name_nb and name_en
 MAX_CONDITION = 20
 
 
@@ -65,8 +66,8 @@ class Category(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(MAX_SLUG), unique=True)
-    name_nb: Mapped[str] = mapped_column(String(120))
-    name_en: Mapped[str] = mapped_column(String(120))
+    name_nb: Mapped[str] = mapped_column(String(MAX_CATEGORY_NAME))
+    name_en: Mapped[str] = mapped_column(String(MAX_CATEGORY_NAME))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
     new_price_nok: Mapped[Decimal | None] = mapped_column(Money)
     new_price_source: Mapped[str] = mapped_column(Text, default="")

@@ -37,6 +37,7 @@ from reuse.models import (
 from reuse.models.checks import MAX_PURCHASE_REFERENCE
 from reuse.services import (
     audit,
+    categories,
     characters,
     claims,
     fulltext,
@@ -220,6 +221,7 @@ def create_check(user: User, need: str, *, category: Category | None = None,
     """Record an open check with what matches the need now: the buyer saves the receipt, an
     integration records a check, or a claim or a purchase is about to close it."""
     need = _valid_need(need, quantity)
+    categories.require_offered(category)
     ranked = rank(user, need, category, quantity)
     now = utcnow()
     check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
@@ -238,6 +240,7 @@ def refine_check(user: User, check: ReuseCheck, need: str, *, category: Category
     on the receipt as a ReuseCheckSearch: the receipt shows what was shown when."""
     _owned_open(user, check)
     need = _valid_need(need, quantity)
+    categories.require_offered(category, keeps=check.category_id)
     # Only while still open, and one refinement at a time: a conditional UPDATE takes the
     # row (a claim or purchase recorded at the same moment keeps the need it was recorded
     # for), and the earlier search is read after it, so a double submit files each search

@@ -117,7 +117,9 @@ NOT_FOUND = _l("Fant ikke annonsen. Den kan være fjernet.")
 ALREADY_RELISTED = _l("Tingene i annonsen er allerede lagt ut igjen.")
 
 
-def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
+def _validated(details: ItemDetails, *, today: date, keeps: int | None = None) -> ItemDetails:
+    """The details, cleaned, or InvalidInput; `keeps` is the category the item has already
+    (an item in a retired category may be edited without choosing another)."""
     for name, limit in TEXT_LIMITS.items():
         value = (getattr(details, name) or "").strip()
         if len(value) > limit:
@@ -132,8 +134,13 @@ def _validated(details: ItemDetails, *, today: date) -> ItemDetails:
     quantities.check(details.quantity)
     if not details.location_address:
         raise InvalidInput(str(NO_ADDRESS), field="location_address")
-    if db.session.get(Category, details.category_id) is None:
+    category = db.session.get(Category, details.category_id)
+    if category is None:
         raise InvalidInput(str(NO_CATEGORY), field="category_id")
+    try:
+        categories.require_offered(category, keeps=keeps)
+    except InvalidInput as refused:
+        raise InvalidInput(refused.message, field="category_id", code=refused.code) from None
     if details.internal_until is None:
         details.internal_until = default_internal_until(today)
     elif details.internal_until < today:
@@ -186,7 +193,7 @@ def update_item(user: User, item: Item, details: ItemDetails, *,
         raise PermissionDenied(_("Du kan bare endre annonser fra din egen enhet."))
     if item.is_withdrawn:
         raise Conflict(_("Annonsen er trukket tilbake og kan ikke endres."))
-    details = _validated(details, today=today or date.today())
+    details = _validated(details, today=today or date.today(), keeps=item.category_id)
     if details.quantity != item.quantity:
         # One conditional UPDATE: never below what is reserved or already handed over,
         # even if a claim lands between reading the form and saving it.
@@ -266,7 +273,7 @@ def relist_item(user: User, item: Item, *, today: date | None = None) -> Item:
         location_room=item.location_room, collection_notes=item.collection_notes,
         new_price_nok=item.new_price_nok, weight_kg=item.weight_kg,
         auto_approve=item.auto_approve)
-    details = _validated(details, today=today or date.today())
+    details = _validated(details, today=today or date.today(), keeps=item.category_id)
     # The item's unit keeps the listing, also when an admin puts it out again.
     relisted = Item(unit_id=item.unit_id, created_by_id=user.id, relisted_from_id=item.id,
                     **vars(details))

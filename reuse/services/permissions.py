@@ -366,6 +366,11 @@ def can_manage_factors(user: User) -> bool:
     return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)
 
 
+def can_manage_categories(user: User) -> bool:
+    """The category tree (create, rename, move, retire): the people who keep its factors."""
+    return can_manage_factors(user)
+
+
 # -- administration -------------------------------------------------------------------------
 
 def can_administer(user: User) -> bool:

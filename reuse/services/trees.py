@@ -49,11 +49,12 @@ def subtree_order(nodes: Iterable[Node], root_id: int | None) -> list[tuple[Node
     return ordered
 
 
-def nodes(model, name: str) -> list:
-    """(id, parent_id, name) of every unit or category, by name: plain rows, not ORM objects,
-    for the pages that list all of them (a thousand units or more)."""
+def nodes(model, name: str, also: tuple[str, ...] = ()) -> list:
+    """(id, parent_id, name, *also) of every unit or category, by name: plain rows, not ORM
+    objects, for the pages that list all of them (a thousand units or more)."""
     return list(db.session.execute(
-        select(model.id, model.parent_id, getattr(model, name).label("name"))
+        select(model.id, model.parent_id, getattr(model, name).label("name"),
+               *(getattr(model, column) for column in also))
         .order_by(getattr(model, name))))
 
 

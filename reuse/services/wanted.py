@@ -40,7 +40,7 @@ from sqlalchemy.orm import selectinload
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import language, locale_of
+from reuse.i18n import category_name, locale_of
 from reuse.models import (
     Category,
     Item,
@@ -52,7 +52,7 @@ from reuse.models import (
 )
 from reuse.models.base import UTCDateTime
 from reuse.models.checks import MAX_WORDS_LENGTH
-from reuse.services import audit, characters, notifications, quantities, text
+from reuse.services import audit, categories, characters, notifications, quantities, text
 from reuse.services.allowances import Allowance
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import owns_wanted_request, wanted_requests_of
@@ -128,10 +128,9 @@ def _require_words_or_narrow_category(words: str, category: Category | None) -> 
         raise InvalidInput(_("Skriv hva dere ser etter, eller velg en kategori."),
                            field="words")
     if category.parent_id is None:
-        name = category.name_en if language() == "en" and category.name_en else category.name_nb
         raise InvalidInput(
             _("«%(category)s» er en hel hovedkategori. Skriv hva dere ser etter, eller velg en "
-              "smalere kategori under den.", category=name),
+              "smalere kategori under den.", category=category_name(category)),
             field="category")
 
 
@@ -142,6 +141,7 @@ def create_request(user: User, *, words: str = "", category: Category | None = N
         raise InvalidInput(_("Søkeordene kan ha høyst %(max)s tegn.", max=MAX_WORDS_LENGTH),
                            field="words")
     characters.check(words, str(WORDS_LABEL), field="words")
+    categories.require_offered(category)
     _require_words_or_narrow_category(words, category)
     if quantity is not None:
         quantities.check(quantity)
@@ -300,8 +300,7 @@ def _notify_requesters(item: Item, category_ids: list[int], today: date) -> int:
 
 def _notify(request: WantedRequest, item: Item, key: str) -> bool:
     locale = locale_of(request.user)
-    wish = request.words or (request.category.name_en if locale == "en"
-                             and request.category.name_en else request.category.name_nb)
+    wish = request.words or category_name(request.category, locale)
     with force_locale(locale):
         return notifications.notify(
             request.user, "wanted_match",

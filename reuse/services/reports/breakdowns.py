@@ -24,6 +24,7 @@ class TreeRow:
     depth: int
     figures: Figures
     has_children: bool = False
+    name_en: str = ""  # categories only: pages name them with i18n.category_name; exports by `name`
 
 
 def tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list[TreeRow]:
@@ -42,7 +43,7 @@ def tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list
     with_records = {node_id for node_id, found in figures.items() if found.records}
     parents = {node.parent_id for node in tree_nodes if node.id in with_records}
     return [TreeRow(node.id, node.name, depth, figures[node.id],
-                    has_children=node.id in parents)
+                    has_children=node.id in parents, name_en=getattr(node, "name_en", ""))
             for node, depth in subtree_order(tree_nodes, root_id) if node.id in with_records]
 
 
@@ -58,7 +59,13 @@ def by_giving_unit(scope: Scope) -> list[TreeRow]:
 
 def by_category(scope: Scope) -> list[TreeRow]:
     """Per category, in the category tree; a category's figures include its sub-categories'."""
-    return tree(grouped(scope, "category"), nodes(Category, "name_nb"), scope.category_id)
+    return tree(grouped(scope, "category"), category_nodes(), scope.category_id)
+
+
+def category_nodes() -> list:
+    """(id, parent_id, name, name_en) of every category: the Norwegian name, as recorded, and
+    the English one for English readers of the page."""
+    return nodes(Category, "name_nb", also=("name_en",))
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reuse.extensions import db
-from reuse.models import Category, Unit
+from reuse.models import Unit
 from reuse.services.checks import CheckCounts
-from reuse.services.reports.breakdowns import TreeRow, tree
+from reuse.services.reports.breakdowns import TreeRow, category_nodes, tree
 from reuse.services.reports.checks import check_counts
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.goal_progress import GoalProgress, goals_for_unit, goals_in_scope
@@ -59,5 +59,5 @@ def report(scope: Scope) -> Report:
     return Report(scope, unit, scope_totals, check_counts(scope), goals_in_scope(scope),
                   monthly(scope), tree(received, units, scope.unit_id),
                   tree(grouped["giver"], units, scope.giver_id),
-                  tree(grouped["category"], nodes(Category, "name_nb"), scope.category_id),
+                  tree(grouped["category"], category_nodes(), scope.category_id),
                   ranking(scope, received=received, units=units))

@@ -9,4 +9,11 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from reuse.web.admin import audit, people, tokens, units, views  # noqa: E402,F401
+from reuse.web.admin import (  # noqa: E402,F401
+    audit,
+    categories,
+    people,
+    tokens,
+    units,
+    views,
+)

@@ -5,6 +5,7 @@ from wtforms import HiddenField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
+from reuse.i18n import category_name
 from reuse.services import categories, items, units
 from reuse.services.items import MAX_QUERY
 from reuse.templating import CONDITION_LABELS
@@ -29,8 +30,10 @@ class BrowseForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         indent = "\u00a0\u00a0"
+        # Retired categories are not offered; one asked for by a link still filters.
         self.category.choices = [SelectChoice("", str(categories.ALL))] + [
-            SelectChoice(c.slug, indent * depth + c.name_nb) for c, depth in categories.tree()
+            SelectChoice(c.slug, indent * depth + category_name(c))
+            for c, depth in categories.offered_tree(keep=self.category.data or None)
         ]
         self.condition.choices = [SelectChoice("", _("Alle"))] + [
             SelectChoice(value.value, label) for value, label in CONDITION_LABELS.items()

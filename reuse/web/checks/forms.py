@@ -4,6 +4,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from reuse.i18n import category_name
 from reuse.models.catalog import MAX_ITEM_QUANTITY, Category
 from reuse.models.checks import MAX_PURCHASE_REFERENCE
 from reuse.services import categories, checks, quantities
@@ -11,10 +12,13 @@ from reuse.services.checks import MAX_NEED, MAX_REASON_TEXT, REASON_LABELS
 from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
 
 
-def category_choices(empty_label: str) -> list[SelectChoice]:
+def category_choices(empty_label: str, keep: str | None = None) -> list[SelectChoice]:
+    """The categories in use, by slug, named in the reader's language; `keep` (the slug
+    chosen already) is offered even if retired, and the service then says why it is refused."""
     indent = "\u00a0\u00a0"
     return [SelectChoice("", empty_label)] + [
-        SelectChoice(c.slug, indent * depth + c.name_nb) for c, depth in categories.tree()]
+        SelectChoice(c.slug, indent * depth + category_name(c))
+        for c, depth in categories.offered_tree(keep=keep or None)]
 
 
 def chosen_category(field: SelectField) -> Category | None:
@@ -33,7 +37,7 @@ class CheckForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices(str(categories.ALL))
+        self.category.choices = category_choices(str(categories.ALL), self.category.data)
 
     def details(self) -> dict:
         """The need as the check services take it (checks.search, create_check, refine)."""

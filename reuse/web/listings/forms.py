@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from reuse.i18n import category_name
 from reuse.models.catalog import (
     MAX_ADDRESS,
     MAX_ALT_TEXT,
@@ -129,8 +130,10 @@ class ItemForm(FlaskForm):
         # The browser's date picker offers what the service accepts (the service decides).
         self.internal_until.render_kw = {"min": date.today().isoformat(),
                                          "max": latest_internal_until().isoformat()}
+        # The item's own category stays offered when it has been retired since.
         self.category_id.choices = [SelectChoice(0, _("Velg kategori"))] + [
-            SelectChoice(c.id, indent * depth + c.name_nb) for c, depth in categories.tree()
+            SelectChoice(c.id, indent * depth + category_name(c))
+            for c, depth in categories.offered_tree(keep=self.category_id.data or None)
         ]
 
     def validate_category_id(self, field):

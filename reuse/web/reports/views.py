@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import format_day
+from reuse.i18n import category_name, format_day
 from reuse.models import Category, Unit
 from reuse.services import categories, factors, goals, permissions
 from reuse.services.errors import InvalidInput
@@ -191,7 +191,8 @@ def factor_list():
     today = oslo_today()
     rows = [(category, depth, factors.in_effect(category, today))
             for category, depth in categories.tree()]
-    return render_template("reports/factors.html", rows=rows, upcoming=factors.upcoming(today))
+    return render_template("reports/factors.html", rows=rows, upcoming=factors.upcoming(today),
+                           can_manage_categories=permissions.can_manage_categories(current_user))
 
 
 @bp.route("/reports/factors/<slug>", methods=["GET", "POST"])
@@ -216,10 +217,10 @@ def factor_edit(slug: str):
                 db.session.commit()
                 if version.valid_from == today:
                     done = _("Nye faktorer for %(category)s gjelder fra i dag. Føringer som "
-                             "alt er skrevet, er uendret.", category=category.name_nb)
+                             "alt er skrevet, er uendret.", category=category_name(category))
                 else:
                     done = _("Nye faktorer for %(category)s gjelder fra %(date)s. Føringer som "
-                             "alt er skrevet, er uendret.", category=category.name_nb,
+                             "alt er skrevet, er uendret.", category=category_name(category),
                              date=format_day(version.valid_from))
                 flash(done, "success")
                 return redirect(url_for("reports.factor_edit", slug=category.slug))

@@ -26,4 +26,4 @@ class WantedForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = category_choices(str(categories.ALL))
+        self.category.choices = category_choices(str(categories.ALL), self.category.data)

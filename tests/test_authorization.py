@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from reuse.models import ApiToken, Goal, Notification, Role
-from reuse.services import checks, claims, photos, tokens, wanted
+from reuse.services import checks, claims, photos, scim_tokens, tokens, wanted
 from tests.conftest import jpeg_bytes
 
 PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz",
-          "auth.forgot_password", "auth.reset_password"}
+          "auth.forgot_password", "auth.reset_password",
+          # Single sign-on happens before there is a session (tests/test_oidc.py).
+          "auth.oidc_start", "auth.oidc_callback", "auth.oidc_unit"}
 
 # endpoint: (method, url, body, stranger gets, colleague gets)
 RULES = {
@@ -80,6 +82,30 @@ RULES = {
     "reports.factor_edit": ("GET", "/reports/factors/kontorstol", None, 403, 403),
     "reports.goal_list": ("GET", "/reports/goals", None, 403, 403),
     "reports.goal_delete": ("POST", "/reports/goals/{goal}/delete", {}, 403, 403),
+    # Administration: admins and unit admins only; members are refused on every page.
+    "admin.units_tree": ("GET", "/admin/units", None, 403, 403),
+    "admin.unit_new": ("POST", "/admin/units/new", {"name": "Ny enhet"}, 403, 403),
+    "admin.unit_detail": ("GET", "/admin/units/{school}", None, 403, 403),
+    "admin.unit_rename": ("POST", "/admin/units/{school}/rename", {"name": "Kapret"}, 403, 403),
+    "admin.unit_move": ("POST", "/admin/units/{school}/move", {"parent": ""}, 403, 403),
+    "admin.unit_close": ("POST", "/admin/units/{school}/close", {}, 403, 403),
+    "admin.unit_reopen": ("POST", "/admin/units/{school}/reopen", {}, 403, 403),
+    "admin.unit_move_items": ("POST", "/admin/units/{school}/move-items", {}, 403, 403),
+    "admin.units_import": ("GET", "/admin/units/import", None, 403, 403),
+    "admin.units_import_preview": ("GET", "/admin/units/import/preview", None, 403, 403),
+    "admin.people": ("GET", "/admin/people", None, 403, 403),
+    "admin.person": ("GET", "/admin/people/{person}", None, 403, 403),
+    "admin.change_role": ("POST", "/admin/people/{person}/role", {"role": "admin"}, 403, 403),
+    "admin.move": ("POST", "/admin/people/{person}/unit", {"unit": "1"}, 403, 403),
+    "admin.deactivate": ("POST", "/admin/people/{person}/deactivate", {}, 403, 403),
+    "admin.reactivate": ("POST", "/admin/people/{person}/reactivate", {}, 403, 403),
+    "admin.anonymise": ("POST", "/admin/people/{person}/anonymise", {}, 403, 403),
+    "admin.new_token": ("POST", "/admin/people/{person}/tokens/new", {"label": "x"}, 403, 403),
+    "admin.tokens": ("GET", "/admin/tokens", None, 403, 403),
+    "admin.revoke_token": ("POST", "/admin/tokens/{api_token}/revoke", {}, 403, 403),
+    "admin.new_scim_token": ("POST", "/admin/scim-tokens/new", {"label": "x"}, 403, 403),
+    "admin.revoke_scim_token": ("POST", "/admin/scim-tokens/{scim_token}/revoke", {}, 403, 403),
+    "admin.audit": ("GET", "/admin/audit", None, 403, 403),
     "admin.category_list": ("GET", "/admin/categories", None, 403, 403),
     "admin.category_edit": ("GET", "/admin/categories/kontorstol", None, 403, 403),
     "admin.category_rename": ("POST", "/admin/categories/kontorstol/rename",
@@ -118,9 +144,16 @@ RULES = {
 }
 
 
+# Provisioning has its own door: a SCIM token, never a session (tests/test_scim.py); every
+# SCIM route refuses a signed-in admin below.
+SCIM = {"scim.create_user", "scim.delete_user", "scim.get_user", "scim.list_users",
+        "scim.patch_user", "scim.replace_user", "scim.resource_type", "scim.resource_types",
+        "scim.schema", "scim.schemas", "scim.search", "scim.service_provider_config"}
+
+
 def test_every_route_has_a_rule(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints - PUBLIC - set(RULES) == set(), "new routes need a line in RULES"
+    assert endpoints - PUBLIC - SCIM - set(RULES) == set(), "new routes need a line in RULES"
     assert set(RULES) - endpoints == set(), "RULES names routes that no longer exist"
 
 
@@ -147,12 +180,16 @@ def world(people, make_item, make_user, make_unit, db):
     notification = db.session.scalars(select(Notification.id).where(
         Notification.user_id == people.member.id)).first()
     stranger = make_user(make_unit("Klimaetaten"))
+    api_token, _ = tokens.create_token(people.outsider, "integration")
+    scim_token, _ = scim_tokens.create_token(people.admin, "Entra ID")
+    db.session.commit()
     return {
         "ids": {"item": item.id, "thumbnail": photo.thumbnail_filename, "photo": photo.id,
                 "other_item": other_item.id, "claim": pending.id,
                 "collectable": collectable.id, "record": collected.reuse_record.id,
                 "check": check.id, "wanted": wish.id, "school": people.school.id,
-                "goal": goal.id, "notification": notification},
+                "goal": goal.id, "notification": notification, "person": people.outsider.id,
+                "api_token": api_token.id, "scim_token": scim_token.id},
         "stranger": stranger, "colleague": people.colleague,
     }
 
@@ -213,4 +250,14 @@ def test_member_instead_of_unit_admin_is_refused_where_it_matters(app, world, pe
                                    "password": "riktig-hest-batteri-stift"})
     assert admin_client.submit(f"/claims/{world['ids']['claim']}/approve").status_code == 302
     assert people.unit_admin.role == Role.UNIT_ADMIN
-    assert db.session.scalar(select(ApiToken)) is None
+    assert db.session.scalar(select(ApiToken).where(ApiToken.user_id == people.unit_admin.id)) \
+        is None
+
+
+@pytest.mark.parametrize("path", ["/scim/v2/Users", "/scim/v2/ServiceProviderConfig",
+                                  "/scim/v2/Schemas", "/scim/v2/ResourceTypes"])
+def test_a_signed_in_admin_cannot_provision(app, people, log_in, client, path):
+    log_in(people.admin)
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response.get_json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]

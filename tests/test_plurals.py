@@ -27,6 +27,7 @@ ALLOWED = {
     "%(available)s av %(total)s",
     "%(quantity)s (%(available)s ledig)",
     "%(available)s ledig av %(total)s",
+    "%(quantity)s × «%(title)s» fra %(unit)s",
 }
 
 

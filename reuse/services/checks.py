@@ -306,6 +306,18 @@ def get_check(check_id: int) -> ReuseCheck:
     return check
 
 
+def ended_claims(check: ReuseCheck) -> list[Claim]:
+    """Claims sent for this check that no longer close it: declined, cancelled, expired, or
+    collected and then corrected away (ledger.reverse). The receipt shows them, so a reopened
+    check says why it is open again."""
+    return list(db.session.scalars(
+        select(Claim).where(Claim.reuse_check_id == check.id,
+                            Claim.id != (check.claim_id or 0))
+        .options(selectinload(Claim.item).selectinload(Item.unit),
+                 selectinload(Claim.reuse_reversal))
+        .order_by(Claim.created_at, Claim.id)))
+
+
 def _owned_open(user: User, check: ReuseCheck) -> None:
     if not can_close_check(user, check):
         raise PermissionDenied(_("Bare den som gjorde sjekken kan avslutte den."))

@@ -156,7 +156,7 @@ def _render_check(check, *, bought_new_form=None, refine_form=None, drop_form=No
         reason_labels=checks.REASON_LABELS,
         shown_items={match.item_id for match in check.matches
                      if permissions.can_see_item(current_user, match.item)},
-        claim=check.claim), status
+        claim=check.claim, ended_claims=checks.ended_claims(check)), status
 
 
 @bp.post("/checks/<int:check_id>/claim/<int:item_id>")

@@ -460,6 +460,21 @@ def test_claiming_from_the_search_records_a_check_that_waits_for_the_answer(
     assert "Åpen" in receipt and "Endre søket" in receipt
 
 
+def test_the_same_claim_form_sent_twice_records_one_check_and_one_claim(
+        client, people, market, log_in, db):
+    log_in(people.member)
+    desk = market["far_sit_stand"]
+    page = client.get("/checks/new?need=hev-senk+skrivebord").get_data(as_text=True)
+    [key] = set(re.findall(r'name="claim-submission" type="hidden" value="([^"]+)"', page))
+    form = {"need": "hev-senk skrivebord", "claim-quantity": "1", "claim-submission": key}
+    first = client.submit(f"/checks/new/claim/{desk.id}", form)
+    second = client.submit(f"/checks/new/claim/{desk.id}", form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(ReuseCheck)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 1
+
+
 def test_a_collected_claim_makes_the_receipt_say_reuse(client, people, market, log_in, db):
     check = checks.create_check(people.member, "kontorstoler")
     claim = checks.claim_match(people.member, check, market["chairs"], 2)

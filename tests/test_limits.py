@@ -25,6 +25,7 @@ from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services import claims, factors, figures, goals, items, ledger, tokens, users
 from reuse.services.numbers import MAX_INT
+from reuse.web.checks.forms import SUBMISSION_LENGTH
 
 DOC = document()
 SCHEMAS = DOC["components"]["schemas"]
@@ -64,6 +65,8 @@ PAGE_ONLY = {
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},
     # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.
     ("WithdrawForm", "message"): {"maxLength": claims.MAX_MESSAGE},
+    # The search page's key for its claim forms (a double click claims once).
+    ("ClaimMatchForm", "submission"): {"maxLength": SUBMISSION_LENGTH},
     ("BrowseForm", "q"): {"maxLength": items.MAX_QUERY},
     ("BrowseForm", "location"): {"maxLength": items.MAX_QUERY},
     ("BrowseForm", "page"): {"minimum": 1},

@@ -153,9 +153,12 @@ def open_claims_of(user: User) -> Allowance:
 def _too_many_open_claims(user: User) -> Conflict:
     allowance = open_claims_of(user)
     return Conflict(
-        _("Du har %(count)s åpne forespørsler, og du kan ha høyst %(limit)s samtidig. Trekk "
-          "tilbake en du ikke trenger lenger, eller vent til en er hentet eller avslått.",
-          count=allowance.count, limit=allowance.limit),
+        ngettext("Du har %(num)s åpen forespørsel, og du kan ha høyst %(limit)s samtidig. "
+                 "Trekk den tilbake hvis du ikke trenger den lenger, eller vent til den er "
+                 "hentet eller avslått.",
+                 "Du har %(num)s åpne forespørsler, og du kan ha høyst %(limit)s samtidig. "
+                 "Trekk tilbake en du ikke trenger lenger, eller vent til en er hentet eller "
+                 "avslått.", allowance.count, limit=allowance.limit),
         code="too_many_open_claims")
 
 

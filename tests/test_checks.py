@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.models import AuditEvent, Claim, Notification, ReuseCheck, Role, utcnow
-from reuse.services import categories, checks, claims
+from reuse.services import categories, checks, claims, ledger
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from tests.conftest import page_text
 from tests.test_api_contract import call, code, tok  # noqa: F401  (tok is a fixture)
@@ -461,6 +461,21 @@ def test_claiming_from_the_search_records_a_check_that_waits_for_the_answer(
     assert "Åpen" in receipt and "Endre søket" in receipt
 
 
+def test_the_same_claim_form_sent_twice_records_one_check_and_one_claim(
+        client, people, market, log_in, db):
+    log_in(people.member)
+    desk = market["far_sit_stand"]
+    page = client.get("/checks/new?need=hev-senk+skrivebord").get_data(as_text=True)
+    [key] = set(re.findall(r'name="claim-submission" type="hidden" value="([^"]+)"', page))
+    form = {"need": "hev-senk skrivebord", "claim-quantity": "1", "claim-submission": key}
+    first = client.submit(f"/checks/new/claim/{desk.id}", form)
+    second = client.submit(f"/checks/new/claim/{desk.id}", form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(ReuseCheck)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 1
+
+
 def test_a_collected_claim_makes_the_receipt_say_reuse(client, people, market, log_in, db):
     check = checks.create_check(people.member, "kontorstoler")
     claim = checks.claim_match(people.member, check, market["chairs"], 2)
@@ -473,6 +488,25 @@ def test_a_collected_claim_makes_the_receipt_say_reuse(client, people, market, l
     db.session.commit()
     receipt = page_text(client.get(f"/checks/{check.id}"))
     assert "Dekket med gjenbruk" in receipt and "status: hentet" in receipt
+
+
+def test_a_reversed_hand_over_reopens_the_check_and_the_receipt_says_why(
+        client, people, market, log_in, db):
+    check = checks.create_check(people.member, "kontorstoler")
+    claim = checks.claim_match(people.member, check, market["chairs"], 2)
+    claims.approve(market["chairs"].created_by, claim)
+    claims.collect(people.member, claim, replaces_purchase=True)
+    db.session.commit()
+    ledger.reverse(people.admin, claim.reuse_record, "Stolene kom aldri fram")
+    db.session.commit()
+    db.session.refresh(check)
+    assert (check.outcome, check.claim_id) == (None, None)
+    assert checks.visible_outcome_counts(people.member).reused == 0
+    log_in(people.member)
+    receipt = page_text(client.get(f"/checks/{check.id}"))
+    assert "Dekket med gjenbruk" not in receipt and "Åpen" in receipt
+    assert "ble hentet, men gjenbruket ble korrigert bort" in receipt
+    assert "Stolene kom aldri fram" in receipt and "Endre søket" in receipt
 
 
 def test_buying_new_from_the_search_records_a_closed_check(client, people, market, log_in, db):

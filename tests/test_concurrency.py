@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from reuse.models import Claim, Item, Photo, User
@@ -215,3 +216,50 @@ def test_two_refinements_at_once_each_file_the_search_they_replaced(app, db, peo
         ReuseCheckSearch.check_id == check_id)))
     shown = db.session.get(ReuseCheck, check_id).need
     assert "hylle" in earlier and sorted([*earlier, shown]) == ["bokhylle", "hylle", "reol"]
+
+
+def test_a_double_click_on_claim_from_the_search_records_one_check_and_one_claim(
+        app, db, people, make_item):
+    """The search page's "Be om" sent twice at once with the same form: the database takes
+    one check and one claim, refuses the other, and the page finds the first for it."""
+    from reuse.models import ReuseCheck
+    from reuse.services import checks
+
+    item = make_item(people.member, title="Bokhylle", quantity=5)
+    db.session.commit()
+    item_id, user_id = item.id, people.outsider.id
+    race = Race(app, db, 2)
+
+    def claim_from_search() -> str:
+        user, target = db.session.get(User, user_id), db.session.get(Item, item_id)
+        db.session.commit()
+        race.start()
+        checks.claim_from_search(user, target, 2, "bokhylle", submission="same-form")
+        return "claimed"
+
+    outcomes = race.run([claim_from_search, claim_from_search],
+                        refused=checks.AlreadySubmitted)
+    assert outcomes == ["claimed", "refused"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ReuseCheck)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 1
+    assert db.session.get(Item, item_id).quantity_reserved == 2
+    check, claim = checks.submitted(people.outsider, item_id, "same-form")
+    assert (check.outcome, check.claim_id) == ("claimed", claim.id)
+
+
+def test_a_new_form_or_another_item_claims_again(db, people, make_item):
+    """The key stops only the same form sent again: another search or item is a new claim."""
+    from reuse.services import checks
+
+    shelf = make_item(people.member, title="Bokhylle", quantity=5)
+    other = make_item(people.member, title="Bokhylle, hvit", quantity=5)
+    first = checks.claim_from_search(people.outsider, shelf, 1, "bokhylle", submission="a")
+    db.session.commit()
+    with pytest.raises(checks.AlreadySubmitted):
+        checks.claim_from_search(people.outsider, shelf, 1, "bokhylle", submission="a")
+    db.session.rollback()
+    assert checks.submitted(people.outsider, shelf.id, "a") == first
+    checks.claim_from_search(people.outsider, other, 1, "bokhylle", submission="a")
+    checks.claim_from_search(people.outsider, shelf, 1, "bokhylle", submission="b")
+    assert db.session.scalar(select(func.count()).select_from(Claim)) == 3

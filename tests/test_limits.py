@@ -37,6 +37,7 @@ from reuse.services import (
     users,
 )
 from reuse.services.numbers import MAX_INT
+from reuse.web.checks.forms import SUBMISSION_LENGTH
 
 DOC = document()
 SCHEMAS = DOC["components"]["schemas"]
@@ -80,6 +81,8 @@ PAGE_ONLY = {
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},
     # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.
     ("WithdrawForm", "message"): {"maxLength": claims.MAX_MESSAGE},
+    # The search page's key for its claim forms (a double click claims once).
+    ("ClaimMatchForm", "submission"): {"maxLength": SUBMISSION_LENGTH},
     ("BrowseForm", "q"): {"maxLength": items.MAX_QUERY},
     # Categories are kept in the browser only; the API lists them.
     ("NamesForm", "name_nb"): {"maxLength": categories.MAX_NAME},

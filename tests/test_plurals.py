@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "reuse"
 
-COUNT = re.compile(r"%\((count|num|quantity|total)\)s")
+COUNT = re.compile(r"%\((count|num|quantity|total|limit|available)\)s")
 # _("…") or _l('…'), with adjacent string literals joined (Python's implicit concatenation).
 MESSAGE = re.compile(r"""\b_l?\(\s*((?:(?:"[^"]*"|'[^']*')\s*)+)""")
 
@@ -19,14 +19,14 @@ ALLOWED = {
     "Du har %(count)s av %(limit)s åpne forespørsler.",
     "%(count)s av høyst %(limit)s bilder.",
     # Only said when the count has reached the limit, which is more than one.
-    "Du har %(count)s åpne forespørsler, og du kan ha høyst %(limit)s samtidig. Trekk tilbake "
-    "en du ikke trenger lenger, eller vent til en er hentet eller avslått.",
-    # No noun follows the count: "Bilder (3)", "5 av 8", "3 (2 ledig)".
+    "Du har %(active)s av %(limit)s aktive ønsker.",
+    "Du har %(active)s av %(limit)s aktive ønsker, som er det meste én person kan ha. Avslutt et "
+    "ønske du ikke trenger lenger før du legger inn et nytt.",
+    # No noun or adjective follows the count: "Bilder (3)", "5 av 8".
     "Bilder (%(count)s)",
     "Venter på svar (%(count)s)",
     "%(available)s av %(total)s",
-    "%(quantity)s (%(available)s ledig)",
-    "%(available)s ledig av %(total)s",
+    "%(quantity)s × «%(title)s» fra %(unit)s",
 }
 
 
@@ -43,8 +43,8 @@ def test_every_count_in_a_sentence_has_plural_forms():
     unplural = sorted({
         f"{path}: {message}" for path, message in _messages()
         if COUNT.search(message) and message not in ALLOWED
-        # "stk." (stykker) is the same for one and many.
-        and not re.search(r"%\((count|num|quantity|total)\)s\s*stk\.", message)})
+        # "stk." (stykker), "tegn" and "MB" are the same for one and many.
+        and not re.search(r"%\((count|num|quantity|total|limit)\)s\s*(stk\.|tegn|MB)", message)})
     assert unplural == [], "use ngettext:\n" + "\n".join(unplural)
 
 

@@ -260,11 +260,11 @@ def test_browse_offers_the_orders_as_links_that_keep_the_search(around_the_schoo
     assert titles(response) == ["Fra eget trinn", "Fra egen skole", "Fra søsterskolen",
                                 "Fra barnehagen", "Fra byrådslederen"]
     html = response.get_data(as_text=True)
-    links = re.findall(r'<a class="ds-button" data-size="sm"[^>]*href="(/\?[^"]*|/)"[^>]*>'
+    links = re.findall(r'<a class="ds-link" data-size="sm"[^>]*href="(/\?[^"]*|/)"[^>]*>'
                        r'([^<]*)</a>', html)
     assert [(link.replace("&amp;", "&"), label) for link, label in links] == [
-        ("/?q=fra", "Nyeste først"), ("/?q=fra&sort=nearest", "Nærmest i organisasjonen først"),
-        ("/?q=fra&sort=most", "Flest ledige først")]
+        ("/?q=fra", "Nyeste"), ("/?q=fra&sort=nearest", "Nærmeste enheter"),
+        ("/?q=fra&sort=most", "Flest ledige")]
     assert re.search(r'href="/\?q=fra&amp;sort=nearest" aria-current="page"', html)
     # A new search in the form keeps the order.
     assert '<input type="hidden" name="sort" value="nearest">' in html

@@ -17,6 +17,7 @@ from reuse.models.organisation import Unit, User
 MAX_OUTCOME = 20
 MAX_PURCHASE_REFERENCE = 120
 MAX_WORDS_LENGTH = 200  # a wanted request's words
+MAX_SUBMISSION_KEY = 80  # the search page's key for one claim button, with the item's id
 
 
 class CheckOutcome(enum.StrEnum):
@@ -52,6 +53,9 @@ class ReuseCheck(Base):
         Index("ix_reuse_check_created_at_outcome", "created_at", "outcome"),
         # One claim closes at most one check: otherwise one hand-over counts as many reuses.
         Index("uq_reuse_check_claim_id", "claim_id", unique=True),
+        # One check per sent form: a double click on "Be om" records one check and one claim.
+        Index("uq_reuse_check_user_id_submission_key", "user_id", "submission_key",
+              unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +75,8 @@ class ReuseCheck(Base):
     reason_code: Mapped[str | None] = mapped_column(String(40))
     reason_text: Mapped[str] = mapped_column(Text, default="")
     purchase_reference: Mapped[str] = mapped_column(String(MAX_PURCHASE_REFERENCE), default="")
+    # The key the search page gave the form that recorded the check (checks.claim_from_search).
+    submission_key: Mapped[str | None] = mapped_column(String(MAX_SUBMISSION_KEY))
 
     user: Mapped[User] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -96,6 +96,10 @@ class Claim(Base):
     reuse_record: Mapped[ReuseRecord | None] = relationship(
         primaryjoin="and_(Claim.id == ReuseRecord.claim_id, ReuseRecord.reverses_id.is_(None))",
         viewonly=True, uselist=False)
+    # The record that corrected that one away, if an admin reversed it.
+    reuse_reversal: Mapped[ReuseRecord | None] = relationship(
+        primaryjoin="and_(Claim.id == ReuseRecord.claim_id, ReuseRecord.reverses_id.is_not(None))",
+        viewonly=True, uselist=False)
 
     @property
     def is_open(self) -> bool:

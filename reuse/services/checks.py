@@ -77,6 +77,7 @@ PURCHASE_REFERENCE_LABEL = _l("Bestillingsnummer")
 NOT_FOUND = _l("Fant ikke gjenbrukssjekken.")
 ALREADY_CLOSED = _l("Sjekken er allerede avsluttet.")
 DROP_REASON_LABEL = _l("Hvorfor falt behovet bort?")
+ALREADY_SUBMITTED = _l("Forespørselen er allerede sendt.")
 REASON_TOO_LONG = _l("Begrunnelsen kan ha høyst %(max)s tegn.", max=MAX_REASON_TEXT)
 # A claim that can still lead to a hand-over; a declined, cancelled or expired one cannot.
 LINKABLE_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.COLLECTED)
@@ -217,19 +218,28 @@ def _snapshot(check: ReuseCheck, ranked: list[Ranked]) -> None:
 
 
 def create_check(user: User, need: str, *, category: Category | None = None,
-                 quantity: int | None = None) -> ReuseCheck:
+                 quantity: int | None = None, submission_key: str | None = None) -> ReuseCheck:
     """Record an open check with what matches the need now: the buyer saves the receipt, an
-    integration records a check, or a claim or a purchase is about to close it."""
+    integration records a check, or a claim or a purchase is about to close it.
+
+    A form sent twice with the same submission_key is refused by the unique index on
+    (user_id, submission_key): AlreadySubmitted, and the caller rolls back (a savepoint
+    here would commit on SQLite, where the check is the transaction's first write)."""
     need = _valid_need(need, quantity)
     categories.require_offered(category)
     ranked = rank(user, need, category, quantity)
     now = utcnow()
     check = ReuseCheck(user_id=user.id, unit_id=user.unit_id, need=need,
                        category_id=category.id if category else None, quantity=quantity,
-                       created_at=now, searched_at=now)
+                       created_at=now, searched_at=now, submission_key=submission_key)
     _snapshot(check, ranked)
     db.session.add(check)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        raise AlreadySubmitted() from None
     audit.record(user, "reuse_check.created", check, need=need, matches=len(ranked))
     return check
 
@@ -309,6 +319,18 @@ def get_check(check_id: int) -> ReuseCheck:
     return check
 
 
+def ended_claims(check: ReuseCheck) -> list[Claim]:
+    """Claims sent for this check that no longer close it: declined, cancelled, expired, or
+    collected and then corrected away (ledger.reverse). The receipt shows them, so a reopened
+    check says why it is open again."""
+    return list(db.session.scalars(
+        select(Claim).where(Claim.reuse_check_id == check.id,
+                            Claim.id != (check.claim_id or 0))
+        .options(selectinload(Claim.item).selectinload(Item.unit),
+                 selectinload(Claim.reuse_reversal))
+        .order_by(Claim.created_at, Claim.id)))
+
+
 def _owned_open(user: User, check: ReuseCheck) -> None:
     if not can_close_check(user, check):
         raise PermissionDenied(_("Bare den som gjorde sjekken kan avslutte den."))
@@ -325,6 +347,40 @@ def _close(check: ReuseCheck, **values) -> None:
     db.session.refresh(check)
     if not closed:
         raise Conflict(str(ALREADY_CLOSED), code="invalid_state")
+
+
+class AlreadySubmitted(Conflict):
+    """The same form was sent before: `submitted` finds what it recorded."""
+
+    def __init__(self):
+        super().__init__(str(ALREADY_SUBMITTED), code="already_submitted")
+
+
+def _submission_key(item_id: int, submission: str | None) -> str | None:
+    return f"{item_id}:{submission}" if submission else None
+
+
+def claim_from_search(user: User, item: Item, quantity: int, need: str, *,
+                      category: Category | None = None, need_quantity: int | None = None,
+                      submission: str | None = None) -> tuple[ReuseCheck, Claim]:
+    """Record a check and claim a match from it, once per sent form: the same form sent
+    again (a double click, a reload) is refused by the database (AlreadySubmitted), and
+    `submitted` gives what the first one recorded."""
+    check = create_check(user, need, category=category, quantity=need_quantity,
+                         submission_key=_submission_key(item.id, submission))
+    return check, claim_match(user, check, item, quantity)
+
+
+def submitted(user: User, item_id: int, submission: str | None
+              ) -> tuple[ReuseCheck, Claim] | None:
+    """The check and claim a search page's form recorded, if it was sent before."""
+    key = _submission_key(item_id, submission)
+    check = db.session.scalar(select(ReuseCheck).where(
+        ReuseCheck.user_id == user.id, ReuseCheck.submission_key == key)) if key else None
+    # The claim sent with the check stays tied to it, even if it later failed.
+    claim = db.session.scalar(select(Claim).where(
+        Claim.reuse_check_id == check.id).order_by(Claim.id).limit(1)) if check else None
+    return (check, claim) if claim else None
 
 
 def claim_match(user: User, check: ReuseCheck, item: Item, quantity: int,

@@ -154,9 +154,12 @@ def open_claims_of(user: User) -> Allowance:
 def _too_many_open_claims(user: User) -> Conflict:
     allowance = open_claims_of(user)
     return Conflict(
-        _("Du har %(count)s åpne forespørsler, og du kan ha høyst %(limit)s samtidig. Trekk "
-          "tilbake en du ikke trenger lenger, eller vent til en er hentet eller avslått.",
-          count=allowance.count, limit=allowance.limit),
+        ngettext("Du har %(num)s åpen forespørsel, og du kan ha høyst %(limit)s samtidig. "
+                 "Trekk den tilbake hvis du ikke trenger den lenger, eller vent til den er "
+                 "hentet eller avslått.",
+                 "Du har %(num)s åpne forespørsler, og du kan ha høyst %(limit)s samtidig. "
+                 "Trekk tilbake en du ikke trenger lenger, eller vent til en er hentet eller "
+                 "avslått.", allowance.count, limit=allowance.limit),
         code="too_many_open_claims")
 
 
@@ -191,8 +194,9 @@ def _move(claim: Claim, allowed_from: tuple[str, ...], to: ClaimStatus, **values
     return moved == 1
 
 
-def _reopen_linked_check(claim: Claim) -> None:
-    """A check that ended in this claim is open again if the claim comes to nothing."""
+def reopen_linked_check(claim: Claim, **details) -> None:
+    """A check that ended in this claim is open again if the claim comes to nothing, or if
+    its hand-over is corrected away (ledger.reverse)."""
     if claim.reuse_check_id is None:
         return
     reopened = db.session.execute(
@@ -203,7 +207,7 @@ def _reopen_linked_check(claim: Claim) -> None:
     if reopened:
         audit.record(None, "reuse_check.reopened", db.session.get(ReuseCheck,
                                                                 claim.reuse_check_id),
-                     claim_id=claim.id, claim_status=claim.status)
+                     claim_id=claim.id, claim_status=claim.status, **details)
 
 
 def _mark_linked_check_reused(claim: Claim, at: datetime) -> None:
@@ -382,7 +386,7 @@ def _decline(user: User, claim: Claim, message: str, reason: str | None) -> Clai
         raise _state_conflict(claim, "decline")
     _release(claim.item, claim.quantity)
     _count_open_claim(claim.claimant_id, -1)
-    _reopen_linked_check(claim)
+    reopen_linked_check(claim)
     audit.record(user, "claim.declined", claim, reason=reason, message=message)
     with force_locale(locale_of(claim.claimant)):
         body = _("%(name)s har avslått forespørselen din om «%(title)s».",
@@ -405,7 +409,7 @@ def cancel(user: User, claim: Claim, message: str = "") -> Claim:
         raise _state_conflict(claim, "cancel")
     _release(claim.item, claim.quantity)
     _count_open_claim(claim.claimant_id, -1)
-    _reopen_linked_check(claim)
+    reopen_linked_check(claim)
     audit.record(user, "claim.cancelled", claim, message=message)
     _notify_item_side(claim, "claim_cancelled", lambda: (
         _("Trukket tilbake: %(title)s", title=claim.item.title),
@@ -477,7 +481,7 @@ def expire_overdue(today: date | None = None) -> list[Claim]:
         if not _move(claim, OPEN_CLAIM_STATUSES, ClaimStatus.EXPIRED, closed_at=utcnow()):
             continue  # someone acted on it meanwhile
         _release(claim.item, claim.quantity)
-        _reopen_linked_check(claim)
+        reopen_linked_check(claim)
         audit.record(None, "claim.expired", claim, collect_by=claim.collect_by)
 
         def expiry(claim: Claim = claim) -> tuple[str, str]:

@@ -312,8 +312,8 @@ def get_item(item_id: int) -> Item:
 # to the viewer's unit first (units.nearness, as reuse checks rank), or most pieces left first.
 NEWEST, NEAREST, MOST = "newest", "nearest", "most"
 SORTS = (NEWEST, NEAREST, MOST)
-SORT_LABELS = {NEWEST: _l("Nyeste først"), NEAREST: _l("Nærmest i organisasjonen først"),
-               MOST: _l("Flest ledige først")}
+# Short, so the three fit one row of links on a phone after "Sorter:".
+SORT_LABELS = {NEWEST: _l("Nyeste"), NEAREST: _l("Nærmeste enheter"), MOST: _l("Flest ledige")}
 
 
 @dataclass

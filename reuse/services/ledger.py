@@ -137,6 +137,9 @@ def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
     except IntegrityError:
         raise Conflict(str(ALREADY_REVERSED)) from None
     audit.record(admin, "reuse_record.reversed", record, reversal_id=reversal.id, reason=reason)
+    # The reuse did not happen after all: the check it met is open again, as when a claim fails.
+    from reuse.services import claims
+    claims.reopen_linked_check(record.claim, reversal_id=reversal.id)
     return reversal
 
 

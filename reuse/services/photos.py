@@ -204,8 +204,10 @@ def _take_places(item: Item, count: int, limit: int) -> bool:
 
 def _over_the_limit(limit: int, existing: int, added: int) -> InvalidInput:
     return InvalidInput(
-        _("En annonse kan ha høyst %(limit)s bilder. Den har %(existing)s, og du prøvde å "
-          "legge til %(added)s.", limit=limit, existing=existing, added=added),
+        ngettext("En annonse kan ha høyst %(num)s bilde. Den har %(existing)s, og du prøvde å "
+                 "legge til %(added)s.",
+                 "En annonse kan ha høyst %(num)s bilder. Den har %(existing)s, og du prøvde å "
+                 "legge til %(added)s.", limit, existing=existing, added=added),
         field="photos",
     )
 

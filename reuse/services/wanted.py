@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -84,8 +84,11 @@ def allowance(user: User) -> Allowance:
 
 
 def _limit_reached(limit: int) -> Conflict:
-    return Conflict(_("Du har allerede %(limit)s aktive ønsker, som er det meste én person kan "
-                      "ha. Avslutt et ønske du ikke trenger lenger, og prøv igjen.", limit=limit),
+    return Conflict(ngettext("Du har allerede %(num)s aktivt ønske, som er det meste én person "
+                             "kan ha. Avslutt det hvis du ikke trenger det lenger, og prøv igjen.",
+                             "Du har allerede %(num)s aktive ønsker, som er det meste én person "
+                             "kan ha. Avslutt et ønske du ikke trenger lenger, og prøv igjen.",
+                             limit),
                     code="limit_reached")
 
 

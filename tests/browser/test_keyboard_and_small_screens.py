@@ -58,9 +58,9 @@ def test_staff_post_an_item_with_the_keyboard_only(new_page, people, catalog):
     page.get_by_role("heading", name="Skap med skyvedører").wait_for()
 
 
-@pytest.mark.parametrize("path", ["/", "/items/new", "/checks/new", "/claims", "/wanted",
-                                  "/reports", "/my-unit/items", "/reports/factors",
-                                  "/reports/goals"])
+@pytest.mark.parametrize("path", ["/", "/?sort=nearest", "/items/new", "/checks/new",
+                                  "/claims", "/wanted", "/reports", "/my-unit/items",
+                                  "/reports/factors", "/reports/goals"])
 def test_no_sideways_scrolling_at_320_pixels(chromium, live_server, people, catalog, unread,
                                              make_item, path):
     # Tables hold screen-reader texts ("Handlinger", "Endre …"): they must stay inside the
@@ -74,5 +74,26 @@ def test_no_sideways_scrolling_at_320_pixels(chromium, live_server, people, cata
         log_in(page, user)
         page.goto(path)
         assert has_no_horizontal_scroll(page), path
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_browse_orders_are_one_compact_row_on_a_phone(chromium, live_server, people, catalog,
+                                                      make_item, db, width):
+    """Three small links, not three stacked buttons pushing the results down."""
+    make_item(people.outsider, title="Bokhylle")
+    db.session.commit()
+    context = chromium.new_context(base_url=live_server, locale="nb-NO",
+                                   viewport={"width": width, "height": 700})
+    try:
+        page = context.new_page()
+        log_in(page, people.member)
+        page.goto("/?sort=most")
+        assert has_no_horizontal_scroll(page)
+        orders = page.locator("nav.sort-links")
+        assert orders.bounding_box()["height"] < (60 if width == 375 else 90)  # buttons: 130
+        assert orders.get_by_role("link", name="Flest ledige").get_attribute(
+            "aria-current") == "page"
     finally:
         context.close()

@@ -1,15 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.i18n import category_name
 from reuse.models.catalog import MAX_ITEM_QUANTITY, Category
-from reuse.models.checks import MAX_PURCHASE_REFERENCE
+from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_SUBMISSION_KEY
 from reuse.services import categories, checks, quantities
 from reuse.services.checks import MAX_NEED, MAX_REASON_TEXT, REASON_LABELS
 from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
+
+# A submission key leaves room for the item's id the service puts before it.
+SUBMISSION_LENGTH = MAX_SUBMISSION_KEY - 21
 
 
 def category_choices(empty_label: str, keep: str | None = None) -> list[SelectChoice]:
@@ -62,6 +65,8 @@ class ClaimMatchForm(FlaskForm):
     quantity = WholeNumberField(quantities.LABEL, default=1, validators=[
         InputRequired(quantities.MISSING),
         NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
+    # The search page's key for this page: the same form sent twice claims once.
+    submission = HiddenField(validators=[Optional(), Length(max=SUBMISSION_LENGTH)])
 
 
 class BoughtNewForm(FlaskForm):

@@ -2,6 +2,8 @@
 (claims a match, buys new with a reason, or saves the receipt), and an open check can be
 refined or dropped."""
 
+import secrets
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -42,7 +44,8 @@ def _render_search(form: CheckForm, *, bought_new_form=None, status=200):
     return render_template(
         "checks/new.html", form=form, matches=matches, max_matches=checks.MAX_MATCHES,
         suggestion=suggestion,
-        claim_form=ClaimMatchForm(formdata=None, prefix=CLAIM_PREFIX),
+        claim_form=ClaimMatchForm(formdata=None, prefix=CLAIM_PREFIX,
+                                  submission=secrets.token_urlsafe(16)),
         remind_after_days=checks.REMIND_AFTER_DAYS,
         bought_new_form=bought_new_form or BoughtNewForm(formdata=None)), status
 
@@ -85,8 +88,15 @@ def claim_new(item_id: int):
         return redirect(url_for("checks.new_check", **form.query_args()))
     with Refusal() as refused:
         item = permissions.visible_item(current_user, item_id)
-        check = checks.create_check(current_user, **form.details())
-        claim = checks.claim_match(current_user, check, item, claim_form.quantity.data)
+        details = form.details()
+        check, claim = checks.claim_from_search(
+            current_user, item, claim_form.quantity.data, details["need"],
+            category=details["category"], need_quantity=details["quantity"],
+            submission=claim_form.submission.data or None)
+    if isinstance(refused.error, checks.AlreadySubmitted):  # a double click: show the first
+        earlier = checks.submitted(current_user, item_id, claim_form.submission.data)
+        if earlier is not None:
+            return _claimed(*earlier)
     if refused:
         flash(str(refused.error.message), "danger")
         return redirect(url_for("checks.new_check", **form.query_args()))
@@ -157,7 +167,7 @@ def _render_check(check, *, bought_new_form=None, refine_form=None, drop_form=No
         reason_labels=checks.REASON_LABELS,
         shown_items={match.item_id for match in check.matches
                      if permissions.can_see_item(current_user, match.item)},
-        claim=check.claim), status
+        claim=check.claim, ended_claims=checks.ended_claims(check)), status
 
 
 @bp.post("/checks/<int:check_id>/claim/<int:item_id>")

@@ -123,9 +123,11 @@ def events(viewer: User, found: EventFilter, *, page: int = 1) -> ListPage[Audit
         query = query.where(AuditEvent.action == found.action)
     if found.object_type:
         query = query.where(AuditEvent.object_type == found.object_type)
-    if found.start is not None:
+    # Days at the ends of the calendar (0001-01-01, 9999-12-31) mean "no limit": a day
+    # before or after them does not exist.
+    if found.start is not None and found.start > date.min:
         query = query.where(AuditEvent.created_at >= _oslo_midnight_utc(found.start))
-    if found.end is not None:
+    if found.end is not None and found.end < date.max:
         query = query.where(
             AuditEvent.created_at < _oslo_midnight_utc(found.end + timedelta(days=1)))
     return paginate(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),

@@ -595,19 +595,23 @@ def can_see_audit_log(user: User) -> bool:
 def audit_events_visible_to(user: User) -> ColumnElement[bool]:
     """The audit events an administrator may read.
 
-    Admins: every event. Unit admins: events by the people they administer, and events about
+    Admins: every event. Unit admins: events by the people they manage, and events about
     those people (their account, their API tokens) or about the units they administer,
     whoever acted (an admin moving someone into the unit, the provisioning system closing an
-    account). "The people they administer" is who is in their units now: someone who moved
-    away takes their history with them, someone who moved in brings theirs. Events about
-    other things (an item, a claim) by people elsewhere stay with those people's
+    account). "The people they manage" is who is in their units now with a role they could
+    give (can_manage_person): an admin or sustainability lead placed in the unit acts for the
+    whole municipality, and what they do elsewhere is not the unit's to read. Someone who
+    moved away takes their history with them, someone who moved in brings theirs. Events
+    about other things (an item, a claim) by people elsewhere stay with those people's
     administrators. Members and the sustainability lead: none.
     """
     if not can_administer(user):
         return false()
     if administers_everything(user):
         return true()
-    people = select(User.id).where(people_administered_by(user))
+    people = select(User.id).where(people_administered_by(user),
+                                   User.role.in_([role.value for role in
+                                                  roles_assignable_by(user)]))
     return or_(
         AuditEvent.actor_id.in_(people),
         and_(AuditEvent.object_type == User.__tablename__, AuditEvent.object_id.in_(people)),

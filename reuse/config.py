@@ -67,6 +67,10 @@ DEFAULTS = {
     # An existing account with the same e-mail is bound at the first sign-on only when the
     # configured issuer says the address is verified and this is on; off: never by e-mail.
     "OIDC_TRUST_EMAIL": True,
+    # The ID token claim whose value is the SCIM externalId of the person's provisioned account
+    # (Entra ID: `oid`, the object id, with externalId mapped from objectId). At the first
+    # sign-on it binds that account whether or not the address is verified; set but empty: off.
+    "OIDC_PROVISIONING_ID_CLAIM": "oid",
     # Off: the password form is hidden and only admins may still sign in with a password.
     "PASSWORD_LOGIN": True,
     # The code of the unit a provisioned person joins when their department names no open
@@ -168,6 +172,9 @@ def load_config(instance_path: Path) -> dict:
     for name in ("MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS"):
         settings[name] = max(1, settings[name])
     settings |= {name: _switch_env(name, DEFAULTS[name]) for name in SWITCHES}
+    # Unset: the default; set but empty: no binding by provisioning id (so not in TEXTS).
+    settings["OIDC_PROVISIONING_ID_CLAIM"] = os.environ.get(
+        "OIDC_PROVISIONING_ID_CLAIM", DEFAULTS["OIDC_PROVISIONING_ID_CLAIM"]).strip()
     settings["OIDC_ISSUER"] = settings["OIDC_ISSUER"].strip()
     if settings["OIDC_ISSUER"]:
         if urlsplit(settings["OIDC_ISSUER"]).scheme not in {"http", "https"}:

@@ -71,6 +71,17 @@ def test_a_number_setting_that_is_not_a_number_is_a_clear_error(tmp_path, monkey
         load_config(tmp_path)
 
 
+def test_the_provisioning_id_claim_is_oid_unless_set_and_empty_turns_it_off(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("OIDC_PROVISIONING_ID_CLAIM", raising=False)
+    assert load_config(tmp_path)["OIDC_PROVISIONING_ID_CLAIM"] == "oid"
+    monkeypatch.setenv("OIDC_PROVISIONING_ID_CLAIM", " employee_id ")
+    assert load_config(tmp_path)["OIDC_PROVISIONING_ID_CLAIM"] == "employee_id"
+    monkeypatch.setenv("OIDC_PROVISIONING_ID_CLAIM", "")
+    assert load_config(tmp_path)["OIDC_PROVISIONING_ID_CLAIM"] == ""
+
+
 def test_unknown_environment_name_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("REUSE_ENV", "staging")
     with pytest.raises(ConfigError, match="REUSE_ENV"):

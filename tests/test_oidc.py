@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Request, Response
 
 from reuse.models import AuditEvent, Notification, Role, User, utcnow
-from reuse.services import sso, units
+from reuse.services import provisioning, scim_tokens, sso, units
 from reuse.web.auth.oidc import PENDING
 from tests.conftest import PASSWORD, login, page_text
 
@@ -111,7 +111,7 @@ def sso_app(app, provider):
     """The app configured for the provider; each test starts with fresh discovery."""
     saved = {name: app.config[name] for name in (
         "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_UNIT_CLAIM",
-        "OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")}
+        "OIDC_TRUST_EMAIL", "OIDC_PROVISIONING_ID_CLAIM", "PASSWORD_LOGIN")}
     app.config.update(OIDC_ISSUER=provider.issuer, OIDC_CLIENT_ID=CLIENT_ID,
                       OIDC_CLIENT_SECRET="hemmelig", OIDC_UNIT_CLAIM=UNIT_CLAIM)
     app.extensions.pop("reuse.oidc", None)
@@ -446,6 +446,146 @@ def test_a_refused_binding_over_http_is_a_page_and_an_audit_event(
     assert refusals(db, "email_not_verified")[0].actor_id is None
     db.session.expire_all()
     assert people.member.oidc_subject is None
+
+
+# -- accounts provisioned over SCIM: bound by the provider's object id ------------------------
+
+ENTRA_OID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+SCIM_CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+SCIM_ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+def provision(app, db, *, email="Ola.Nordmann@bergen.example", external_id=ENTRA_OID,
+              department="MOH") -> User:
+    """Create the person as Entra ID does, over /scim/v2 with a provisioning token."""
+    _, token = scim_tokens.create_token(None, "Entra ID")
+    db.session.commit()
+    body = {"schemas": [SCIM_CORE, SCIM_ENTERPRISE], "externalId": external_id,
+            "userName": email, "active": True, "displayName": "Ola Nordmann",
+            SCIM_ENTERPRISE: {"department": department}}
+    response = app.test_client().post(
+        "/scim/v2/Users", data=json.dumps(body),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/scim+json"})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    db.session.expire_all()
+    return db.session.get(User, int(response.get_json(force=True)["id"]))
+
+
+def entra_claims(**overrides) -> dict:
+    """What Entra ID's ID token says about Ola: an object id, and no `email_verified`."""
+    return {"email": "ola.nordmann@bergen.example", "name": "Ola Nordmann", "oid": ENTRA_OID,
+            **overrides}
+
+
+def accounts_with(db, email: str) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.email == email))
+
+
+def test_a_person_provisioned_over_scim_signs_in_bound_by_the_object_id(
+        sso_app, provider, client, db, school):
+    provisioned = provision(sso_app, db)
+    assert (provisioned.oidc_subject, provisioned.unit_id) == (None, school.id)
+    # Entra's `sub` is per application and unknown to provisioning; `oid` is what SCIM sent.
+    set_claims(provider, "entra-pairwise-sub", **entra_claims())
+    response = sign_in(client, provider, "entra-pairwise-sub")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    user = signed_in_user(client, db)
+    assert user.id == provisioned.id
+    assert (user.oidc_issuer, user.oidc_subject) == (provider.issuer, "entra-pairwise-sub")
+    assert (user.unit_id, user.role, user.name) == (school.id, Role.MEMBER.value, "Ola Nordmann")
+    assert accounts_with(db, "ola.nordmann@bergen.example") == 1
+    bound = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "user.sso_bound")).one()
+    assert bound.object_id == user.id
+    assert json.loads(bound.details)["by"] == "provisioning_id"
+
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    assert sign_in(client, provider, "entra-pairwise-sub").status_code == 302
+    assert signed_in_user(client, db).id == provisioned.id
+
+
+def test_the_object_id_binds_whatever_address_the_token_carries(
+        sso_app, provider, client, db, school):
+    provisioned = provision(sso_app, db)
+    set_claims(provider, "entra-pairwise-sub",
+               **entra_claims(email="ola.nordmann@alias.bergen.example"))
+    assert sign_in(client, provider, "entra-pairwise-sub").status_code == 302
+    user = signed_in_user(client, db)
+    assert user.id == provisioned.id and user.email == "ola.nordmann@bergen.example"
+    assert accounts_with(db, "ola.nordmann@alias.bergen.example") == 0
+
+
+def test_an_object_id_whose_account_is_bound_to_another_subject_is_refused(
+        sso_app, provider, client, db, school):
+    provisioned = provision(sso_app, db)
+    provisioned.oidc_issuer, provisioned.oidc_subject = provider.issuer, "ola-original"
+    db.session.commit()
+    set_claims(provider, "intruder-sub", **entra_claims(email_verified=True))
+    response = sign_in(client, provider, "intruder-sub")
+    assert response.status_code == 403
+    assert "allerede koblet til en annen kommunekonto" in page_text(response)
+    assert signed_in_user(client, db) is None
+    event = refusals(db, "provisioning_id_bound_elsewhere")[0]
+    assert event.actor_id is None and json.loads(event.details)["account"] == provisioned.id
+    db.session.expire_all()
+    assert db.session.get(User, provisioned.id).oidc_subject == "ola-original"
+    assert accounts_with(db, "ola.nordmann@bergen.example") == 1
+
+
+def test_a_deactivated_provisioned_account_is_refused_by_its_object_id(
+        sso_app, provider, client, db, school):
+    provisioned = provision(sso_app, db)
+    provisioned.active = False
+    db.session.commit()
+    set_claims(provider, "entra-pairwise-sub", **entra_claims())
+    response = sign_in(client, provider, "entra-pairwise-sub")
+    assert response.status_code == 403 and "deaktivert" in page_text(response)
+    assert refusals(db, "deactivated")[0].object_id == provisioned.id
+    db.session.expire_all()
+    assert db.session.get(User, provisioned.id).oidc_subject is None
+
+
+@pytest.mark.parametrize("setting, claims", [
+    ("oid", entra_claims(oid=None)),  # the token has no object id
+    ("", entra_claims()),  # binding by object id is turned off
+], ids=["no-claim", "setting-off"])
+def test_without_the_object_id_a_provisioned_account_still_needs_a_verified_address(
+        sso_app, provider, client, db, school, setting, claims):
+    sso_app.config["OIDC_PROVISIONING_ID_CLAIM"] = setting
+    provisioned = provision(sso_app, db)
+    set_claims(provider, "entra-pairwise-sub",
+               **{name: value for name, value in claims.items() if value is not None})
+    response = sign_in(client, provider, "entra-pairwise-sub")
+    assert response.status_code == 403
+    assert "Det finnes allerede en konto" in page_text(response)
+    assert refusals(db, "email_not_verified")
+    db.session.expire_all()
+    assert db.session.get(User, provisioned.id).oidc_subject is None
+    assert accounts_with(db, "ola.nordmann@bergen.example") == 1
+
+
+def test_an_object_id_naming_another_account_never_binds_by_address(db, people):
+    people.member.scim_external_id = ENTRA_OID
+    db.session.commit()
+    identity = sso.Identity(issuer="https://idp.example", subject="kari-sub",
+                            email=people.member.email, email_verified=True, name="Kari",
+                            provisioning_id="another-object-id")
+    with pytest.raises(sso.SignInRefused) as refused:
+        sso.account_for(identity, trust_email=True)
+    assert refused.value.code == "provisioning_id_mismatch"
+    assert people.member.oidc_subject is None
+
+
+def test_an_account_deleted_by_provisioning_is_not_found_by_its_old_object_id(
+        sso_app, provider, client, db, school):
+    provisioned = provision(sso_app, db)
+    provisioning.remove(provisioned)
+    db.session.commit()
+    identity = sso.Identity(issuer=provider.issuer, subject="entra-pairwise-sub",
+                            email="someone.else@bergen.example", email_verified=False,
+                            name="Someone", provisioning_id=ENTRA_OID)
+    assert sso.account_for(identity, trust_email=True) is None
+    assert db.session.get(User, provisioned.id).oidc_subject is None
 
 
 # -- passwords and logout -------------------------------------------------------------------

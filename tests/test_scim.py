@@ -96,7 +96,8 @@ def scim_events(db, action):
 
 # -- create, get, find ------------------------------------------------------------------------
 
-def test_entra_creates_a_person_who_signs_in_with_sso_only(scim, school, db):
+def test_entra_creates_a_passwordless_member_in_the_department_unit(scim, school, db):
+    # Their first single sign-on binds this account: tests/test_oidc.py, "provisioned over SCIM".
     response = scim.post("/Users", entra_user())
     assert response.status_code == 201
     assert response.mimetype == "application/scim+json"

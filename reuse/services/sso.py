@@ -1,11 +1,13 @@
 """Single sign-on: which account a verified identity from the provider signs in to.
 
 The web layer (reuse/web/auth/oidc.py) verifies the ID token; these rules decide what it
-means. A person is their issuer + subject: the first sign-in creates their account, or binds
-an existing one with the same e-mail address when the provider vouches for that address
-(`email_verified`) and OIDC_TRUST_EMAIL is on. An account bound once is never re-bound to
-another subject. The unit comes from the claim OIDC_UNIT_CLAIM, matched to an open unit's
-code; without one the person chooses, and the unit's administrators are told.
+means. A person is their issuer + subject: the first sign-in binds the provisioned account
+whose SCIM externalId is the token's OIDC_PROVISIONING_ID_CLAIM (Entra ID's `oid`), else an
+existing one with the same e-mail address when the provider vouches for that address
+(`email_verified`) and OIDC_TRUST_EMAIL is on, else creates an account. An account bound once
+is never re-bound to another subject. The unit comes from the claim OIDC_UNIT_CLAIM, matched
+to an open unit's code; without one the person chooses, and the unit's administrators are
+told.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import func, or_, select
 from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.models import Role, Unit, User
-from reuse.services import audit, notifications, users
+from reuse.services import audit, notifications, permissions, users
 from reuse.services.errors import DomainError, InvalidInput
 
 NEW_MEMBER = "new_member"
@@ -56,17 +58,25 @@ class Identity:
     email_verified: bool
     name: str
     unit_code: str = ""
+    # The value of the claim OIDC_PROVISIONING_ID_CLAIM: the SCIM externalId of the person's
+    # provisioned account. Empty: the token has none, or the setting is off.
+    provisioning_id: str = ""
 
     @classmethod
-    def from_claims(cls, claims, *, unit_claim: str = "") -> Identity:
+    def from_claims(cls, claims, *, unit_claim: str = "",
+                    provisioning_id_claim: str = "") -> Identity:
         name = str(claims.get("name") or "").strip() or " ".join(
             str(claims.get(part) or "").strip() for part in ("given_name", "family_name")
         ).strip()
         email = str(claims.get("email") or "").strip()
         unit_code = claims.get(unit_claim) if unit_claim else ""
+        provisioning_id = claims.get(provisioning_id_claim) if provisioning_id_claim else ""
+        if not isinstance(provisioning_id, str):
+            provisioning_id = ""  # an externalId is text; anything else matches no account
         return cls(issuer=str(claims["iss"]), subject=str(claims["sub"]), email=email,
                    email_verified=claims.get("email_verified") is True,
-                   name=name or email, unit_code=str(unit_code or "").strip())
+                   name=name or email, unit_code=str(unit_code or "").strip(),
+                   provisioning_id=provisioning_id.strip())
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +105,8 @@ def account_for(identity: Identity, *, trust_email: bool) -> User | None:
     """
     user = db.session.scalar(select(User).where(User.oidc_issuer == identity.issuer,
                                                 User.oidc_subject == identity.subject))
+    if user is None and identity.provisioning_id:
+        user = _bind_by_provisioning_id(identity)
     if user is None:
         if not identity.email:
             raise refuse("no_email", _("Kommunekontoen din har ingen e-postadresse, så vi kan "
@@ -108,6 +120,12 @@ def account_for(identity: Identity, *, trust_email: bool) -> User | None:
             # Bound to someone else at this or another provider: never taken over by e-mail.
             raise refuse("email_bound_elsewhere", _email_taken_message(), user=None,
                          issuer=identity.issuer, subject=identity.subject, account=user.id)
+        if identity.provisioning_id and user.scim_external_id:
+            # The provider's id for this person names another provisioned account (or none):
+            # the stronger identifier says this address's account is someone else's.
+            raise refuse("provisioning_id_mismatch", _email_taken_message(), user=None,
+                         issuer=identity.issuer, subject=identity.subject, account=user.id,
+                         provisioning_id=identity.provisioning_id[:255])
         if not (trust_email and identity.email_verified):
             raise refuse("email_not_verified", _email_taken_message(), user=None,
                          issuer=identity.issuer, subject=identity.subject, account=user.id)
@@ -117,12 +135,42 @@ def account_for(identity: Identity, *, trust_email: bool) -> User | None:
         user.oidc_issuer = identity.issuer
         user.oidc_subject = identity.subject
         audit.record(user, "user.sso_bound", user, issuer=identity.issuer,
-                     subject=identity.subject)
+                     subject=identity.subject, by="email")
         return user
     if not user.active:
         raise refuse("deactivated", deactivated_message(), user=user,
                      issuer=identity.issuer, subject=identity.subject)
     return user
+
+
+def _bind_by_provisioning_id(identity: Identity) -> User | None:
+    """The provisioned account whose SCIM externalId is the token's provisioning id, now bound
+    to this identity; None when no provisioned account has that id.
+
+    The provider vouches for its own object id as it does for `sub`, so `email_verified` does
+    not matter here. An account bound to another subject is refused, never re-bound.
+    """
+    user = db.session.scalar(select(User).where(
+        permissions.provisioned_users(),
+        User.scim_external_id == identity.provisioning_id).order_by(User.id).limit(1))
+    if user is None:
+        return None
+    if user.oidc_subject is not None:
+        raise refuse("provisioning_id_bound_elsewhere", _bound_elsewhere_message(), user=None,
+                     issuer=identity.issuer, subject=identity.subject, account=user.id)
+    if not user.active:
+        raise refuse("deactivated", deactivated_message(), user=user,
+                     issuer=identity.issuer, subject=identity.subject)
+    user.oidc_issuer = identity.issuer
+    user.oidc_subject = identity.subject
+    audit.record(user, "user.sso_bound", user, issuer=identity.issuer,
+                 subject=identity.subject, by="provisioning_id")
+    return user
+
+
+def _bound_elsewhere_message() -> str:
+    return _("Kontoen din i Gjenbruk er allerede koblet til en annen kommunekonto, så vi kan "
+             "ikke logge deg inn. Ta kontakt med en administrator.")
 
 
 def _email_taken_message() -> str:

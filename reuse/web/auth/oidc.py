@@ -192,7 +192,9 @@ def oidc_callback():
     except _Refused as refused:
         status = 503 if refused.reason == "provider_unreachable" else 400
         return _refusal_page(refused.reason, status=status, **refused.details)
-    identity = sso.Identity.from_claims(claims, unit_claim=current_app.config["OIDC_UNIT_CLAIM"])
+    identity = sso.Identity.from_claims(
+        claims, unit_claim=current_app.config["OIDC_UNIT_CLAIM"],
+        provisioning_id_claim=current_app.config["OIDC_PROVISIONING_ID_CLAIM"])
     try:
         user = sso.account_for(identity, trust_email=current_app.config["OIDC_TRUST_EMAIL"])
     except sso.SignInRefused as refused:
@@ -205,7 +207,7 @@ def oidc_callback():
                                 "until": int(time.time()) + PENDING_SECONDS}
             return redirect(url_for("auth.oidc_unit"))
         return _create_and_sign_in(identity, unit, id_token, chosen=False)
-    db.session.commit()  # a binding by e-mail, if that is what happened
+    db.session.commit()  # a binding by provisioning id or e-mail, if that is what happened
     return _sign_in(user, id_token)
 
 
@@ -258,7 +260,9 @@ def oidc_unit():
         with Refusal(form) as refused:
             unit = sso.open_unit(form.unit.data)
         if not refused:
-            fields = {name: pending[name] for name in sso.Identity.__dataclass_fields__}
+            # A field missing from a sign-in begun before an upgrade keeps its default.
+            fields = {name: pending[name] for name in sso.Identity.__dataclass_fields__
+                      if name in pending}
             identity = sso.Identity(**fields)
             return _create_and_sign_in(identity, unit, pending["id_token"], chosen=True)
     return render_template("auth/sso_unit.html", form=form, units=units, total=total,

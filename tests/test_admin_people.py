@@ -394,3 +394,28 @@ def test_every_administration_page_has_one_heading_and_csrf_tokens(people, log_i
         assert len(re.findall(r"<h1\b", html)) == 1, path
         for form in re.findall(r"<form\b[^>]*method=\"post\".*?</form>", html, flags=re.S):
             assert 'name="csrf_token"' in form, f"{path}: {form[:200]}"
+
+
+def test_every_administration_page_leads_back_to_the_administration_first(people, log_in, db,
+                                                                         catalog):
+    token, _ = tokens.create_token(people.member, "skript")
+    scim, _ = scim_tokens.create_token(people.admin, "Entra")
+    db.session.commit()
+    client = log_in(people.admin)
+    member, school = people.member.id, people.school.id
+    pages = {path: client.get(path) for path in [
+        "/admin/units", "/admin/units/new", "/admin/units/import", f"/admin/units/{school}",
+        f"/admin/units/{school}/close", "/admin/people", f"/admin/people/{member}",
+        f"/admin/people/{member}/deactivate", f"/admin/people/{member}/anonymise",
+        f"/admin/people/{member}/tokens/new", "/admin/tokens", f"/admin/tokens/{token.id}/revoke",
+        "/admin/scim-tokens/new", f"/admin/scim-tokens/{scim.id}/revoke", "/admin/audit",
+        "/admin/categories", "/admin/categories/kontorstol"]}
+    # The page that shows a new token once, too.
+    pages["token created"] = client.submit("/admin/scim-tokens/new", {"label": "Ny kobling"})
+    first_crumbs = {}
+    for name, response in pages.items():
+        assert response.status_code in {200, 201}, name
+        crumbs = re.search(r'<nav aria-label="Brødsmulesti"[^>]*>(.*?)</nav>',
+                           response.get_data(as_text=True), flags=re.S)
+        first_crumbs[name] = crumbs and re.search(r'href="([^"]+)"', crumbs.group(1)).group(1)
+    assert {name: first for name, first in first_crumbs.items() if first != "/admin/"} == {}

@@ -130,7 +130,51 @@ def test_the_help_lists_every_command_by_its_own_name(runner):
     names = {line.split()[0] for line in listed.split("Commands:")[1].splitlines() if line.strip()}
     assert {"load-categories", "seed-demo", "create-unit", "create-user", "deactivate-user",
             "anonymise-user", "create-token", "list-tokens", "revoke-token", "run-jobs",
+            "create-scim-token", "list-scim-tokens", "revoke-scim-token",
             "rebuild-report-totals", "check-report-totals", "backup", "restore"} <= names
     # The modules of reuse/cli/ group the code, not the command line: no command is a group.
     assert not any(isinstance(runner.app.cli.commands[name], click.Group) for name in names
                    if name not in {"db", "limiter"})  # the extensions' own groups
+
+
+def test_scim_tokens_are_listed_used_and_revoked_from_the_command_line(runner, client, db):
+    assert runner.invoke(args=["list-scim-tokens"]).output.strip() == \
+        "Det finnes ingen SCIM-nøkler."
+    created = runner.invoke(args=["create-scim-token", "--label", "Entra ID"])
+    plain = created.output.split()[-1]
+    runner.invoke(args=["create-scim-token", "--label", "Gammel kobling"])
+    assert client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {plain}"}
+                      ).status_code == 200
+
+    listed = runner.invoke(args=["list-scim-tokens"])
+    assert listed.exit_code == 0, listed.output
+    header, *rows = [line.split("\t") for line in listed.output.strip().splitlines()]
+    assert header == ["id", "navn", "opprettet", "sist brukt", "status"]
+    by_label = {row[1]: row for row in rows}
+    assert by_label["Entra ID"][3].endswith("UTC") and by_label["Entra ID"][4] == "virker"
+    assert by_label["Gammel kobling"][3:] == ["aldri", "virker"]
+
+    token_id = by_label["Entra ID"][0]
+    revoked = runner.invoke(args=["revoke-scim-token", "--id", token_id])
+    assert revoked.exit_code == 0, revoked.output
+    assert revoked.output.strip() == f"SCIM-nøkkel {token_id} er trukket tilbake."
+    assert client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {plain}"}
+                      ).status_code == 401
+    rows = [line.split("\t") for line in runner.invoke(
+        args=["list-scim-tokens"]).output.strip().splitlines()[1:]]
+    assert {row[1]: row[4] for row in rows} == {"Entra ID": "trukket tilbake",
+                                                "Gammel kobling": "virker"}
+
+
+def test_revoking_an_unknown_or_revoked_scim_token_is_one_clear_line(runner, db):
+    unknown = runner.invoke(args=["revoke-scim-token", "--id", "999"])
+    assert unknown.exit_code == 1
+    assert unknown.output.strip() == "Error: Fant ingen SCIM-nøkkel med id 999."
+    plain = runner.invoke(args=["create-scim-token"]).output.split()[-1]
+    assert plain.startswith("reuse_scim_")
+    token_id = runner.invoke(args=["list-scim-tokens"]).output.splitlines()[1].split("\t")[0]
+    assert runner.invoke(args=["revoke-scim-token", "--id", token_id]).exit_code == 0
+    again = runner.invoke(args=["revoke-scim-token", "--id", token_id])
+    assert again.exit_code == 1
+    assert again.output.strip() == \
+        f"Error: SCIM-nøkkel {token_id} er allerede trukket tilbake."

@@ -250,6 +250,19 @@ def test_without_a_known_unit_the_person_chooses_one_and_its_admins_are_told(
         assert PENDING not in session
 
 
+def test_claims_without_an_email_are_refused_before_the_person_chooses_a_unit(
+        sso_app, provider, client, db, people):
+    # A subject typed at oidc-provider-mock's form with no claims set: its e-mail claim is the
+    # subject itself, not an address.
+    response = sign_in(client, provider, "typed-sub")
+    assert response.status_code == 400
+    assert "Svaret fra kommunekontoen manglet opplysninger vi trenger." in page_text(response)
+    assert [json.loads(event.details)["subject"] for event in refusals(db, "claims")] == [
+        "typed-sub"]
+    assert client.get("/login/oidc/unit").headers["Location"] == "/login"
+    assert signed_in_user(client, db) is None
+
+
 def test_a_unit_without_unit_admins_tells_the_admins(db, people, make_unit):
     lonely = make_unit("Ensom etat")
     identity = sso.Identity(issuer="https://idp.example", subject="s1", email="e@bergen.example",

@@ -6,7 +6,20 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from reuse.cli.common import commit_or_fail, in_default_language, user_by_email, when
+from reuse.cli.common import (
+    CREATED_COLUMN,
+    EXPIRES_COLUMN,
+    ID_COLUMN,
+    LABEL_COLUMN,
+    LAST_USED_COLUMN,
+    NEVER,
+    STATUS_COLUMN,
+    TOKEN_STATES,
+    commit_or_fail,
+    in_default_language,
+    user_by_email,
+    when,
+)
 from reuse.services import numbers, tokens
 
 commands = AppGroup("api-tokens")
@@ -40,16 +53,15 @@ def list_tokens_command(email: str):
     if not listed:
         click.echo(_("%(email)s har ingen API-nøkler.", email=email))
         return
-    click.echo("\t".join([_("id"), _("navn"), _("opprettet"), _("sist brukt"),
-                          _("utløper"), _("status")]))
-    states = {"active": _("virker"), "expired": _("utløpt"), "revoked": _("trukket tilbake")}
-    never = _("aldri")
+    click.echo("\t".join(str(column) for column in (
+        ID_COLUMN, LABEL_COLUMN, CREATED_COLUMN, LAST_USED_COLUMN, EXPIRES_COLUMN,
+        STATUS_COLUMN)))
     for token in listed:
         click.echo("\t".join([
             str(token.id), token.label or "–", when(token.created_at),
-            when(token.last_used_at) if token.last_used_at else never,
-            when(token.expires_at) if token.expires_at else never,
-            states[tokens.status(token)]]))
+            when(token.last_used_at) if token.last_used_at else str(NEVER),
+            when(token.expires_at) if token.expires_at else str(NEVER),
+            str(TOKEN_STATES[tokens.status(token)])]))
 
 
 @commands.command("revoke-token")

@@ -8,12 +8,24 @@ from datetime import UTC, datetime
 import click
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from reuse.extensions import db
 from reuse.i18n import DEFAULT_LANGUAGE
 from reuse.models import User
 from reuse.services import users
 from reuse.services.errors import DomainError, NotFound
+
+# The columns and words of the token listings (list-tokens, list-scim-tokens): one source.
+ID_COLUMN = _l("id")
+LABEL_COLUMN = _l("navn")
+CREATED_COLUMN = _l("opprettet")
+LAST_USED_COLUMN = _l("sist brukt")
+EXPIRES_COLUMN = _l("utløper")
+STATUS_COLUMN = _l("status")
+TOKEN_STATES = {"active": _l("virker"), "expired": _l("utløpt"),
+                "revoked": _l("trukket tilbake")}
+NEVER = _l("aldri")
 
 
 def commit_or_fail(action):

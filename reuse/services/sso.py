@@ -178,6 +178,16 @@ def _email_taken_message() -> str:
              "koble den til kommunekontoen din automatisk. Ta kontakt med en administrator.")
 
 
+def can_make_account(identity: Identity) -> bool:
+    """Whether the claims carry what a new account needs (a name and a valid e-mail address):
+    checked before the person is asked to choose a unit, not after."""
+    try:
+        users.normalise_email(identity.email)
+    except InvalidInput:
+        return False
+    return bool(identity.name.strip())
+
+
 def unit_from_claims(identity: Identity) -> Unit | None:
     """The open unit whose code the provider gave, if any."""
     if not identity.unit_code:

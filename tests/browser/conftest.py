@@ -44,6 +44,42 @@ def live_server(app):
 
 
 @pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID provider (oidc-provider-mock) on localhost, as tests/test_oidc.py runs it;
+    its address, the issuer."""
+    from oidc_provider_mock import app as provider_app
+
+    server = make_server("localhost", 0, provider_app(), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              daemon=True)
+    thread.start()
+    yield f"http://localhost:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    server.server_close()
+
+
+SSO_SETTINGS = ("BASE_URL", "OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
+                "OIDC_UNIT_CLAIM", "PASSWORD_LOGIN")
+SSO_UNIT_CLAIM = "enhetskode"
+
+
+@pytest.fixture
+def sso_live_server(app, live_server, oidc_provider):
+    """The live server signing people in through oidc_provider, for one test: BASE_URL is the
+    live server's own address (the provider sends the browser back to it). Every other browser
+    test sees the settings as they were."""
+    saved = {name: app.config[name] for name in SSO_SETTINGS}
+    app.config.update(BASE_URL=live_server, OIDC_ISSUER=oidc_provider,
+                      OIDC_CLIENT_ID="gjenbruk-browser", OIDC_CLIENT_SECRET="hemmelig",
+                      OIDC_UNIT_CLAIM=SSO_UNIT_CLAIM)
+    app.extensions.pop("reuse.oidc", None)  # discovery again, from this provider
+    yield live_server
+    app.config.update(saved)
+    app.extensions.pop("reuse.oidc", None)
+
+
+@pytest.fixture(scope="session")
 def chromium():
     from playwright.sync_api import sync_playwright
 

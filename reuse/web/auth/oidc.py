@@ -201,6 +201,9 @@ def oidc_callback():
         db.session.commit()  # the refusal's audit event
         return _refused_page(refused.message, 403)
     if user is None:
+        if not sso.can_make_account(identity):
+            return _refusal_page("claims", issuer=identity.issuer, subject=identity.subject,
+                                 error="no usable email or name")
         unit = sso.unit_from_claims(identity)
         if unit is None:
             session[PENDING] = {**identity.as_dict(), "id_token": id_token,

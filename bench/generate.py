@@ -352,6 +352,8 @@ MONTH_WEIGHTS = (0.85, 1.0, 1.2, 1.3, 1.35, 1.1, 0.35, 1.45, 1.4, 1.15, 1.05, 0.
 # -- columns written, in row order ---------------------------------------------------------------
 
 UNIT_COLUMNS = ("id", "name", "code", "parent_id")
+PLACEMENT_COLUMNS = ("id", "unit_id", "parent_id", "valid_from")
+PLACED_SINCE = datetime(1970, 1, 1, tzinfo=UTC)
 USER_COLUMNS = ("id", "email", "name", "password_hash", "role", "unit_id", "active",
                 "created_at", "session_token", "locale")
 ITEM_COLUMNS = ("id", "title", "description", "category_id", "condition", "quantity",
@@ -820,6 +822,11 @@ class Generator:
 
     def unit_rows(self) -> list[Row]:
         return [(u.id, u.name, u.code, u.parent_id) for u in self.units]
+
+    def placement_rows(self) -> list[Row]:
+        """Each unit's one open placement, from the beginning of time (as the migration and
+        reuse.services.units.place() write it)."""
+        return [(u.id, u.id, u.parent_id, PLACED_SINCE) for u in self.units]
 
     def user_rows(self, password_hash: str) -> list[Row]:
         """Generic users by Zipf-like unit sizes, then the well-known bench users."""
@@ -1329,6 +1336,7 @@ def _batches(generator: Generator, password_hash: str,
              item_columns: Sequence[str]) -> Iterator[Batch]:
     """Every row, in an order where each foreign key finds its row already loaded."""
     yield Batch("unit", UNIT_COLUMNS, generator.unit_rows())
+    yield Batch("unit_placement", PLACEMENT_COLUMNS, generator.placement_rows())
     yield Batch("user_account", USER_COLUMNS, generator.user_rows(password_hash))
     listed = generator.listed_items()
     while rows := list(itertools.islice(listed, CHUNK)):
@@ -1444,7 +1452,8 @@ def generate(database_url: str, *, items: int, records: int, units: int = 1000,
         search_columns = item_service.search_columns
         item_columns = ITEM_COLUMNS + tuple(search_columns("", "", ""))
         _check_columns(db.engine, {
-            "unit": UNIT_COLUMNS, "user_account": USER_COLUMNS, "item": item_columns,
+            "unit": UNIT_COLUMNS, "unit_placement": PLACEMENT_COLUMNS,
+            "user_account": USER_COLUMNS, "item": item_columns,
             "claim": CLAIM_COLUMNS, "reuse_record": RECORD_COLUMNS,
             "reuse_check": CHECK_COLUMNS, "reuse_check_match": MATCH_COLUMNS})
         generator = Generator(seed=seed, items=items, records=records, units=units,

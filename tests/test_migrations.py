@@ -290,3 +290,24 @@ def test_the_photo_order_migration_numbers_photos_in_the_order_they_were_shown(
     after = dict(db.session.execute(select(Photo.id, Photo.position)
                                     .where(Photo.item_id == shelf_id)).all())
     assert [after[photo_id] for photo_id in shown] == [0, 1, 2, 3]
+
+
+def test_the_unit_placement_migration_places_every_unit_under_its_parent_from_the_start(
+        app, db, people):
+    """Down before it (the table goes) and up again: one open placement per unit, under its
+    current parent, from 1970."""
+    from reuse.models import Unit, UnitPlacement
+
+    expected = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision=revision_before("unit_placement"))
+    try:
+        assert "unit_placement" not in inspect(db.engine).get_table_names()
+    finally:
+        upgrade()
+    rows = db.session.execute(select(UnitPlacement.unit_id, UnitPlacement.parent_id,
+                                     UnitPlacement.valid_from, UnitPlacement.valid_to)).all()
+    assert {row.unit_id: row.parent_id for row in rows} == expected
+    assert len(rows) == len(expected)
+    assert {(row.valid_from, row.valid_to) for row in rows} == {(utc(1970, 1, 1), None)}

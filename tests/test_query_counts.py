@@ -51,7 +51,8 @@ def fill(people, make_item, db, many: int):
 
 
 PAGES = ["/", "/?q=stol", "/?category=stoler", "/claims", "/claims/incoming", "/checks",
-         "/my-unit/items", "/notifications", "/reports", "/reports/records"]
+         "/my-unit/items", "/notifications", "/reports", "/reports/records",
+         "/reports?tree=then", "/reports/records?tree=then"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -683,8 +683,8 @@ def _report_paths() -> dict:
     return {"/reports/summary": {"get": _op(
         "getReportSummary", "What reuse avoided in a period, against the goal", "reports",
         {"200": _ok("The figures.", "ReportSummary"),
-         "400": _err("BadRequest", "A date not as YYYY-MM-DD, or a bad unit id. "
-                                   "Code: invalid_query."),
+         "400": _err("BadRequest", "A date not as YYYY-MM-DD, a bad unit id or an "
+                                   "unknown tree. Code: invalid_query."),
          "401": _err("Unauthorized"),
          "403": _err("Forbidden", "Members and unit admins may see only their own unit "
                                   "(with its sub-units)."),
@@ -699,6 +699,11 @@ def _report_paths() -> dict:
                    "Receiving unit id; includes its sub-units. Default: the whole "
                    "municipality for the sustainability lead and admins, else one's own "
                    "unit."),
+            _query("tree", {"type": "string", "enum": ["now", "then"], "default": "now"},
+                   "Which unit tree `unit` includes its sub-units from: now, today's; then, "
+                   "the tree as it was at the end of `to` (Europe/Oslo), before later "
+                   "reorganisations. Every record counts once either way; the whole "
+                   "municipality's figures are the same."),
         ])}}
 
 

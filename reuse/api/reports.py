@@ -13,7 +13,7 @@ from reuse.api.auth import require_user
 from reuse.api.openapi import MAX_ID
 from reuse.services.reports.goal_progress import GoalProgress
 from reuse.services.reports.report import Summary, summary
-from reuse.services.reports.scope import Scope, authorize, make_period
+from reuse.services.reports.scope import TREE_NOW, TREES, Scope, authorize, make_period
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -64,5 +64,6 @@ def report_summary():
     start, end = _query_date("from"), _query_date("to")
     unit_id = p.query_int("unit", 0, minimum=1, maximum=MAX_ID) \
         if request.args.get("unit") else None
-    scope = authorize(user, Scope(make_period(start, end), unit_id=unit_id))
+    tree = p.query_choice("tree", TREES, TREE_NOW)
+    scope = authorize(user, Scope(make_period(start, end), unit_id=unit_id, tree=tree))
     return jsonify(summary_json(summary(scope)))

@@ -22,7 +22,7 @@ from reuse.models.claims import (
                                  ReuseRecord,
                                  ScimToken,
 )
-from reuse.models.organisation import Role, Unit, User
+from reuse.models.organisation import Role, Unit, UnitPlacement, User
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
 from reuse.models.search import SearchSynonym, SearchWord
 
@@ -37,3 +37,4 @@ __all__ += ["DeclineReason", "PendingPhoto", "PendingWantedMatch"]
 __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]
 __all__ += ["SearchSynonym", "SearchWord"]
 __all__ += ["ScimToken"]
+__all__ += ["UnitPlacement"]

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
@@ -40,6 +40,35 @@ class Unit(Base):
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name!r}>"
+
+
+class UnitPlacement(Base):
+    """Where a unit stood in the tree, and from when to when: the reports' tree "as it was".
+
+    Written only by reuse.services.units.place(), in the transaction that creates or moves the
+    unit: the unit's open row (valid_to NULL) is closed and a new one opened. A unit's first
+    row reaches back to the beginning of time, so every unit has exactly one placement at any
+    moment and a record dated before its unit was registered still has a place in the tree.
+    """
+
+    __tablename__ = "unit_placement"
+    __table_args__ = (
+        # One open placement per unit: the database refuses a second.
+        Index("uq_unit_placement_open", "unit_id", unique=True,
+              sqlite_where=text("valid_to IS NULL"), postgresql_where=text("valid_to IS NULL")),
+        Index("ix_unit_placement_unit_id_valid_from", "unit_id", "valid_from"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return (f"<UnitPlacement unit {self.unit_id} under {self.parent_id} "
+                f"{self.valid_from:%Y-%m-%d}–{self.valid_to or ''}>")
 
 
 class User(UserMixin, Base):

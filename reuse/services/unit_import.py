@@ -19,6 +19,7 @@ from reuse.extensions import db
 from reuse.models import Unit, User
 from reuse.models.base import utcnow
 from reuse.services import audit, characters
+from reuse.services import units as units_service
 from reuse.services.errors import InvalidInput
 from reuse.services.units import MAX_CODE, MAX_NAME
 
@@ -267,16 +268,17 @@ def apply(actor: User | None, result: Plan) -> None:
         waiting = [row for row in waiting if row.code not in placed]
         for row in level:
             parent = by_code[row.parent_code] if row.parent_code else None
-            unit = Unit(code=row.code, name=row.name,
-                        parent_id=parent.id if parent is not None else None)
+            unit = Unit(code=row.code, name=row.name, parent=parent)
             created.append((row, unit))
         db.session.add_all([unit for row, unit in created[-len(level):]])
         db.session.flush()
         for row, unit in created[-len(level):]:
             by_code[row.code] = unit
-    for before, parent_code in result.moved:
-        unit = units[before.id]
-        unit.parent = by_code[parent_code] if parent_code else None
+    # Every new unit's first placement and every moved unit's new one, in one batch.
+    units_service.place([(unit, by_code[row.parent_code] if row.parent_code else None)
+                         for row, unit in created] +
+                        [(units[before.id], by_code[parent_code] if parent_code else None)
+                         for before, parent_code in result.moved])
     for before in result.reopened:
         units[before.id].closed_at = None
     for before in result.closed:

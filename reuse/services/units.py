@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
 
 from reuse.extensions import db
-from reuse.models import Claim, Item, Unit, User
+from reuse.models import Claim, Item, Unit, UnitPlacement, User
 from reuse.models.base import utcnow
 from reuse.models.claims import OPEN_CLAIM_STATUSES
 from reuse.services import audit, characters
@@ -21,6 +24,9 @@ CODE = _l("Ansvarsnummer")
 # The columns' sizes: a longer name or code is refused here, not by the database.
 MAX_NAME = Unit.__table__.c.name.type.length
 MAX_CODE = Unit.__table__.c.code.type.length
+# Where a unit's first placement begins: nothing older is known, and a record dated before its
+# unit was registered (imported history) still has a place in the tree.
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def find_by_name(name: str) -> Unit | None:
@@ -76,6 +82,7 @@ def create_unit(*, name: str, parent: Unit | None = None, code: str | None = Non
     unit = Unit(name=name, parent=parent, code=code)
     db.session.add(unit)
     db.session.flush()
+    place([(unit, parent)])
     audit.record(actor, "unit.created", unit, name=name, code=code,
                  parent_id=parent.id if parent is not None else None)
     return unit
@@ -107,9 +114,76 @@ def move_unit(actor: User | None, unit: Unit, parent: Unit | None) -> None:
     if parent is not None:
         require_open(parent, field="parent")
     old = unit.parent_id
-    unit.parent_id = new_parent_id
-    db.session.flush()
+    place([(unit, parent)])
     audit.record(actor, "unit.moved", unit, old_parent_id=old, new_parent_id=new_parent_id)
+
+
+def place(changes: Iterable[tuple[Unit, Unit | None]]) -> None:
+    """Put each (flushed) unit under its new parent (None: at the top) and write where it
+    stands in the placement history: the one place a unit's parent is set, for new units and
+    moved ones alike (create_unit, move_unit and the import all come here).
+
+    A unit's open placement is closed now and a new one opened from now; a unit without one
+    (a new unit) gets its first, from BEGINNING. Flushes; the caller's transaction commits."""
+    changes = list(changes)
+    if not changes:
+        return
+    now = utcnow()
+    ids = [unit.id for unit, _parent in changes]
+    placed = set(db.session.scalars(select(UnitPlacement.unit_id).where(
+        UnitPlacement.unit_id.in_(ids), UnitPlacement.valid_to.is_(None))))
+    for unit, parent in changes:
+        unit.parent = parent
+    db.session.flush()
+    if placed:
+        db.session.execute(update(UnitPlacement).where(
+            UnitPlacement.unit_id.in_(placed), UnitPlacement.valid_to.is_(None))
+            .values(valid_to=now).execution_options(synchronize_session=False))
+    db.session.add_all([UnitPlacement(unit_id=unit.id, parent_id=unit.parent_id,
+                                      valid_from=now if unit.id in placed else BEGINNING)
+                        for unit, _parent in changes])
+    db.session.flush()
+
+
+def placed_at(moment: datetime) -> list:
+    """The conditions for the placements in force at `moment` (exactly one per unit)."""
+    return [UnitPlacement.valid_from <= moment,
+            or_(UnitPlacement.valid_to.is_(None), UnitPlacement.valid_to > moment)]
+
+
+def subtree_ids_at(root_id: int, moment: datetime | None, name: str | None = None):
+    """A selectable of root_id and the id of every unit under it: in today's tree (moment
+    None) or in the tree as it stood at `moment` (a recursive CTE; one query).
+
+    The one definition of "a unit and everything under it" that every report figure, list,
+    export and the API share, so a report's pages can never disagree with each other."""
+    if moment is None:
+        return subtree_ids(Unit, root_id, name)
+    tree = select(Unit.id).where(Unit.id == root_id).cte(
+        name=name or "subtree_unit_at", recursive=True)
+    tree = tree.union_all(select(UnitPlacement.unit_id).where(
+        UnitPlacement.parent_id == tree.c.id, *placed_at(moment)))
+    return select(tree.c.id)
+
+
+def subtree_id_list_at(root_id: int, moment: datetime | None) -> list[int]:
+    return list(db.session.scalars(subtree_ids_at(root_id, moment)))
+
+
+def nodes_at(moment: datetime | None) -> list:
+    """(id, parent_id, name, closed) of every unit by name, each under its parent today
+    (moment None) or at `moment`; closed: closed by then. Plain rows, for the report's unit
+    tables (a thousand units or more)."""
+    if moment is None:
+        return list(db.session.execute(
+            select(Unit.id, Unit.parent_id, Unit.name, Unit.closed_at.is_not(None).label(
+                "closed")).order_by(Unit.name)))
+    closed = and_(Unit.closed_at.is_not(None), Unit.closed_at <= moment)
+    return list(db.session.execute(
+        select(Unit.id, UnitPlacement.parent_id, Unit.name,
+               case((closed, True), else_=False).label("closed"))
+        .join(UnitPlacement, and_(UnitPlacement.unit_id == Unit.id, *placed_at(moment)))
+        .order_by(Unit.name)))
 
 
 def close_unit(actor: User | None, unit: Unit) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from reuse.models import Category, Unit
+from reuse.models import Category
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.scope import Scope
 from reuse.services.reports.sums import grouped
 from reuse.services.trees import nodes, subtree_order
+from reuse.services.units import nodes_at
 
 # A report of a whole municipality has a row for each of a thousand units; a table that long
 # is read by nobody and costs most of the page's time. The export has every row.
@@ -25,6 +26,7 @@ class TreeRow:
     figures: Figures
     has_children: bool = False
     name_en: str = ""  # categories only: pages name them with i18n.category_name; exports by `name`
+    closed: bool = False  # units only: closed (by the moment of the report's tree)
 
 
 def tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list[TreeRow]:
@@ -43,18 +45,26 @@ def tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list
     with_records = {node_id for node_id, found in figures.items() if found.records}
     parents = {node.parent_id for node in tree_nodes if node.id in with_records}
     return [TreeRow(node.id, node.name, depth, figures[node.id],
-                    has_children=node.id in parents, name_en=getattr(node, "name_en", ""))
+                    has_children=node.id in parents, name_en=getattr(node, "name_en", ""),
+                    closed=bool(getattr(node, "closed", False)))
             for node, depth in subtree_order(tree_nodes, root_id) if node.id in with_records]
 
 
 def by_receiving_unit(scope: Scope) -> list[TreeRow]:
-    """Per receiving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return tree(grouped(scope, "receiver"), nodes(Unit, "name"), scope.unit_id)
+    """Per receiving unit, in the scope's unit tree; a unit's figures include its
+    sub-units'."""
+    return tree(grouped(scope, "receiver"), unit_nodes(scope), scope.unit_id)
 
 
 def by_giving_unit(scope: Scope) -> list[TreeRow]:
-    """Per giving unit, in the unit tree; a unit's figures include its sub-units'."""
-    return tree(grouped(scope, "giver"), nodes(Unit, "name"), scope.giver_id)
+    """Per giving unit, in the scope's unit tree; a unit's figures include its sub-units'."""
+    return tree(grouped(scope, "giver"), unit_nodes(scope), scope.giver_id)
+
+
+def unit_nodes(scope: Scope) -> list:
+    """(id, parent_id, name, closed) of every unit, in the tree the scope reads: today's, or
+    the one at the end of its period."""
+    return nodes_at(scope.tree_moment)
 
 
 def by_category(scope: Scope) -> list[TreeRow]:

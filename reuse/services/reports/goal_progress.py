@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reuse.models import Goal, GoalMetric, Unit
+from reuse.models import Goal, GoalMetric
 from reuse.services import goals as goal_service
 from reuse.services.reports.checks import check_counts
 from reuse.services.reports.scope import Scope
 from reuse.services.reports.sums import totals
-from reuse.services.trees import subtree_id_list
+from reuse.services.units import subtree_id_list_at
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def achieved(metric: str, scope: Scope) -> Decimal:
 
 
 def _progress(goal: Goal, scope: Scope) -> GoalProgress:
-    goal_scope = Scope(scope.period, unit_id=goal.unit_id)
+    goal_scope = Scope(scope.period, unit_id=goal.unit_id, tree=scope.tree)
     return GoalProgress(goal, achieved(goal.metric, goal_scope), goal_scope)
 
 
@@ -49,7 +49,7 @@ def goals_in_scope(scope: Scope) -> list[GoalProgress]:
         return []
     found = goal_service.goals_for_year(year)
     if scope.unit_id is not None:
-        visible = set(subtree_id_list(Unit, scope.unit_id))
+        visible = set(subtree_id_list_at(scope.unit_id, scope.tree_moment))
         found = [goal for goal in found if goal.unit_id in visible]
     return [_progress(goal, scope) for goal in found]
 

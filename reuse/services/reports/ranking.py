@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reuse.models import Unit
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.scope import Scope
 from reuse.services.reports.sums import grouped
-from reuse.services.trees import nodes
+from reuse.services.units import nodes_at
 
 RANKING_SIZE = 10
 
@@ -26,14 +25,15 @@ def ranking(scope: Scope, limit: int = RANKING_SIZE, *,
             ) -> list[RankRow]:
     """Receiving units without sub-units (schools, kindergartens, offices), by avoided cost.
 
-    Only units without sub-units are ranked, so every figure is the unit's own and its
-    drill-down (which always includes sub-units) lists exactly those records. `received` and
-    `units`: the scope's figures per receiving unit and the units, when already at hand.
+    Only units without sub-units (in the scope's tree) are ranked, so every figure is the
+    unit's own and its drill-down (which always includes sub-units) lists exactly those
+    records. `received` and `units`: the scope's figures per receiving unit and the units,
+    when already at hand.
     """
     if received is None:
         received = grouped(scope, "receiver")
     if units is None:
-        units = nodes(Unit, "name")
+        units = nodes_at(scope.tree_moment)
     parents = {unit.parent_id for unit in units}
     leaves = {unit.id: unit.name for unit in units if unit.id not in parents}
     ranked = sorted(((unit_id, leaves[unit_id], found) for unit_id, found in received.items()

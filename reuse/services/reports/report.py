@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from reuse.extensions import db
 from reuse.models import Unit
 from reuse.services.checks import CheckCounts
-from reuse.services.reports.breakdowns import TreeRow, category_nodes, tree
+from reuse.services.reports.breakdowns import TreeRow, category_nodes, tree, unit_nodes
 from reuse.services.reports.checks import check_counts
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.goal_progress import GoalProgress, goals_for_unit, goals_in_scope
 from reuse.services.reports.ranking import RankRow, ranking
 from reuse.services.reports.scope import Scope
 from reuse.services.reports.sums import MonthRow, grouped_each, monthly, totals
-from reuse.services.trees import nodes
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def report(scope: Scope) -> Report:
     # The sums per receiving unit serve the total, the tree and the ranking.
     received = grouped["receiver"]
     scope_totals = sum(received.values(), Figures.zero())
-    units = nodes(Unit, "name")
+    units = unit_nodes(scope)
     return Report(scope, unit, scope_totals, check_counts(scope), goals_in_scope(scope),
                   monthly(scope), tree(received, units, scope.unit_id),
                   tree(grouped["giver"], units, scope.giver_id),

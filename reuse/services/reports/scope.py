@@ -4,7 +4,11 @@ for the records and checks a scope covers, which every figure and drill-down sha
 
 - A period is [from 00:00, the day after `to` 00:00) in Oslo time, compared in UTC (a
   hand-over at 23:30 on 31 December in Bergen belongs to that year).
-- A unit (or a category) means it and everything under it.
+- A unit (or a category) means it and everything under it: under it in today's tree
+  (tree "now", the default), or in the tree as it stood at the end of the period's last day,
+  Oslo time (tree "then"; reuse.services.units.subtree_ids_at, from the placement history).
+  Records keep their units' ids, so either way every record counts once, and the whole
+  municipality's figures are the same.
 - Reuse checks count by the day they were made, for the unit that made them.
 """
 
@@ -41,6 +45,13 @@ TO = _l("Til og med")
 RECEIVING_UNIT = _l("Mottakende enhet")
 GIVING_UNIT = _l("Givende enhet")
 WHOLE_MUNICIPALITY = _l("Hele kommunen")  # no unit chosen
+# Which tree a unit's "everything under it" is read from.
+TREE_NOW, TREE_THEN = "now", "then"
+TREES = (TREE_NOW, TREE_THEN)
+TREE = _l("Enhetstreet")
+TREE_LABELS = {TREE_NOW: _l("slik det er nå"), TREE_THEN: _l("slik det var ved periodens slutt")}
+TREE_HELP = _l("Etter en omorganisering: tell en enhets føringer under enheten den hører til nå, "
+               "eller under den den hørte til da perioden sluttet.")
 NO_SUCH_UNIT = UNIT_NOT_FOUND
 
 
@@ -63,6 +74,11 @@ class Period:
     def end_utc(self) -> datetime:
         """The first moment after the period (midnight after `end`, Oslo time), in UTC."""
         return _oslo_midnight_utc(self.end + timedelta(days=1))
+
+    @property
+    def last_moment(self) -> datetime:
+        """The end of the last day (Oslo time), in UTC: the moment of the tree "as it was"."""
+        return self.end_utc - timedelta(microseconds=1)
 
     @property
     def year(self) -> int | None:
@@ -122,17 +138,37 @@ class Scope:
     unit_id: int | None = None  # receiving unit
     giver_id: int | None = None  # giving unit
     category_id: int | None = None
+    tree: str = TREE_NOW  # TREE_NOW or TREE_THEN: which tree "everything under it" reads
+
+    def __post_init__(self) -> None:
+        if self.tree not in TREES:
+            raise InvalidInput(_("Velg enhetstreet slik det er nå eller slik det var."),
+                               field="tree")
+
+    @property
+    def tree_moment(self) -> datetime | None:
+        """When the unit tree is read: None for today's tree, else the period's last moment."""
+        return self.period.last_moment if self.tree == TREE_THEN else None
 
     def narrowed(self, **changes) -> Scope:
         return replace(self, **changes)
 
     def query_args(self) -> dict[str, str]:
         """The scope as the query string of the report pages and the API."""
-        args = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
-        for key, value in (("unit", self.unit_id), ("giver", self.giver_id),
-                           ("category", self.category_id)):
+        args = self.unit_query_args()
+        for key, value in (("giver", self.giver_id), ("category", self.category_id)):
             if value is not None:
                 args[key] = str(value)
+        return args
+
+    def unit_query_args(self) -> dict[str, str]:
+        """The period, the receiving unit and the tree: what the check lists and the way back
+        to the report keep (they have no giving unit or category)."""
+        args = {"from": self.period.start.isoformat(), "to": self.period.end.isoformat()}
+        if self.unit_id is not None:
+            args["unit"] = str(self.unit_id)
+        if self.tree != TREE_NOW:
+            args["tree"] = self.tree
         return args
 
 
@@ -195,6 +231,14 @@ def _in_period_and_subtrees(scope: Scope, moment, subtrees) -> list:
     """`moment` in the scope's period, and each (column, tree model, chosen root or None,
     CTE name) within the root's subtree when a root was chosen."""
     conditions = [moment >= scope.period.start_utc, moment < scope.period.end_utc]
-    conditions += [column.in_(subtree_ids(model, root_id, name))
+    conditions += [column.in_(subtree_of(scope, model, root_id, name))
                    for column, model, root_id, name in subtrees if root_id is not None]
     return conditions
+
+
+def subtree_of(scope: Scope, model, root_id: int, name: str | None = None):
+    """The ids of root_id and everything under it, as the scope reads the trees: units in the
+    chosen tree (now or at the period's end), categories as they are."""
+    if model is Unit:
+        return unit_service.subtree_ids_at(root_id, scope.tree_moment, name)
+    return subtree_ids(model, root_id, name)

@@ -19,8 +19,7 @@ from reuse.extensions import db
 from reuse.models import Category, MonthTotal, ReuseRecord, Unit
 from reuse.services import month_totals
 from reuse.services.reports.figures import Figures, figures_of, on_postgresql, sum_columns
-from reuse.services.reports.scope import Period, Scope, record_filters
-from reuse.services.trees import subtree_ids
+from reuse.services.reports.scope import Period, Scope, record_filters, subtree_of
 
 Dimension = str  # "receiver", "giver" or "category"
 DIMENSIONS: tuple[Dimension, ...] = month_totals.DIMENSIONS
@@ -68,7 +67,7 @@ def _from_month_totals(scope: Scope, dimension: Dimension, group_by) -> dict:
     if root is not None:
         model = Category if dimension == "category" else Unit
         query = query.where(MonthTotal.node_id.in_(
-            subtree_ids(model, root, f"month_total_{dimension}s")))
+            subtree_of(scope, model, root, f"month_total_{dimension}s")))
     return {key: figures_of(rest) for key, *rest in db.session.execute(query.group_by(group_by))}
 
 

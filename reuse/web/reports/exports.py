@@ -38,6 +38,8 @@ from reuse.services.reports.scope import (
     GIVING_UNIT,
     RECEIVING_UNIT,
     TO,
+    TREE,
+    TREE_LABELS,
     WHOLE_MUNICIPALITY,
     Scope,
 )
@@ -201,6 +203,7 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
     rows: list[tuple[str, str, str, object]] = [
         (period, scope_name, str(FROM), report.scope.period.start),
         (period, scope_name, str(TO), report.scope.period.end),
+        (period, scope_name, str(TREE), str(TREE_LABELS[report.scope.tree])),
     ]
     headings = figure_headings()
 
@@ -223,7 +226,7 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
         figures(str(MONTH), f"{month.period.start:%Y-%m}", month.figures)
     for section, tree in _trees(report):
         for row in tree:
-            figures(section, row.name, row.figures)
+            figures(section, _row_name(row), row.figures)
     for row in report.ranking:
         figures(str(RANKING), f"{row.rank}. {row.name}", row.figures)
     return rows
@@ -284,8 +287,13 @@ def records_xlsx(page: RecordPage) -> bytes:
     return _bytes(workbook)
 
 
+def _row_name(row: TreeRow) -> str:
+    """A tree row's name as recorded; a closed unit says so."""
+    return units.label(row.name, row.closed)
+
+
 def _tree_rows(tree: list[TreeRow]):
-    return ([("  " * row.depth) + row.name, row.depth, *_figure_values(row.figures)]
+    return ([("  " * row.depth) + _row_name(row), row.depth, *_figure_values(row.figures)]
             for row in tree)
 
 
@@ -296,6 +304,7 @@ def summary_xlsx(report: Report) -> bytes:
     headings = figure_headings()
     facts = [(str(units.LABEL), scope_name, None), (str(FROM), period.start, DATE_FORMAT),
              (str(TO), period.end, DATE_FORMAT),
+             (str(TREE), str(TREE_LABELS[report.scope.tree]), None),
              *zip(headings, _figure_values(report.totals), FIGURE_FORMATS),
              *((heading, value, INT_FORMAT) for heading, value in _check_rows(report))]
     summary = _sheet(workbook, _("Sammendrag"), [str(MEASURE), str(VALUE)],

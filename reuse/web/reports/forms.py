@@ -3,7 +3,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Form, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, Form, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -40,6 +40,11 @@ class ReportFilterForm(Form):
                        description=_l("Med alle enheter under."), widget=LongSelect())
     giver = WholeNumberField(scope.GIVING_UNIT, validators=[Optional()])
     category = WholeNumberField(categories.LABEL, validators=[Optional()])
+    # Any value is passed on; the scope refuses one it does not know, on this field.
+    tree = RadioField(scope.TREE, default=scope.TREE_NOW, validate_choice=False,
+                      choices=[SelectChoice(value, label)
+                               for value, label in scope.TREE_LABELS.items()],
+                      description=scope.TREE_HELP)
 
 
 class GoalForm(FlaskForm):

@@ -17,6 +17,7 @@ from reuse.services.reports.records import links_for, records
 from reuse.services.reports.report import report
 from reuse.services.reports.scope import (
     NO_SUCH_UNIT,
+    TREE_NOW,
     WHOLE_MUNICIPALITY,
     Scope,
     authorize,
@@ -27,7 +28,7 @@ from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
 from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
 
-FILTER_PARAMETERS = ("from", "to", "unit", "giver", "category")
+FILTER_PARAMETERS = ("from", "to", "unit", "giver", "category", "tree")
 
 
 def _filter_form() -> ReportFilterForm:
@@ -50,7 +51,7 @@ def _scope(form: ReportFilterForm) -> Scope | None:
         period = make_period(form.start.data, form.end.data)
         return authorize(current_user, Scope(
             period, unit_id=form.unit.data, giver_id=form.giver.data,
-            category_id=form.category.data))
+            category_id=form.category.data, tree=form.tree.data or TREE_NOW))
     return None
 
 
@@ -82,7 +83,7 @@ def overview():
     scope = _scope(form)
     if scope is None:
         return render_template("reports/overview.html", form=form, report=None,
-                               quick_links=_quick_links(None), filter_open=True), 400
+                               quick_links=_quick_links(None, TREE_NOW), filter_open=True), 400
     # The form folds away on a phone unless someone chose something in it.
     chosen = any(request.args.get(name) for name in FILTER_PARAMETERS)
     # Show what the defaults chose: this year, and one's own unit for members.
@@ -95,14 +96,16 @@ def overview():
         headline_goals=[progress for progress in shown.goals
                         if progress.goal.unit_id == scope.unit_id],
         chart=chart.month_chart(shown.months), year=scope.period.year,
-        quick_links=_quick_links(scope.unit_id), today=oslo_today(),
+        quick_links=_quick_links(scope.unit_id, scope.tree), today=oslo_today(),
         goal_labels=goals.METRIC_LABELS, can_manage_goals=can_manage_goals(current_user),
         can_manage_factors=can_manage_factors(current_user))
 
 
-def _quick_links(unit_id: int | None) -> list[tuple[str, str]]:
+def _quick_links(unit_id: int | None, tree: str) -> list[tuple[str, str]]:
     this_year = oslo_today().year
     unit = {"unit": unit_id} if unit_id else {}
+    if tree != TREE_NOW:
+        unit["tree"] = tree
     return [(label, url_for("reports.overview", **{"from": f"{year}-01-01",
                                                    "to": f"{year}-12-31"}, **unit))
             for label, year in ((_("I år"), this_year), (_("I fjor"), this_year - 1))]

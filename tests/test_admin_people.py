@@ -171,6 +171,19 @@ def test_moving_a_person_is_audited_and_ends_their_sessions(app, people, log_in,
     assert member_client.get("/claims").status_code == 302
 
 
+def test_a_unit_admin_moved_to_another_unit_becomes_a_member_there(app, people, log_in):
+    # Their administration was of the old unit; the new one's admins decide about the new.
+    client = log_in(people.admin)
+    response = client.submit(f"/admin/people/{people.unit_admin.id}/unit",
+                             {"unit": str(people.kindergarten.id)})
+    assert response.status_code == 302
+    _db.session.refresh(people.unit_admin)
+    assert people.unit_admin.unit_id == people.kindergarten.id
+    assert people.unit_admin.role == Role.MEMBER.value
+    [event] = events("user.unit_changed")
+    assert json.loads(event.details)["role_before"] == Role.UNIT_ADMIN.value
+
+
 def test_a_closed_unit_is_not_offered_and_cannot_be_chosen(people, log_in, sub_unit):
     sub_unit.closed_at = utcnow()
     _db.session.commit()

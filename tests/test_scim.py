@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from reuse.models import AuditEvent, Role, User, utcnow
-from reuse.services import provisioning, scim_tokens, units
+from reuse.services import provisioning, scim_tokens, units, users
 
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -320,6 +320,22 @@ def test_a_unit_admin_moved_to_another_unit_becomes_a_member(scim, people, db):
     assert db.session.get(User, people.unit_admin.id).role == Role.MEMBER.value
 
 
+def test_a_move_ends_the_sessions_and_is_written_to_the_audit_trail(scim, people, db, client,
+                                                                    log_in):
+    people.school.code = "42001"
+    town_hall = units.create_unit(name="Bergen rådhus", code="10001")
+    db.session.commit()
+    log_in(people.member)
+    assert client.get("/").status_code == 200
+    response = scim.patch(f"/Users/{people.member.id}",
+                          {"op": "Replace", "path": f"{ENTERPRISE}:department",
+                           "value": "10001"})
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302  # what they may see followed the old unit
+    [event] = scim_events(db, "user.unit_changed")
+    assert event.actor_id is None and json.loads(event.details)["after"] == town_hall.id
+
+
 # -- refusals: SCIM errors, never a page or a 500 ---------------------------------------------
 
 def test_bad_json_unknown_attributes_and_bad_filters_are_scim_400s(scim, school):
@@ -380,3 +396,160 @@ def test_create_scim_token_prints_the_token_last(runner, db):
     assert result.exit_code == 0, result.output
     plain = result.output.split()[-1]
     assert scim_tokens.authenticate(plain).label == "Entra ID"
+
+
+# -- accounts managed in the application, reactivation, anonymised accounts -----------------
+
+def _managed(people, make_user, role):
+    return people.admin if role == Role.ADMIN else make_user(people.school, role,
+                                                             name="Siri Bærekraft")
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUSTAINABILITY])
+def test_an_admin_or_sustainability_account_cannot_be_readdressed_or_changed(
+        scim, people, db, make_user, role):
+    person = _managed(people, make_user, role)
+    email, name, unit_id = person.email, person.name, person.unit_id
+    units.create_unit(name="Bergen rådhus", code="10001")
+    db.session.commit()
+    body = assert_scim_error(scim.put(f"/Users/{person.id}", {
+        "schemas": [CORE], "userName": "attacker@evil.example", "active": True}), 403)
+    assert "administrator" in body["detail"]
+    for operation in [{"op": "Replace", "path": "userName", "value": "attacker@evil.example"},
+                      {"op": "Replace", "path": "displayName", "value": "Noen andre"},
+                      {"op": "Replace", "path": f"{ENTERPRISE}:department", "value": "10001"}]:
+        assert_scim_error(scim.patch(f"/Users/{person.id}", operation), 403)
+    db.session.expire_all()
+    person = db.session.get(User, person.id)
+    assert (person.email, person.name, person.unit_id) == (email, name, unit_id)
+    # A forgotten password still goes to the person's own address.
+    assert users.find_by_email("attacker@evil.example") is None
+    # Sending what the account already holds changes nothing and is no refusal.
+    same = scim.put(f"/Users/{person.id}", {"schemas": [CORE], "userName": email,
+                                             "displayName": name, "active": True})
+    assert same.status_code == 200, same.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUSTAINABILITY])
+def test_provisioning_deactivates_an_admin_but_never_reactivates_one(
+        scim, people, db, make_user, role):
+    person = _managed(people, make_user, role)
+    # A leaver loses access, even when the request also carries another change.
+    response = scim.patch(f"/Users/{person.id}",
+                          {"op": "Replace", "path": "displayName", "value": "Noen andre"},
+                          {"op": "Replace", "path": "active", "value": False})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    db.session.expire_all()
+    person = db.session.get(User, person.id)
+    assert person.active is False and person.name != "Noen andre"
+    assert_scim_error(scim.patch(f"/Users/{person.id}",
+                                 {"op": "Replace", "path": "active", "value": True}), 403)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).active is False
+
+
+def test_provisioning_reactivates_only_what_provisioning_deactivated(scim, people, db):
+    member = people.member
+    users.deactivate(member, by=people.unit_admin)  # closed on purpose by an administrator
+    db.session.commit()
+    body = assert_scim_error(scim.patch(f"/Users/{member.id}",
+                                        {"op": "Replace", "path": "active", "value": True}), 403)
+    assert "administrator" in body["detail"]
+    db.session.expire_all()
+    assert db.session.get(User, member.id).active is False
+    # Closed from the command line (no administrator named): the same.
+    users.reactivate(member, by=people.unit_admin)
+    users.deactivate(member)
+    db.session.commit()
+    assert_scim_error(scim.patch(f"/Users/{member.id}",
+                                 {"op": "Replace", "path": "active", "value": True}), 403)
+    # Closed by provisioning: provisioning opens it again.
+    users.reactivate(member, by=people.unit_admin)
+    db.session.commit()
+    assert scim.patch(f"/Users/{member.id}",
+                      {"op": "Replace", "path": "active", "value": False}).status_code == 200
+    assert scim.patch(f"/Users/{member.id}",
+                      {"op": "Replace", "path": "active", "value": True}).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(User, member.id).active is True
+
+
+def test_a_new_address_ends_sessions_and_earlier_reset_links(scim, people, db, client, log_in):
+    member = people.member
+    log_in(member)
+    assert client.get("/").status_code == 200
+    link = users.password_reset_token(member)
+    response = scim.patch(f"/Users/{member.id}",
+                          {"op": "Replace", "path": "userName", "value": "kari.ny@bergen.example"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, member.id).email == "kari.ny@bergen.example"
+    assert users.user_for_reset_token(link) is None
+
+
+def test_an_anonymised_account_is_gone_for_provisioning(scim, school, db):
+    created = create(scim)
+    user = db.session.get(User, int(created["id"]))
+    users.anonymise(user)
+    db.session.commit()
+    path = f"/Users/{created['id']}"
+    assert_scim_error(scim.get(path), 404)
+    assert_scim_error(scim.put(path, entra_user()), 404)
+    assert_scim_error(scim.patch(path, {"op": "Replace", "path": "active", "value": True}), 404)
+    assert_scim_error(scim.delete(path), 404)
+    listed = scim.get("/Users").get_json(force=True)
+    assert listed["totalResults"] == 0 and listed.get("Resources", []) == []
+    db.session.expire_all()
+    user = db.session.get(User, int(created["id"]))
+    assert users.is_anonymised(user) and user.active is False and user.scim_deleted_at is None
+
+
+# -- bad input is a SCIM 400 (or 404), never a 500, on SQLite and PostgreSQL ------------------
+
+@pytest.mark.parametrize("path, status, scim_type", [
+    ('/Users?filter=userName eq "\\x"', 400, "invalidFilter"),
+    ('/Users?filter=userName eq "a\\u0000b"', 400, "invalidFilter"),
+    ('/Users?filter=externalId eq "a\\u0000b"', 400, "invalidFilter"),
+    ("/Users?startIndex=99999999999999999999999", 200, None),
+    ("/Users?startIndex=9223372036854775807", 200, None),
+    ("/Users?count=99999999999999999999999", 200, None),
+    ("/Users?startIndex=" + "9" * 5000, 400, "invalidValue"),
+    ("/Users/%C2%B2", 404, None),
+    ("/Users/" + "9" * 5000, 404, None),
+])
+def test_bad_queries_and_ids_are_scim_answers(scim, school, path, status, scim_type):
+    response = scim.get(path)
+    if status == 200:
+        assert response.status_code == 200, response.get_data(as_text=True)
+        if "startIndex" in path:
+            assert response.get_json(force=True).get("Resources", []) == []
+    else:
+        assert_scim_error(response, status, scim_type)
+
+
+def test_a_deeply_nested_body_is_invalid_syntax(scim, school):
+    created = create(scim)
+    for method, path in [("POST", "/Users"), ("PUT", f"/Users/{created['id']}"),
+                         ("PATCH", f"/Users/{created['id']}")]:
+        assert_scim_error(scim.call(method, path, raw='{"a":' * 5000), 400, "invalidSyntax")
+
+
+def test_a_control_character_in_the_department_is_invalid(scim, school):
+    assert_scim_error(scim.post("/Users", entra_user(department="4200\u00001")), 400,
+                      "invalidValue")
+    created = create(scim)
+    assert_scim_error(scim.patch(f"/Users/{created['id']}",
+                                 {"op": "Replace", "path": f"{ENTERPRISE}:department",
+                                  "value": "4200\u00001"}), 400, "invalidValue")
+
+
+def test_a_name_longer_than_an_account_holds_is_invalid(scim, school):
+    assert_scim_error(scim.post("/Users", entra_user(displayName="a" * 1000)), 400,
+                      "invalidValue")
+    created = create(scim)
+    assert_scim_error(scim.put(f"/Users/{created['id']}", entra_user(displayName="a" * 1000)),
+                      400, "invalidValue")
+    assert_scim_error(scim.patch(f"/Users/{created['id']}",
+                                 {"op": "Replace", "path": "displayName", "value": "a" * 1000}),
+                      400, "invalidValue")

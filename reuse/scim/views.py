@@ -21,8 +21,15 @@ from reuse.extensions import csrf, db
 from reuse.models import ScimToken
 from reuse.scim import bp
 from reuse.scim import resources as r
-from reuse.services import permissions, provisioning, scim_tokens
-from reuse.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from reuse.services import characters, permissions, provisioning, scim_tokens
+from reuse.services.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from reuse.services.numbers import MAX_INT
 
 csrf.exempt(bp)  # a bearer token, never a cookie: there is no session to forge requests with
 
@@ -76,6 +83,8 @@ def domain_refused(error: DomainError):
     db.session.rollback()
     if isinstance(error, NotFound):
         return r.error(404, error.message)
+    if isinstance(error, PermissionDenied):
+        return r.error(403, error.message)
     if isinstance(error, Conflict):
         return r.error(409, error.message, "uniqueness" if error.code == "uniqueness" else None)
     return r.error(400, error.message, "invalidValue")
@@ -91,7 +100,7 @@ def clashed(error: IntegrityError):
 def _body() -> dict:
     try:
         body = json.loads(request.get_data(cache=False) or b"null")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise Refused(400, "The body is not valid JSON.", "invalidSyntax") from None
     if not isinstance(body, dict):
         raise Refused(400, "The body must be a JSON object.", "invalidSyntax")
@@ -120,7 +129,9 @@ def _name(resource: r.UserResource) -> str | None:
 
 
 def _user(user_id: str):
-    if not user_id.isdigit():
+    # Only ASCII digits, and few enough to fit an id ('²'.isdigit() is true; int() of
+    # thousands of digits is refused): anything else names no account.
+    if re.fullmatch(r"[0-9]{1,10}", user_id) is None:
         raise NotFound(f"No user with id {user_id}.")
     return permissions.provisioned_user(int(user_id))
 
@@ -182,9 +193,11 @@ def _whole_number(name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise Refused(400, f"{name} must be a whole number.", "invalidValue") from None
+    # Beyond every page there is: capped before it reaches an OFFSET or a LIMIT.
+    return min(value, MAX_INT)
 
 
 @bp.get("/Users")
@@ -197,7 +210,13 @@ def list_users():
             raise Refused(400, 'Only userName eq "…" and externalId eq "…" filters are '
                                "supported.", "invalidFilter")
         key = "email" if match.group(1).lower() == "username" else "external_id"
-        criteria[key] = json.loads(match.group(2))
+        try:
+            value = json.loads(match.group(2))
+            characters.check(value, match.group(1), field="filter")
+        except (ValueError, InvalidInput):
+            raise Refused(400, "The filter's value is not a valid string.",
+                          "invalidFilter") from None
+        criteria[key] = value
     start = max(_whole_number("startIndex", 1), 1)
     count = max(_whole_number("count", provisioning.MAX_PAGE), 0)
     total, page = provisioning.find(start=start, count=count, **criteria)

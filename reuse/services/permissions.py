@@ -12,6 +12,8 @@ Deactivated users may see and do nothing.
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -399,21 +401,64 @@ def can_administer_unit(user: User, unit_id: int) -> bool:
 
 # -- provisioning (SCIM) --------------------------------------------------------------------
 
+# What provisioning writes into its audit events' details (`via`).
+PROVISIONING_VIA = "scim"
+# Accounts with these roles are managed in the application, not by the identity provider.
+MANAGED_IN_APPLICATION = frozenset({Role.ADMIN.value, Role.SUSTAINABILITY.value})
+MANAGED_IN_APPLICATION_REFUSAL = _l(
+    "Kontoer med rollen administrator eller bærekraftsansvarlig styres i applikasjonen: "
+    "provisjonering kan bare deaktivere dem. Endringer gjøres av en administrator.")
+REACTIVATION_REFUSAL = _l(
+    "Kontoen ble deaktivert av en administrator eller fra kommandolinjen, ikke av "
+    "provisjonering: bare en administrator kan aktivere den igjen.")
+
+
 def provisioned_users() -> ColumnElement[bool]:
-    """The accounts the provisioning client sees: every account it has not deleted.
+    """The accounts the provisioning client sees: every account it has not deleted, except
+    anonymised ones (there is nobody left to provision).
 
     Accounts made before provisioning began are among them, so the client can find a person
     by address and take the account over instead of making a second one.
     """
-    return User.scim_deleted_at.is_(None)
+    from reuse.services import users
+
+    return and_(User.scim_deleted_at.is_(None), ~users.anonymised_accounts())
 
 
 def provisioned_user(user_id: int) -> User:
-    """The account behind a SCIM id, or NotFound (for the client, a deleted account is gone)."""
+    """The account behind a SCIM id, or NotFound (for the client, a deleted or anonymised
+    account is gone)."""
+    from reuse.services import users
+
     user = db.session.get(User, user_id) if _known_id(user_id) else None
-    if user is None or user.scim_deleted_at is not None:
+    if user is None or user.scim_deleted_at is not None or users.is_anonymised(user):
         raise NotFound(_("Fant ingen bruker med id %(id)s.", id=user_id))
     return user
+
+
+def provisioning_may_change(user: User) -> bool:
+    """Whether provisioning may change this account's address, name, unit or reactivate it.
+
+    Admins and the sustainability lead are managed in the application: a provisioning token
+    that could re-address an admin account could send its password reset to itself. It may
+    still deactivate them (a leaver must lose access at once)."""
+    return user.role not in MANAGED_IN_APPLICATION
+
+
+def provisioning_may_reactivate(user: User) -> bool:
+    """Provisioning opens only what provisioning closed: not an account an administrator or
+    the command line deactivated on purpose (the latest `user.deactivated` event says who)."""
+    if not provisioning_may_change(user):
+        return False
+    details = db.session.scalar(
+        select(AuditEvent.details)
+        .where(AuditEvent.action == "user.deactivated",
+               AuditEvent.object_type == User.__tablename__, AuditEvent.object_id == user.id)
+        .order_by(AuditEvent.id.desc()).limit(1))
+    try:
+        return bool(details) and json.loads(details).get("via") == PROVISIONING_VIA
+    except (ValueError, AttributeError):
+        return False
 
 
 # -- units ----------------------------------------------------------------------------------

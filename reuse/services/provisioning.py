@@ -8,6 +8,13 @@ accounts. The rules are here; reuse/scim only translates SCIM to and from these 
   on a change it leaves the unit as it is, and the audit trail and the log say so (refusing
   the whole change would also refuse a deactivation sent with it).
 - Deactivation ends sessions and API tokens at once; history keeps the person's name.
+  Reactivation opens only an account provisioning closed, never one an administrator or the
+  command line closed on purpose.
+- Admin and sustainability accounts are managed in the application
+  (permissions.provisioning_may_change): provisioning may deactivate them, nothing else.
+- A new address ends the person's sessions; reset links sent to the old one stop working.
+- An anonymised account is gone for provisioning: not found, not listed, never changed.
+- A move to another unit is users.move_to_unit: sessions end, a unit admin becomes a member.
 - A deletion deactivates and detaches the account from provisioning; the same address
   provisioned again brings the same account back.
 """
@@ -23,10 +30,10 @@ from sqlalchemy import func, select
 from reuse.extensions import db
 from reuse.models import Role, Unit, User, utcnow
 from reuse.services import audit, characters, permissions, users
-from reuse.services.errors import Conflict, InvalidInput
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 
 # Every audit event says it came from provisioning (the actor is None: no person acted).
-VIA = "scim"
+VIA = permissions.PROVISIONING_VIA
 # The most accounts one page of a search returns, whatever `count` asks for.
 MAX_PAGE = 100
 MAX_EXTERNAL_ID = 255
@@ -53,6 +60,7 @@ def unit_for(department: str | None) -> Unit | None:
     department = (department or "").strip()
     if not department:
         return None
+    characters.check(department, "department", field="department")
     open_units = select(Unit).where(Unit.closed_at.is_(None))
     return (db.session.scalar(open_units.where(Unit.code == department))
             or db.session.scalar(open_units.where(Unit.name == department)))
@@ -113,7 +121,7 @@ def create(account: Account) -> User:
     email = users.normalise_email(account.email)
     existing = users.find_by_email(email)
     if existing is not None:
-        if existing.scim_deleted_at is None:
+        if existing.scim_deleted_at is None or users.is_anonymised(existing):
             raise _address_taken(email)
         existing.scim_deleted_at = None
         audit.record(None, "user.provisioned_again", existing, via=VIA)
@@ -133,7 +141,13 @@ def create(account: Account) -> User:
 
 
 def update(user: User, account: Account) -> User:
-    """Apply what the provider says; what it leaves out (None) stays as it is."""
+    """Apply what the provider says; what it leaves out (None) stays as it is.
+
+    Nothing changes on an anonymised account (NotFound). An admin or sustainability account
+    (permissions.provisioning_may_change) may only be deactivated: a request that deactivates
+    one does that and nothing else; any other change is PermissionDenied. Reactivation is
+    PermissionDenied unless provisioning deactivated the account."""
+    permissions.provisioned_user(user.id)  # an anonymised (or deleted) account is gone
     changes: dict[str, str] = {}
     email = users.normalise_email(account.email)
     if email != user.email:
@@ -141,30 +155,54 @@ def update(user: User, account: Account) -> User:
         if other is not None and other.id != user.id:
             raise _address_taken(email)
         changes["email"] = email
-        user.email = email
     name = (account.name or "").strip()
     if name and name != user.name:
-        characters.check(name, _("Navn"), field="name")
+        users.check_name(name)
         changes["name"] = name
-        user.name = name
     external_id = account.external_id or None
     if account.external_id is not None and external_id != user.scim_external_id:
         _check_external_id(external_id, user)
         changes["external_id"] = external_id or ""
+    unit = _unit_to_move_to(user, account.department)
+    if unit is not None:
+        changes["unit"] = unit.code or unit.name
+    deactivating = account.active is False and user.active
+    reactivating = account.active is True and not user.active
+    if not permissions.provisioning_may_change(user):
+        if deactivating:  # a leaver loses access; the rest is the application's to decide
+            if changes:
+                audit.record(None, "user.provisioning_refused", user, via=VIA, **changes)
+            users.deactivate(user, via=VIA)
+            return user
+        if changes or reactivating:
+            raise PermissionDenied(str(permissions.MANAGED_IN_APPLICATION_REFUSAL))
+        return user
+    if reactivating and not permissions.provisioning_may_reactivate(user):
+        raise PermissionDenied(str(permissions.REACTIVATION_REFUSAL))
+    if "email" in changes:
+        user.email = email
+        # Nothing issued to the old address survives it: sessions end here, and password
+        # reset links carry the address in their fingerprint.
+        users.end_all_sessions(user)
+    if "name" in changes:
+        user.name = name
+    if "external_id" in changes:
         user.scim_external_id = external_id
-    _move(user, account.department, changes)
     if changes:
         audit.record(None, "user.provisioning_changed", user, via=VIA, **changes)
-    if account.active is False and user.active:
+    if unit is not None:
+        users.move_to_unit(user, unit, via=VIA)
+    if deactivating:
         users.deactivate(user, via=VIA)
-    elif account.active is True and not user.active:
+    elif reactivating:
         users.reactivate(user, via=VIA)
     return user
 
 
-def _move(user: User, department: str | None, changes: dict[str, str]) -> None:
+def _unit_to_move_to(user: User, department: str | None) -> Unit | None:
+    """The open unit the department names, if it is not the person's unit already."""
     if not (department or "").strip():
-        return
+        return None
     unit = unit_for(department)
     if unit is None:
         # Not refused: the same request may carry a deactivation, which must not wait for the
@@ -173,15 +211,8 @@ def _move(user: User, department: str | None, changes: dict[str, str]) -> None:
                      department=department.strip())
         current_app.logger.warning("SCIM: no open unit with code or name %r; user %s keeps "
                                    "unit %s", department.strip(), user.id, user.unit_id)
-        return
-    if unit.id == user.unit_id:
-        return
-    changes["unit"] = unit.code or unit.name
-    user.unit = unit
-    if user.role == Role.UNIT_ADMIN.value:
-        # A unit admin administered the unit they left, not the one they joined.
-        user.role = Role.MEMBER.value
-        changes["role"] = Role.MEMBER.value
+        return None
+    return None if unit.id == user.unit_id else unit
 
 
 def remove(user: User) -> None:

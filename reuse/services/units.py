@@ -44,13 +44,17 @@ def name_taken(name: str) -> str:
     return _("Det finnes allerede en enhet som heter «%(name)s».", name=name)
 
 
+def name_too_long(limit: int) -> str:
+    """The refusal of a name (a unit's, a person's) longer than its column."""
+    return _("Navnet kan ha høyst %(limit)s tegn.", limit=limit)
+
+
 def _checked_name(name: str, *, other_than: Unit | None = None) -> str:
     name = name.strip()
     if not name:
         raise InvalidInput(str(NAME_MISSING), field="name")
     if len(name) > MAX_NAME:
-        raise InvalidInput(_("Navnet kan ha høyst %(limit)s tegn.", limit=MAX_NAME),
-                           field="name")
+        raise InvalidInput(name_too_long(MAX_NAME), field="name")
     characters.check(name, _("Navn"), field="name")
     holder = find_by_name(name)
     if holder is not None and holder is not other_than:

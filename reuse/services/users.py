@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
@@ -90,6 +90,17 @@ def _check_role(role: str) -> None:
                              known=known), field="role")
 
 
+# The longest name a person's account holds (its column).
+MAX_NAME = User.__table__.c.name.type.length
+
+
+def check_name(name: str) -> None:
+    """A person's name fits its column and holds no control or invisible character."""
+    if len(name) > MAX_NAME:
+        raise InvalidInput(units.name_too_long(MAX_NAME), field="name")
+    characters.check(name, _("Navn"), field="name")
+
+
 def create_user(*, email: str, name: str, unit: Unit, role: str,
                 password: str | None = None) -> User:
     """A new account. Without a password the person signs in with single sign-on only."""
@@ -97,7 +108,7 @@ def create_user(*, email: str, name: str, unit: Unit, role: str,
     name = name.strip()
     if not name:
         raise InvalidInput(_("Navn må fylles ut."), field="name")
-    characters.check(name, _("Navn"), field="name")
+    check_name(name)
     _check_role(role)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise InvalidInput(_("Det finnes allerede en bruker med e-post %(email)s.", email=email),
@@ -145,6 +156,12 @@ ANONYMISED_DOMAIN = "invalid"
 def is_anonymised(user: User) -> bool:
     """Whether anonymise() has replaced this person's name and e-mail."""
     return user.email == f"anonymisert-{user.id}@{ANONYMISED_DOMAIN}"
+
+
+def anonymised_accounts() -> ColumnElement[bool]:
+    """is_anonymised() as a where-clause."""
+    return User.email == (literal("anonymisert-") + cast(User.id, String)
+                          + literal(f"@{ANONYMISED_DOMAIN}"))
 
 
 def _require(allowed: bool) -> None:
@@ -219,9 +236,11 @@ def change_role(user: User, role: str, by: User | None = None) -> bool:
     return True
 
 
-def move_to_unit(user: User, unit: Unit, by: User | None = None) -> bool:
+def move_to_unit(user: User, unit: Unit, by: User | None = None, **details) -> bool:
     """Move a person to another unit; False if they are in it already. Nobody joins a closed
-    unit. What they may see and do follows the unit, so every session of theirs ends.
+    unit. What they may see and do follows the unit, so every session of theirs ends. A unit
+    admin becomes a member there: they administered the unit they left, not the one they
+    joined (the new unit's administrators decide).
 
     `by` may only move people they manage, and only into units they administer."""
     if unit.closed_at is not None:
@@ -234,9 +253,12 @@ def move_to_unit(user: User, unit: Unit, by: User | None = None) -> bool:
         return False
     before = user.unit
     user.unit = unit
+    if user.role == Role.UNIT_ADMIN.value:
+        user.role = Role.MEMBER.value
+        details["role_before"] = Role.UNIT_ADMIN.value
     end_all_sessions(user)
     audit.record(by, "user.unit_changed", user, before=before.id, before_name=before.name,
-                 after=unit.id, after_name=unit.name)
+                 after=unit.id, after_name=unit.name, **details)
     return True
 
 
@@ -292,8 +314,9 @@ def _reset_serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    # Tied to the current hash: once the password changes, every earlier link is dead.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:24]
+    # Tied to the current hash and address: once the password or the address changes (a
+    # provisioning client re-addresses the account), every earlier link is dead.
+    return hashlib.sha256(f"{user.password_hash}\n{user.email}".encode()).hexdigest()[:24]
 
 
 def password_reset_token(user: User) -> str:

@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,10 +10,11 @@ from reuse.services import claims, items, permissions, photos
 from reuse.web import Refusal
 from reuse.web.listings import bp
 from reuse.web.listings.forms import (
-    AddPhotoForm,
+    AddPhotosForm,
     AltTextForm,
     EditItemForm,
     ItemForm,
+    PhotoPicker,
     WithdrawForm,
 )
 
@@ -36,7 +38,7 @@ def new_item():
         return _item_form_page(form, [])
     # The chosen photos are stored first and committed on their own (CSRFProtect has
     # checked the request): whatever else is wrong with the form, they are not lost.
-    chosen, problems = _keep_chosen_photos(form)
+    chosen, problems = _keep_chosen_photos(form, item_has=0)
     action = form.photo_action()
     if action is not None:
         # A button beside a photo: arrange them and show the form again, without
@@ -56,16 +58,20 @@ def new_item():
     return _item_form_page(form, _shown(chosen))
 
 
-def _keep_chosen_photos(form: ItemForm) -> tuple[list[photos.Chosen], list[str]]:
+def _keep_chosen_photos(form: PhotoPicker,
+                        item_has: int) -> tuple[list[photos.Chosen], list[str]]:
     """The photos stored for this form earlier (through the gate: the user's own only),
-    then the files chosen now, stored at once; and what could not be kept, as messages."""
+    then the files chosen now, stored at once; and what could not be kept, as messages.
+    `item_has`: photos the item has already (none for a new one): all stay within the
+    limit."""
     references = dict(form.chosen_references())
     chosen = [photos.Chosen(pending, references[pending.token]) for pending
               in permissions.own_pending_photos(current_user, list(references))]
     problems = []
     if len(chosen) < len(references):
         problems.append(photos.no_longer_kept(len(references) - len(chosen)))
-    kept = photos.keep_pending(current_user, _uploads(form.new_files()), already=len(chosen))
+    kept = photos.keep_pending(current_user, _uploads(form.new_files()),
+                               already=item_has + len(chosen))
     db.session.commit()
     return chosen + kept.stored, problems + kept.refused
 
@@ -167,21 +173,42 @@ def relist_item(item_id: int):
 @bp.route("/items/<int:item_id>/photos", methods=["GET", "POST"])
 @login_required
 def manage_photos(item_id: int):
+    """The item's photos, and the picker that adds more: the new-item form's flow, where
+    chosen photos are stored at once and kept across the form being shown again."""
     item = _manageable_item(item_id)
-    form = AddPhotoForm()
-    if form.validate_on_submit():
-        if not (form.file.data and form.file.data.filename):
-            form.file.errors.append(_("Velg et bilde å laste opp."))
+    form = AddPhotosForm()
+    if not form.is_submitted():
+        return _photos_page(item, form, [])
+    chosen, problems = _keep_chosen_photos(form, item_has=item.photo_count)
+    action = form.photo_action()
+    if action is not None:
+        chosen = _arrange_chosen(chosen, *action)
+    elif form.validate() and not problems:
+        if not chosen:
+            problems.append(_("Velg et bilde å laste opp."))
         else:
-            with Refusal(form, fields={"photos": "file"}) as refused:
-                photos.add_photos(current_user, item,
-                                  _uploads([(form.file.data, form.alt_text.data or "")]))
+            shown = _shown(chosen)
+            with Refusal(form) as refused:
+                photos.attach_pending(current_user, item, chosen)
             if not refused:
                 db.session.commit()
-                flash(_("Bildet er lagt til."), "success")
+                flash(ngettext("%(num)s bilde er lagt til.", "%(num)s bilder er lagt til.",
+                               len(chosen)), "success")
                 return redirect(url_for("listings.manage_photos", item_id=item.id))
+            return _photos_page(item, form, shown)
+    form.photos.errors = [*form.photos.errors, *problems]
+    return _photos_page(item, form, _shown(chosen))
+
+
+def _photos_page(item: Item, form: AddPhotosForm, shown: list[tuple[str, str, str]]):
+    form.show_chosen([(token, alt_text) for token, alt_text, _thumbnail in shown])
+    thumbnails = [thumbnail for _token, _alt_text, thumbnail in shown]
+    db.session.refresh(item, ["photo_count"])
+    limit = AddPhotosForm.photo_limit()
     return render_template("listings/photos.html", item=item, form=form,
-                           alt_form=AltTextForm(formdata=None), limit=ItemForm.photo_limit())
+                           chosen=list(zip(form.chosen, thumbnails, strict=True)),
+                           alt_form=AltTextForm(formdata=None), limit=limit,
+                           room=max(limit - item.photo_count, 0))
 
 
 def _photo_of(item_id: int, photo_id: int) -> Photo:

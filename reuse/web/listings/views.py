@@ -143,9 +143,14 @@ def withdraw_item(item_id: int):
     if (form.confirmed or item.is_withdrawn) and form.validate_on_submit():
         items.withdraw_item(current_user, item, form.message.data or "")
         db.session.commit()
-        flash(_("«%(title)s» er trukket tilbake og vises ikke lenger for andre.",
-                title=item.title), "success")
-        return redirect(url_for("listings.unit_items"))
+        # To the item's own page: it says the listing is withdrawn and offers "Legg ut igjen".
+        withdrawn = _("«%(title)s» er trukket tilbake og vises ikke lenger for andre.",
+                      title=item.title)
+        if permissions.can_relist_item(current_user, item):
+            withdrawn += " " + _("Vil dere gi bort tingene likevel, kan du legge dem ut igjen "
+                                 "nederst på denne siden.")
+        flash(withdrawn, "success")
+        return redirect(url_for("catalog.item_detail", item_id=item.id))
     open_claims = claims.open_claims_for_item(item)
     return render_template(
         "listings/withdraw.html", item=item, form=form,

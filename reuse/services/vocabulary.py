@@ -12,8 +12,9 @@
   the right length. Either way Python computes the similarity, so both give the same answer.
   A word the vocabulary knows is never corrected: "stol" stays "stol".
 - Synonyms. reuse/data/synonyms.csv, loaded by `flask load-categories` (categories.
-  load_defaults) and kept current by `run-jobs`, says per category which other words a word also finds there: "pc" finds
-  "datamaskin" among IT equipment and "bærbar" among laptops, but not a "bærbar høyttaler".
+  load_defaults) and kept current by `run-jobs`, says per category which other words a
+  word also finds there: "pc" finds "datamaskin" among IT equipment and "bærbar" among
+  laptops, but not a "bærbar høyttaler".
   A synonym stands for one word of the query, never for the whole query.
 - "Mente du …?" (suggestion): the query with each corrected word replaced by its closest
   vocabulary word, or, when a query finds few items, with a word replaced by a close

@@ -58,6 +58,10 @@ from reuse.web.fields import (
 IMAGE_ACCEPT = "image/*"
 # The buttons beside each chosen photo send "<action>:<reference>" under this name.
 PHOTO_ACTION = "photo_action"
+# What the buttons beside a chosen photo did, said in a status message when the form returns.
+PHOTO_MOVED = _l("Bildet er flyttet.")
+COVER_CHANGED = _l("Forsidebildet er endret.")
+PHOTO_REMOVED = _l("Bildet er fjernet.")
 # Alt texts typed beside photos previewed in the browser, in the order of the chosen files.
 NEW_PHOTO_ALT_TEXTS = "photos_alt_text"
 

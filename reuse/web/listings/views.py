@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -10,6 +12,9 @@ from reuse.services import claims, items, permissions, photos
 from reuse.web import Refusal
 from reuse.web.listings import bp
 from reuse.web.listings.forms import (
+    COVER_CHANGED,
+    PHOTO_MOVED,
+    PHOTO_REMOVED,
     AddPhotosForm,
     AltTextForm,
     EditItemForm,
@@ -17,6 +22,15 @@ from reuse.web.listings.forms import (
     PhotoPicker,
     WithdrawForm,
 )
+
+
+@dataclass(frozen=True)
+class Arranged:
+    """After a button beside a chosen photo: the photo to put focus on (None: the picker)
+    and the status message that says what happened."""
+
+    focus: str | None
+    status: str
 
 
 def _manageable_item(item_id: int) -> Item:
@@ -43,8 +57,10 @@ def new_item():
     if action is not None:
         # A button beside a photo: arrange them and show the form again, without
         # complaining about fields the person has not come to yet.
-        chosen = _arrange_chosen(chosen, *action)
-    elif form.validate() and not problems:
+        chosen, arranged = _arrange_chosen(chosen, *action)
+        form.photos.errors = [*form.photos.errors, *problems]
+        return _item_form_page(form, _shown(chosen), arranged)
+    if form.validate() and not problems:
         shown = _shown(chosen)
         with Refusal(form) as refused:
             item = items.create_item(current_user, form.details())
@@ -77,15 +93,23 @@ def _keep_chosen_photos(form: PhotoPicker,
 
 
 def _arrange_chosen(chosen: list[photos.Chosen], action: str,
-                    token: str) -> list[photos.Chosen]:
+                    token: str) -> tuple[list[photos.Chosen], Arranged | None]:
+    """The chosen photos after a button beside one of them, and what to say and where to
+    put focus when the form is shown again (the moved photo, or the one after a removed
+    one)."""
     index = next((i for i, each in enumerate(chosen) if each.pending.token == token), None)
     if index is None:
-        return chosen
+        return chosen, None
     if action == "remove":
         photos.discard_pending(current_user, chosen[index].pending)
         db.session.commit()
-        return chosen[:index] + chosen[index + 1:]
-    return photos.rearranged(chosen, index, action)
+        rest = chosen[:index] + chosen[index + 1:]
+        after = rest[min(index, len(rest) - 1)].pending.token if rest else None
+        return rest, Arranged(after, str(PHOTO_REMOVED))
+    arranged = photos.rearranged(chosen, index, action)
+    if arranged is chosen:  # an unknown move, or one past either end
+        return chosen, None
+    return arranged, Arranged(token, str(COVER_CHANGED if action == "cover" else PHOTO_MOVED))
 
 
 def _shown(chosen: list[photos.Chosen]) -> list[tuple[str, str, str]]:
@@ -95,12 +119,13 @@ def _shown(chosen: list[photos.Chosen]) -> list[tuple[str, str, str]]:
             for each in chosen]
 
 
-def _item_form_page(form: ItemForm, shown: list[tuple[str, str, str]]):
+def _item_form_page(form: ItemForm, shown: list[tuple[str, str, str]],
+                    arranged: Arranged | None = None):
     form.show_chosen([(token, alt_text) for token, alt_text, _thumbnail in shown])
     thumbnails = [thumbnail for _token, _alt_text, thumbnail in shown]
     return render_template("listings/edit.html", form=form, item=None,
                            chosen=list(zip(form.chosen, thumbnails, strict=True)),
-                           limit=ItemForm.photo_limit())
+                           limit=ItemForm.photo_limit(), arranged=arranged)
 
 
 def _prefill_location(form: ItemForm) -> None:
@@ -187,8 +212,10 @@ def manage_photos(item_id: int):
     chosen, problems = _keep_chosen_photos(form, item_has=item.photo_count)
     action = form.photo_action()
     if action is not None:
-        chosen = _arrange_chosen(chosen, *action)
-    elif form.validate() and not problems:
+        chosen, arranged = _arrange_chosen(chosen, *action)
+        form.photos.errors = [*form.photos.errors, *problems]
+        return _photos_page(item, form, _shown(chosen), arranged)
+    if form.validate() and not problems:
         if not chosen:
             problems.append(_("Velg et bilde å laste opp."))
         else:
@@ -205,7 +232,8 @@ def manage_photos(item_id: int):
     return _photos_page(item, form, _shown(chosen))
 
 
-def _photos_page(item: Item, form: AddPhotosForm, shown: list[tuple[str, str, str]]):
+def _photos_page(item: Item, form: AddPhotosForm, shown: list[tuple[str, str, str]],
+                 arranged: Arranged | None = None):
     form.show_chosen([(token, alt_text) for token, alt_text, _thumbnail in shown])
     thumbnails = [thumbnail for _token, _alt_text, thumbnail in shown]
     db.session.refresh(item, ["photo_count"])
@@ -213,7 +241,7 @@ def _photos_page(item: Item, form: AddPhotosForm, shown: list[tuple[str, str, st
     return render_template("listings/photos.html", item=item, form=form,
                            chosen=list(zip(form.chosen, thumbnails, strict=True)),
                            alt_form=AltTextForm(formdata=None), limit=limit,
-                           room=max(limit - item.photo_count, 0))
+                           room=max(limit - item.photo_count, 0), arranged=arranged)
 
 
 def _photo_of(item_id: int, photo_id: int) -> Photo:
@@ -255,7 +283,7 @@ def delete_photo(item_id: int, photo_id: int):
     photo = _photo_of(item_id, photo_id)
     photos.remove_photo(current_user, photo)
     db.session.commit()
-    flash(_("Bildet er fjernet."), "success")
+    flash(str(PHOTO_REMOVED), "success")
     return redirect(url_for("listings.manage_photos", item_id=item_id))
 
 

@@ -20,7 +20,10 @@ COPY on PostgreSQL, executemany in one transaction on SQLite. What is generated:
   record, sharing its claim). Records of listed items match their quantity_handed_over; the
   rest belong to extra "lots": items fully handed over through several claims, which are
   NOT counted in `items` (they are never available, as in a real five-year-old catalogue);
-- records // 5 reuse checks: reused (linked to a claim), bought new (with a reason), or open.
+- records // 5 reuse checks: reused (linked to a claim), bought new (with a reason), or open;
+- the search vocabulary (SearchWord) learnt from the items' titles and descriptions by the
+  app's own vocabulary.remember, as posting an item does, and the category synonyms, so
+  tolerant search ("stoll", "kjoleskap", "pc") is measured as people meet it.
 
 Same seed and same day (see `today`) give the same data; only the API token is random.
 """
@@ -48,7 +51,7 @@ from queue import Full, Queue
 from typing import Any, Protocol
 
 import psycopg
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 PASSWORD = "benchmark-passord-2026"
@@ -370,7 +373,7 @@ RECORD_COLUMNS = ("id", "claim_id", "reverses_id", "from_unit_id", "to_unit_id",
                   "avoided_waste_kg", "recorded_at", "recorded_by_id", "reason")
 CHECK_COLUMNS = ("id", "user_id", "unit_id", "need", "category_id", "quantity", "match_count",
                  "created_at", "outcome", "outcome_at", "claim_id", "reason_code",
-                 "reason_text", "purchase_reference")
+                 "reason_text", "purchase_reference", "searched_at")
 MATCH_COLUMNS = ("id", "check_id", "item_id", "rank", "title", "quantity_available")
 
 
@@ -1353,7 +1356,10 @@ def _batches(generator: Generator, password_hash: str,
     yield Batch("claim", CLAIM_COLUMNS, generator.open_claim_rows())
     yield Batch("reuse_record", RECORD_COLUMNS, generator.reversals)
     generator.other_checks()
-    yield Batch("reuse_check", CHECK_COLUMNS, generator.checks)
+    # A generated check was never refined: its matches were found when it was made.
+    created_at = CHECK_COLUMNS.index("created_at")
+    yield Batch("reuse_check", CHECK_COLUMNS, [row + (row[created_at],)
+                                               for row in generator.checks])
     yield Batch("reuse_check_match", MATCH_COLUMNS, generator.matches)
 
 
@@ -1415,6 +1421,24 @@ def _load(generator: Generator, loader: Loader, progress: Progress, password_has
     loader.finish(progress.rows, log)
     for table in progress.rows:
         progress.report(table)
+
+
+VOCABULARY_BATCH = 20_000
+
+
+def _remember_item_words(db, item_model) -> int:
+    """Fill the search vocabulary (SearchWord) from the loaded items' titles and
+    descriptions through vocabulary.remember, as items.create_item does for each new item,
+    a batch of items per call. Returns how many words the vocabulary has."""
+    from reuse.models.search import SearchWord
+    from reuse.services import vocabulary
+
+    texts = db.session.execute(select(item_model.title, item_model.description)
+                               .execution_options(yield_per=VOCABULARY_BATCH))
+    for batch in texts.partitions():
+        vocabulary.remember(*(part for row in batch for part in row if part))
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(SearchWord))
 
 
 def generate(database_url: str, *, items: int, records: int, units: int = 1000,
@@ -1486,6 +1510,12 @@ def generate(database_url: str, *, items: int, records: int, units: int = 1000,
         db.session.commit()
         log(f"  {rows:,} month totals summed from the ledger in "
             f"{time.perf_counter() - summed:.1f} s")
+        # And the search vocabulary tolerant search corrects against, which the items
+        # service fills as items are posted: the same service, a batch of items at a time.
+        learnt = time.perf_counter()
+        words = _remember_item_words(db, ItemModel)
+        log(f"  {words:,} search words learnt from the items in "
+            f"{time.perf_counter() - learnt:.1f} s")
         if dialect == "postgresql":
             log("ANALYZE …")
             db.session.execute(text("ANALYZE"))

@@ -11,7 +11,9 @@ a folder), written with mode 0600 because it holds personal data and password ha
     database.pgdump     PostgreSQL: `pg_dump --format=custom`, taken from a snapshot exported
                         by the transaction that also counts the rows, so the counts describe
                         exactly what was dumped
-    photos/NAME.jpg     every photo file (image and thumbnail) the `photo` table refers to
+    photos/NAME.jpg     every photo file (image and thumbnail) the `photo` table refers to,
+                        and those of photos chosen on forms not yet saved (`pending_photo`):
+                        their rows are in the database, so their files come along too
 
 Restoring replaces the whole database and the photos. It refuses, before anything is
 changed, a file that is not such a backup, a backup of the other database kind, and one
@@ -58,6 +60,7 @@ MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 PHOTOS = "photos/"
 ALEMBIC_TABLE = "alembic_version"
+PHOTO_TABLES = ("photo", "pending_photo")
 CHUNK = 1024 * 1024
 # pg_restore waits at most this many seconds for a lock another connection holds (a running
 # application), then is cancelled; being one transaction, it then changes nothing. (The dump
@@ -153,7 +156,7 @@ def table_names() -> list[str]:
 class Facts:
     revision: str
     tables: dict[str, int]
-    photo_names: list[str]  # image and thumbnail file names the photo table refers to
+    photo_names: list[str]  # image and thumbnail file names the photo tables refer to
 
 
 def _facts(query: Callable[[str], list[tuple]], existing: set[str]) -> Facts:
@@ -167,7 +170,10 @@ def _facts(query: Callable[[str], list[tuple]], existing: set[str]) -> Facts:
         row[0] for row in query(f"SELECT version_num FROM {ALEMBIC_TABLE}")))  # nosec B608
     tables = {name: int(query(f'SELECT count(*) FROM "{name}"')[0][0])  # nosec B608
               for name in table_names()}
-    names = {name for row in query("SELECT filename, thumbnail_filename FROM photo")
+    # A photo waiting for its form (PendingPhoto) is a row like any other: restored with its
+    # files, or the form it belongs to would find a row whose files the restore removed.
+    names = {name for table in PHOTO_TABLES
+             for row in query(f"SELECT filename, thumbnail_filename FROM {table}")  # nosec B608
              for name in row}
     return Facts(revision, tables, sorted(names))
 

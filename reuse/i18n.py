@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_babel import format_date as babel_format_date
@@ -88,6 +89,21 @@ def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
     # Half up, as people round by hand (Babel would round half to even: 52,5 % → 52 %).
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return format_decimal(rounded, format=pattern, locale=str(get_locale()))
+
+
+def format_percent(value: Decimal | int | float | None, decimals: int = 1) -> str:
+    """A share given in percent (0–100), as the locale writes percentages: "42 %" in bokmål,
+    "42%" in English. Whole percent unless the decimals say something: "42,5 %", never
+    "40,0 %". Every percentage people read goes through here."""
+    if value is None:
+        return "–"
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    locale = Locale.parse(str(get_locale()))
+    pattern = locale.percent_formats[None].pattern
+    if rounded != rounded.to_integral_value():
+        places = -rounded.normalize().as_tuple().exponent  # 42.50 → 42.5: one place
+        pattern = pattern.replace("0", "0." + "0" * places, 1)
+    return babel_format_percent(rounded / 100, format=pattern, locale=locale)
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -21,6 +21,7 @@ from reuse.i18n import (
     format_day,
     format_nok,
     format_number,
+    format_percent,
     language,
 )
 from reuse.models import Condition, GoalMetric, Role
@@ -116,7 +117,7 @@ def format_goal_value(metric: str, value: Decimal) -> str:
     if metric == GoalMetric.ITEMS_REUSED:
         return ngettext("%(count)s\u00a0stk.", "%(count)s\u00a0stk.", int(value),
                         count=format_number(value))
-    return _("%(percent)s\u00a0%%", percent=format_number(value, 1))
+    return format_percent(value)
 
 
 def format_pieces(quantity: int) -> str:
@@ -141,7 +142,8 @@ def label(labels: dict, value):
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        nok=format_nok, number=format_number, kg=format_kg, co2e=format_co2e,
+        nok=format_nok, number=format_number, percent=format_percent, kg=format_kg,
+        co2e=format_co2e,
         date=format_date, day_month=format_day_month, time=format_time,
         date_time=format_date_time,
         month_name=format_month, pieces=format_pieces, availability=format_availability,

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from reuse import backup
 from reuse.cli import backup as backup_commands
-from reuse.models import Base, Item, ReuseRecord, Role, Unit, User
+from reuse.models import Base, Item, PendingPhoto, ReuseRecord, Role, Unit, User
 from reuse.services import checks, claims, goals, ledger, photos
 from reuse.services.checks import CheckCounts
 from reuse.services.reports.records import records
@@ -235,6 +235,40 @@ def test_a_photo_file_lost_before_the_backup_is_named_and_left_out(app, db, runn
         manifest = json.loads(archive.extractfile("manifest.json").read())
     assert manifest["missing_photos"] == [photo.thumbnail_filename]
     assert list(manifest["files"])[1:] == [f"photos/{photo.filename}"]
+
+
+def test_a_photo_waiting_for_its_form_survives_the_round_trip_with_its_files(
+        app, db, runner, people, make_item, tmp_path):
+    """A pending photo's row is in the database dump, so its files are in the backup too:
+    after a restore the form it was chosen on can still be saved with it."""
+    member_id = people.member.id
+    kept = photos.keep_pending(people.member, [upload((30, 90, 30))], already=0)
+    db.session.commit()
+    [chosen] = kept.stored
+    token, names = chosen.pending.token, [chosen.pending.filename,
+                                          chosen.pending.thumbnail_filename]
+    files = photo_files(app)
+    assert sorted(files) == sorted(names)
+
+    assert invoke(runner, "backup", "--to", tmp_path / "b.tar.gz").exit_code == 0
+    with tarfile.open(tmp_path / "b.tar.gz") as archive:
+        assert sorted(archive.getnames()[2:]) == sorted(f"photos/{name}" for name in names)
+    photos.discard_pending(people.member, chosen.pending)  # the form dropped it meanwhile
+    db.session.commit()
+    assert photo_files(app) == {}
+
+    restored = invoke(runner, "restore", "--from", tmp_path / "b.tar.gz", "--yes")
+    assert restored.exit_code == 0, restored.output
+    db.session.remove()
+    assert photo_files(app) == files
+    [pending] = db.session.scalars(select(PendingPhoto)).all()
+    assert pending.token == token
+    member = db.session.get(User, member_id)
+    item = make_item(member)
+    [photo] = photos.attach_pending(member, item, [photos.Chosen(pending, "Grønn stol")])
+    db.session.commit()
+    assert (Path(app.config["UPLOAD_DIR"]) / photo.thumbnail_filename).read_bytes() == files[
+        photo.thumbnail_filename]
 
 
 # -- refusals: one line, non-zero exit, nothing changed ------------------------------------

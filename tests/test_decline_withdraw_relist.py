@@ -151,6 +151,12 @@ def test_withdrawing_takes_a_confirmation_that_names_who_is_declined(client, log
     response = client.submit(f"/items/{item.id}/withdraw",
                              {"confirm": "yes", "message": "Skolen trenger dem selv"})
     assert response.status_code == 302
+    # The lister lands on the item, told how to list it again, with the button to do it.
+    assert response.location == f"/items/{item.id}"
+    landed = page_text(client.get(response.location))
+    assert "er trukket tilbake og vises ikke lenger for andre" in landed
+    assert "kan du legge dem ut igjen nederst på denne siden" in landed
+    assert "Legg ut igjen" in landed
     db.session.refresh(item)
     db.session.refresh(pending)
     assert item.withdrawn_at is not None

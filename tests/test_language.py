@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 
-from reuse.i18n import format_nok, format_number
-from reuse.templating import format_co2e
+from reuse.i18n import format_nok, format_number, format_percent
+from reuse.models import GoalMetric
+from reuse.templating import format_co2e, format_goal_value
 
 
 def test_bokmaal_is_the_default_and_html_lang_says_so(client, people, log_in):
@@ -61,3 +62,19 @@ def test_large_emissions_are_written_in_tonnes(app):
             assert format_co2e(Decimal("-12345.678")) == "-12,3\u00a0tonn"
         with force_locale("en"):
             assert format_co2e(Decimal("12345.678")) == "12.3\u00a0tonnes"
+
+
+def test_percentages_are_written_one_way_in_each_language(app):
+    """Babel's percent format for the language; a decimal only where it says something."""
+    with app.test_request_context():
+        with force_locale("nb"):
+            assert format_percent(Decimal("40.00")) == "40\u00a0%"
+            assert format_percent(Decimal("66.6667")) == "66,7\u00a0%"
+            assert format_percent(Decimal("52.5"), 0) == "53\u00a0%"
+            assert format_percent(Decimal("1234.5")) == "1\u00a0234,5\u00a0%"
+            assert format_goal_value(GoalMetric.REUSE_CHECK_SHARE, Decimal("42")) == "42\u00a0%"
+        with force_locale("en"):
+            assert format_percent(Decimal("40.00")) == "40%"
+            assert format_percent(Decimal("66.6667")) == "66.7%"
+            assert format_percent(Decimal("99.96")) == "100%"
+            assert format_goal_value(GoalMetric.REUSE_CHECK_SHARE, Decimal("42")) == "42%"

@@ -76,7 +76,6 @@ PAGE_ONLY = {
     ("RenameForm", "name"): {"maxLength": units.MAX_NAME},
     ("UnitForm", "code"): {"maxLength": units.MAX_CODE},
     ("ChosenPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
-    ("AddPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AltTextForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},
     # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.

@@ -265,6 +265,89 @@ def test_the_photos_page_offers_the_moves_each_photo_can_make(client, people, lo
     assert page.count("Forsidebilde") == 1
 
 
+@pytest.fixture
+def one_photo(people, make_item, db):
+    item = make_item(people.member, title="Kontorstol")
+    photos.add_photos(people.member, item, [photos.Upload(io.BytesIO(jpeg_bytes()), "1.jpg",
+                                                          "Stol 1")])
+    db.session.commit()
+    return item, item.photos
+
+
+def test_the_photos_page_adds_several_photos_at_once_with_their_descriptions(
+        client, people, log_in, one_photo, db):
+    item, _photos = one_photo
+    log_in(people.member)
+    page = client.get(f"/items/{item.id}/photos").get_data(as_text=True)
+    assert re.search(r'<input[^>]*accept="image/\*"[^>]*multiple|<input[^>]*multiple[^>]*'
+                     r'accept="image/\*"', page)
+    response = client.submit(f"/items/{item.id}/photos",
+                             {"photos": two_files(),
+                              "photos_alt_text": ["Stol bakfra", "Stol fra siden"]},
+                             content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "2 bilder er lagt til." in page_text(client.get(response.location))
+    db.session.expire_all()
+    assert [p.alt_text for p in item.photos] == ["Stol 1", "Stol bakfra", "Stol fra siden"]
+    assert pending_of(db, people.member) == []
+
+
+def test_the_photos_page_keeps_good_photos_when_one_is_refused_and_lets_them_be_arranged(
+        client, people, log_in, one_photo, db, app):
+    item, _photos = one_photo
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/photos", {"photos": [
+        (io.BytesIO(jpeg_bytes()), "IMG_1.jpg"), (io.BytesIO(b"<svg/>"), "logo.svg"),
+        (io.BytesIO(jpeg_bytes()), "IMG_2.jpg")]}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "«logo.svg» er en SVG-tegning" in page_text(response)
+    first, second = references(response)
+    db.session.expire_all()
+    assert len(item.photos) == 1
+
+    # The buttons beside the kept photos work as on the new-item form; then they are added.
+    response = client.submit(f"/items/{item.id}/photos", {
+        **chosen_fields([(first, "Første"), (second, "Andre")]),
+        "photo_action": f"cover:{second}"})
+    assert references(response) == [second, first]
+    response = client.submit(f"/items/{item.id}/photos",
+                             chosen_fields([(second, "Andre"), (first, "Første")]))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [p.alt_text for p in item.photos] == ["Stol 1", "Andre", "Første"]
+    assert pending_of(db, people.member) == []
+
+
+def test_the_photos_page_adds_no_more_than_the_item_may_have(client, people, log_in,
+                                                            one_photo, db, app):
+    item, _photos = one_photo
+    log_in(people.member)
+    room = app.config["PHOTOS_PER_ITEM"] - 1
+    response = client.submit(f"/items/{item.id}/photos", {"photos": [
+        (io.BytesIO(jpeg_bytes()), f"IMG_{n}.jpg") for n in range(room + 1)]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Den har 1," in page_text(response)
+    db.session.expire_all()
+    assert len(item.photos) == 1 and pending_of(db, people.member) == []
+
+
+def test_someone_elses_photo_reference_adds_nothing_on_the_photos_page(
+        client, people, db, make_item, with_an_error):
+    first, _second = references(with_an_error)
+    theirs = make_item(people.colleague, title="Knuts stol")
+    db.session.commit()
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    login(client, people.colleague)
+
+    response = client.submit(f"/items/{theirs.id}/photos", chosen_fields([(first, "")]))
+
+    assert response.status_code == 200
+    assert "1 bilde du valgte, er ikke lagret lenger." in page_text(response)
+    db.session.expire_all()
+    assert theirs.photos == [] and len(pending_of(db, people.member)) == 2
+
+
 # -- clearing away what was never saved ------------------------------------------------------
 
 def test_run_jobs_removes_photos_of_forms_never_saved(runner, people, db, app,

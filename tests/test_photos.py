@@ -177,7 +177,7 @@ def test_huge_image_on_the_photo_page_is_a_form_error(client, people, item, log_
                                                       no_decoding):
     log_in(people.member)
     response = client.submit(f"/items/{item.id}/photos",
-                             {"file": (io.BytesIO(truncated_strip()), "stripe.png")},
+                             {"photos": (io.BytesIO(truncated_strip()), "stripe.png")},
                              content_type="multipart/form-data")
     assert response.status_code == 200
     assert "«stripe.png» har for store mål (1 × 64000000 piksler)" in page_text(response)
@@ -315,8 +315,8 @@ def test_only_stored_photos_can_be_fetched(client, people, log_in, name):
 def test_lister_adds_a_photo_with_alt_text_on_the_photo_page(client, people, item, log_in, db):
     log_in(people.member)
     response = client.submit(f"/items/{item.id}/photos",
-                             {"file": (io.BytesIO(jpeg_bytes()), "stol.jpg"),
-                              "alt_text": "Svart kontorstol"},
+                             {"photos": (io.BytesIO(jpeg_bytes()), "stol.jpg"),
+                              "photos_alt_text": "Svart kontorstol"},
                              content_type="multipart/form-data")
     assert response.status_code == 302
     db.session.refresh(item)
@@ -327,7 +327,7 @@ def test_lister_adds_a_photo_with_alt_text_on_the_photo_page(client, people, ite
 def test_refused_upload_on_the_photo_page_says_why(client, people, item, log_in):
     log_in(people.member)
     response = client.submit(f"/items/{item.id}/photos",
-                             {"file": (io.BytesIO(b"<svg/>"), "logo.svg")},
+                             {"photos": (io.BytesIO(b"<svg/>"), "logo.svg")},
                              content_type="multipart/form-data")
     assert response.status_code == 200
     assert "«logo.svg» er en SVG-tegning" in page_text(response)

@@ -355,6 +355,25 @@ def test_the_checks_page_and_the_report_show_the_same_reuse_share(client, log_in
     assert "Andelen som endte i gjenbruk, regnes av de avgjorte: 66,7 %." in reported
 
 
+def test_the_reuse_share_is_written_alike_on_the_checks_page_and_the_report(
+        client, log_in, lead, people, db):
+    """"40.0 %" on one page and "42%" on another was two formats: one per language now."""
+    for outcome in ("reused", "bought_new"):
+        db.session.add(ReuseCheck(
+            user_id=people.member.id, unit_id=people.school.id, need="Stoler", outcome=outcome,
+            reason_code="nothing_suitable" if outcome == "bought_new" else None,
+            created_at=utc(2025, 2, 1)))
+    db.session.commit()
+    log_in(lead)
+    assert "Av de avgjorte endte 50 % i gjenbruk." in page_text(client.get("/checks"))
+    assert "av de avgjorte: 50 %." in page_text(client.get(f"/reports/checks?{Y2025}"))
+    lead.locale = "en"
+    db.session.commit()
+    assert "Of the decided ones, 50% ended in reuse." in page_text(client.get("/checks"))
+    assert "out of the decided checks: 50%." in page_text(
+        client.get(f"/reports/checks?{Y2025}"))
+
+
 def test_times_are_written_as_each_language_writes_them(client, log_in, lead, people, db,
                                                         ledger_2025):
     """Bokmål writes «kl. 11.00» (Språkrådet), English «at 11:00», on every page alike."""

@@ -4,9 +4,10 @@ the catalogue and reuse checks forgive them by one rule."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from reuse.models import Item
+from reuse.models.search import SearchSynonym
 from reuse.services import checks, fulltext, items, vocabulary
 from reuse.services import text as search_text
 from reuse.services.items import ItemFilter, search_items
@@ -108,6 +109,27 @@ def test_new_words_are_learnt_as_items_change(db, people, make_item):
 
 def test_synonyms_are_loaded_with_the_categories_and_kept_current(db, catalog):
     assert vocabulary.load_synonyms() == 0  # loaded by the catalogue already, nothing new
+
+
+def test_an_upgraded_database_gets_missing_synonyms_from_run_jobs(db, runner, listings):
+    """A database from before the synonym list (or a release that adds to it) is brought up
+    to date by the periodic jobs, without a manual load-categories; a second run adds none."""
+    shipped = db.session.scalar(select(func.count()).select_from(SearchSynonym))
+    db.session.execute(delete(SearchSynonym))
+    db.session.commit()
+    assert found("pc") == []
+
+    result = runner.invoke(args=["run-jobs"])
+    assert result.exit_code == 0, result.output
+    assert f"{shipped} søkesynonymer er lagt til eller oppdatert." in result.output
+    assert db.session.scalar(select(func.count()).select_from(SearchSynonym)) == shipped
+    assert found("pc") == ["Datamaskin til kontor"]
+    again = runner.invoke(args=["run-jobs"])
+    assert again.exit_code == 0 and "søkesynonym" not in again.output
+
+
+def test_synonyms_of_categories_the_database_lacks_are_skipped(db):
+    assert vocabulary.load_synonyms() == 0  # no categories loaded: nothing, and no error
 
 
 @pytest.mark.parametrize("query", [q.text for q in quality.QUERIES])

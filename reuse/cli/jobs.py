@@ -11,7 +11,16 @@ from flask_babel import ngettext
 
 from reuse.cli.common import commit_or_fail, in_default_language
 from reuse.clock import oslo_today
-from reuse.services import checks, claims, factors, items, notifications, photos, wanted
+from reuse.services import (
+    checks,
+    claims,
+    factors,
+    items,
+    notifications,
+    photos,
+    vocabulary,
+    wanted,
+)
 
 commands = AppGroup("jobs")
 
@@ -28,6 +37,7 @@ class JobsDone:
     items_matched: int
     people_told: int
     files_removed: int
+    synonyms_loaded: int
     delivery: notifications.Delivery
 
 
@@ -49,10 +59,13 @@ def _run_each_job() -> JobsDone:
     matched, told = _match_wanted()
     # Photos chosen on forms never saved go first, so their files count as removed here.
     removed = commit_or_fail(photos.remove_stale_pending) + photos.remove_orphan_files()
+    # A release may ship new search synonyms: an upgraded database gets them here.
+    synonyms = commit_or_fail(vocabulary.load_synonyms)
     delivery = notifications.deliver_due()
     return JobsDone(expired=len(expired), reminded=reminded, warned=warned,
                     check_reminders=check_reminders, factors_applied=applied,
                     items_matched=matched, people_told=told, files_removed=removed,
+                    synonyms_loaded=synonyms,
                     delivery=delivery)
 
 
@@ -89,6 +102,10 @@ def _report(done: JobsDone) -> None:
     if done.files_removed:
         click.echo(_("%(removed)s bildefiler uten annonse er slettet.",
                      removed=done.files_removed))
+    if done.synonyms_loaded:
+        click.echo(ngettext("%(num)s søkesynonym er lagt til eller oppdatert.",
+                            "%(num)s søkesynonymer er lagt til eller oppdatert.",
+                            done.synonyms_loaded))
     if done.items_matched:
         click.echo(_("%(items)s nye annonser er sjekket mot ønskene; %(people)s personer "
                      "har fått beskjed.", items=done.items_matched, people=done.people_told))

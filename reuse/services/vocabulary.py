@@ -12,8 +12,9 @@
   the right length. Either way Python computes the similarity, so both give the same answer.
   A word the vocabulary knows is never corrected: "stol" stays "stol".
 - Synonyms. reuse/data/synonyms.csv, loaded by `flask load-categories` (categories.
-  load_defaults), says per category which other words a word also finds there: "pc" finds
-  "datamaskin" among IT equipment and "bærbar" among laptops, but not a "bærbar høyttaler".
+  load_defaults) and kept current by `run-jobs`, says per category which other words a
+  word also finds there: "pc" finds "datamaskin" among IT equipment and "bærbar" among
+  laptops, but not a "bærbar høyttaler".
   A synonym stands for one word of the query, never for the whole query.
 - "Mente du …?" (suggestion): the query with each corrected word replaced by its closest
   vocabulary word, or, when a query finds few items, with a word replaced by a close
@@ -213,7 +214,11 @@ def _replaced(word: str, replacements: dict[str, str]) -> str:
 
 def load_synonyms() -> int:
     """Make the synonyms of reuse/data/synonyms.csv current: add the missing, update the
-    changed. Rows added by other means are left alone. Returns how many rows changed."""
+    changed, for the categories the database has (a category not loaded, or renamed, gets
+    none). Rows added by other means are left alone. Returns how many rows changed.
+
+    Idempotent and cheap: `load-categories`, `seed-demo` and every `run-jobs` call it, so an
+    upgraded database gets the synonyms a new release ships without a manual step."""
     with resources.files("reuse.data").joinpath("synonyms.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
@@ -221,7 +226,9 @@ def load_synonyms() -> int:
                 for synonym in db.session.scalars(select(SearchSynonym))}
     changed = 0
     for row in rows:
-        category_id = categories[row["category"]]
+        category_id = categories.get(row["category"])
+        if category_id is None:
+            continue
         word, finds = fold(row["word"]), " ".join(fold(row["finds"]).split())
         synonym = existing.get((category_id, word))
         if synonym is None:

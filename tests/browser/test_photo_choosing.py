@@ -83,3 +83,53 @@ def test_photos_chosen_survive_a_form_error_and_keep_their_order(
     page.goto("/")
     card = page.get_by_role("link", name=re.compile("Hev-senk-skrivebord, hvitt"))
     assert card.locator("img").get_attribute("alt") == "Skrivebordet sett ovenfra"
+
+
+def focused_photo_group(page) -> str:
+    """The legend of the chosen-photo group that has focus, once one has it."""
+    page.wait_for_function(
+        "() => document.activeElement.matches('.chosen-photo__fields')", timeout=5000)
+    return page.evaluate("() => document.activeElement.querySelector('legend')"
+                         ".textContent.trim().replace(/\\s+/g, ' ')")
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_photo_buttons_put_focus_back_on_the_photo_and_say_what_happened(
+        new_page, people, catalog, db, language):
+    people.member.locale = language
+    db.session.commit()
+    english = language == "en"
+    page = new_page(phone=True, locale={"nb": "nb-NO", "en": "en-GB"}[language])
+    log_in(page, people.member, heading="You are signed in as" if english else None)
+    page.goto("/items/new")
+    page.get_by_label("Choose photos" if english else "Velg bilder").set_input_files(files=[
+        {"name": f"{n}.jpg", "mimeType": "image/jpeg",
+         "buffer": jpeg_bytes(colour=(60 * n, 0, 0))} for n in (1, 2, 3)])
+    page.get_by_role("button", name="Post the listing" if english else "Legg ut annonsen",
+                      exact=True).click()
+    page.locator("#chosen-photos > li").nth(2).wait_for()
+    status = page.locator(".photo-status[role=status]")
+
+    def press(index: int, name: str) -> None:
+        with page.expect_navigation():
+            page.locator("#chosen-photos > li").nth(index).get_by_role(
+                "button", name=re.compile(name)).click()
+        page.wait_for_load_state()
+
+    press(0, "Move down" if english else "Flytt ned")
+    assert status.inner_text() == ("The photo has been moved." if english
+                                         else "Bildet er flyttet.")
+    assert focused_photo_group(page) == ("Photo 2" if english else "Bilde 2")
+
+    press(2, "Use as cover photo" if english else "Bruk som forsidebilde")
+    assert status.inner_text() == ("The cover photo has been changed." if english
+                                         else "Forsidebildet er endret.")
+    assert focused_photo_group(page).startswith("Photo 1" if english else "Bilde 1")
+
+    press(1, "Remove" if english else "Fjern")
+    assert status.inner_text() == ("The photo has been removed." if english
+                                         else "Bildet er fjernet.")
+    # The next photo took the removed one's place, and has focus.
+    assert focused_photo_group(page) == ("Photo 2" if english else "Bilde 2")
+    assert page.locator("#chosen-photos > li").count() == 2
+    assert blocking_violations(page) == []

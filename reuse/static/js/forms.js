@@ -4,6 +4,15 @@
   // Move focus to the error summary so screen readers hear what needs fixing.
   var summary = document.querySelector("[data-autofocus]");
   if (summary) { summary.focus(); }
+  // After a button beside a chosen photo reloaded the form: back to the photo it moved (or
+  // the next one after a removal); the status region says what happened.
+  // After the browser has scrolled to the URL's #fragment, which would leave focus on <body>.
+  var arranged = document.querySelector("[data-focus-on-load]");
+  if (arranged && !summary) {
+    window.addEventListener("load", function () {
+      window.setTimeout(function () { arranged.focus(); }, 0);
+    });
+  }
 
   // Preview a chosen photo before it is uploaded.
   document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {

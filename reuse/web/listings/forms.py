@@ -5,7 +5,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, MultipleFileField
+from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
@@ -56,10 +56,12 @@ from reuse.web.fields import (
 # "image/*" makes phones offer the camera as well as the gallery (no `capture`: that would
 # force the camera); the server checks the type.
 IMAGE_ACCEPT = "image/*"
-PHOTO_LABEL = _l("Bilde")
-DESCRIBE_PHOTO = _l("Beskriv bildet kort")
 # The buttons beside each chosen photo send "<action>:<reference>" under this name.
 PHOTO_ACTION = "photo_action"
+# What the buttons beside a chosen photo did, said in a status message when the form returns.
+PHOTO_MOVED = _l("Bildet er flyttet.")
+COVER_CHANGED = _l("Forsidebildet er endret.")
+PHOTO_REMOVED = _l("Bildet er fjernet.")
 # Alt texts typed beside photos previewed in the browser, in the order of the chosen files.
 NEW_PHOTO_ALT_TEXTS = "photos_alt_text"
 
@@ -76,7 +78,57 @@ class ChosenPhotoForm(Form):
     )
 
 
-class ItemForm(FlaskForm):
+def photo_picker_field() -> MultipleFileField:
+    """The picker: several files at once, camera or gallery (a field per form class, made
+    where the form lists it, so it keeps its place among the form's fields)."""
+    return MultipleFileField(_l("Velg bilder"), render_kw={"accept": IMAGE_ACCEPT})
+
+
+def chosen_photos_field() -> FieldList:
+    """Photos already stored for the form, in the order chosen; the first is the cover."""
+    return FieldList(FormField(ChosenPhotoForm))
+
+
+class PhotoPicker:
+    """What a form with the photo picker (photo_picker_field as `photos`,
+    chosen_photos_field as `chosen`) reads and shows: the new-item form and the form that
+    adds photos to an existing item."""
+
+    def new_files(self) -> list[tuple[FileStorage, str]]:
+        """(file, alt text) for each file chosen in the picker this time; the alt text is
+        there when the browser previewed the files and offered a field for each."""
+        files = [storage for storage in (self.photos.data or [])
+                 if isinstance(storage, FileStorage) and storage.filename]
+        alt_texts = request.form.getlist(NEW_PHOTO_ALT_TEXTS)
+        return [(storage, alt_texts[index] if index < len(alt_texts) else "")
+                for index, storage in enumerate(files)]
+
+    def chosen_references(self) -> list[tuple[str, str]]:
+        """(reference, alt text) of the photos stored for this form, in their order."""
+        return [(entry.token.data or "", entry.alt_text.data or "") for entry in self.chosen]
+
+    def show_chosen(self, chosen: list[tuple[str, str]]) -> None:
+        """Show these photos (reference, alt text) as the form's chosen ones, keeping what
+        was said about each one's alt text."""
+        errors = {entry.token.data: entry.alt_text.errors for entry in self.chosen}
+        while self.chosen.entries:
+            self.chosen.pop_entry()
+        for token, alt_text in chosen:
+            entry = self.chosen.append_entry(SimpleNamespace(token=token, alt_text=alt_text))
+            entry.alt_text.errors = list(errors.get(token, []))
+
+    @staticmethod
+    def photo_action() -> tuple[str, str] | None:
+        """(action, reference) when a button beside a chosen photo was pressed."""
+        action, _sep, token = request.form.get(PHOTO_ACTION, "").partition(":")
+        return (action, token) if action and token else None
+
+    @staticmethod
+    def photo_limit() -> int:
+        return current_app.config["PHOTOS_PER_ITEM"]
+
+
+class ItemForm(PhotoPicker, FlaskForm):
     title = StringField(items.LABELS["title"], validators=[
         DataRequired(items.NO_TITLE), SingleLine(), Length(max=MAX_TITLE)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
@@ -120,9 +172,8 @@ class ItemForm(FlaskForm):
             NumberRange(max=figures.WEIGHT.maximum, message=figures.WEIGHT.too_high)],
         description=_l("Står feltet tomt, brukes kategoriens standardvekt."))
     auto_approve = BooleanField(_l("Godkjenn forespørsler automatisk"))
-    photos = MultipleFileField(_l("Velg bilder"), render_kw={"accept": IMAGE_ACCEPT})
-    # Photos already stored for this form, in the order chosen; the first is the cover.
-    chosen = FieldList(FormField(ChosenPhotoForm))
+    photos = photo_picker_field()
+    chosen = chosen_photos_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,40 +208,6 @@ class ItemForm(FlaskForm):
             auto_approve=bool(self.auto_approve.data),
         )
 
-    def new_files(self) -> list[tuple[FileStorage, str]]:
-        """(file, alt text) for each file chosen in the picker this time; the alt text is
-        there when the browser previewed the files and offered a field for each."""
-        files = [storage for storage in (self.photos.data or [])
-                 if isinstance(storage, FileStorage) and storage.filename]
-        alt_texts = request.form.getlist(NEW_PHOTO_ALT_TEXTS)
-        return [(storage, alt_texts[index] if index < len(alt_texts) else "")
-                for index, storage in enumerate(files)]
-
-    def chosen_references(self) -> list[tuple[str, str]]:
-        """(reference, alt text) of the photos stored for this form, in their order."""
-        return [(entry.token.data or "", entry.alt_text.data or "") for entry in self.chosen]
-
-    def show_chosen(self, chosen: list[tuple[str, str]]) -> None:
-        """Show these photos (reference, alt text) as the form's chosen ones, keeping what
-        was said about each one's alt text."""
-        errors = {entry.token.data: entry.alt_text.errors for entry in self.chosen}
-        while self.chosen.entries:
-            self.chosen.pop_entry()
-        for token, alt_text in chosen:
-            entry = self.chosen.append_entry(SimpleNamespace(token=token, alt_text=alt_text))
-            entry.alt_text.errors = list(errors.get(token, []))
-
-    @staticmethod
-    def photo_action() -> tuple[str, str] | None:
-        """(action, reference) when a button beside a chosen photo was pressed."""
-        action, _sep, token = request.form.get(PHOTO_ACTION, "").partition(":")
-        return (action, token) if action and token else None
-
-    @staticmethod
-    def photo_limit() -> int:
-        return current_app.config["PHOTOS_PER_ITEM"]
-
-
 class EditItemForm(ItemForm):
     """Editing keeps photos on their own page, so none are uploaded with the item fields."""
 
@@ -198,12 +215,11 @@ class EditItemForm(ItemForm):
     chosen = None
 
 
-class AddPhotoForm(FlaskForm):
-    file = FileField(PHOTO_LABEL, render_kw={"accept": IMAGE_ACCEPT})
-    alt_text = StringField(DESCRIBE_PHOTO,
-                           validators=[Optional(), SingleLine(), Length(max=MAX_ALT_TEXT)],
-                           description=_l("For skjermlesere, for eksempel "
-                                          "«Skrivebord sett fra siden»."))
+class AddPhotosForm(PhotoPicker, FlaskForm):
+    """Photos added to an existing item: the same picker as the new-item form."""
+
+    photos = photo_picker_field()
+    chosen = chosen_photos_field()
 
 
 class AltTextForm(FlaskForm):

@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -9,12 +12,25 @@ from reuse.services import claims, items, permissions, photos
 from reuse.web import Refusal
 from reuse.web.listings import bp
 from reuse.web.listings.forms import (
-    AddPhotoForm,
+    COVER_CHANGED,
+    PHOTO_MOVED,
+    PHOTO_REMOVED,
+    AddPhotosForm,
     AltTextForm,
     EditItemForm,
     ItemForm,
+    PhotoPicker,
     WithdrawForm,
 )
+
+
+@dataclass(frozen=True)
+class Arranged:
+    """After a button beside a chosen photo: the photo to put focus on (None: the picker)
+    and the status message that says what happened."""
+
+    focus: str | None
+    status: str
 
 
 def _manageable_item(item_id: int) -> Item:
@@ -36,13 +52,15 @@ def new_item():
         return _item_form_page(form, [])
     # The chosen photos are stored first and committed on their own (CSRFProtect has
     # checked the request): whatever else is wrong with the form, they are not lost.
-    chosen, problems = _keep_chosen_photos(form)
+    chosen, problems = _keep_chosen_photos(form, item_has=0)
     action = form.photo_action()
     if action is not None:
         # A button beside a photo: arrange them and show the form again, without
         # complaining about fields the person has not come to yet.
-        chosen = _arrange_chosen(chosen, *action)
-    elif form.validate() and not problems:
+        chosen, arranged = _arrange_chosen(chosen, *action)
+        form.photos.errors = [*form.photos.errors, *problems]
+        return _item_form_page(form, _shown(chosen), arranged)
+    if form.validate() and not problems:
         shown = _shown(chosen)
         with Refusal(form) as refused:
             item = items.create_item(current_user, form.details())
@@ -56,30 +74,42 @@ def new_item():
     return _item_form_page(form, _shown(chosen))
 
 
-def _keep_chosen_photos(form: ItemForm) -> tuple[list[photos.Chosen], list[str]]:
+def _keep_chosen_photos(form: PhotoPicker,
+                        item_has: int) -> tuple[list[photos.Chosen], list[str]]:
     """The photos stored for this form earlier (through the gate: the user's own only),
-    then the files chosen now, stored at once; and what could not be kept, as messages."""
+    then the files chosen now, stored at once; and what could not be kept, as messages.
+    `item_has`: photos the item has already (none for a new one): all stay within the
+    limit."""
     references = dict(form.chosen_references())
     chosen = [photos.Chosen(pending, references[pending.token]) for pending
               in permissions.own_pending_photos(current_user, list(references))]
     problems = []
     if len(chosen) < len(references):
         problems.append(photos.no_longer_kept(len(references) - len(chosen)))
-    kept = photos.keep_pending(current_user, _uploads(form.new_files()), already=len(chosen))
+    kept = photos.keep_pending(current_user, _uploads(form.new_files()),
+                               already=item_has + len(chosen))
     db.session.commit()
     return chosen + kept.stored, problems + kept.refused
 
 
 def _arrange_chosen(chosen: list[photos.Chosen], action: str,
-                    token: str) -> list[photos.Chosen]:
+                    token: str) -> tuple[list[photos.Chosen], Arranged | None]:
+    """The chosen photos after a button beside one of them, and what to say and where to
+    put focus when the form is shown again (the moved photo, or the one after a removed
+    one)."""
     index = next((i for i, each in enumerate(chosen) if each.pending.token == token), None)
     if index is None:
-        return chosen
+        return chosen, None
     if action == "remove":
         photos.discard_pending(current_user, chosen[index].pending)
         db.session.commit()
-        return chosen[:index] + chosen[index + 1:]
-    return photos.rearranged(chosen, index, action)
+        rest = chosen[:index] + chosen[index + 1:]
+        after = rest[min(index, len(rest) - 1)].pending.token if rest else None
+        return rest, Arranged(after, str(PHOTO_REMOVED))
+    arranged = photos.rearranged(chosen, index, action)
+    if arranged is chosen:  # an unknown move, or one past either end
+        return chosen, None
+    return arranged, Arranged(token, str(COVER_CHANGED if action == "cover" else PHOTO_MOVED))
 
 
 def _shown(chosen: list[photos.Chosen]) -> list[tuple[str, str, str]]:
@@ -89,12 +119,13 @@ def _shown(chosen: list[photos.Chosen]) -> list[tuple[str, str, str]]:
             for each in chosen]
 
 
-def _item_form_page(form: ItemForm, shown: list[tuple[str, str, str]]):
+def _item_form_page(form: ItemForm, shown: list[tuple[str, str, str]],
+                    arranged: Arranged | None = None):
     form.show_chosen([(token, alt_text) for token, alt_text, _thumbnail in shown])
     thumbnails = [thumbnail for _token, _alt_text, thumbnail in shown]
     return render_template("listings/edit.html", form=form, item=None,
                            chosen=list(zip(form.chosen, thumbnails, strict=True)),
-                           limit=ItemForm.photo_limit())
+                           limit=ItemForm.photo_limit(), arranged=arranged)
 
 
 def _prefill_location(form: ItemForm) -> None:
@@ -137,9 +168,14 @@ def withdraw_item(item_id: int):
     if (form.confirmed or item.is_withdrawn) and form.validate_on_submit():
         items.withdraw_item(current_user, item, form.message.data or "")
         db.session.commit()
-        flash(_("«%(title)s» er trukket tilbake og vises ikke lenger for andre.",
-                title=item.title), "success")
-        return redirect(url_for("listings.unit_items"))
+        # To the item's own page: it says the listing is withdrawn and offers "Legg ut igjen".
+        withdrawn = _("«%(title)s» er trukket tilbake og vises ikke lenger for andre.",
+                      title=item.title)
+        if permissions.can_relist_item(current_user, item):
+            withdrawn += " " + _("Vil dere gi bort tingene likevel, kan du legge dem ut igjen "
+                                 "nederst på denne siden.")
+        flash(withdrawn, "success")
+        return redirect(url_for("catalog.item_detail", item_id=item.id))
     open_claims = claims.open_claims_for_item(item)
     return render_template(
         "listings/withdraw.html", item=item, form=form,
@@ -167,21 +203,45 @@ def relist_item(item_id: int):
 @bp.route("/items/<int:item_id>/photos", methods=["GET", "POST"])
 @login_required
 def manage_photos(item_id: int):
+    """The item's photos, and the picker that adds more: the new-item form's flow, where
+    chosen photos are stored at once and kept across the form being shown again."""
     item = _manageable_item(item_id)
-    form = AddPhotoForm()
-    if form.validate_on_submit():
-        if not (form.file.data and form.file.data.filename):
-            form.file.errors.append(_("Velg et bilde å laste opp."))
+    form = AddPhotosForm()
+    if not form.is_submitted():
+        return _photos_page(item, form, [])
+    chosen, problems = _keep_chosen_photos(form, item_has=item.photo_count)
+    action = form.photo_action()
+    if action is not None:
+        chosen, arranged = _arrange_chosen(chosen, *action)
+        form.photos.errors = [*form.photos.errors, *problems]
+        return _photos_page(item, form, _shown(chosen), arranged)
+    if form.validate() and not problems:
+        if not chosen:
+            problems.append(_("Velg et bilde å laste opp."))
         else:
-            with Refusal(form, fields={"photos": "file"}) as refused:
-                photos.add_photos(current_user, item,
-                                  _uploads([(form.file.data, form.alt_text.data or "")]))
+            shown = _shown(chosen)
+            with Refusal(form) as refused:
+                photos.attach_pending(current_user, item, chosen)
             if not refused:
                 db.session.commit()
-                flash(_("Bildet er lagt til."), "success")
+                flash(ngettext("%(num)s bilde er lagt til.", "%(num)s bilder er lagt til.",
+                               len(chosen)), "success")
                 return redirect(url_for("listings.manage_photos", item_id=item.id))
+            return _photos_page(item, form, shown)
+    form.photos.errors = [*form.photos.errors, *problems]
+    return _photos_page(item, form, _shown(chosen))
+
+
+def _photos_page(item: Item, form: AddPhotosForm, shown: list[tuple[str, str, str]],
+                 arranged: Arranged | None = None):
+    form.show_chosen([(token, alt_text) for token, alt_text, _thumbnail in shown])
+    thumbnails = [thumbnail for _token, _alt_text, thumbnail in shown]
+    db.session.refresh(item, ["photo_count"])
+    limit = AddPhotosForm.photo_limit()
     return render_template("listings/photos.html", item=item, form=form,
-                           alt_form=AltTextForm(formdata=None), limit=ItemForm.photo_limit())
+                           chosen=list(zip(form.chosen, thumbnails, strict=True)),
+                           alt_form=AltTextForm(formdata=None), limit=limit,
+                           room=max(limit - item.photo_count, 0), arranged=arranged)
 
 
 def _photo_of(item_id: int, photo_id: int) -> Photo:
@@ -223,7 +283,7 @@ def delete_photo(item_id: int, photo_id: int):
     photo = _photo_of(item_id, photo_id)
     photos.remove_photo(current_user, photo)
     db.session.commit()
-    flash(_("Bildet er fjernet."), "success")
+    flash(str(PHOTO_REMOVED), "success")
     return redirect(url_for("listings.manage_photos", item_id=item_id))
 
 

@@ -129,14 +129,7 @@ def account_for(identity: Identity, *, trust_email: bool) -> User | None:
         if not (trust_email and identity.email_verified):
             raise refuse("email_not_verified", _email_taken_message(), user=None,
                          issuer=identity.issuer, subject=identity.subject, account=user.id)
-        if not user.active:
-            raise refuse("deactivated", deactivated_message(), user=user,
-                         issuer=identity.issuer, subject=identity.subject)
-        user.oidc_issuer = identity.issuer
-        user.oidc_subject = identity.subject
-        audit.record(user, "user.sso_bound", user, issuer=identity.issuer,
-                     subject=identity.subject, by="email")
-        return user
+        return _bind(user, identity, by="email")
     if not user.active:
         raise refuse("deactivated", deactivated_message(), user=user,
                      issuer=identity.issuer, subject=identity.subject)
@@ -158,13 +151,18 @@ def _bind_by_provisioning_id(identity: Identity) -> User | None:
     if user.oidc_subject is not None:
         raise refuse("provisioning_id_bound_elsewhere", _bound_elsewhere_message(), user=None,
                      issuer=identity.issuer, subject=identity.subject, account=user.id)
+    return _bind(user, identity, by="provisioning_id")
+
+
+def _bind(user: User, identity: Identity, *, by: str) -> User:
+    """Bind an existing account to this identity for good; a deactivated one is refused."""
     if not user.active:
         raise refuse("deactivated", deactivated_message(), user=user,
                      issuer=identity.issuer, subject=identity.subject)
     user.oidc_issuer = identity.issuer
     user.oidc_subject = identity.subject
     audit.record(user, "user.sso_bound", user, issuer=identity.issuer,
-                 subject=identity.subject, by="provisioning_id")
+                 subject=identity.subject, by=by)
     return user
 
 

@@ -30,6 +30,7 @@ from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
 from reuse.services.items import STATUS_LABELS as ITEM_STATUS_LABELS
 from reuse.services.notifications import unread_count
 from reuse.services.reports.breakdowns import fold_tree
+from reuse.services.tokens import STATUS_LABELS as TOKEN_STATUS_LABELS
 
 CONDITION_LABELS = {
     Condition.AS_NEW: _l("Som ny"),
@@ -151,6 +152,7 @@ def init_app(app: Flask) -> None:
         role=lambda value: label(ROLE_LABELS, value),
         claim_status=lambda value: label(CLAIM_STATUS_LABELS, value),
         item_status=lambda value: label(ITEM_STATUS_LABELS, value),
+        token_status=lambda value: label(TOKEN_STATUS_LABELS, value),
         check_status=lambda check: label(checks.STATUS_LABELS, checks.status(check)),
         folded=fold_tree,
         category_name=category_name,

@@ -22,9 +22,12 @@ SAME_WORD_OTHER_THING = {
     "Mål",
     # Names of different things: an API token, a unit, a person, a row of the summary.
     "Navn",
-    # A claim the claimant cancelled and an item its lister withdrew (and their subjects).
+    # A claim the claimant cancelled, an item its lister withdrew (and their subjects), and a
+    # token an administrator revoked.
     "Trukket tilbake",
     "Trukket tilbake: %(title)s",
+    # A claim nobody collected in time, and a token past its expiry.
+    "Utløpt",
     # The last choice of two different lists: why one buys new, why a claim is declined.
     "Annen grunn",
 }

@@ -49,7 +49,7 @@ def list_scim_tokens_command():
         click.echo("\t".join([
             str(token.id), token.label or "–", when(token.created_at),
             when(token.last_used_at) if token.last_used_at else str(NEVER),
-            str(TOKEN_STATES["revoked" if token.revoked_at is not None else "active"])]))
+            str(TOKEN_STATES[scim_tokens.status(token)])]))
 
 
 @commands.command("revoke-scim-token")

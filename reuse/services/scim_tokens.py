@@ -46,6 +46,18 @@ def authenticate(plain: str) -> ScimToken | None:
     return token
 
 
+def status(token: ScimToken) -> str:
+    """'revoked' or 'active' (provisioning tokens do not expire), as tokens.status says it."""
+    return "revoked" if token.revoked_at is not None else "active"
+
+
+def get_token(token_id: int) -> ScimToken:
+    token = db.session.get(ScimToken, token_id)
+    if token is None:
+        raise NotFound(_("Fant ingen SCIM-nøkkel med id %(id)s.", id=token_id))
+    return token
+
+
 def all_tokens() -> list[ScimToken]:
     """Every provisioning token, newest first, for the administrators to review."""
     return list(db.session.scalars(select(ScimToken).order_by(ScimToken.created_at.desc(),
@@ -53,9 +65,7 @@ def all_tokens() -> list[ScimToken]:
 
 
 def revoke_token(token_id: int, revoked_by: User | None = None) -> ScimToken:
-    token = db.session.get(ScimToken, token_id)
-    if token is None:
-        raise NotFound(_("Fant ingen SCIM-nøkkel med id %(id)s.", id=token_id))
+    token = get_token(token_id)
     if token.revoked_at is not None:
         raise Conflict(_("SCIM-nøkkel %(id)s er allerede trukket tilbake.", id=token_id))
     token.revoked_at = utcnow()

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -67,6 +68,11 @@ def create_token(user: User, label: str = "", expires_in_days: int | None = None
     audit.record(created_by or user, "api_token.created", token, label=token.label,
                  expires_at=expires_at, **({"owner": user.id} if created_by else {}))
     return token, plain
+
+
+# What each state of status() is called on the administration pages (API and SCIM tokens).
+STATUS_LABELS = {"active": _l("Aktiv"), "expired": _l("Utløpt"),
+                 "revoked": _l("Trukket tilbake")}
 
 
 def status(token: ApiToken, now: datetime | None = None) -> str:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from reuse.extensions import db
 from reuse.services import permissions, scim_tokens
 from reuse.services import tokens as api_tokens
-from reuse.services.errors import NotFound, PermissionDenied
+from reuse.services.errors import PermissionDenied
 from reuse.web import Refusal
 from reuse.web.admin import bp
 from reuse.web.admin.people_forms import ApiTokenForm, ConfirmForm, ScimTokenForm
@@ -31,7 +31,8 @@ def tokens():
     return render_template(
         "admin/tokens.html", page=api_tokens.administered_tokens(
             current_user, page=request.args.get("page", 1, type=int)),
-        status=api_tokens.status, scim_tokens=scim_tokens.all_tokens() if scim else None)
+        status=api_tokens.status, scim_status=scim_tokens.status,
+        scim_tokens=scim_tokens.all_tokens() if scim else None)
 
 
 @bp.route("/people/<int:person_id>/tokens/new", methods=["GET", "POST"])
@@ -104,10 +105,8 @@ def new_scim_token():
 @login_required
 def revoke_scim_token(token_id: int):
     _scim_gate()
-    token = next((found for found in scim_tokens.all_tokens() if found.id == token_id), None)
-    if token is None:
-        raise NotFound(_("Fant ikke SCIM-nøkkelen."))
-    if token.revoked_at is not None:
+    token = scim_tokens.get_token(token_id)
+    if scim_tokens.status(token) == "revoked":
         return redirect(url_for("admin.tokens"))
     form = ConfirmForm()
     if form.confirmed and form.validate():

@@ -103,3 +103,39 @@ def test_no_serious_or_critical_accessibility_violations(new_page, people, site,
                        for v in violations if v["impact"] in BLOCKING]
                 for path, violations in found.items()}
     assert {path: v for path, v in blocking.items() if v} == {}
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_administration_pages_on_a_phone_with_unread_notifications(new_page, people,
+                                                                         make_item, db,
+                                                                         language):
+    """An admin with requests waiting administers from a phone: every administration page
+    passes axe and fits the screen with the unread badge in the header."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    make_item(people.admin, title="Bokhylle", category="bokhylle")
+    for number in range(3):
+        notifications.notify(people.admin, "claim_created", f"Ny forespørsel {number}",
+                             "Noen vil ha tingen.", link="/claims/incoming")
+    people.admin.locale = language
+    db.session.commit()
+    notifications.deliver_committed()
+
+    axe = Axe()
+    page = new_page(phone=True, locale={"nb": "nb-NO", "en": "en-GB"}[language])
+    log_in(page, people.admin, heading=None if language == "nb" else "You are signed in as")
+    found, too_wide = {}, []
+    for path in ["/admin/", "/admin/units", f"/admin/units/{people.school.id}",
+                 "/admin/units/new", "/admin/units/import", "/admin/people",
+                 f"/admin/people/{people.member.id}", "/admin/tokens", "/admin/audit",
+                 "/admin/categories", "/admin/categories/kontorstol"]:
+        page.goto(path)
+        assert page.locator(".count-badge").is_visible(), path
+        if not page.evaluate("document.scrollingElement.scrollWidth"
+                             " <= document.documentElement.clientWidth"):
+            too_wide.append(path)
+        found[path] = [(v["id"], v["impact"], v["nodes"][0]["target"], v["help"])
+                       for v in axe.run(page, options=AXE_OPTIONS).response["violations"]
+                       if v["impact"] in BLOCKING]
+    assert too_wide == []
+    assert {path: v for path, v in found.items() if v} == {}

@@ -139,7 +139,8 @@ def test_api_reads_record_token_use_without_a_write_per_request(app, people, db)
 
 
 ADMIN_PAGES = ["/admin/people", "/admin/people?q=person", "/admin/tokens", "/admin/audit",
-               "/admin/audit?who=person", "/admin/people/{member}"]
+               "/admin/audit?who=person", "/admin/people/{member}", "/admin/units",
+               "/admin/units/{school}"]
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
@@ -151,7 +152,7 @@ def test_administration_pages_cost_the_same_for_3_and_15_rows(app, people, make_
     from reuse.services import scim_tokens, tokens, users
 
     client = log_in(getattr(people, role))
-    path = path.format(member=people.member.id)
+    path = path.format(member=people.member.id, school=people.school.id)
 
     def grow(count: int) -> None:
         for _number in range(count):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
 from reuse.models import Claim, Item, Unit, UnitPlacement, User
@@ -229,6 +230,8 @@ def open_claims(unit: Unit) -> list[Claim]:
         Claim.status.in_([status.value for status in OPEN_CLAIM_STATUSES]),
         or_(Claim.unit_id == unit.id,
             Claim.item_id.in_(select(Item.id).where(Item.unit_id == unit.id))))
+        # The pages list each claim with its item, claimant and unit: loaded with it.
+        .options(joinedload(Claim.item), joinedload(Claim.claimant), joinedload(Claim.unit))
         .order_by(Claim.id)))
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db, login_manager
 from reuse.models import User, utcnow
+from reuse.services import permissions
 
 SIGNED_IN_AT = "signed_in_at"
 
@@ -59,13 +60,27 @@ def init_app(app: Flask) -> None:
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target))
 
+    @app.before_request
+    def keep_partners_to_their_pages():
+        # The one gate between a partner's person and the municipality's own pages
+        # (permissions.partner_may_use): anything else answers as if it did not exist, and
+        # the front page is theirs.
+        if not current_user.is_authenticated or not current_user.is_partner:
+            return None
+        if permissions.partner_may_use(request.endpoint):
+            return None
+        if request.endpoint == "catalog.browse":
+            return redirect(url_for("partner.home"))
+        abort(404)
+
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
         user_id, _, token = session_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
         # The header shows the user's unit on every page: load it with the user.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.unit)])
+        user = db.session.get(User, int(user_id),
+                              options=[joinedload(User.unit), joinedload(User.partner)])
         # A session from before the last logout (on any device) carries an old token.
         if user is None or not secrets.compare_digest(user.session_token, token):
             return None

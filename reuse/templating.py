@@ -44,6 +44,7 @@ ROLE_LABELS = {
     Role.UNIT_ADMIN: _l("Enhetsadministrator"),
     Role.SUSTAINABILITY: _l("Bærekraftsansvarlig"),
     Role.ADMIN: _l("Systemadministrator"),
+    Role.PARTNER: _l("Samarbeidspartner"),
 }
 
 # Numbers, kroner and dates follow the active language (reuse.i18n).

@@ -407,7 +407,7 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
         "unit": {"id": people.school.id, "name": "Møhlenpris skole"},
         "new_price_nok": 4500, "weight_kg": 17.5, "co2e_kg": 72, "auto_approve": False,
         "status": "available", "photos": [], "created_at": chair["created_at"],
-        "internal_until": internal_until}
+        "internal_until": internal_until, "stage": "internal"}
     meeting_chair = call(client, "post", f"{PREFIX}/items", 201, token=tok.member, body={
         "title": "Møtestol", "category": "besoksstol", "condition": "as_new", "quantity": 1,
         "location": "Allégaten 5", "new_price_nok": 1200.5, "weight_kg": 3.25,
@@ -456,7 +456,7 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
         "unit": {"id": people.kindergarten.id, "name": "Landås barnehage"},
         "collect_by": claim["collect_by"], "created_at": claim["created_at"],
         "decided_at": None, "decline_reason": None, "decision_message": "",
-        "collected_at": None, "reuse_record": None}
+        "collected_at": None, "reuse_record": None, "organisation": None}
     assert date.fromisoformat(claim["collect_by"]) > today
     item = call(client, "get", f"{PREFIX}/items/{chair['id']}", 200, token=tok.member)
     assert (item["quantity_available"], item["status"]) == (1, "available")
@@ -494,7 +494,8 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     assert collected["reuse_record"] == {
         "id": collected["reuse_record"]["id"], "replaces_purchase": True, "costs_nok": 250.5,
         "avoided_cost_nok": 8749.5, "avoided_co2e_kg": 144, "avoided_waste_kg": 35,
-        "new_price_nok_used": 4500, "weight_kg_used": 17.5, "co2e_kg_used": 72}
+        "new_price_nok_used": 4500, "weight_kg_used": 17.5, "co2e_kg_used": 72,
+        "outside_municipality": False}
     assert call(client, "get", f"{PREFIX}/claims/{claim['id']}", 200,
                 token=tok.member) == collected
     assert code(call(client, "post", f"{PREFIX}/claims/{claim['id']}/approve", 409,
@@ -536,7 +537,8 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
     assert done["reuse_record"] == {
         "id": done["reuse_record"]["id"], "replaces_purchase": True, "costs_nok": 0,
         "avoided_cost_nok": 1200.5, "avoided_co2e_kg": 0, "avoided_waste_kg": 3.25,
-        "new_price_nok_used": 1200.5, "weight_kg_used": 3.25, "co2e_kg_used": None}
+        "new_price_nok_used": 1200.5, "weight_kg_used": 3.25, "co2e_kg_used": None,
+        "outside_municipality": False}
     item = call(client, "get", f"{PREFIX}/items/{meeting_chair['id']}", 200, token=tok.member)
     assert (item["quantity_available"], item["status"]) == (0, "handed_over")
     found = call(client, "get", f"{PREFIX}/items?status=all&category=besoksstol", 200,
@@ -556,7 +558,8 @@ def test_a_purchase_not_replaced_avoids_only_waste(client, people, make_item, to
     assert {k: v for k, v in done["reuse_record"].items() if k != "id"} == {
         "replaces_purchase": False, "costs_nok": 0, "avoided_cost_nok": 0,
         "avoided_co2e_kg": 0, "avoided_waste_kg": 17.5, "new_price_nok_used": 4500,
-        "weight_kg_used": 17.5, "co2e_kg_used": 72}
+        "weight_kg_used": 17.5, "co2e_kg_used": 72,
+        "outside_municipality": False}
 
 
 def test_items_can_be_filtered_by_category_and_unit_together(client, people, make_item, tok):

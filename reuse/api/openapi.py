@@ -6,7 +6,14 @@ endpoints by tests/test_api_contract.py: a change to one without the other fails
 
 from __future__ import annotations
 
-from reuse.models import BoughtNewReason, CheckOutcome, ClaimStatus, Condition, DeclineReason
+from reuse.models import (
+    BoughtNewReason,
+    CheckOutcome,
+    ClaimStatus,
+    Condition,
+    DeclineReason,
+    Stage,
+)
 from reuse.models.catalog import (
     MAX_ADDRESS,
     MAX_ALT_TEXT,
@@ -168,6 +175,10 @@ def _schemas() -> dict:
             "photos": {"type": "array", "items": _ref("Photo")},
             "created_at": TIMESTAMP,
             "internal_until": {**DATE, "description": "Last day of the internal period."},
+            "stage": {"type": "string", "enum": [stage.value for stage in Stage],
+                      "description": "The cascade: internal (units only), public_bodies "
+                                     "(and other public bodies), nonprofits (and registered "
+                                     "non-profits), final (the lister records the ends)."},
         }),
         "ItemList": _obj({
             "items": {"type": "array", "items": _ref("Item"), "description": "Newest first."},
@@ -190,6 +201,9 @@ def _schemas() -> dict:
             "new_price_nok_used": _or_null(_num("Price per piece used; null if unknown.")),
             "weight_kg_used": _or_null(_num("Weight per piece used; null if unknown.")),
             "co2e_kg_used": _or_null(_num("CO2e per piece used; null if unknown.")),
+            "outside_municipality": {
+                "type": "boolean", "description": "true on a partner's hand-over: it counts "
+                "waste avoided, never kroner or CO2e of the municipality."},
         }, description="What a collection avoided, written once when the claim is collected."),
         "Claim": _obj({
             "id": _int(),
@@ -198,7 +212,11 @@ def _schemas() -> dict:
             "status": {"type": "string", "enum": [s.value for s in ClaimStatus]},
             "message": _str("The claimant's message."),
             "claimant": _ref("PersonRef"),
-            "unit": {**_ref("UnitRef"), "description": "The receiving unit."},
+            "unit": {"anyOf": [_ref("UnitRef"), {"type": "null"}],
+                     "description": "The receiving unit; null on a partner's claim."},
+            "organisation": {"anyOf": [_ref("UnitRef"), {"type": "null"}],
+                             "description": "The partner organisation claiming; null on a "
+                                            "unit's claim."},
             "collect_by": {**DATE, "description": "Open claims expire after this day."},
             "created_at": TIMESTAMP,
             "decided_at": _or_null(TIMESTAMP),

@@ -7,6 +7,7 @@ from flask import url_for
 from reuse.models import (
     Category,
     Claim,
+    Disposition,
     Item,
     Photo,
     ReuseCheck,
@@ -64,6 +65,7 @@ def item_json(item: Item, figures: factors.PieceFigures | None = None) -> dict:
         "photos": [photo_json(photo) for photo in item.photos],
         "created_at": item.created_at,
         "internal_until": item.internal_until,
+        "stage": item.stage,
     }
 
 
@@ -80,6 +82,26 @@ def record_json(record: ReuseRecord | None) -> dict | None:
         "new_price_nok_used": record.new_price_nok_used,
         "weight_kg_used": record.weight_kg_used,
         "co2e_kg_used": record.co2e_kg_used,
+        "outside_municipality": False,
+    }
+
+
+def outside_record_json(disposition: Disposition | None) -> dict | None:
+    """A partner's hand-over, in the reuse record's shape: waste avoided, and no kroner or
+    CO2e avoided by the municipality."""
+    if disposition is None:
+        return None
+    return {
+        "id": disposition.id,
+        "outside_municipality": True,
+        "replaces_purchase": False,
+        "costs_nok": 0,
+        "avoided_cost_nok": 0,
+        "avoided_co2e_kg": 0,
+        "avoided_waste_kg": disposition.waste_kg,
+        "new_price_nok_used": disposition.new_price_nok_used,
+        "weight_kg_used": disposition.weight_kg_used,
+        "co2e_kg_used": disposition.co2e_kg_used,
     }
 
 
@@ -91,14 +113,17 @@ def claim_json(claim: Claim) -> dict:
         "status": claim.status,
         "message": claim.message,
         "claimant": {"id": claim.claimant.id, "name": claim.claimant.name},
-        "unit": unit_ref(claim.unit),
+        "unit": unit_ref(claim.unit) if claim.unit is not None else None,
+        "organisation": ({"id": claim.partner.id, "name": claim.partner.name}
+                         if claim.partner is not None else None),
         "collect_by": claim.collect_by,
         "created_at": claim.created_at,
         "decided_at": claim.decided_at,
         "decline_reason": claim.decline_reason,
         "decision_message": claim.decision_message,
         "collected_at": claim.collected_at,
-        "reuse_record": record_json(claim.reuse_record),
+        "reuse_record": (outside_record_json(claim.outside_record)
+                         if claim.partner_id is not None else record_json(claim.reuse_record)),
     }
 
 

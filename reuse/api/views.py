@@ -55,7 +55,10 @@ csrf.exempt(bp)  # bearer tokens, never cookies: there is no session to forge re
 @bp.before_request
 def authenticate():
     if request.endpoint != "api.openapi":
-        require_user()
+        user = require_user()
+        # A partner's token reaches the catalogue and its own claims only (the one gate).
+        if user.is_partner and not permissions.partner_may_use(request.endpoint):
+            raise NotFound("Not found.")
 
 
 @bp.after_request

@@ -1,7 +1,16 @@
 """Typed SQLAlchemy models, one module per aggregate; import them from here."""
 
 from reuse.models.base import Base, utcnow
-from reuse.models.catalog import Category, Condition, Item, ItemStatus, PendingPhoto, Photo
+from reuse.models.catalog import (
+    STAGES,
+    Category,
+    Condition,
+    Item,
+    ItemStatus,
+    PendingPhoto,
+    Photo,
+    Stage,
+)
 from reuse.models.checks import (
                                  BoughtNewReason,
                                  CheckOutcome,
@@ -22,7 +31,17 @@ from reuse.models.claims import (
                                  ReuseRecord,
                                  ScimToken,
 )
-from reuse.models.organisation import Role, Unit, UnitPlacement, User
+from reuse.models.organisation import MUNICIPAL_ROLES, Role, Unit, UnitPlacement, User
+from reuse.models.partners import (
+    FINAL_ENDS,
+    Disposition,
+    DispositionKind,
+    LoginLink,
+    Partner,
+    PartnerKind,
+    PartnerSubscription,
+    RecyclingFraction,
+)
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
 from reuse.models.search import SearchSynonym, SearchWord
 
@@ -38,3 +57,6 @@ __all__ += ["CategoryFactorVersion", "Goal", "GoalMetric", "MonthTotal"]
 __all__ += ["SearchSynonym", "SearchWord"]
 __all__ += ["ScimToken"]
 __all__ += ["UnitPlacement"]
+__all__ += ["FINAL_ENDS", "STAGES", "Disposition", "DispositionKind", "LoginLink", "Partner",
+            "PartnerKind", "PartnerSubscription", "RecyclingFraction", "Stage"]
+__all__ += ["MUNICIPAL_ROLES"]

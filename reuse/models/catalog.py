@@ -50,12 +50,29 @@ class Condition(enum.StrEnum):
     NEEDS_REPAIR = "needs_repair"
 
 
+class Stage(enum.StrEnum):
+    """The cascade: who an item is offered to, widening step by step (reuse.services.stages).
+
+    Units may claim at every stage; public bodies from `public_bodies` on, non-profits from
+    `nonprofits` on; at `final` nobody outside claims and the lister records an end for
+    whatever is left.
+    """
+
+    INTERNAL = "internal"
+    PUBLIC_BODIES = "public_bodies"
+    NONPROFITS = "nonprofits"
+    FINAL = "final"
+
+
+STAGES = tuple(Stage)
+
+
 class ItemStatus(enum.StrEnum):
     """Where an item stands, as the API reports it and the unit's list shows it."""
 
     AVAILABLE = "available"  # pieces left to claim
     RESERVED = "reserved"  # none left, some promised to a claimant
-    HANDED_OVER = "handed_over"  # every piece collected
+    HANDED_OVER = "handed_over"  # every piece collected, or given its end at the final stage
     WITHDRAWN = "withdrawn"
 
 
@@ -77,6 +94,9 @@ class Category(Base):
     co2e_source: Mapped[str] = mapped_column(Text, default="")
     # Retired: no longer offered for new items and checks; what used it keeps it.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Electrical equipment: an item must be marked safety-checked before it may leave the
+    # municipality. Sub-categories inherit it (reuse.services.stages.is_electrical).
+    electrical: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Category]] = relationship(
@@ -114,6 +134,12 @@ class Item(Base):
         CheckConstraint("new_price_nok IS NULL OR new_price_nok >= 0", name="price_not_negative"),
         CheckConstraint("weight_kg IS NULL OR weight_kg >= 0", name="weight_not_negative"),
         CheckConstraint("photo_count >= 0", name="photo_count_not_negative"),
+        CheckConstraint("stage IN ('internal', 'public_bodies', 'nonprofits', 'final')",
+                        name="stage_known"),
+        CheckConstraint("quantity_ended >= 0 AND quantity_ended <= quantity_handed_over",
+                        name="ended_within_handed_over"),
+        # run-jobs finds the items whose stage has run out without reading the others.
+        Index("ix_item_stage_ends_on", "stage_ends_on"),
         # Newest listed items first, and per category: without reading withdrawn or taken
         # ones, and counting "more than a thousand" from the index alone.
         Index("ix_item_listed_created_at", "created_at", "id",
@@ -132,12 +158,24 @@ class Item(Base):
     condition: Mapped[str] = mapped_column(String(MAX_CONDITION))
     quantity: Mapped[int]
     quantity_reserved: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Pieces that have left the item: collected by a claimant, or given an end (sold,
+    # donated, recycled, disposed) at the final stage; quantity_ended counts those.
     quantity_handed_over: Mapped[int] = mapped_column(default=0, server_default="0")
+    quantity_ended: Mapped[int] = mapped_column(default=0, server_default="0")
     location_address: Mapped[str] = mapped_column(String(MAX_ADDRESS))
     location_building: Mapped[str] = mapped_column(String(MAX_BUILDING), default="")
     location_room: Mapped[str] = mapped_column(String(MAX_ROOM), default="")
     collection_notes: Mapped[str] = mapped_column(Text, default="")
     internal_until: Mapped[date]
+    # Where the item stands in the cascade, and the last day of that stage (None at final).
+    # Moved only by reuse.services.stages: on time by run-jobs, early or back by the lister.
+    stage: Mapped[str] = mapped_column(String(20), default=Stage.INTERNAL.value,
+                                       server_default=Stage.INTERNAL.value)
+    stage_ends_on: Mapped[date | None] = mapped_column(default=lambda context: (
+        context.get_current_parameters().get("internal_until")))  # a new item starts internal
+    # An electrical item's safety check (el-sjekk), required before it leaves the municipality.
+    safety_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    safety_checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Per-piece overrides; None means "use the category's default".
     new_price_nok: Mapped[Decimal | None] = mapped_column(Money)
     weight_kg: Mapped[Decimal | None] = mapped_column(Kilograms)
@@ -166,7 +204,7 @@ class Item(Base):
 
     category: Mapped[Category] = relationship()
     unit: Mapped[Unit] = relationship()
-    created_by: Mapped[User] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     photos: Mapped[list[Photo]] = relationship(
         back_populates="item", order_by=lambda: (Photo.position, Photo.id),
         cascade="all, delete-orphan"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,6 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from reuse.models.base import Base, UTCDateTime, utcnow
 from reuse.models.catalog import Category, Item, Kilograms, Money
 from reuse.models.organisation import Unit, User
+
+if TYPE_CHECKING:
+    from reuse.models.partners import Disposition, Partner
 
 MAX_TOKEN_LABEL = 120  # an API token's name, as its owner gave it
 
@@ -64,13 +68,17 @@ class Claim(Base):
             name="decline_reason_known",
         ),
         Index("ix_claim_status_collect_by", "status", "collect_by"),
+        # A unit's claim, or a partner organisation's: never both, never neither.
+        CheckConstraint("(unit_id IS NULL) <> (partner_id IS NULL)", name="unit_or_partner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     claimant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    # The receiving unit, fixed when claiming: people move, the record must not.
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    # The receiving unit, fixed when claiming: people move, the record must not. A partner
+    # organisation's claim has its partner instead, and no unit.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True, nullable=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
     quantity: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.PENDING.value)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -90,6 +98,7 @@ class Claim(Base):
     item: Mapped[Item] = relationship()
     claimant: Mapped[User] = relationship(foreign_keys=[claimant_id])
     unit: Mapped[Unit] = relationship()
+    partner: Mapped[Partner | None] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     collected_by: Mapped[User | None] = relationship(foreign_keys=[collected_by_id])
     # The record written at collection (a later reversal also points at the claim).
@@ -100,6 +109,16 @@ class Claim(Base):
     reuse_reversal: Mapped[ReuseRecord | None] = relationship(
         primaryjoin="and_(Claim.id == ReuseRecord.claim_id, ReuseRecord.reverses_id.is_not(None))",
         viewonly=True, uselist=False)
+
+    # What a partner's collected claim wrote instead of a reuse record (and its reversal).
+    outside_record: Mapped[Disposition | None] = relationship(
+        primaryjoin="and_(Claim.id == Disposition.claim_id, Disposition.reverses_id.is_(None))",
+        viewonly=True, uselist=False)
+
+    @property
+    def receiver_name(self) -> str:
+        """Who receives the pieces: the claiming unit, or the partner organisation."""
+        return self.partner.name if self.partner is not None else self.unit.name
 
     @property
     def is_open(self) -> bool:

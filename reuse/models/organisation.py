@@ -5,12 +5,16 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reuse.models.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from reuse.models.partners import Partner
 
 MAX_EMAIL = 254  # the longest address SMTP carries (RFC 5321)
 
@@ -20,6 +24,14 @@ class Role(enum.StrEnum):
     UNIT_ADMIN = "unit_admin"
     SUSTAINABILITY = "sustainability"
     ADMIN = "admin"
+    # Someone from a partner organisation outside the municipality: no unit, no municipal
+    # account; sees and claims only what the cascade offers their organisation.
+    PARTNER = "partner"
+
+
+# The roles of the municipality's own people: every role but a partner's, which comes only
+# with a partner organisation (reuse.services.partners).
+MUNICIPAL_ROLES = tuple(role for role in Role if role != Role.PARTNER)
 
 
 class Unit(Base):
@@ -75,8 +87,13 @@ class User(UserMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(
-            "role IN ('member', 'unit_admin', 'sustainability', 'admin')", name="role_known"
+            "role IN ('member', 'unit_admin', 'sustainability', 'admin', 'partner')",
+            name="role_known"
         ),
+        # A partner's person belongs to their organisation, everyone else to a unit.
+        CheckConstraint("(role = 'partner') = (partner_id IS NOT NULL)",
+                        name="partner_role_has_partner"),
+        CheckConstraint("(unit_id IS NULL) = (role = 'partner')", name="unit_unless_partner"),
         CheckConstraint("open_claims >= 0", name="open_claims_not_negative"),
         # An account from single sign-on is the provider's person: issuer and subject together
         # name it, and never a second account.
@@ -90,7 +107,9 @@ class User(UserMixin, Base):
     # Empty: no password; the person signs in with the municipal account only.
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    # None only for a partner's person (role partner), who belongs to partner_id instead.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True, nullable=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Part of every session cookie's user id; a new value logs out every session at once.
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
@@ -113,10 +132,19 @@ class User(UserMixin, Base):
     open_claims: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship()
+    partner: Mapped[Partner | None] = relationship()
 
     @property
-    def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated users
-        return self.active
+    def is_active(self) -> bool:
+        """Flask-Login refuses sessions of deactivated users, and the permission rules refuse
+        them everything; a suspended partner organisation's people are deactivated with it."""
+        if not self.active:
+            return False
+        return self.partner_id is None or self.partner is None or not self.partner.is_suspended
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
 
     def get_id(self) -> str:
         """What the session cookie holds: the id and the current session token."""

@@ -36,7 +36,7 @@ from reuse.models import (
     utcnow,
 )
 from reuse.models.catalog import MAX_ITEM_QUANTITY
-from reuse.services import audit, characters, ledger, notifications
+from reuse.services import audit, characters, dispositions, ledger, notifications
 from reuse.services.allowances import Allowance
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, paginate
@@ -46,9 +46,11 @@ from reuse.services.permissions import (
     can_confirm_collection,
     can_decide_claim,
     claims_visible_to,
+    stages_offered_to,
 )
 
 MAX_MESSAGE = 2000
+NOT_OFFERED = _l("Annonsen tilbys ikke deres organisasjon nå.")
 REMIND_DAYS_BEFORE_DEADLINE = 3
 
 STATUS_LABELS = {
@@ -110,11 +112,16 @@ def _with_message(body: str, message: str) -> str:
 
 # -- quantity moves on the item: each a single conditional UPDATE ------------------------
 
-def _reserve(item: Item, quantity: int) -> bool:
+def _reserve(item: Item, quantity: int, stages: tuple[str, ...] | None = None) -> bool:
+    """Reserve pieces if that many are left (and, for a partner, while the item is still at
+    one of their stages: run-jobs may move it on at the same moment)."""
     available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over
+    conditions = [Item.id == item.id, Item.withdrawn_at.is_(None), available >= quantity]
+    if stages is not None:
+        conditions.append(Item.stage.in_(stages))
     moved = db.session.execute(
         update(Item)
-        .where(Item.id == item.id, Item.withdrawn_at.is_(None), available >= quantity)
+        .where(*conditions)
         .values(quantity_reserved=Item.quantity_reserved + quantity)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -252,6 +259,8 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
         raise PermissionDenied(_("Du kan ikke be om ting fra din egen enhet."),
                                code="own_unit")
     if not can_claim(user, item):
+        if user.is_partner:  # they see it through an earlier claim; the cascade moved on
+            raise Conflict(str(NOT_OFFERED), code="wrong_stage")
         raise PermissionDenied(_("Du kan ikke be om denne annonsen."))
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not (
             1 <= quantity <= MAX_ITEM_QUANTITY):
@@ -260,7 +269,9 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
     message = _message(message)
     if item.is_withdrawn:
         raise Conflict(_("Annonsen er trukket tilbake."), code="withdrawn")
-    if not _reserve(item, quantity):
+    if not _reserve(item, quantity, stages_offered_to(user) if user.is_partner else None):
+        if user.is_partner and not can_claim(user, item):
+            raise Conflict(str(NOT_OFFERED), code="wrong_stage")
         available = max(item.quantity_available, 0)
         raise Conflict(
             ngettext("Det er bare %(num)s ledig nå, så %(quantity)s kan ikke reserveres.",
@@ -274,7 +285,8 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
         _release(item, quantity)
         raise _too_many_open_claims(user)
     days = current_app.config["CLAIM_COLLECT_DAYS"]
-    claim = Claim(item=item, claimant=user, unit_id=user.unit_id, quantity=quantity,
+    claim = Claim(item=item, claimant=user, unit_id=user.unit_id, partner_id=user.partner_id,
+                  quantity=quantity,
                   message=message, collect_by=oslo_today() + timedelta(days=days))
     db.session.add(claim)
     db.session.flush()
@@ -296,13 +308,13 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
         _notify_item_side(claim, "claim_new", lambda: (
             _("Reservert: %(title)s", title=item.title),
             _("%(name)s (%(unit)s) har reservert %(quantity)s stk. «%(title)s». "
-              "Forespørselen ble godkjent automatisk.", name=user.name, unit=user.unit.name,
+              "Forespørselen ble godkjent automatisk.", name=user.name, unit=claim.receiver_name,
               quantity=quantity, title=item.title)))
     else:
         _notify_item_side(claim, "claim_new", lambda: (
             _("Ny forespørsel: %(title)s", title=item.title),
             _with_message(_("%(name)s (%(unit)s) ber om %(quantity)s stk. «%(title)s».",
-                            name=user.name, unit=user.unit.name, quantity=quantity,
+                            name=user.name, unit=claim.receiver_name, quantity=quantity,
                             title=item.title), message)
             + "\n\n" + _("Godkjenn eller avslå forespørselen.")))
     return claim
@@ -428,7 +440,9 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool | None,
     if not can_confirm_collection(user, claim):
         raise PermissionDenied(_("Bare mottakeren eller enheten som ga bort tingene kan "
                                  "bekrefte hentingen."))
-    if not isinstance(replaces_purchase, bool):
+    outside = claim.partner_id is not None
+    # A partner's hand-over avoids no purchase of the municipality: nothing to ask.
+    if not outside and not isinstance(replaces_purchase, bool):
         raise InvalidInput(_("Svar ja eller nei på om dere ellers ville kjøpt nytt."),
                            field="replaces_purchase")
     costs_nok = ledger.validate_costs(costs_nok)
@@ -438,11 +452,15 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool | None,
         raise _state_conflict(claim, "collect")
     _hand_over(claim.item, claim.quantity)
     _count_open_claim(claim.claimant_id, -1)
-    _mark_linked_check_reused(claim, now)
-    record = ledger.write_record(claim, user, replaces_purchase=replaces_purchase,
-                                 costs_nok=costs_nok)
-    audit.record(user, "claim.collected", claim, reuse_record_id=record.id,
-                 replaces_purchase=replaces_purchase, costs_nok=costs_nok)
+    if outside:
+        outside_record = dispositions.write_partner_reuse(claim, user)
+        audit.record(user, "claim.collected", claim, disposition_id=outside_record.id)
+    else:
+        _mark_linked_check_reused(claim, now)
+        record = ledger.write_record(claim, user, replaces_purchase=replaces_purchase,
+                                     costs_nok=costs_nok)
+        audit.record(user, "claim.collected", claim, reuse_record_id=record.id,
+                     replaces_purchase=replaces_purchase, costs_nok=costs_nok)
     item = claim.item
     if user.id == claim.claimant_id:
         _notify_item_side(claim, "claim_collected", lambda: (
@@ -456,13 +474,14 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool | None,
             collected = _("%(name)s har bekreftet at dere har hentet %(quantity)s stk. "
                           "«%(title)s».", name=user.name, quantity=claim.quantity,
                           title=item.title)
-            recorded = (_("Det er registrert at dere ellers ville kjøpt nytt.")
+            recorded = ("" if outside else
+                        _("Det er registrert at dere ellers ville kjøpt nytt.")
                         if replaces_purchase else
                         _("Det er registrert at dere ellers ikke ville kjøpt nytt."))
             notifications.notify(
                 claim.claimant, "claim_collected",
                 _("Henting bekreftet: %(title)s", title=item.title),
-                f"{collected} {recorded} "
+                " ".join(part for part in (collected, recorded) if part) + " "
                 + _("Stemmer ikke det, kontakt en systemadministrator for korrigering."),
                 link=_claim_link(claim))
     return claim
@@ -529,7 +548,7 @@ def remind_uncollected(today: date | None = None) -> int:
             _("Påminnelse: %(title)s skal hentes", title=item.title),
             _("%(name)s (%(unit)s) skal hente %(quantity)s stk. «%(title)s» innen %(date)s. "
               "Bekreft hentingen når den har skjedd – det er den som teller i kommunens "
-              "gjenbruksregnskap.", name=claim.claimant.name, unit=claim.unit.name,
+              "gjenbruksregnskap.", name=claim.claimant.name, unit=claim.receiver_name,
               quantity=claim.quantity, title=item.title, date=format_day(claim.collect_by))),
             dedup_key=key)
     return sent

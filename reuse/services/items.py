@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
-from reuse.models import Category, ClaimStatus, Condition, Item, Unit, User, utcnow
+from reuse.models import Category, ClaimStatus, Condition, Item, Stage, Unit, User, utcnow
 from reuse.models.catalog import (
     MAX_ADDRESS,
     MAX_BUILDING,
@@ -215,6 +215,8 @@ def update_item(user: User, item: Item, details: ItemDetails, *,
     for name, value in vars(details).items():
         if name != "quantity":
             setattr(item, name, value)
+    if item.stage == Stage.INTERNAL:  # the internal stage ends with the internal period
+        item.stage_ends_on = item.internal_until
     _index(item)
     db.session.flush()
     audit.record(user, "item.updated", item, quantity=item.quantity)

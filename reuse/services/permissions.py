@@ -20,15 +20,20 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from reuse.extensions import db
 from reuse.models import (
+    MUNICIPAL_ROLES,
     ApiToken,
     AuditEvent,
+    Category,
     Claim,
+    Disposition,
     Item,
+    PartnerKind,
     PendingPhoto,
     Photo,
     ReuseCheck,
     ReuseRecord,
     Role,
+    Stage,
     Unit,
     User,
     WantedRequest,
@@ -81,16 +86,22 @@ def items_manageable_by(user: User) -> ColumnElement[bool]:
 
 
 def can_see_item(user: User, item: Item) -> bool:
-    """An item that is not withdrawn (listed, reserved or handed over): every active user.
+    """An item that is not withdrawn (listed, reserved or handed over): every active user of
+    the municipality.
 
     A withdrawn item: only those who may manage it (its lister, a unit admin of its unit,
     admins). Withdrawing takes the description, location and photos away from everyone
     else, the lister's colleagues included: they could not act on it anyway, and the
     lister may have withdrawn it because something in it should not have been shown.
     Claims already approved on it stay visible to their parties through the claim.
+
+    A partner's person: only what the cascade offers their organisation now
+    (is_offered_to_partner), and the items their organisation has claimed.
     """
     if not user.is_active:
         return False
+    if user.is_partner:
+        return is_offered_to_partner(user, item) or _claimed_by_partner(user, item)
     return not item.is_withdrawn or can_manage_item(user, item)
 
 
@@ -98,6 +109,9 @@ def items_visible_to(user: User) -> ColumnElement[bool]:
     """SQL form of can_see_item."""
     if not user.is_active:
         return false()
+    if user.is_partner:
+        return or_(items_offered_to_partner(user),
+                   Item.id.in_(select(Claim.item_id).where(Claim.partner_id == user.partner_id)))
     return or_(Item.withdrawn_at.is_(None), items_manageable_by(user))
 
 
@@ -130,10 +144,126 @@ def can_relist_item(user: User, item: Item) -> bool:
 
 
 def can_claim(user: User, item: Item) -> bool:
-    """Anyone active may claim other units' items; never their own unit's. (Whether there is
-    anything left to claim is the claim service's business: a withdrawn or taken item is a
-    conflict with its state, not a question of who asks.)"""
-    return user.is_active and user.unit_id != item.unit_id
+    """Anyone active in the municipality may claim other units' items; never their own
+    unit's. A partner's person, what the cascade offers their organisation now. (Whether
+    there is anything left to claim is the claim service's business: a withdrawn or taken
+    item is a conflict with its state, not a question of who asks.)"""
+    if not user.is_active:
+        return False
+    if user.is_partner:
+        return is_offered_to_partner(user, item, listed_or_not=True)
+    return user.unit_id != item.unit_id
+
+
+# -- the cascade: partners outside the municipality ----------------------------------------
+#
+# The cascade widens: public bodies may claim from the `public_bodies` stage on, non-profits
+# from `nonprofits` on; at `final` nobody outside claims (the lister records the ends).
+# Units of the municipality may claim at every stage. An electrical item is offered outside
+# only once it is marked safety-checked. A partner's person never sees a withdrawn item, the
+# internal stage, or another organisation's claims.
+
+STAGES_OFFERED = {
+    PartnerKind.PUBLIC_BODY.value: (Stage.PUBLIC_BODIES.value, Stage.NONPROFITS.value),
+    PartnerKind.NONPROFIT.value: (Stage.NONPROFITS.value,),
+}
+
+
+def stages_offered_to(user: User) -> tuple[str, ...]:
+    """The stages at which this partner's person may see and claim items (none for others)."""
+    if not user.is_active or not user.is_partner or user.partner is None:
+        return ()
+    return STAGES_OFFERED.get(user.partner.kind, ())
+
+
+def may_leave_municipality(item: Item) -> bool:
+    """An electrical item leaves the municipality only after its safety check."""
+    return item.safety_checked_at is not None or not item.category.electrical
+
+
+def is_offered_to_partner(user: User, item: Item, *, listed_or_not: bool = False) -> bool:
+    """Whether the cascade offers this item to the partner's organisation now: not withdrawn,
+    at one of its stages, allowed to leave the municipality, and (unless listed_or_not)
+    with pieces left to claim."""
+    return (item.stage in stages_offered_to(user) and not item.is_withdrawn
+            and may_leave_municipality(item)
+            and (listed_or_not or item.quantity_available > 0))
+
+
+def items_offered_to_partner(user: User) -> ColumnElement[bool]:
+    """SQL form of is_offered_to_partner."""
+    stages = stages_offered_to(user)
+    if not stages:
+        return false()
+    electrical = select(Category.id).where(Category.electrical)
+    return and_(Item.listed(), Item.stage.in_(stages),
+                or_(Item.safety_checked_at.is_not(None), Item.category_id.not_in(electrical)))
+
+
+def _claimed_by_partner(user: User, item: Item) -> bool:
+    return db.session.scalar(select(Claim.id).where(
+        Claim.item_id == item.id, Claim.partner_id == user.partner_id).limit(1)) is not None
+
+
+def can_move_stage(user: User, item: Item) -> bool:
+    """Move an item on early, or keep it internal longer: those who manage it."""
+    return can_manage_item(user, item)
+
+
+def can_mark_safety_checked(user: User, item: Item) -> bool:
+    """Record the electrical safety check: those who manage the item."""
+    return can_manage_item(user, item)
+
+
+def can_record_disposition(user: User, item: Item) -> bool:
+    """Record how pieces ended at the final stage (sold, donated, recycled, disposed): those
+    who manage the item."""
+    return can_manage_item(user, item)
+
+
+def can_correct_dispositions(user: User) -> bool:
+    """Reverse a disposition: admins only, as reuse records."""
+    return can_correct_records(user)
+
+
+def disposition_to_correct(user: User, disposition_id: int) -> Disposition:
+    """A disposition this user may correct: NotFound for an unknown one, PermissionDenied
+    for anyone but an admin."""
+    disposition = db.session.get(Disposition, disposition_id) \
+        if _known_id(disposition_id) else None
+    if disposition is None:
+        raise NotFound(_("Fant ikke føringen."))
+    if not can_correct_dispositions(user):
+        raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
+    return disposition
+
+
+def can_manage_partners(user: User) -> bool:
+    """Create, suspend and invite people of partner organisations: admins only (who may
+    claim the municipality's things is the municipality's decision)."""
+    return administers_everything(user)
+
+
+# Where a partner's person may go at all: their own pages, signing in and out, the language
+# switch, their notifications and the photos of what they may see (the photo route asks
+# can_see_item). Everything else answers as if it did not exist. The API: the catalogue,
+# items, their claims and the contract itself.
+PARTNER_WEB_PREFIXES = ("partner.", "auth.", "notifications.")
+PARTNER_WEB_ENDPOINTS = frozenset({"static", "catalog.photo_file"})
+PARTNER_API_ENDPOINTS = frozenset({
+    "api.openapi", "api.list_categories", "api.list_items", "api.get_item",
+    "api.create_claim", "api.list_claims", "api.get_claim", "api.cancel_claim",
+    "api.collect_claim", "api.photo",
+})
+
+
+def partner_may_use(endpoint: str | None) -> bool:
+    """Whether a partner's person may reach this endpoint (web or API) at all."""
+    if endpoint is None:
+        return False
+    if endpoint.startswith("api."):
+        return endpoint in PARTNER_API_ENDPOINTS
+    return endpoint in PARTNER_WEB_ENDPOINTS or endpoint.startswith(PARTNER_WEB_PREFIXES)
 
 
 # -- photos ---------------------------------------------------------------------------------
@@ -277,9 +407,12 @@ def can_see_claim(user: User, claim: Claim) -> bool:
     figures come from the records in the reports. The claim stays visible to these people
     when its item is withdrawn: an approved claim was a promise and must still be collected.
     """
-    return user.is_active and (
-        user.role == Role.ADMIN or user.id == claim.claimant_id
-        or user.unit_id in (claim.unit_id, claim.item.unit_id))
+    if not user.is_active:
+        return False
+    if user.is_partner:  # their organisation's claims, never another's
+        return claim.partner_id is not None and claim.partner_id == user.partner_id
+    return (user.role == Role.ADMIN or user.id == claim.claimant_id
+            or user.unit_id in (claim.unit_id, claim.item.unit_id))
 
 
 def claims_visible_to(user: User) -> ColumnElement[bool]:
@@ -288,6 +421,8 @@ def claims_visible_to(user: User) -> ColumnElement[bool]:
         return false()
     if user.role == Role.ADMIN:
         return true()
+    if user.is_partner:
+        return Claim.partner_id == user.partner_id
     return or_(Claim.claimant_id == user.id, Claim.unit_id == user.unit_id,
                Claim.item_id.in_(select(Item.id).where(Item.unit_id == user.unit_id)))
 
@@ -357,7 +492,9 @@ def can_see_unit_report(user: User, unit_id: int) -> bool:
     and admins for every unit; everyone else for their own unit and the units under it."""
     if can_see_all_reports(user):
         return True
-    return user.is_active and unit_id in subtree_id_list(Unit, user.unit_id)
+    if not user.is_active or user.is_partner:
+        return False
+    return unit_id in subtree_id_list(Unit, user.unit_id)
 
 
 def can_manage_goals(user: User) -> bool:
@@ -517,15 +654,18 @@ ONLY_OWN_PEOPLE = _l("Du kan bare endre personer du administrerer, med en rolle 
 def roles_assignable_by(user: User) -> list[Role]:
     """The roles an administrator may give: admins every role; unit admins member and unit
     admin only, never the municipality-wide roles (admin, sustainability lead)."""
-    if administers_everything(user):
-        return list(Role)
+    if administers_everything(user):  # a partner's role comes with a partner organisation
+        return list(MUNICIPAL_ROLES)
     if can_administer(user):
         return [Role.MEMBER, Role.UNIT_ADMIN]
     return []
 
 
 def can_administer_person(user: User, person: User) -> bool:
-    """See a person in the administration: admins everyone, unit admins their subtree's."""
+    """See a person in the administration: admins everyone, unit admins their subtree's.
+    Partners' people are not the municipality's: the partner pages administer them."""
+    if person.is_partner:
+        return False
     return can_administer(user) and can_administer_unit(user, person.unit_id)
 
 
@@ -535,7 +675,7 @@ def people_administered_by(user: User) -> ColumnElement[bool]:
         return false()
     administered = administered_unit_ids(user)
     if administered is None:
-        return true()
+        return User.partner_id.is_(None)
     return User.unit_id.in_(administered)
 
 

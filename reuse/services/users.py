@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
-from reuse.models import Role, Unit, User
+from reuse.models import MUNICIPAL_ROLES, Role, Unit, User
 from reuse.services import audit, characters, notifications, permissions, tokens, units
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.paging import ListPage, paginate
@@ -84,8 +84,8 @@ def find_by_email(email: str) -> User | None:
 
 
 def _check_role(role: str) -> None:
-    if role not in {r.value for r in Role}:
-        known = ", ".join(r.value for r in Role)
+    if role not in {r.value for r in MUNICIPAL_ROLES}:
+        known = ", ".join(r.value for r in MUNICIPAL_ROLES)
         raise InvalidInput(_("Ukjent rolle «%(role)s». Gyldige roller: %(known)s.", role=role,
                              known=known), field="role")
 

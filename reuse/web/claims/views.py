@@ -53,7 +53,7 @@ def claim_item(item_id: int):
                                "%(count)s stk. er reservert til %(unit)s og godkjent. "
                                "Hent innen %(date)s.",
                                claim.quantity, count=format_number(claim.quantity),
-                               unit=claim.unit.name, date=format_day(claim.collect_by)),
+                               unit=claim.receiver_name, date=format_day(claim.collect_by)),
                       "success")
             else:
                 flash(ngettext("Forespørselen er sendt, og %(count)s stk. er reservert mens "

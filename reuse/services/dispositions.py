@@ -33,7 +33,13 @@ from reuse.models import (
 from reuse.services import audit, characters, factors
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.figures import WEIGHT
-from reuse.services.ledger import CENT, GRAM, MAX_REASON, NO_REASON, REASON_LABEL
+from reuse.services.ledger import (
+    ALREADY_REVERSED,
+    CENT,
+    GRAM,
+    IS_A_CORRECTION,
+    validated_reason,
+)
 from reuse.services.permissions import (
     ONLY_ADMINS_CORRECT,
     can_correct_dispositions,
@@ -43,7 +49,6 @@ from reuse.services.permissions import (
 
 MAX_AMOUNT_NOK = Decimal("10000000")
 MAX_RECIPIENT = Disposition.__table__.c.recipient.type.length
-ALREADY_REVERSED = _l("Føringen er allerede korrigert.")
 NEEDS_SAFETY_CHECK = _l("Elektriske ting må være el-sjekket før de forlater kommunen. "
                         "Merk tingen som el-sjekket først.")
 
@@ -189,15 +194,9 @@ def reverse(admin: User, disposition: Disposition, reason: str) -> Disposition:
     handed over, as a reversed reuse record leaves its claim collected."""
     if not can_correct_dispositions(admin):
         raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(str(NO_REASON), field="reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
-                           field="reason")
-    characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
+    reason = validated_reason(reason)
     if disposition.reverses_id is not None:
-        raise Conflict(_("Dette er selv en korrigering og kan ikke korrigeres."))
+        raise Conflict(str(IS_A_CORRECTION))
     if reversal_of(disposition) is not None:
         raise Conflict(str(ALREADY_REVERSED))
     reversal = Disposition(

@@ -37,6 +37,19 @@ COSTS_TOO_HIGH = _l("Kostnadene er urimelig høye. Sjekk beløpet.")
 REASON_LABEL = _l("Hvorfor korrigeres føringen?")
 NO_REASON = _l("Skriv hvorfor føringen korrigeres.")
 ALREADY_REVERSED = _l("Føringen er allerede korrigert.")
+IS_A_CORRECTION = _l("Dette er selv en korrigering og kan ikke korrigeres.")
+
+
+def validated_reason(reason: str | None) -> str:
+    """Why an admin corrects a ledger row (a reuse record or a disposition): required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(str(NO_REASON), field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
+                           field="reason")
+    characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
+    return reason
 
 
 @dataclass(frozen=True)
@@ -111,15 +124,9 @@ def reverse(admin: User, record: ReuseRecord, reason: str) -> ReuseRecord:
     """Cancel a record's effect with a second record of the opposite sign. Once per record."""
     if not can_correct_records(admin):
         raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput(str(NO_REASON), field="reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
-                           field="reason")
-    characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
+    reason = validated_reason(reason)
     if record.reverses_id is not None:
-        raise Conflict(_("Dette er selv en korrigering og kan ikke korrigeres."))
+        raise Conflict(str(IS_A_CORRECTION))
     if reversal_of(record) is not None:
         raise Conflict(str(ALREADY_REVERSED))
     reversal = ReuseRecord(

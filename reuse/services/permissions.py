@@ -48,6 +48,7 @@ MAX_ID = MAX_INT
 
 PHOTO_NOT_FOUND = _l("Fant ikke bildet.")
 UNIT_NOT_FOUND = _l("Fant ingen slik enhet.")
+RECORD_NOT_FOUND = _l("Fant ikke føringen.")
 ONLY_ADMINS_CORRECT = _l("Bare systemadministratorer kan korrigere gjenbruksføringer.")
 
 
@@ -232,7 +233,7 @@ def disposition_to_correct(user: User, disposition_id: int) -> Disposition:
     disposition = db.session.get(Disposition, disposition_id) \
         if _known_id(disposition_id) else None
     if disposition is None:
-        raise NotFound(_("Fant ikke føringen."))
+        raise NotFound(str(RECORD_NOT_FOUND))
     if not can_correct_dispositions(user):
         raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
     return disposition
@@ -447,7 +448,7 @@ def record_to_correct(user: User, record_id: int) -> ReuseRecord:
     for anyone but an admin."""
     record = db.session.get(ReuseRecord, record_id) if _known_id(record_id) else None
     if record is None:
-        raise NotFound(_("Fant ikke føringen."))
+        raise NotFound(str(RECORD_NOT_FOUND))
     if not can_correct_records(user):
         raise PermissionDenied(str(ONLY_ADMINS_CORRECT))
     return record

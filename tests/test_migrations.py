@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -311,3 +311,54 @@ def test_the_unit_placement_migration_places_every_unit_under_its_parent_from_th
     assert {row.unit_id: row.parent_id for row in rows} == expected
     assert len(rows) == len(expected)
     assert {(row.valid_from, row.valid_to) for row in rows} == {(utc(1970, 1, 1), None)}
+
+
+def test_the_cascade_migration_keeps_people_and_claims_and_starts_items_at_their_stage(
+        app, db, people, make_item):
+    """Down before 0025 and up again with claims, people and items: SQLite builds
+    user_account and claim anew, and every row (and every reference to it) survives; items
+    start internal until their period ends, and one stage on after it."""
+    from reuse.models import Claim, Partner, User
+    from reuse.services import claims
+
+    current = make_item(people.member, title="Reol", quantity=2,
+                        internal_until=date.today() + timedelta(days=5))
+    past = make_item(people.member, title="Tavle")
+    past.internal_until = date.today() - timedelta(days=3)
+    claims.claim_item(people.outsider, current, 1)
+    db.session.commit()
+    current_id, past_id, school_id = current.id, past.id, people.school.id
+
+    def kept():
+        return (sorted(db.session.execute(select(User.id, User.email, User.unit_id,
+                                                 User.role, User.open_claims)).all()),
+                sorted(db.session.execute(select(Claim.id, Claim.unit_id, Claim.item_id,
+                                                 Claim.status)).all()))
+
+    before = kept()
+    db.session.remove()
+    downgrade(revision=revision_before("cascade"))
+    upgrade()
+    db.session.remove()
+    assert kept() == before
+    stages = dict(db.session.execute(select(Item.id, Item.stage)).all())
+    assert stages[current_id] == "internal" and stages[past_id] == "public_bodies"
+    assert db.session.get(Item, past_id).stage_ends_on == date.today() - timedelta(days=3)
+    # The rebuilt tables hold their new rules: a partner's person has an organisation and no
+    # unit, and a claim is a unit's or a partner's.
+    partner = Partner(name="Askøy kommune", org_number="964338531", kind="public_body")
+    db.session.add(partner)
+    db.session.flush()
+    for wrong in (dict(unit_id=school_id, partner_id=partner.id),
+                  dict(unit_id=None, partner_id=None)):
+        with pytest.raises(IntegrityError):
+            with db.session.begin_nested():
+                db.session.add(User(email="p@askoy.example", name="P", role="partner",
+                                    **wrong))
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.execute(text("UPDATE claim SET partner_id = :partner"),
+                               {"partner": partner.id})
+    db.session.rollback()
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

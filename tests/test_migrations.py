@@ -351,14 +351,12 @@ def test_the_cascade_migration_keeps_people_and_claims_and_starts_items_at_their
     db.session.flush()
     for wrong in (dict(unit_id=school_id, partner_id=partner.id),
                   dict(unit_id=None, partner_id=None)):
-        with pytest.raises(IntegrityError):
-            with db.session.begin_nested():
-                db.session.add(User(email="p@askoy.example", name="P", role="partner",
-                                    **wrong))
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(text("UPDATE claim SET partner_id = :partner"),
-                               {"partner": partner.id})
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.add(User(email="p@askoy.example", name="P", role="partner",
+                                **wrong))
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(text("UPDATE claim SET partner_id = :partner"),
+                           {"partner": partner.id})
     db.session.rollback()
     if db.engine.dialect.name == "sqlite":
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1

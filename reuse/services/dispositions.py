@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -167,8 +168,9 @@ def record_end(user: User, item: Item, kind: str, quantity: int, *,
         .execution_options(synchronize_session=False)).rowcount
     db.session.expire(item, ["quantity_handed_over", "quantity_ended"])
     if taken != 1:
-        raise Conflict(_("Bare %(count)s stk. er igjen uten en slutt.",
-                         count=pieces_left(item)))
+        left = pieces_left(item)
+        raise Conflict(ngettext("Bare %(num)s stk. er igjen uten en slutt.",
+                                "Bare %(num)s stk. er igjen uten en slutt.", left))
     disposition = Disposition(
         kind=kind, item_id=item.id, from_unit_id=item.unit_id, category_id=item.category_id,
         quantity=quantity, waste_kg=waste_kg, recorded_by_id=user.id, **details, **snapshot)

@@ -132,7 +132,7 @@ def advance(due: Due, today: date) -> bool:
         return False
     audit.record(None, "item.stage_moved", item, stage=stage, before=due.stage,
                  ends_on=ends_on, on_time=True)
-    announce(item)
+    announce(item, due.stage)
     return True
 
 
@@ -162,11 +162,12 @@ def _ancestor_ids(category: Category) -> list[int]:
     return ids
 
 
-def subscribers(item: Item) -> list[User]:
-    """Active people of active partner organisations the item's stage offers it to, who
-    follow its category or a category above it; nobody while it may not leave the
-    municipality."""
-    kinds = [kind for kind, stages in STAGES_OFFERED.items() if item.stage in stages]
+def subscribers(item: Item, *, before: str | None = None) -> list[User]:
+    """Active people of active partner organisations the item's stage offers it to (and,
+    given the stage it came from, that it did not offer it to already), who follow its
+    category or a category above it; nobody while it may not leave the municipality."""
+    kinds = [kind for kind, stages in STAGES_OFFERED.items()
+             if item.stage in stages and before not in stages]
     if not kinds or not may_leave_municipality(item):
         return []
     people = db.session.scalars(
@@ -229,17 +230,18 @@ def _tell(people: list[User], kind: str, compose: Callable[[], tuple[str, str]],
     return sent
 
 
-def announce(item: Item, *, item_side: bool = True) -> int:
+def announce(item: Item, before: str, *, item_side: bool = True) -> int:
     """Tell the lister (or the unit's admins) where the item now stands, unless they moved it
     themselves, and the partner people who follow its category that it is now offered to
-    them. Once per item and stage."""
+    them (not those it was offered to at the stage before). Once per item and stage."""
     key = f"item:{item.id}:stage:{item.stage}"
     sent = 0
     if item_side:
         sent += _tell(_item_side(item), "stage_moved", lambda: _lister_message(item),
                       f"/items/{item.id}", key)
-    return sent + _tell(subscribers(item), "stage_offered", lambda: _partner_message(item),
-                        PARTNER_ITEM_LINK.format(id=item.id), key)
+    return sent + _tell(subscribers(item, before=before), "stage_offered",
+                        lambda: _partner_message(item), PARTNER_ITEM_LINK.format(id=item.id),
+                        key)
 
 
 def nag_final(today: date | None = None) -> int:
@@ -322,7 +324,7 @@ def move(user: User, item: Item, stage: str, reason: str | None = None, *,
     audit.record(user, "item.stage_moved", item, stage=target, before=before, ends_on=ends_on,
                  back=back, reason=reason)
     if not back:
-        announce(item, item_side=False)
+        announce(item, before, item_side=False)
     return item
 
 

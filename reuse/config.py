@@ -28,6 +28,10 @@ DEFAULTS = {
     "SIGN_IN_LIFETIME_SECONDS": 12 * 3600,
     "WTF_CSRF_TIME_LIMIT": None,
     "CLAIM_COLLECT_DAYS": 14,
+    # The cascade (reuse.services.stages): days an item is offered to public bodies after its
+    # internal period, then to non-profits as well, before it reaches its final stage.
+    "CASCADE_PUBLIC_BODIES_DAYS": 14,
+    "CASCADE_NONPROFITS_DAYS": 14,
     # Pending and approved claims one person may have at a time: enough for a unit's real
     # needs, too few to reserve the catalogue for two weeks.
     "OPEN_CLAIMS_PER_PERSON": 10,
@@ -80,7 +84,8 @@ DEFAULTS = {
 # How the environment sets them: whole numbers, and text where empty means "not set".
 WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "SIGN_IN_LIFETIME_SECONDS", "CLAIM_COLLECT_DAYS", "OPEN_CLAIMS_PER_PERSON",
-                 "WANTED_REQUESTS_PER_PERSON", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
+                 "WANTED_REQUESTS_PER_PERSON", "CASCADE_PUBLIC_BODIES_DAYS",
+                 "CASCADE_NONPROFITS_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
                  "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
@@ -89,7 +94,8 @@ TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
 # Switches: on/off (also true/false, yes/no, 1/0).
 SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")
 # Limits that allow nothing at 0.
-AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON")
+AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON",
+                "CASCADE_PUBLIC_BODIES_DAYS", "CASCADE_NONPROFITS_DAYS")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 # `make run` is reached by either name; nothing else is served without being listed.
 DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")

@@ -407,7 +407,8 @@ def test_a_whole_listing_and_claim_flow_matches_the_document(app, client, people
         "unit": {"id": people.school.id, "name": "Møhlenpris skole"},
         "new_price_nok": 4500, "weight_kg": 17.5, "co2e_kg": 72, "auto_approve": False,
         "status": "available", "photos": [], "created_at": chair["created_at"],
-        "internal_until": internal_until, "stage": "internal"}
+        "internal_until": internal_until, "stage": "internal",
+        "stage_ends_on": internal_until, "electrical": False, "safety_checked_at": None}
     meeting_chair = call(client, "post", f"{PREFIX}/items", 201, token=tok.member, body={
         "title": "Møtestol", "category": "besoksstol", "condition": "as_new", "quantity": 1,
         "location": "Allégaten 5", "new_price_nok": 1200.5, "weight_kg": 3.25,

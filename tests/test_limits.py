@@ -67,6 +67,7 @@ SAME_AS_API = {
     ("DropForm", "reason"): ("CheckOutcome", "reason"),
     ("WantedForm", "words"): ("WantedCreate", "words"),
     ("WantedForm", "quantity"): ("WantedCreate", "quantity"),
+    ("StageForm", "reason"): ("StageMove", "reason"),
 }
 
 # (form, field) -> its limits, for fields no API input takes; each read from its constant.
@@ -216,12 +217,15 @@ def tok(db, people):
 
 
 @pytest.fixture
-def send(client, people, make_item, tok):
+def send(client, db, people, make_item, tok):
     """Sends one property's value in a request that is otherwise acceptable."""
     own = make_item(people.member, quantity=3)
     auto = make_item(people.member, quantity=3, auto_approve=True)
     # Each decline probe claims a piece first; a refused probe leaves its claim waiting.
     to_decline = make_item(people.member, quantity=10)
+    staged = make_item(people.member, quantity=2)
+    staged.stage = "public_bodies"
+    db.session.commit()
 
     def headers(token):
         return {"Authorization": f"Bearer {token}"}
@@ -261,6 +265,9 @@ def send(client, people, make_item, tok):
             f"/api/v1/reuse-checks/{check()}/outcome", tok.member,
             {"outcome": "bought_new", "reason": "other", "reason_text": "Annet",
              prop: value}),
+        # Moving back needs the reason: the first probe moves the item, later ones are 409s.
+        "StageMove": lambda prop, value: (f"/api/v1/items/{staged.id}/stage", tok.member,
+                                          {"stage": "internal", prop: value}),
         "WantedCreate": lambda prop, value: ("/api/v1/wanted", tok.outsider,
                                              {"category": "kontorstol", prop: value}),
     }

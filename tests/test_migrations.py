@@ -343,7 +343,9 @@ def test_the_cascade_migration_keeps_people_and_claims_and_starts_items_at_their
     assert kept() == before
     stages = dict(db.session.execute(select(Item.id, Item.stage)).all())
     assert stages[current_id] == "internal" and stages[past_id] == "public_bodies"
-    assert db.session.get(Item, past_id).stage_ends_on == date.today() - timedelta(days=3)
+    # Never offered outside before: a whole public-bodies stage from the migration on.
+    assert db.session.get(Item, past_id).stage_ends_on == date.today() + timedelta(days=14)
+    assert db.session.get(Item, current_id).stage_ends_on == date.today() + timedelta(days=5)
     # The rebuilt tables hold their new rules: a partner's person has an organisation and no
     # unit, and a claim is a unit's or a partner's.
     partner = Partner(name="Askøy kommune", org_number="964338531", kind="public_body")

@@ -42,6 +42,7 @@ from reuse.services.items import (
 )
 from reuse.services.ledger import MAX_COSTS_NOK
 from reuse.services.permissions import MAX_ID
+from reuse.services.stages import MAX_REASON as STAGE_REASON
 
 JSON = "application/json"
 
@@ -179,6 +180,15 @@ def _schemas() -> dict:
                       "description": "The cascade: internal (units only), public_bodies "
                                      "(and other public bodies), nonprofits (and registered "
                                      "non-profits), final (the lister records the ends)."},
+            "stage_ends_on": _or_null({**DATE, "description": (
+                "Last day of the current stage (Europe/Oslo); null at final. The day after, "
+                "run-jobs moves the item on: public_bodies lasts "
+                "CASCADE_PUBLIC_BODIES_DAYS, nonprofits CASCADE_NONPROFITS_DAYS.")}),
+            "electrical": {"type": "boolean", "description": (
+                "Electrical equipment: offered outside the municipality only once "
+                "safety-checked.")},
+            "safety_checked_at": _or_null({**TIMESTAMP, "description": (
+                "When the electrical safety check was recorded.")}),
         }),
         "ItemList": _obj({
             "items": {"type": "array", "items": _ref("Item"), "description": "Newest first."},
@@ -367,6 +377,15 @@ def _schemas() -> dict:
                 f"Today to at most {wanted.MAX_DAYS} days ahead; default "
                 f"{wanted.DEFAULT_DAYS} days.")}),
         }, description="Give words, a category, or both.", required=[], closed=True),
+        "StageMove": _obj({
+            "stage": {"type": "string", "enum": [stage.value for stage in Stage],
+                      "description": "A later stage (moves the item on early) or an earlier "
+                                     "one (back: needs a reason). Back to internal starts a "
+                                     f"new internal period of {INTERNAL_PERIOD_DAYS} days; a "
+                                     "partner stage lasts its full length from today."},
+            "reason": _or_null(_str("Why the item is moved back; required then, kept in the "
+                                    "audit trail.", maxLength=STAGE_REASON)),
+        }, required=["stage"], closed=True),
         "Empty": _obj({}, required=[], closed=True),
         **_report_schemas(),
     }
@@ -541,6 +560,32 @@ def _paths() -> dict:
              "413": _err("TooLarge"),
              "422": _err("Unprocessable", "Quantity out of range, or a reuse_check_id.")},
             parameters=[ITEM_ID], requestBody=_json_body("ClaimCreate"))},
+        "/items/{item_id}/stage": {"post": _op(
+            "moveStage", "Move an item on in the cascade early, or back", "items",
+            {"200": _ok("The item at its new stage.", "Item"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
+                                      "an admin may move it."),
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage."),
+             "409": _err("Conflict", "A stage the item cannot take: it is there already "
+                                     "(code: same_stage), withdrawn (withdrawn), every piece "
+                                     "is handed over (handed_over), or someone moved it at "
+                                     "the same moment (moved)."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "An unknown stage, or moving back without a "
+                                          "reason.")},
+            parameters=[ITEM_ID], requestBody=_json_body("StageMove"))},
+        "/items/{item_id}/safety-check": {"post": _op(
+            "markSafetyChecked", "Record an electrical item's safety check", "items",
+            {"200": _ok("The item, with safety_checked_at.", "Item"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
+                                      "an admin may do this."),
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage."),
+             "409": _err("Conflict", "Not electrical (code: not_electrical), withdrawn "
+                                     "(withdrawn) or already checked (already_checked)."),
+             "413": _err("TooLarge")},
+            parameters=[ITEM_ID], requestBody=_json_body("Empty", required=False))},
         "/claims": {"get": _op(
             "listClaims", "Claims made, or claims on one's unit's items", "claims",
             {"200": _ok("The claims.", "ClaimList"),

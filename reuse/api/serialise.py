@@ -16,7 +16,7 @@ from reuse.models import (
     User,
     WantedRequest,
 )
-from reuse.services import factors
+from reuse.services import factors, stages
 from reuse.services.permissions import can_see_item
 
 
@@ -66,6 +66,9 @@ def item_json(item: Item, figures: factors.PieceFigures | None = None) -> dict:
         "created_at": item.created_at,
         "internal_until": item.internal_until,
         "stage": item.stage,
+        "stage_ends_on": item.stage_ends_on,
+        "electrical": stages.is_electrical(item.category),
+        "safety_checked_at": item.safety_checked_at,
     }
 
 

@@ -43,6 +43,7 @@ from reuse.services import (
     items,
     permissions,
     photos,
+    stages,
     units,
     wanted,
 )
@@ -177,6 +178,33 @@ def add_photo(item_id: int):
                                                            alt_text)])
     db.session.commit()
     return jsonify(photo_json(photo)), 201
+
+
+STAGE_FIELDS = {"stage", "reason"}
+
+
+@bp.post("/items/<int:item_id>/stage")
+def move_stage(item_id: int):
+    """Move an item on early, or back with a reason (stages.move)."""
+    user = require_user()
+    body = p.json_body(STAGE_FIELDS, required={"stage"})
+    item = _visible_item(item_id)
+    stage = p.string(body, "stage", max_length=20)
+    reason = p.string(body, "reason", max_length=stages.MAX_REASON, multiline=True)
+    stages.move(user, item, stage, reason, today=oslo_today())
+    db.session.commit()
+    return jsonify(item_json(permissions.visible_item(user, item.id)))
+
+
+@bp.post("/items/<int:item_id>/safety-check")
+def safety_check(item_id: int):
+    """Mark an electrical item safety-checked (stages.mark_safety_checked)."""
+    user = require_user()
+    p.json_body(set())
+    item = _visible_item(item_id)
+    stages.mark_safety_checked(user, item)
+    db.session.commit()
+    return jsonify(item_json(permissions.visible_item(user, item.id)))
 
 
 CLAIM_FIELDS = {"quantity", "message", "reuse_check_id"}

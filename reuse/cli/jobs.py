@@ -18,6 +18,7 @@ from reuse.services import (
     items,
     notifications,
     photos,
+    stages,
     vocabulary,
     wanted,
 )
@@ -32,6 +33,8 @@ class JobsDone:
     expired: int
     reminded: int
     warned: int
+    moved_on: int
+    final_reminders: int
     check_reminders: int
     factors_applied: int
     items_matched: int
@@ -44,8 +47,8 @@ class JobsDone:
 @commands.command("run-jobs")
 @in_default_language
 def run_jobs_command():
-    """Expire overdue claims, send reminders and period warnings, match new items against
-    wanted requests, retry e-mail. Idempotent."""
+    """Expire overdue claims, send reminders and period warnings, move items on in the
+    cascade, match new items against wanted requests, retry e-mail. Idempotent."""
     _report(_run_each_job())
 
 
@@ -54,6 +57,10 @@ def _run_each_job() -> JobsDone:
     expired = commit_or_fail(lambda: claims.expire_overdue(today))
     reminded = commit_or_fail(lambda: claims.remind_uncollected(today))
     warned = commit_or_fail(lambda: items.warn_internal_periods(today))
+    # The cascade: items whose stage ran out move on (the lister and partners are told);
+    # those at the final stage with pieces left remind their lister once a week.
+    moved_on = commit_or_fail(lambda: stages.advance_due(today))
+    final_reminders = commit_or_fail(lambda: stages.nag_final(today))
     check_reminders = commit_or_fail(checks.remind_open_checks)
     applied = commit_or_fail(lambda: factors.apply_due(today))
     matched, told = _match_wanted()
@@ -63,6 +70,7 @@ def _run_each_job() -> JobsDone:
     synonyms = commit_or_fail(vocabulary.load_synonyms)
     delivery = notifications.deliver_due()
     return JobsDone(expired=len(expired), reminded=reminded, warned=warned,
+                    moved_on=moved_on, final_reminders=final_reminders,
                     check_reminders=check_reminders, factors_applied=applied,
                     items_matched=matched, people_told=told, files_removed=removed,
                     synonyms_loaded=synonyms,
@@ -83,9 +91,11 @@ def _report(done: JobsDone) -> None:
     """One line of counts, a line for anything else that happened; non-zero if mail is down."""
     delivery = done.delivery
     click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
-                 "varsler om intern periode, %(checks)s påminnelser om åpne "
+                 "varsler om intern periode, %(moved)s annonser videre i kaskaden, "
+                 "%(final)s påminnelser om siste steg, %(checks)s påminnelser om åpne "
                  "gjenbrukssjekker, %(mailed)s e-poster sendt.", expired=done.expired,
-                 reminded=done.reminded, warned=done.warned, checks=done.check_reminders,
+                 reminded=done.reminded, warned=done.warned, moved=done.moved_on,
+                 final=done.final_reminders, checks=done.check_reminders,
                  mailed=delivery.sent))
     if delivery.retrying:
         click.echo(ngettext("%(num)s e-post feilet og prøves igjen senere.",

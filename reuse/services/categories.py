@@ -65,6 +65,7 @@ def load_defaults() -> tuple[int, int]:
             weight_source=row["weight_source"],
             co2e_kg=_decimal_or_none(row["co2e_kg"]),
             co2e_source=row["co2e_source"],
+            electrical=row.get("electrical", "").strip() == "1",
         )
         db.session.add(category)
         by_slug[category.slug] = category
@@ -186,16 +187,30 @@ def _check_parent(category: Category | None, parent: Category | None) -> None:
 
 def create_category(user: User, *, name_nb: str, name_en: str,
                     parent: Category | None = None) -> Category:
-    """A new category, without factors of its own yet (the factors page sets them)."""
+    """A new category, without factors of its own yet (the factors page sets them). A
+    sub-category of electrical equipment is electrical too (stages.is_electrical)."""
     _allowed(user)
     name_nb, name_en = _names(name_nb, name_en)
     _check_parent(None, parent)
     category = Category(slug=slug_for(name_nb), name_nb=name_nb, name_en=name_en,
-                        parent_id=parent.id if parent else None)
+                        parent_id=parent.id if parent else None,
+                        electrical=bool(parent and parent.electrical))
     db.session.add(category)
     db.session.flush()
     audit.record(user, "category.created", category, slug=category.slug, name_nb=name_nb,
                  name_en=name_en, parent=parent.slug if parent else None)
+    return category
+
+
+def set_electrical(user: User, category: Category, electrical: bool) -> Category:
+    """Mark a category as electrical equipment (its items must be safety-checked before they
+    leave the municipality), or not. Its sub-categories keep their own flag."""
+    _allowed(user)
+    if category.electrical == electrical:
+        return category
+    category.electrical = electrical
+    db.session.flush()
+    audit.record(user, "category.electrical", category, electrical=electrical)
     return category
 
 

@@ -454,10 +454,12 @@ PERIOD_WARNING_DAYS = 3
 
 
 def warn_internal_periods(today: date) -> int:
-    """Tell listers once when an item's internal period is about to end, and once when it has."""
+    """Tell listers once when an item's internal period is about to end. That it has ended
+    they hear from the cascade, as the item moves on (stages.advance_due)."""
     candidates = db.session.scalars(
         select(Item).where(
-            Item.listed(),
+            Item.listed(), Item.stage == Stage.INTERNAL.value,
+            Item.internal_until >= today,
             Item.internal_until <= today + timedelta(days=PERIOD_WARNING_DAYS))
         .options(selectinload(Item.created_by))
     ).all()
@@ -467,22 +469,15 @@ def warn_internal_periods(today: date) -> int:
         with force_locale(locale_of(item.created_by)):
             values = {"title": item.title, "quantity": item.quantity_available,
                       "date": format_day(item.internal_until)}
-            if item.internal_until < today:
-                sent += bool(notifications.notify(
-                    item.created_by, "period_ended",
-                    _("Intern periode er over: %(title)s", **values),
-                    _("Ingen enhet har tatt «%(title)s» (%(quantity)s stk.) i løpet av den "
-                      "interne perioden, som sluttet %(date)s. Tingene kan nå gis videre "
-                      "utenfor kommunen, eller du kan forlenge perioden.", **values),
-                    link=link, dedup_key=f"item:{item.id}:period-ended:{item.internal_until}"))
-            else:
-                sent += bool(notifications.notify(
-                    item.created_by, "period_ending",
-                    _("Intern periode slutter snart: %(title)s", **values),
-                    ngettext("Den interne perioden for «%(title)s» slutter %(date)s. %(num)s "
-                             "stk. er fortsatt ledige.",
-                             "Den interne perioden for «%(title)s» slutter %(date)s. %(num)s "
-                             "stk. er fortsatt ledige.", item.quantity_available, **values),
-                    link=link,
-                    dedup_key=f"item:{item.id}:period-ending:{item.internal_until}"))
+            sent += bool(notifications.notify(
+                item.created_by, "period_ending",
+                _("Intern periode slutter snart: %(title)s", **values),
+                ngettext("Den interne perioden for «%(title)s» slutter %(date)s. %(num)s "
+                         "stk. er fortsatt ledige. Deretter tilbys tingene også andre "
+                         "offentlige virksomheter.",
+                         "Den interne perioden for «%(title)s» slutter %(date)s. %(num)s "
+                         "stk. er fortsatt ledige. Deretter tilbys tingene også andre "
+                         "offentlige virksomheter.", item.quantity_available, **values),
+                link=link,
+                dedup_key=f"item:{item.id}:period-ending:{item.internal_until}"))
     return sent

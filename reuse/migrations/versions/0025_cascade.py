@@ -2,9 +2,10 @@
 sign-in links, item stages, electrical categories and safety checks, partner claims, and the
 ledger of what leaves the municipality (dispositions).
 
-Existing items start at the stage their internal period says: internal until its last day,
-and then `public_bodies` ending on the period's last day, so the next run-jobs moves them on
-one stage at a time and tells their listers, instead of ending them all at once.
+Existing items start at the stage their internal period says: internal until its last day.
+An item whose period ended before the cascade existed was never offered to anyone outside:
+it gets a whole public-bodies stage of 14 days (the default length) from the day of the
+migration, instead of running through every stage it missed at the first run-jobs.
 
 SQLite builds user_account and claim anew to loosen unit_id and change their checks, from
 their own CREATE statements edited (_rebuild_on_sqlite), so their other columns keep their
@@ -151,10 +152,12 @@ def upgrade():
         op.create_check_constraint(op.f('ck_item_ended_within_handed_over'), 'item',
                                    ENDED_CHECK)
     op.create_index('ix_item_stage_ends_on', 'item', ['stage_ends_on'])
-    # Every item's stage follows from its internal period: internal until its last day; an
-    # item past it waits one run-jobs at public_bodies (see the module's note).
+    # Every item's stage follows from its internal period (see the module's note).
     op.execute("UPDATE item SET stage_ends_on = internal_until")
-    op.execute("UPDATE item SET stage = 'public_bodies' WHERE internal_until < CURRENT_DATE")
+    in_14_days = ("date('now', '+14 days')" if op.get_bind().dialect.name == 'sqlite'
+                  else "CURRENT_DATE + 14")
+    op.execute("UPDATE item SET stage = 'public_bodies', stage_ends_on = "
+               f"{in_14_days} WHERE internal_until < CURRENT_DATE")
 
     op.create_table(
         'login_link',

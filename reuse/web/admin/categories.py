@@ -107,6 +107,22 @@ def category_rename(slug: str):
     return _edit_page(category, rename=form, status=422)
 
 
+@bp.post("/categories/<slug>/electrical")
+@login_required
+def category_electrical(slug: str):
+    """Electrical equipment or not: its items need a safety check before they leave."""
+    _require()
+    category = categories.get_by_slug(slug)
+    electrical = request.form.get("electrical") == "yes"
+    categories.set_electrical(current_user, category, electrical)
+    db.session.commit()
+    flash(_("«%(category)s» er merket som elektrisk utstyr.", category=category_name(category))
+          if electrical else
+          _("«%(category)s» er ikke lenger merket som elektrisk utstyr.",
+            category=category_name(category)), "success")
+    return redirect(url_for("admin.category_edit", slug=slug))
+
+
 @bp.post("/categories/<slug>/move")
 @login_required
 def category_move(slug: str):

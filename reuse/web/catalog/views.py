@@ -2,7 +2,8 @@ from flask import abort, current_app, render_template, request, send_from_direct
 from flask_login import current_user, login_required
 
 from reuse.api.auth import bearer_user
-from reuse.services import claims, factors, items, permissions, photos
+from reuse.models.catalog import ItemStatus
+from reuse.services import claims, factors, items, permissions, photos, stages
 from reuse.web.catalog import bp
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.claims.forms import ClaimForm
@@ -55,9 +56,14 @@ def item_detail(item_id: int):
     return render_item_page(permissions.visible_item(current_user, item_id))
 
 
-def render_item_page(item, claim_form=None):
-    """The item page, with the claim form or the open claims, as this user may see them."""
+def render_item_page(item, claim_form=None, stage_form=None):
+    """The item page, with the claim form or the open claims, as this user may see them,
+    and the cascade panel ("Videre bruk") for those who manage it."""
+    from reuse.web.listings.forms import StageForm
+
     can_manage = permissions.can_manage_item(current_user, item)
+    can_move = (permissions.can_move_stage(current_user, item) and not item.is_withdrawn
+                and item.status != ItemStatus.HANDED_OVER)
     own_unit = item.unit_id == current_user.unit_id
     open_claims = claims.open_claims_for_item(item)
     mine = [c for c in open_claims if c.claimant_id == current_user.id]
@@ -73,7 +79,13 @@ def render_item_page(item, claim_form=None):
         own_unit=own_unit,
         can_claim=can_claim, claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
         unit_claims=open_claims if own_unit else [],
-        allowance=claims.open_claims_of(current_user) if can_claim else None)
+        allowance=claims.open_claims_of(current_user) if can_claim else None,
+        can_move=can_move,
+        stage_form=(stage_form or StageForm(formdata=None).offer(item)) if can_move else None,
+        stage_label=stages.label(item.stage),
+        electrical=stages.is_electrical(item.category),
+        can_mark_checked=can_move and permissions.can_mark_safety_checked(current_user, item),
+        cascade_days=stages.stage_days)
 
 
 @bp.get("/photos/<filename>")

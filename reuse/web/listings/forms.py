@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from datetime import date
 from types import SimpleNamespace
 
@@ -40,7 +42,7 @@ from reuse.models.catalog import (
     MAX_ROOM,
     MAX_TITLE,
 )
-from reuse.services import categories, figures, items, photos, quantities
+from reuse.services import categories, figures, items, photos, quantities, stages
 from reuse.services.claims import MAX_MESSAGE
 from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
@@ -233,3 +235,19 @@ class WithdrawForm(ConfirmForm):
                             validators=[Optional(), MultiLine(), Length(max=MAX_MESSAGE)],
                             description=_l("For eksempel hvorfor annonsen trekkes tilbake. "
                                            "De får beskjed uansett."))
+
+
+class StageForm(FlaskForm):
+    """"Videre bruk": move the item on early, or back (with a reason)."""
+
+    stage = RadioField(_l("Flytt annonsen til"), validators=[
+        InputRequired(_l("Velg hvor annonsen skal flyttes."))], validate_choice=False)
+    reason = TextAreaField(stages.REASON_LABEL,
+                           validators=[Optional(), MultiLine(), Length(max=stages.MAX_REASON)],
+                           description=_l("Må fylles ut når annonsen flyttes tilbake, for "
+                                          "eksempel for å holde den internt lenger."))
+
+    def offer(self, item) -> StageForm:
+        """The choices for this item: every stage but the one it is at."""
+        self.stage.choices = [(stage, stages.label(stage)) for stage in stages.choices(item)]
+        return self

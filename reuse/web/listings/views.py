@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import ClaimStatus, Item, Photo
-from reuse.services import claims, items, permissions, photos
+from reuse.services import claims, items, permissions, photos, stages
 from reuse.web import Refusal
 from reuse.web.listings import bp
 from reuse.web.listings.forms import (
@@ -20,6 +20,7 @@ from reuse.web.listings.forms import (
     EditItemForm,
     ItemForm,
     PhotoPicker,
+    StageForm,
     WithdrawForm,
 )
 
@@ -198,6 +199,42 @@ def relist_item(item_id: int):
     flash(_("Annonsen er lagt ut igjen som en ny annonse. Se over opplysningene, og endre det "
             "som ikke stemmer lenger."), "success")
     return redirect(url_for("listings.edit_item", item_id=relisted.id))
+
+
+@bp.post("/items/<int:item_id>/stage")
+@login_required
+def move_stage(item_id: int):
+    """"Videre bruk": on early, or back with a reason. A refusal shows the item page again
+    with the form's errors."""
+    from reuse.web.catalog.views import render_item_page
+
+    item = _manageable_item(item_id)
+    form = StageForm().offer(item)
+    if form.validate_on_submit():
+        with Refusal(form) as refused:
+            stages.move(current_user, item, form.stage.data, form.reason.data)
+        if not refused:
+            db.session.commit()
+            flash(_("Annonsen er flyttet: %(stage)s.", stage=stages.label(item.stage)),
+                  "success")
+            return redirect(url_for("catalog.item_detail", item_id=item.id))
+        db.session.refresh(item)
+    return render_item_page(item, stage_form=form), 422
+
+
+@bp.post("/items/<int:item_id>/safety-check")
+@login_required
+def safety_check(item_id: int):
+    """"Merk som el-sjekket"."""
+    item = _manageable_item(item_id)
+    with Refusal() as refused:
+        stages.mark_safety_checked(current_user, item)
+    if refused:
+        flash(refused.error.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("«%(title)s» er merket som el-sjekket.", title=item.title), "success")
+    return redirect(url_for("catalog.item_detail", item_id=item.id))
 
 
 @bp.route("/items/<int:item_id>/photos", methods=["GET", "POST"])

@@ -41,11 +41,13 @@ def offered(people, make_item, db):
     """The school's items at each stage: internal, offered to public bodies, offered to
     non-profits too, a fridge (electrical) not safety-checked, and one at the final stage."""
     internal = make_item(people.member, title="Intern kontorstol", quantity=3,
-                         collection_notes="Nøkkel hos vaktmester Ola", new_price_nok=Decimal("2500"))
+                         collection_notes="Nøkkel hos vaktmester Ola",
+                         new_price_nok=Decimal("2500"))
     bodies = at_stage(db, make_item(
         people.member, title="Reol til fylket", category="bokhylle", quantity=4,
         description="Fire like reoler.", collection_notes="Ring vaktmester på 55 55 55 55",
-        new_price_nok=Decimal("1800"), weight_kg=Decimal("30"), location_building="Bygg B"), Stage.PUBLIC_BODIES)
+        new_price_nok=Decimal("1800"), weight_kg=Decimal("30"), location_building="Bygg B"),
+        Stage.PUBLIC_BODIES)
     charities = at_stage(db, make_item(people.member, title="Skap for alle", category="skap",
                                        quantity=2), Stage.NONPROFITS)
     fridge_category = db.session.scalar(select(Category).where(Category.slug == "kjoleskap"))

@@ -463,3 +463,13 @@ def test_a_retired_category_cannot_be_newly_chosen(client, partners, catalog, db
                          ).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(PartnerSubscription)) == 0
 
+
+
+def test_a_partner_token_may_ask_for_any_order(partners, offered, api):
+    """"Nearest" is nearness to one's own unit; a partner has none, so newest first."""
+    county = api(partners.county_person)
+    for order in ("newest", "nearest", "most"):
+        response = county.get(f"{ITEMS}?sort={order}")
+        assert response.status_code == 200, order
+        assert {i["title"] for i in response.get_json()["items"]} == {"Reol til fylket",
+                                                                     "Skap for alle"}

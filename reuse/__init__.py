@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from reuse.web.claims import bp as claims_bp
     from reuse.web.listings import bp as listings_bp
     from reuse.web.notifications import bp as notifications_bp
+    from reuse.web.partner import bp as partner_bp
     from reuse.web.reports import bp as reports_bp
     from reuse.web.wanted import bp as wanted_bp
 
@@ -87,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(scim_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(partner_bp)
 
     @app.after_request
     def send_committed_notifications(response):

@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text, update
 from reuse import create_app
 from reuse.extensions import db as _db
 from reuse.extensions import limiter
-from reuse.models import Base, Item, ReuseCheck, Role, Unit, User
+from reuse.models import Base, Item, Partner, PartnerKind, ReuseCheck, Role, Unit, User
 from reuse.services import categories, items, units, users
 
 PASSWORD = "riktig-hest-batteri-stift"
@@ -288,6 +288,47 @@ def people(make_unit, make_user) -> People:
         outsider=make_user(kindergarten, name="Lars Vik", email="lars@bergen.example"),
         admin=make_user(make_unit("Byrådsleders avdeling"), Role.ADMIN, name="Per Admin"),
     )
+
+
+@dataclass
+class Partners:
+    """Organisations outside the municipality and their people (each with a password)."""
+
+    county: Partner  # a public body
+    trust: Partner  # another public body
+    charity: Partner  # a non-profit
+    county_person: User
+    county_colleague: User  # the same organisation, another person
+    trust_person: User
+    charity_person: User
+
+
+@pytest.fixture
+def partners(db) -> Partners:
+    county = Partner(name="Vestland fylkeskommune", org_number="821311632",
+                     kind=PartnerKind.PUBLIC_BODY.value)
+    trust = Partner(name="Helse Bergen HF", org_number="983974724",
+                    kind=PartnerKind.PUBLIC_BODY.value)
+    charity = Partner(name="Kirkens Bymisjon Bergen", org_number="971526327",
+                      kind=PartnerKind.NONPROFIT.value)
+    db.session.add_all([county, trust, charity])
+    db.session.flush()
+
+    def person(partner: Partner, name: str, email: str) -> User:
+        user = User(role=Role.PARTNER.value, partner_id=partner.id, unit_id=None, email=email,
+                    name=name, password_hash=users.hash_password(PASSWORD))
+        db.session.add(user)
+        return user
+
+    found = Partners(
+        county=county, trust=trust, charity=charity,
+        county_person=person(county, "Fylkes Frida", "frida@vlfk.example"),
+        county_colleague=person(county, "Fylkes Finn", "finn@vlfk.example"),
+        trust_person=person(trust, "Helse Hanne", "hanne@helse-bergen.example"),
+        charity_person=person(charity, "Bymisjon Bjørn", "bjorn@bymisjon.example"),
+    )
+    db.session.commit()
+    return found
 
 
 def login(client: BrowserClient, user: User, password: str = PASSWORD):

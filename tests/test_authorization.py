@@ -118,6 +118,16 @@ RULES = {
                                   {"electrical": "yes"}, 403, 403),
     "admin.category_retire": ("POST", "/admin/categories/kontorstol/retire", {}, 403, 403),
     "admin.category_restore": ("POST", "/admin/categories/kontorstol/restore", {}, 403, 403),
+    # A partner organisation's pages: to the municipality's people they do not exist
+    # (partners themselves: tests/test_partner_catalogue.py).
+    "partner.home": ("GET", "/partner/", None, 404, 404),
+    "partner.item": ("GET", "/partner/items/{item}", None, 404, 404),
+    "partner.claim_item": ("POST", "/partner/items/{item}/claim", {"quantity": "1"}, 404, 404),
+    "partner.claim_list": ("GET", "/partner/claims", None, 404, 404),
+    "partner.claim": ("GET", "/partner/claims/{claim}", None, 404, 404),
+    "partner.cancel_claim": ("POST", "/partner/claims/{claim}/cancel", {}, 404, 404),
+    "partner.collect_claim": ("POST", "/partner/claims/{collectable}/collect", {}, 404, 404),
+    "partner.subscriptions": ("GET", "/partner/varsler", None, 404, 404),
     "auth.logout": ("POST", "/logout", {}, 302, 302),
     # The API: bearer tokens; a revoked token is refused like none at all.
     "api.list_categories": ("GET", "/api/v1/categories", None, 200, 200),

@@ -161,15 +161,21 @@ def _schemas() -> dict:
             "quantity": _int("Pieces listed.", minimum=1, maximum=MAX_ITEM_QUANTITY),
             "quantity_available": _int("Pieces neither reserved nor handed over.", minimum=0),
             "location": _ref("Location"),
-            "collection_notes": _str(),
+            "collection_notes": _str("How to collect. Empty for a partner organisation's "
+                                     "token: they read it on their approved claim."),
             "unit": {**_ref("UnitRef"), "description": "The unit giving the item away."},
             "new_price_nok": _or_null(_num(
-                "Price of a new piece, NOK: the item's own figure, else its category's.")),
+                "Price of a new piece, NOK: the item's own figure, else its category's. "
+                "null for a partner organisation's token.")),
             "weight_kg": _or_null(_num(
-                "Weight of a piece, kg: the item's own figure, else its category's.")),
-            "co2e_kg": _or_null(_num("Emissions of a new piece, kg CO2e (from the category).")),
+                "Weight of a piece, kg: the item's own figure, else its category's. null for "
+                "a partner organisation's token.")),
+            "co2e_kg": _or_null(_num("Emissions of a new piece, kg CO2e (from the category). "
+                                     "null for a partner organisation's token.")),
             "auto_approve": {"type": "boolean",
-                             "description": "Claims are approved as soon as they are made."},
+                             "description": "Claims are approved as soon as they are made. "
+                                            "Always false for a partner organisation's "
+                                            "token."},
             "status": {"type": "string", "enum": [s.value for s in ItemStatus],
                        "description": "available: pieces left; reserved: none left but some "
                                       "reserved; handed_over: all collected; withdrawn."},
@@ -306,7 +312,9 @@ def _schemas() -> dict:
             "replaces_purchase": {
                 "type": "boolean",
                 "description": "Would the receiving unit otherwise have bought new? Decides the "
-                               "avoided kroner and CO2e, so there is no default."},
+                               "avoided kroner and CO2e, so there is no default. Ignored on "
+                               "a partner organisation's claim (may be left out): its "
+                               "hand-over avoids no purchase of the municipality."},
             "costs_nok": _or_null(_num("Hand-over costs, NOK, at most two decimals.",
                                        minimum=0, maximum=int(MAX_COSTS_NOK), default=0)),
         }, required=["replaces_purchase"], closed=True),
@@ -501,7 +509,9 @@ def _paths() -> dict:
                                       "default": "available"},
                            "available: only items with pieces left; all: also reserved, "
                            "handed over ones, and withdrawn ones the token's user "
-                           "manages (lister, unit admin, admin)."),
+                           "manages (lister, unit admin, admin). A partner organisation's "
+                           "token: available lists only what the cascade offers the "
+                           "organisation now; all adds the items it has claimed."),
                     _query("sort", {"type": "string", "enum": list(SORTS), "default": NEWEST},
                            "newest: newest first; nearest: the token's user's own unit and "
                            "the units under it first, then its sibling units, and so on up "
@@ -527,7 +537,9 @@ def _paths() -> dict:
         "/items/{item_id}": {"get": _op(
             "getItem", "One item", "items",
             {"200": _ok("The item.", "Item"), "401": _err("Unauthorized"),
-             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage.")},
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage; "
+                                     "for a partner organisation's token, neither offered "
+                                     "to it now nor claimed by it.")},
             parameters=[ITEM_ID])},
         "/items/{item_id}/photos": {"post": _op(
             "addPhoto", "Add a photo to an item", "items",
@@ -555,8 +567,10 @@ def _paths() -> dict:
              "403": _err("Forbidden", "The item belongs to one's own unit. Code: own_unit."),
              "404": _err("NotFound", "No such item, or withdrawn and not yours to manage."),
              "409": _err("Conflict", "That quantity is not available (code: not_available), "
-                                     "or the user already has the most open claims one "
-                                     "person may have (code: too_many_open_claims)."),
+                                     "the user already has the most open claims one "
+                                     "person may have (code: too_many_open_claims), or, for "
+                                     "a partner organisation, the item is no longer at a "
+                                     "stage offered to it (code: wrong_stage)."),
              "413": _err("TooLarge"),
              "422": _err("Unprocessable", "Quantity out of range, or a reuse_check_id.")},
             parameters=[ITEM_ID], requestBody=_json_body("ClaimCreate"))},
@@ -594,7 +608,8 @@ def _paths() -> dict:
             parameters=[_query("scope", {"type": "string", "enum": ["mine", "incoming"],
                                          "default": "mine"},
                                "mine: claims this user made; incoming: claims on the "
-                               "user's unit's items.")])},
+                               "user's unit's items (always empty for a partner "
+                               "organisation's token).")])},
         "/claims/{claim_id}": {"get": _op(
             "getClaim", "One claim", "claims",
             {"200": _ok("The claim.", "Claim"), "401": _err("Unauthorized"),
@@ -617,7 +632,8 @@ def _paths() -> dict:
              "404": _err("NotFound", "No such claim, or not visible to this user."),
              "409": _err("Conflict", "The claim is not approved. Code: invalid_state."),
              "413": _err("TooLarge"),
-             "422": _err("Unprocessable", "replaces_purchase missing or null, or costs_nok "
+             "422": _err("Unprocessable", "replaces_purchase missing or null (on a unit's "
+                                          "claim), or costs_nok "
                                           "negative, too high or with more than two "
                                           "decimals.")},
             parameters=[CLAIM_ID], requestBody=_json_body("Collect"))},

@@ -36,15 +36,33 @@ def unit_ref(unit: Unit) -> dict:
     return {"id": unit.id, "name": unit.name}
 
 
-def items_json(items: list[Item]) -> list[dict]:
+# What a partner's person is shown for the figures: nothing (the municipality's own).
+NO_FIGURES = factors.PieceFigures(new_price_nok=None, weight_kg=None, co2e_kg=None,
+                                  new_price_from_category=False, weight_from_category=False)
+
+
+def items_json(items: list[Item], viewer: User | None = None) -> list[dict]:
     """Items as JSON, their figures read for all of them in one query."""
+    if viewer is not None and viewer.is_partner:
+        return [item_json(item, viewer=viewer) for item in items]
     figures = factors.piece_figures_for(items)
     return [item_json(item, figures[item.id]) for item in items]
 
 
-def item_json(item: Item, figures: factors.PieceFigures | None = None) -> dict:
-    """The item, each piece valued as a collection today would record it."""
-    figures = figures or factors.piece_figures(item)
+def item_json(item: Item, figures: factors.PieceFigures | None = None, *,
+              viewer: User | None = None) -> dict:
+    """The item, each piece valued as a collection today would record it.
+
+    For a partner's person (viewer) without the municipality's internal details: no
+    collection notes (they read them on their approved claim), no figures, and not whether
+    the lister approves automatically."""
+    if viewer is not None and viewer.is_partner:
+        return {**_item_fields(item, NO_FIGURES),
+                "collection_notes": "", "auto_approve": False}
+    return _item_fields(item, figures or factors.piece_figures(item))
+
+
+def _item_fields(item: Item, figures: factors.PieceFigures) -> dict:
     return {
         "id": item.id,
         "title": item.title,

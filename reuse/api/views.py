@@ -103,7 +103,7 @@ def list_items():
         condition=p.query_text("condition"), unit_id=unit_id,
         include_unavailable=status == "all", viewer=user, sort=sort, page=page,
         per_page=per_page))
-    return jsonify({"items": items_json(result.items), "total": result.total,
+    return jsonify({"items": items_json(result.items, viewer=user), "total": result.total,
                     "page": result.page, "per_page": result.per_page})
 
 
@@ -162,7 +162,8 @@ def _visible_item(item_id: int):
 
 @bp.get("/items/<int:item_id>")
 def get_item(item_id: int):
-    return jsonify(item_json(_visible_item(item_id)))
+    user = require_user()
+    return jsonify(item_json(permissions.visible_item(user, item_id), viewer=user))
 
 
 @bp.post("/items/<int:item_id>/photos")

@@ -83,6 +83,7 @@ ACTION_LABELS = {
     "user.password_reset_requested": _l("Nytt passord bestilt"),
     "user.reactivated": _l("Bruker aktivert igjen"),
     "user.role_changed": _l("Rolle endret"),
+    "user.subscriptions_changed": _l("Varsler om kategorier endret"),
     "user.unit_changed": _l("Flyttet til annen enhet"),
     "wanted_request.closed": _l("Ønske avsluttet"),
     "wanted_request.created": _l("Ønske laget"),

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, case, func, select, update
+from sqlalchemy import ColumnElement, Select, case, false, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
@@ -102,6 +102,14 @@ def _message(text: str | None) -> str:
 
 
 def _claim_link(claim: Claim) -> str:
+    """The claimant's page of the claim: a partner's person has their own (the municipal
+    claim pages do not exist for them)."""
+    if claim.partner_id is not None:
+        return f"/partner/claims/{claim.id}"
+    return _item_side_link(claim)
+
+
+def _item_side_link(claim: Claim) -> str:
     return f"/claims/{claim.id}"
 
 
@@ -567,7 +575,7 @@ def _notify_item_side(claim: Claim, kind: str, compose: Compose, *,
     for person in recipients:
         with force_locale(locale_of(person)):
             subject, body = compose()
-            if notifications.notify(person, kind, subject, body, link=_claim_link(claim),
+            if notifications.notify(person, kind, subject, body, link=_item_side_link(claim),
                                     dedup_key=dedup_key):
                 sent += 1
     return sent
@@ -640,6 +648,17 @@ def claim_page(user: User, *, incoming: bool, page: int = 1,
     return paginate(_with_details(query).order_by(waiting, Claim.created_at.desc(),
                                                   Claim.id.desc()),
                     page=page, per_page=per_page)
+
+
+def organisation_claims(user: User) -> Select:
+    """A partner's person: every claim of their organisation (whoever in it made it), open
+    ones first, then newest first. Nothing for anyone else."""
+    if not user.is_partner:
+        return select(Claim).where(false())
+    waiting = case((Claim.open(), 0), else_=1)
+    return _with_details(select(Claim).where(Claim.partner_id == user.partner_id,
+                                             claims_visible_to(user))) \
+        .order_by(waiting, Claim.created_at.desc(), Claim.id.desc())
 
 
 def awaiting_answer_count(user: User) -> int:

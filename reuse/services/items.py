@@ -43,7 +43,12 @@ from reuse.services import (
 )
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, PageLinks, page_count, paginate
-from reuse.services.permissions import can_manage_item, can_relist_item, items_visible_to
+from reuse.services.permissions import (
+    can_manage_item,
+    can_relist_item,
+    items_offered_to_partner,
+    items_visible_to,
+)
 from reuse.services.trees import subtree_ids
 
 INTERNAL_PERIOD_DAYS = 30
@@ -355,6 +360,10 @@ class Page(PageLinks):
 def _filtered(query: Select, filters: ItemFilter, terms: list[text.Term]) -> Select:
     if not filters.include_unavailable:
         query = query.where(Item.listed())
+        if filters.viewer is not None and filters.viewer.is_partner:
+            # What the cascade offers their organisation now: never the internal stage (nor
+            # an item seen only through an earlier claim of theirs).
+            query = query.where(items_offered_to_partner(filters.viewer))
     elif filters.viewer is not None:
         query = query.where(items_visible_to(filters.viewer))
     else:
@@ -386,7 +395,8 @@ def _order(filters: ItemFilter) -> list:
     newest = [Item.created_at.desc(), Item.id.desc()]
     if filters.sort not in SORTS:
         raise InvalidInput(_("Ukjent sortering «%(sort)s».", sort=filters.sort), field="sort")
-    if filters.sort == NEAREST and filters.viewer is not None:
+    if filters.sort == NEAREST and filters.viewer is not None \
+            and filters.viewer.unit_id is not None:  # a partner's person has no unit
         return [units.nearness_to(filters.viewer.unit_id, Item.unit_id).desc(), *newest]
     if filters.sort == MOST:
         available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over

@@ -245,6 +245,12 @@ def can_manage_partners(user: User) -> bool:
     return administers_everything(user)
 
 
+def can_use_partner_pages(user: User) -> bool:
+    """The partner pages (what the cascade offers, the organisation's claims, the categories
+    to hear about): an active partner's person only; to anyone else they do not exist."""
+    return user.is_active and user.is_partner
+
+
 # Where a partner's person may go at all: their own pages, signing in and out, the language
 # switch, their notifications and the photos of what they may see (the photo route asks
 # can_see_item). Everything else answers as if it did not exist. The API: the catalogue,

@@ -132,7 +132,8 @@ def authenticate(email: str, password: str) -> User | None:
                        password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active or not user.password_hash:
+    # is_active: a suspended partner organisation's people are refused with it.
+    if user is None or not user.is_active or not user.password_hash:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -111,6 +111,7 @@ def _render_claim(claim: Claim, *, collect_form=None, reverse_form=None, status=
         reversal = ledger.reversal_of(record)
     return render_template(
         "claims/detail.html", claim=claim, record=record, reversal=reversal,
+        outside=claim.partner_id is not None, outside_record=claim.outside_record,
         actions=claims.available_actions(current_user, claim),
         decline_reason=claims.decline_reason_label(claim),
         collect_form=collect_form or CollectForm(formdata=None),
@@ -194,14 +195,24 @@ def cancel(claim_id: int):
 def collect(claim_id: int):
     claim = _visible_claim(claim_id)
     form = CollectForm()
+    outside = claim.partner_id is not None
+    if outside:
+        # A partner's hand-over avoids no purchase of the municipality, and its costs are not
+        # the municipality's reuse: nothing to ask (claims.collect ignores both).
+        del form.replaces_purchase
+        del form.costs_nok
     if form.validate_on_submit():
         with Refusal(form, only_fields=True) as refused:
             claims.collect(current_user, claim,
-                           replaces_purchase=form.replaces_purchase.data == "yes",
-                           costs_nok=form.costs_nok.data or Decimal("0"))
+                           replaces_purchase=None if outside
+                           else form.replaces_purchase.data == "yes",
+                           costs_nok=Decimal("0") if outside
+                           else form.costs_nok.data or Decimal("0"))
         if not refused:
             db.session.commit()
-            flash(_("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!"),
+            flash(_("Hentingen er bekreftet og ført som gjenbrukt utenfor kommunen. Takk!")
+                  if outside else
+                  _("Hentingen er bekreftet og ført i kommunens gjenbruksregnskap. Takk!"),
                   "success")
             return redirect(url_for("claims.claim_detail", claim_id=claim.id))
     return _render_claim(_visible_claim(claim_id), collect_form=form, status=422)

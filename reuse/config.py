@@ -42,6 +42,8 @@ DEFAULTS = {
     "LOGIN_LIMIT_PER_ADDRESS": "50 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "100 per hour",
     "PASSWORD_RESET_LIMIT_PER_ACCOUNT": "5 per hour",
+    # How long a partner's one-time sign-in link works (services/login_links.py).
+    "LOGIN_LINK_MINUTES": 15,
     # More host names to answer besides BASE_URL's (create_app() merges them).
     "TRUSTED_HOSTS": (),
     "TRUSTED_PROXIES": 0,
@@ -81,7 +83,8 @@ DEFAULTS = {
 WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "SIGN_IN_LIFETIME_SECONDS", "CLAIM_COLLECT_DAYS", "OPEN_CLAIMS_PER_PERSON",
                  "WANTED_REQUESTS_PER_PERSON", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
-                 "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS")
+                 "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS",
+                 "LOGIN_LINK_MINUTES")
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
          "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "OIDC_ISSUER", "OIDC_CLIENT_ID",
@@ -89,7 +92,7 @@ TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
 # Switches: on/off (also true/false, yes/no, 1/0).
 SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")
 # Limits that allow nothing at 0.
-AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON")
+AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON", "LOGIN_LINK_MINUTES")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 # `make run` is reached by either name; nothing else is served without being listed.
 DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")

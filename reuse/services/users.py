@@ -132,7 +132,8 @@ def authenticate(email: str, password: str) -> User | None:
                        password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active or not user.password_hash:
+    # is_active: also refuses the people of a suspended partner organisation.
+    if user is None or not user.is_active or not user.password_hash:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

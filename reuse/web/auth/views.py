@@ -241,7 +241,7 @@ def partner_password():
     form = PartnerPasswordForm()
     if form.validate_on_submit():
         with Refusal(form) as refused:
-            partners.set_own_password(current_user, form.password.data)
+            partners.set_own_password(current_user._get_current_object(), form.password.data)
         if not refused:
             db.session.commit()
             # This session goes on under the new session token; every other one has ended.

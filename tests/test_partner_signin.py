@@ -11,6 +11,7 @@ from sqlalchemy import select
 from reuse.models import LoginLink, User, utcnow
 from reuse.services import login_links, partners, tokens
 from tests.conftest import login, page_text
+from tests.races import Race
 
 PARTNER_PASSWORD = "bergen-frivillig-sentral-2026"
 
@@ -284,3 +285,19 @@ def test_only_partners_get_links(db, people):
         login_links.create_link(people.member)
     assert db.session.scalar(select(User).where(User.email == people.member.email)).is_partner \
         is False
+
+
+def test_one_link_used_at_once_by_many_signs_in_exactly_once(app, db, invited):
+    """Mail scanner and person, or two tabs: the conditional UPDATE lets exactly one through."""
+    _, link = invited
+    token = link.rsplit("/", 1)[1]
+    race = Race(app, db, 6)
+
+    def attempt() -> str:
+        db.session.commit()
+        race.start()
+        login_links.redeem(token)
+        return "signed in"
+
+    outcomes = race.run([attempt] * 6, refused=login_links.LinkRefused)
+    assert outcomes == ["refused"] * 5 + ["signed in"]

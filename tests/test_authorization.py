@@ -14,11 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from reuse.models import ApiToken, Goal, Notification, Role
-from reuse.services import checks, claims, photos, scim_tokens, tokens, wanted
+from reuse.services import checks, claims, partners, photos, scim_tokens, tokens, wanted
 from tests.conftest import jpeg_bytes
 
 PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz",
           "auth.forgot_password", "auth.reset_password",
+          # A partner's person asks for and follows a sign-in link before there is a session
+          # (tests/test_partner_signin.py).
+          "auth.partner_link_request", "auth.login_link",
           # Single sign-on happens before there is a session (tests/test_oidc.py).
           "auth.oidc_start", "auth.oidc_callback", "auth.oidc_unit"}
 
@@ -128,7 +131,20 @@ RULES = {
     "partner.cancel_claim": ("POST", "/partner/claims/{claim}/cancel", {}, 404, 404),
     "partner.collect_claim": ("POST", "/partner/claims/{collectable}/collect", {}, 404, 404),
     "partner.subscriptions": ("GET", "/partner/varsler", None, 404, 404),
+    # Partner organisations: admins only (tests/test_partners.py).
+    "admin.partner_list": ("GET", "/admin/partners", None, 403, 403),
+    "admin.partner_new": ("POST", "/admin/partners",
+                          {"name": "X", "org_number": "971515600", "kind": "nonprofit"},
+                          403, 403),
+    "admin.partner_detail": ("GET", "/admin/partners/{partner}", None, 403, 403),
+    "admin.partner_suspend": ("POST", "/admin/partners/{partner}/suspend", {"confirm": "yes"},
+                              403, 403),
+    "admin.partner_resume": ("POST", "/admin/partners/{partner}/resume", {}, 403, 403),
+    "admin.partner_invite": ("POST", "/admin/partners/{partner}/invite",
+                             {"email": "x@partner.example"}, 403, 403),
     "auth.logout": ("POST", "/logout", {}, 302, 302),
+    # A partner's own password: the municipality's people have their municipal account.
+    "auth.partner_password": ("GET", "/account/password", None, 403, 403),
     # The API: bearer tokens; a revoked token is refused like none at all.
     "api.list_categories": ("GET", "/api/v1/categories", None, 200, 200),
     "api.list_units": ("GET", "/api/v1/units", None, 200, 200),
@@ -198,6 +214,7 @@ def world(people, make_item, make_user, make_unit, db):
     stranger = make_user(make_unit("Klimaetaten"))
     api_token, _ = tokens.create_token(people.outsider, "integration")
     scim_token, _ = scim_tokens.create_token(people.admin, "Entra ID")
+    partner = partners.create_partner(None, "Brønnøysundregistrene", "974760673", "public_body")
     db.session.commit()
     return {
         "ids": {"item": item.id, "thumbnail": photo.thumbnail_filename, "photo": photo.id,
@@ -205,7 +222,8 @@ def world(people, make_item, make_user, make_unit, db):
                 "collectable": collectable.id, "record": collected.reuse_record.id,
                 "check": check.id, "wanted": wish.id, "school": people.school.id,
                 "goal": goal.id, "notification": notification, "person": people.outsider.id,
-                "api_token": api_token.id, "scim_token": scim_token.id},
+                "api_token": api_token.id, "scim_token": scim_token.id,
+                "partner": partner.id},
         "stranger": stranger, "colleague": people.colleague,
     }
 

@@ -14,13 +14,15 @@ from reuse.cli import (
     backup,
     jobs,
     organisation,
+    partners,
     people,
     provisioning,
     report_totals,
     seed,
 )
 
-AREAS = (seed, people, organisation, api_tokens, provisioning, jobs, report_totals, backup)
+AREAS = (seed, people, organisation, partners, api_tokens, provisioning, jobs, report_totals,
+         backup)
 
 
 def init_app(app: Flask) -> None:

@@ -30,6 +30,8 @@ log = logging.getLogger("reuse.notifications")
 
 # A password reset: its link carries a token, made only as the e-mail leaves (users.py).
 PASSWORD_RESET = "password_reset"
+# A partner's one-time sign-in link: likewise made as the e-mail leaves (login_links.py).
+LOGIN_LINK = "login_link"
 # However many attempts are configured, a retry never waits longer than a day.
 MAX_RETRY_WAIT_SECONDS = 24 * 3600
 
@@ -188,6 +190,14 @@ def _email_link(notification: Notification) -> str:
         from reuse.services import users  # users.request_password_reset() queues these
 
         return users.password_reset_url(notification.user)
+    if notification.kind == LOGIN_LINK:
+        # Made now, its 15 minutes counted from the sending: only its hash is stored, and it
+        # must be committed before anyone can follow it.
+        from reuse.services import login_links
+
+        link = login_links.create_link(notification.user)
+        db.session.commit()
+        return link
     return site_url(notification.link) if notification.link else ""
 
 

@@ -251,6 +251,20 @@ def can_use_partner_pages(user: User) -> bool:
     return user.is_active and user.is_partner
 
 
+def can_set_partner_password(user: User) -> bool:
+    """A partner's person may set a password of their own (and then sign in with it even
+    where passwords are otherwise for administrators only); the municipality's people use
+    their municipal account."""
+    return user.is_active and user.is_partner
+
+
+def may_sign_in_with_password(user: User, *, password_login: bool) -> bool:
+    """Whether a right password signs this person in. With PASSWORD_LOGIN off, passwords are
+    the administrators' way in when single sign-on is down, and partners' (who have no
+    municipal account)."""
+    return password_login or user.role in (Role.ADMIN, Role.PARTNER)
+
+
 # Where a partner's person may go at all: their own pages, signing in and out, the language
 # switch, their notifications and the photos of what they may see (the photo route asks
 # can_see_item). Everything else answers as if it did not exist. The API: the catalogue,

@@ -12,6 +12,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from reuse.web.admin import (  # noqa: E402,F401
     audit,
     categories,
+    partners,
     people,
     tokens,
     units,

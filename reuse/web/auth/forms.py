@@ -40,3 +40,16 @@ class ChooseUnitForm(FlaskForm):
     # checks the choice (sso.open_unit), the list is only what the page offers.
     unit = RadioField(_l("Enheten din"), coerce=int, validate_choice=False,
                       validators=[DataRequired(CHOOSE_UNIT)])
+
+
+class LoginLinkRequestForm(FlaskForm):
+    email = EmailField(EMAIL_LABEL, validators=[DataRequired(NO_EMAIL), Length(max=MAX_EMAIL)])
+
+
+class LoginLinkForm(FlaskForm):
+    """Only the CSRF token: the button that uses a sign-in link up."""
+
+
+class PartnerPasswordForm(FlaskForm):
+    password = ResetPasswordForm.password
+    confirm = ResetPasswordForm.confirm

@@ -17,7 +17,18 @@ from sqlalchemy import func, select, update
 
 from reuse.clock import OSLO
 from reuse.extensions import db
-from reuse.models import Claim, Item, Notification, Role, Unit, User, utcnow
+from reuse.models import (
+    Claim,
+    Item,
+    Notification,
+    Partner,
+    PartnerKind,
+    Role,
+    Stage,
+    Unit,
+    User,
+    utcnow,
+)
 from reuse.services import categories, checks, claims, items, photos, units, users
 
 DEMO_PASSWORD = "gjenbruk-demo-2026"
@@ -245,6 +256,7 @@ def seed(*, log=print) -> None:
         log(f"Demodata: {handed_over} overleveringer siste 12 måneder, {opened} åpne "
             f"forespørsler, {checked} gjenbrukssjekker.")
     _seed_goals(log)
+    _seed_cascade(people, log)
 
 
 # (buyer, need, outcome: a reason code for bought new, "reused", or None for still open)
@@ -359,7 +371,66 @@ def login_help() -> str:
     for persona in PERSONAS[:5]:
         lines.append(f"  {persona.email:<32} {persona.role.value:<15} {persona.unit} – "
                      f"{persona.purpose}")
+    email, name, organisation = PARTNER_PEOPLE[0]
+    lines.append(f"  {email:<32} {Role.PARTNER.value:<15} {organisation} – "
+                 "samarbeidspartner utenfor kommunen")
     return "\n".join(lines)
+
+
+# (name, organisation number, kind): a neighbouring municipality and a non-profit.
+PARTNERS = [
+    ("Askøy kommune", "964338531", PartnerKind.PUBLIC_BODY),
+    ("Kirkens Bymisjon Bergen", "983058124", PartnerKind.NONPROFIT),
+]
+# (e-mail, name, organisation): they sign in with the demo password, or by e-mailed link.
+PARTNER_PEOPLE = [
+    ("marte.askvik@askoy.example", "Marte Askvik", "Askøy kommune"),
+    ("jonas.haug@bymisjon.example", "Jonas Haug", "Kirkens Bymisjon Bergen"),
+]
+# Listings already moved on in the cascade: (title, lister, stage).
+CASCADE = [
+    ("Runde kafébord", "lars.vik", Stage.PUBLIC_BODIES),
+    ("Skuffeseksjoner i stål", "nina.aas", Stage.PUBLIC_BODIES),
+    ("Garderobeskap for barn", "lars.vik", Stage.NONPROFITS),
+    ("Sofa i grått stoff, tre-seter", "lars.vik", Stage.FINAL),
+]
+
+
+def _seed_cascade(people: dict[str, User], log=print) -> None:
+    """Partners, a few listings at each stage of the cascade, a hand-over to a partner and
+    an end recorded at the final stage, so every page of the cascade has something. Only
+    the first time: afterwards the listings move on by themselves (run-jobs)."""
+    from reuse.services import dispositions, partners, stages
+
+    if db.session.scalar(select(func.count()).select_from(Partner)):
+        return
+    by_name = {name: partners.create_partner(None, name, number, kind.value)
+               for name, number, kind in PARTNERS}
+    people_outside = []
+    for email, name, organisation in PARTNER_PEOPLE:
+        person = User(email=email, name=name, role=Role.PARTNER.value,
+                      partner=by_name[organisation], unit_id=None,
+                      password_hash=users.hash_password(DEMO_PASSWORD))
+        db.session.add(person)
+        people_outside.append(person)
+    db.session.flush()
+    moved = {}
+    for title, lister, stage in CASCADE:
+        item = db.session.scalar(select(Item).where(
+            Item.title == title, Item.created_by_id == people[lister].id).order_by(Item.id))
+        stages.move(people[lister], item, stage.value)
+        moved[title] = item
+    # The neighbouring municipality fetched two of the café tables.
+    tables = moved["Runde kafébord"]
+    claim = claims.claim_item(people_outside[0], tables, 2, "Til et nytt aktivitetshus.")
+    claims.approve(people["lars.vik"], claim, "Hent gjerne en ettermiddag.")
+    claims.collect(people_outside[0], claim, replaces_purchase=None)
+    # The worn-out sofa went to recycling at the final stage.
+    dispositions.record_end(people["lars.vik"], moved["Sofa i grått stoff, tre-seter"],
+                            "recycled", 1, weight_kg=Decimal("48"), fraction="mixed")
+    db.session.flush()
+    log(f"Demodata: {len(PARTNERS)} samarbeidspartnere, {len(CASCADE)} annonser videre i "
+        "kaskaden.")
 
 
 def _seed_goals(log=print) -> int:

@@ -59,7 +59,7 @@ def deactivate_user_command(email: str):
     """Close an account: no login, sessions and API tokens end. History keeps the name."""
     user = commit_or_fail(lambda: user_by_email(email))
     commit_or_fail(lambda: users.deactivate(user))
-    click.echo(_("%(email)s er deaktivert.", email=email))
+    click.echo(users.deactivated(email))
 
 
 @commands.command("anonymise-user")

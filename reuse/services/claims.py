@@ -22,7 +22,7 @@ from sqlalchemy.orm.util import identity_key
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import format_day, locale_of
+from reuse.i18n import format_day, format_number, locale_of
 from reuse.models import (
     OPEN_CLAIM_STATUSES,
     CheckOutcome,
@@ -51,6 +51,10 @@ from reuse.services.permissions import (
 
 MAX_MESSAGE = 2000
 NOT_OFFERED = _l("Annonsen tilbys ikke deres organisasjon nå.")
+# Refused to claim or to move: the item is withdrawn (stages.move says it in the same words).
+WITHDRAWN = _l("Annonsen er trukket tilbake.")
+# What the claimant is told once their claim is cancelled, on the unit's and partners' pages.
+CANCELLED = _l("Forespørselen er trukket tilbake, og tingene er ledige for andre.")
 REMIND_DAYS_BEFORE_DEADLINE = 3
 
 STATUS_LABELS = {
@@ -276,7 +280,7 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
                              max=MAX_ITEM_QUANTITY), field="quantity")
     message = _message(message)
     if item.is_withdrawn:
-        raise Conflict(_("Annonsen er trukket tilbake."), code="withdrawn")
+        raise Conflict(str(WITHDRAWN), code="withdrawn")
     if not _reserve(item, quantity, stages_offered_to(user) if user.is_partner else None):
         if user.is_partner and not can_claim(user, item):
             raise Conflict(str(NOT_OFFERED), code="wrong_stage")
@@ -326,6 +330,24 @@ def claim_item(user: User, item: Item, quantity: int, message: str = "") -> Clai
                             title=item.title), message)
             + "\n\n" + _("Godkjenn eller avslå forespørselen.")))
     return claim
+
+
+def claimed_message(claim: Claim) -> str:
+    """What the claimant is told at once, on the unit's and partners' pages alike: reserved and
+    approved (collect by when), or sent and reserved while the lister answers."""
+    count = format_number(claim.quantity)
+    if claim.status == ClaimStatus.APPROVED:
+        return ngettext("%(count)s stk. er reservert til %(unit)s og godkjent. "
+                        "Hent innen %(date)s.",
+                        "%(count)s stk. er reservert til %(unit)s og godkjent. "
+                        "Hent innen %(date)s.",
+                        claim.quantity, count=count, unit=claim.receiver_name,
+                        date=format_day(claim.collect_by))
+    return ngettext("Forespørselen er sendt, og %(count)s stk. er reservert mens "
+                    "giveren svarer. Du får beskjed på e-post.",
+                    "Forespørselen er sendt, og %(count)s stk. er reservert mens "
+                    "giveren svarer. Du får beskjed på e-post.",
+                    claim.quantity, count=count)
 
 
 def refusal(user: User, claim: Claim, action: str) -> PermissionDenied | Conflict:

@@ -38,6 +38,8 @@ REASON_LABEL = _l("Hvorfor korrigeres føringen?")
 NO_REASON = _l("Skriv hvorfor føringen korrigeres.")
 ALREADY_REVERSED = _l("Føringen er allerede korrigert.")
 IS_A_CORRECTION = _l("Dette er selv en korrigering og kan ikke korrigeres.")
+# A reason too long, for a correction here or for moving an item back (stages.move).
+REASON_TOO_LONG = _l("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON)
 
 
 def validated_reason(reason: str | None) -> str:
@@ -46,8 +48,7 @@ def validated_reason(reason: str | None) -> str:
     if not reason:
         raise InvalidInput(str(NO_REASON), field="reason")
     if len(reason) > MAX_REASON:
-        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
-                           field="reason")
+        raise InvalidInput(str(REASON_TOO_LONG), field="reason")
     characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
     return reason
 

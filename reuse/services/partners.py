@@ -18,7 +18,15 @@ from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.models import Partner, PartnerKind, Role, User, utcnow
 from reuse.models.partners import MAX_PARTNER_NAME, ORG_NUMBER_LENGTH
-from reuse.services import audit, characters, login_links, notifications, permissions, users
+from reuse.services import (
+    audit,
+    characters,
+    login_links,
+    notifications,
+    permissions,
+    units,
+    users,
+)
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 KIND_LABELS = {
@@ -27,6 +35,9 @@ KIND_LABELS = {
 }
 ONLY_ADMINS = _l("Bare administratorer kan administrere samarbeidspartnere.")
 PARTNER_NOT_FOUND = _l("Fant ikke samarbeidspartneren.")
+# What is missing, in the same words on the admin's form and from the service (the CLI).
+NO_NAME = _l("Skriv navnet på organisasjonen.")
+NO_ORG_NUMBER = _l("Skriv organisasjonsnummeret.")
 
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 
@@ -56,10 +67,9 @@ def _require_manager(admin: User | None) -> None:
 def _checked_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise InvalidInput(_("Skriv navnet på organisasjonen."), field="name")
+        raise InvalidInput(str(NO_NAME), field="name")
     if len(name) > MAX_PARTNER_NAME:
-        raise InvalidInput(_("Navnet kan ha høyst %(limit)s tegn.", limit=MAX_PARTNER_NAME),
-                           field="name")
+        raise InvalidInput(units.name_too_long(MAX_PARTNER_NAME), field="name")
     characters.check(name, _("Navn"), field="name")
     return name
 
@@ -67,7 +77,7 @@ def _checked_name(name: str) -> str:
 def _checked_org_number(number: str) -> str:
     number = normalise_org_number(number)
     if not number:
-        raise InvalidInput(_("Skriv organisasjonsnummeret."), field="org_number")
+        raise InvalidInput(str(NO_ORG_NUMBER), field="org_number")
     if not valid_org_number(number):
         raise InvalidInput(_("«%(number)s» er ikke et gyldig organisasjonsnummer: det har ni "
                              "siffer, og det siste er et kontrollsiffer.", number=number),
@@ -174,7 +184,7 @@ def invite_partner_person(admin: User | None, partner: Partner, email: str,
         raise InvalidInput(_("%(email)s tilhører en annen samarbeidspartner.", email=email),
                            field="email")
     if person is not None and not person.active:
-        raise Conflict(_("%(email)s er deaktivert.", email=email))
+        raise Conflict(users.deactivated(email))
     if person is None:
         name = name.strip() or email.split("@")[0]
         users.check_name(name)

@@ -27,7 +27,7 @@ from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
 from reuse.models import Category, Item, Partner, PartnerSubscription, Role, Stage, User, utcnow
-from reuse.services import audit, characters, dispositions, notifications
+from reuse.services import audit, characters, claims, dispositions, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import (
     STAGES_OFFERED,
@@ -37,7 +37,7 @@ from reuse.services.permissions import (
 )
 
 ORDER = tuple(Stage)  # the cascade's order: internal, public_bodies, nonprofits, final
-MAX_REASON = 2000  # why an item is kept back: as a correction's reason
+MAX_REASON = ledger.MAX_REASON  # why an item is kept back: as a correction's reason
 
 STAGE_LABELS = {
     Stage.INTERNAL: _l("Bare i kommunen"),
@@ -298,11 +298,10 @@ def move(user: User, item: Item, stage: str, reason: str | None = None, *,
         raise InvalidInput(_("Ukjent steg «%(stage)s».", stage=stage), field="stage") from None
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON:
-        raise InvalidInput(_("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON),
-                           field="reason")
+        raise InvalidInput(str(ledger.REASON_TOO_LONG), field="reason")
     characters.check(reason, str(REASON_LABEL), field="reason", multiline=True)
     if item.is_withdrawn:
-        raise Conflict(_("Annonsen er trukket tilbake."), code="withdrawn")
+        raise Conflict(str(claims.WITHDRAWN), code="withdrawn")
     if item.quantity_available <= 0 and item.quantity_reserved <= 0:
         raise Conflict(_("Alle tingene er allerede gitt videre."), code="handed_over")
     if target == item.stage:
@@ -337,7 +336,7 @@ def mark_safety_checked(user: User, item: Item) -> Item:
     if not is_electrical(item.category):
         raise Conflict(_("Bare elektrisk utstyr skal el-sjekkes."), code="not_electrical")
     if item.is_withdrawn:
-        raise Conflict(_("Annonsen er trukket tilbake."), code="withdrawn")
+        raise Conflict(str(claims.WITHDRAWN), code="withdrawn")
     checked = db.session.execute(
         update(Item).where(Item.id == item.id, Item.safety_checked_at.is_(None))
         .values(safety_checked_at=utcnow(), safety_checked_by_id=user.id)

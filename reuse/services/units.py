@@ -46,7 +46,8 @@ def name_taken(name: str) -> str:
 
 
 def name_too_long(limit: int) -> str:
-    """The refusal of a name (a unit's, a person's) longer than its column."""
+    """The refusal of a name (a unit's, a person's, a partner organisation's) longer than its
+    column."""
     return _("Navnet kan ha høyst %(limit)s tegn.", limit=limit)
 
 

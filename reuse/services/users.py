@@ -170,6 +170,11 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied(str(permissions.ONLY_OWN_PEOPLE))
 
 
+def deactivated(email: str) -> str:
+    """That an account is closed: the command line says it is done, an invitation refuses."""
+    return _("%(email)s er deaktivert.", email=email)
+
+
 def deactivate(user: User, by: User | None = None, **details) -> None:
     """Stop the account: no login, no sessions, no API tokens. History keeps its name.
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import DecimalField, IntegerField, ValidationError
 from wtforms.widgets import Select, TextInput
 
 from reuse.services import characters, numbers
+
+# Labels that several forms share: one word, one translation.
+EMAIL_LABEL = _l("E-post")
+SEARCH_LABEL = _l("Søk")
+PAGE_LABEL = _l("Side")
 
 
 class SingleLine:

@@ -11,17 +11,17 @@ from wtforms.validators import DataRequired, Length, Optional
 from reuse.models.organisation import MAX_EMAIL
 from reuse.models.partners import MAX_PARTNER_NAME
 from reuse.services import users
-from reuse.services.partners import KIND_LABELS
-from reuse.web.fields import SingleLine
+from reuse.services.partners import KIND_LABELS, NO_NAME, NO_ORG_NUMBER
+from reuse.web.fields import EMAIL_LABEL, SingleLine
 
 
 class PartnerForm(FlaskForm):
     name = StringField(_l("Navn på organisasjonen"), validators=[
-        DataRequired(_l("Skriv navnet på organisasjonen.")), SingleLine(),
+        DataRequired(NO_NAME), SingleLine(),
         Length(max=MAX_PARTNER_NAME)])
     # The check digit is the service's to check (a clear message, the same for the CLI).
     org_number = StringField(_l("Organisasjonsnummer"), validators=[
-        DataRequired(_l("Skriv organisasjonsnummeret.")), Length(max=20)],
+        DataRequired(NO_ORG_NUMBER), Length(max=20)],
         description=_l("Ni siffer, fra Enhetsregisteret."))
     kind = RadioField(_l("Type organisasjon"), validators=[
         DataRequired(_l("Velg hva slags organisasjon det er."))],
@@ -32,5 +32,5 @@ class PartnerForm(FlaskForm):
 class InviteForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[Optional(), SingleLine(),
                                               Length(max=users.MAX_NAME)])
-    email = EmailField(_l("E-post"), validators=[
+    email = EmailField(EMAIL_LABEL, validators=[
         DataRequired(_l("Skriv e-postadressen til personen.")), Length(max=MAX_EMAIL)])

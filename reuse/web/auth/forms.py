@@ -6,8 +6,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services.sso import CHOOSE_UNIT
 from reuse.services.users import MAX_PASSWORD_LENGTH, PASSWORD_LABEL
+from reuse.web.fields import EMAIL_LABEL
 
-EMAIL_LABEL = _l("E-post")
 NO_EMAIL = _l("Skriv inn e-postadressen din.")
 
 

@@ -9,7 +9,7 @@ from reuse.i18n import category_name
 from reuse.services import categories, items, units
 from reuse.services.items import MAX_QUERY
 from reuse.templating import CONDITION_LABELS
-from reuse.web.fields import LongSelect, WholeNumberField
+from reuse.web.fields import PAGE_LABEL, SEARCH_LABEL, LongSelect, WholeNumberField
 
 
 class BrowseForm(FlaskForm):
@@ -18,14 +18,14 @@ class BrowseForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Søk"), validators=[Optional(), Length(max=MAX_QUERY)])
+    q = SearchField(SEARCH_LABEL, validators=[Optional(), Length(max=MAX_QUERY)])
     category = SelectField(categories.LABEL, validators=[Optional()])
     condition = SelectField(items.CONDITION_LABEL, validators=[Optional()])
     unit = SelectField(units.LABEL, validators=[Optional()], widget=LongSelect())
     location = SearchField(_l("Sted"), validators=[Optional(), Length(max=MAX_QUERY)])
     # Chosen with the links above the results; a new search keeps it.
     sort = HiddenField(validators=[Optional(), AnyOf(items.SORTS)])
-    page = WholeNumberField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
+    page = WholeNumberField(PAGE_LABEL, default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

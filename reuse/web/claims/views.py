@@ -2,11 +2,9 @@ from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
-from reuse.i18n import format_day, format_number
 from reuse.models import Claim
 from reuse.services import claims, ledger, permissions
 from reuse.web import Refusal, safe_next
@@ -47,21 +45,7 @@ def claim_item(item_id: int):
                                       form.message.data or "")
         if not refused:
             db.session.commit()
-            if claim.status == "approved":
-                flash(ngettext("%(count)s stk. er reservert til %(unit)s og godkjent. "
-                               "Hent innen %(date)s.",
-                               "%(count)s stk. er reservert til %(unit)s og godkjent. "
-                               "Hent innen %(date)s.",
-                               claim.quantity, count=format_number(claim.quantity),
-                               unit=claim.receiver_name, date=format_day(claim.collect_by)),
-                      "success")
-            else:
-                flash(ngettext("Forespørselen er sendt, og %(count)s stk. er reservert mens "
-                               "giveren svarer. Du får beskjed på e-post.",
-                               "Forespørselen er sendt, og %(count)s stk. er reservert mens "
-                               "giveren svarer. Du får beskjed på e-post.",
-                               claim.quantity, count=format_number(claim.quantity)),
-                      "success")
+            flash(claims.claimed_message(claim), "success")
             return redirect(url_for("claims.claim_detail", claim_id=claim.id))
     return catalog_views.render_item_page(permissions.visible_item(current_user, item_id),
                                           claim_form=form), 422
@@ -182,8 +166,7 @@ def cancel(claim_id: int):
     if form.confirmed and form.validate_on_submit():
         claims.cancel(current_user, claim, form.message.data or "")
         db.session.commit()
-        flash(_("Forespørselen er trukket tilbake, og tingene er ledige for andre."),
-              "success")
+        flash(str(claims.CANCELLED), "success")
         return _back(claim)
     form.next.data = _next(claim)
     return (render_template("claims/cancel.html", claim=claim, form=form),

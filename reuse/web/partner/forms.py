@@ -7,7 +7,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from reuse.i18n import category_name
 from reuse.services import categories
 from reuse.services.items import MAX_QUERY
-from reuse.web.fields import WholeNumberField
+from reuse.web.fields import PAGE_LABEL, SEARCH_LABEL, WholeNumberField
 
 
 class PartnerBrowseForm(FlaskForm):
@@ -16,9 +16,9 @@ class PartnerBrowseForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Søk"), validators=[Optional(), Length(max=MAX_QUERY)])
+    q = SearchField(SEARCH_LABEL, validators=[Optional(), Length(max=MAX_QUERY)])
     category = SelectField(categories.LABEL, validators=[Optional()])
-    page = WholeNumberField(_l("Side"), default=1, validators=[Optional(), NumberRange(min=1)])
+    page = WholeNumberField(PAGE_LABEL, default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

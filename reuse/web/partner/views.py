@@ -1,11 +1,10 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
-from reuse.i18n import format_day, format_number
+from reuse.i18n import format_day
 from reuse.models import Claim, Item, Stage
 from reuse.services import claims, items, partner_subscriptions, permissions
 from reuse.services.paging import paginate
@@ -92,21 +91,7 @@ def claim_item(item_id: int):
                                       form.message.data or "")
         if not refused:
             db.session.commit()
-            if claim.status == "approved":
-                flash(ngettext("%(count)s stk. er reservert til %(unit)s og godkjent. "
-                               "Hent innen %(date)s.",
-                               "%(count)s stk. er reservert til %(unit)s og godkjent. "
-                               "Hent innen %(date)s.",
-                               claim.quantity, count=format_number(claim.quantity),
-                               unit=claim.receiver_name, date=format_day(claim.collect_by)),
-                      "success")
-            else:
-                flash(ngettext("Forespørselen er sendt, og %(count)s stk. er reservert mens "
-                               "giveren svarer. Du får beskjed på e-post.",
-                               "Forespørselen er sendt, og %(count)s stk. er reservert mens "
-                               "giveren svarer. Du får beskjed på e-post.",
-                               claim.quantity, count=format_number(claim.quantity)),
-                      "success")
+            flash(claims.claimed_message(claim), "success")
             return redirect(url_for("partner.claim", claim_id=claim.id))
     return _render_item(permissions.visible_item(current_user, item_id), claim_form=form,
                         status=422)
@@ -143,8 +128,7 @@ def cancel_claim(claim_id: int):
     if CancelForm().validate_on_submit():
         claims.cancel(current_user, found)
         db.session.commit()
-        flash(_("Forespørselen er trukket tilbake, og tingene er ledige for andre."),
-              "success")
+        flash(str(claims.CANCELLED), "success")
     return redirect(url_for("partner.claim", claim_id=found.id))
 
 

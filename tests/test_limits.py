@@ -24,6 +24,7 @@ from reuse.api.openapi import document
 from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.models.organisation import MAX_EMAIL
+from reuse.models.partners import MAX_PARTNER_NAME
 from reuse.services import (
     categories,
     claims,
@@ -32,6 +33,7 @@ from reuse.services import (
     goals,
     items,
     ledger,
+    partners,
     tokens,
     units,
     users,
@@ -108,6 +110,16 @@ PAGE_ONLY = {
     ("ApiTokenForm", "label"): {"maxLength": MAX_TOKEN_LABEL},
     ("ApiTokenForm", "expires_in_days"): {"minimum": 1, "maximum": tokens.MAX_EXPIRY_DAYS},
     ("ScimTokenForm", "label"): {"maxLength": MAX_TOKEN_LABEL},
+    # Partner organisations and their people are administered on the pages and the command
+    # line; partners sign in and browse in the browser (the API has its own item search).
+    ("PartnerForm", "name"): {"maxLength": MAX_PARTNER_NAME},
+    ("PartnerForm", "org_number"): {"maxLength": partners.MAX_ORG_NUMBER_INPUT},
+    ("InviteForm", "name"): {"maxLength": users.MAX_NAME},
+    ("InviteForm", "email"): {"maxLength": MAX_EMAIL},
+    ("LoginLinkRequestForm", "email"): {"maxLength": MAX_EMAIL},
+    ("PartnerPasswordForm", "password"): {"maxLength": users.MAX_PASSWORD_LENGTH},
+    ("PartnerBrowseForm", "q"): {"maxLength": items.MAX_QUERY},
+    ("PartnerBrowseForm", "page"): {"minimum": 1},
 }
 
 LIMIT_KEYS = ("maxLength", "minimum", "maximum")

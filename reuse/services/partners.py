@@ -38,6 +38,9 @@ PARTNER_NOT_FOUND = _l("Fant ikke samarbeidspartneren.")
 # What is missing, in the same words on the admin's form and from the service (the CLI).
 NO_NAME = _l("Skriv navnet på organisasjonen.")
 NO_ORG_NUMBER = _l("Skriv organisasjonsnummeret.")
+# What a form takes for an organisation number: nine digits, and the spaces people type
+# between them ("974 760 673"), which normalise_org_number removes.
+MAX_ORG_NUMBER_INPUT = 20
 
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 

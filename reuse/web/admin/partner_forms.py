@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from reuse.models.organisation import MAX_EMAIL
 from reuse.models.partners import MAX_PARTNER_NAME
 from reuse.services import users
-from reuse.services.partners import KIND_LABELS, NO_NAME, NO_ORG_NUMBER
+from reuse.services.partners import KIND_LABELS, MAX_ORG_NUMBER_INPUT, NO_NAME, NO_ORG_NUMBER
 from reuse.web.fields import EMAIL_LABEL, SingleLine
 
 
@@ -21,7 +21,7 @@ class PartnerForm(FlaskForm):
         Length(max=MAX_PARTNER_NAME)])
     # The check digit is the service's to check (a clear message, the same for the CLI).
     org_number = StringField(_l("Organisasjonsnummer"), validators=[
-        DataRequired(NO_ORG_NUMBER), Length(max=20)],
+        DataRequired(NO_ORG_NUMBER), Length(max=MAX_ORG_NUMBER_INPUT)],
         description=_l("Ni siffer, fra Enhetsregisteret."))
     kind = RadioField(_l("Type organisasjon"), validators=[
         DataRequired(_l("Velg hva slags organisasjon det er."))],

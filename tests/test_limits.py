@@ -216,12 +216,16 @@ def tok(db, people):
 
 
 @pytest.fixture
-def send(client, people, make_item, tok):
+def send(client, db, people, make_item, tok):
     """Sends one property's value in a request that is otherwise acceptable."""
     own = make_item(people.member, quantity=3)
     auto = make_item(people.member, quantity=3, auto_approve=True)
     # Each decline probe claims a piece first; a refused probe leaves its claim waiting.
     to_decline = make_item(people.member, quantity=10)
+    # Each accepted end probe ends a piece of an item at the final stage.
+    to_end = make_item(people.member, quantity=20)
+    to_end.stage = "final"
+    db.session.commit()
 
     def headers(token):
         return {"Authorization": f"Bearer {token}"}
@@ -255,6 +259,9 @@ def send(client, people, make_item, tok):
                                                 tok.member, {prop: value}),
         "Collect": lambda prop, value: (f"/api/v1/claims/{claim(auto)}/collect", tok.outsider,
                                         {"replaces_purchase": True, prop: value}),
+        "DispositionCreate": lambda prop, value: (
+            f"/api/v1/items/{to_end.id}/dispositions", tok.member,
+            {"quantity": 1, **_end_details(prop), prop: value}),
         "ReuseCheckCreate": lambda prop, value: ("/api/v1/reuse-checks", tok.member,
                                                  {"need": "kontorstol", prop: value}),
         "CheckOutcome": lambda prop, value: (
@@ -271,6 +278,12 @@ def send(client, people, make_item, tok):
 
     send_.schemas = set(makers)
     return send_
+
+
+def _end_details(prop: str) -> dict:
+    """An end whose kind takes the probed property."""
+    return {"recipient": {"kind": "donated"}, "fraction": {"kind": "recycled"},
+            "amount_nok": {"kind": "sold"}}.get(prop, {"kind": "sold", "amount_nok": 0})
 
 
 def _limited_properties():

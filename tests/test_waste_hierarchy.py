@@ -236,3 +236,72 @@ def test_the_api_refuses_bad_input(client, people, token, final_item, body, stat
     assert code(refused) == error
     db.session.refresh(final_item)
     assert final_item.quantity_ended == 0
+
+
+# -- the report page, its drill-down and the exports ----------------------------------------
+
+def test_the_report_page_shows_the_hierarchy_and_the_partners(client, log_in, people, year):
+    from tests.conftest import page_text
+    log_in(people.admin)
+    response = client.get("/reports?from=2025-01-01&to=2025-12-31")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Avfallshierarkiet" in text and "Utenfor kommunen" in text
+    assert "Kirkens Bymisjon" in text and "Askøy kommune" in text
+    html = response.get_data(as_text=True)
+    assert "/reports/waste?" in html and 'id="waste-table"' in html
+    assert "57,625" in text  # recycled kilos
+
+
+@pytest.mark.parametrize("level", ["reused_internal", "reused_public_bodies", "sold",
+                                   "recycled", "disposed"])
+def test_each_levels_drill_down_lists_its_rows(client, log_in, people, year, level):
+    log_in(people.admin)
+    response = client.get(f"/reports/waste?from=2025-01-01&to=2025-12-31&level={level}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    rows = level_rows(Y2025, level, per_page=None).rows
+    assert html.count("data-row-id=") == len(rows)
+    for row in rows:
+        assert f'data-row-id="{row.id}"' in html
+
+
+@pytest.mark.parametrize("query", ["level=burned", "", "level=sold&partner=1",
+                                   "level=recycled&fraction=glass",
+                                   "level=reused_nonprofits&partner=99999999999999999999",
+                                   "level=reused_nonprofits&partner=abc"])
+def test_a_bad_drill_down_is_a_400(client, log_in, people, year, query):
+    log_in(people.admin)
+    assert client.get(f"/reports/waste?from=2025-01-01&to=2025-12-31&{query}"
+                      ).status_code == 400
+
+
+def test_a_member_drills_down_only_into_their_own_unit(client, log_in, people, year):
+    log_in(people.outsider)
+    own = client.get("/reports/waste?from=2025-01-01&to=2025-12-31&level=reused_internal")
+    assert own.status_code == 200
+    assert own.get_data(as_text=True).count("data-row-id=") == 1  # the kindergarten's one
+    other = client.get(f"/reports/waste?from=2025-01-01&to=2025-12-31&level=sold"
+                       f"&unit={people.school.id}")
+    assert other.status_code == 403
+
+
+def test_the_exports_carry_the_hierarchy(client, log_in, people, year):
+    import io
+
+    from openpyxl import load_workbook
+    log_in(people.admin)
+    csv = client.get("/reports/summary.csv?from=2025-01-01&to=2025-12-31")
+    text = csv.get_data(as_text=True)
+    assert "Avfallshierarkiet" in text and "Levert til gjenvinning" in text
+    assert "57,625" in text or "57.625" in text
+    assert "Kirkens Bymisjon" in text
+    workbook = load_workbook(io.BytesIO(client.get(
+        "/reports/summary.xlsx?from=2025-01-01&to=2025-12-31").get_data()))
+    sheet = workbook["Avfallshierarkiet"]
+    values = {row[0]: row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["Solgt"] == (2, 35, 300.5)
+    assert values["Kastet"][:2] == (3, 52.5)
+    outside = {row[0]: row[1:] for row in workbook["Utenfor kommunen"].iter_rows(
+        min_row=2, values_only=True)}
+    assert outside["Askøy kommune"] == (3, 52.5, 13500, 216)

@@ -69,7 +69,7 @@ FRACTION_LABELS = {
     RecyclingFraction.ELECTRICAL.value: _l("EE-avfall"),
     RecyclingFraction.MIXED.value: _l("Blandet"),
 }
-_PARTNER_LEVEL = {PartnerKind.PUBLIC_BODY.value: REUSED_PUBLIC_BODIES,
+PARTNER_LEVELS = _PARTNER_LEVEL = {PartnerKind.PUBLIC_BODY.value: REUSED_PUBLIC_BODIES,
                   PartnerKind.NONPROFIT.value: REUSED_NONPROFITS}
 _LEVEL_PARTNER_KIND = {level: kind for kind, level in _PARTNER_LEVEL.items()}
 

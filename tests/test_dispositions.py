@@ -259,3 +259,92 @@ def test_two_admins_reversing_at_once_write_one_reversal(app, db, people, final_
     db.session.expire_all()
     item = db.session.get(Disposition, ids[0]).item
     assert item.quantity_ended == 0 and item.quantity_handed_over == 0
+
+
+# -- the item page and the correction page --------------------------------------------------
+
+def test_the_item_page_offers_the_form_to_its_managers_at_the_final_stage(
+        client, log_in, people, make_item, final_item):
+    from tests.conftest import page_text
+    item = final_item(quantity=4)
+    log_in(people.member)
+    text = page_text(client.get(f"/items/{item.id}"))
+    assert "Hva skjedde med det som er igjen?" in text and "Registrer" in text
+    early = make_item(people.member)
+    assert "Hva skjedde med det som er igjen?" not in page_text(client.get(f"/items/{early.id}"))
+
+
+def test_the_form_is_not_shown_to_others(client, log_in, people, final_item):
+    from tests.conftest import page_text
+    item = final_item()
+    log_in(people.outsider)
+    assert "Hva skjedde med det som er igjen?" not in page_text(client.get(f"/items/{item.id}"))
+    response = client.submit(f"/items/{item.id}/dispositions",
+                             {"kind": "disposed", "quantity": "1"})
+    assert response.status_code == 403
+
+
+def test_recording_an_end_on_the_web(client, log_in, people, final_item):
+    from tests.conftest import page_text
+    item = final_item(quantity=4)
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/dispositions",
+                             {"kind": "sold", "quantity": "2", "amount_nok": "1 250,50",
+                              "recipient": "ignored for a sale"})
+    assert response.status_code == 302
+    row = db.session.query(Disposition).one()
+    assert (row.kind, row.quantity, row.amount_nok, row.recipient) == \
+        ("sold", 2, Decimal("1250.50"), "")
+    text = page_text(client.get(f"/items/{item.id}"))
+    assert "Registrert så langt" in text and "Solgt" in text
+
+
+@pytest.mark.parametrize("data, message, field", [
+    ({"quantity": "1"}, "Velg hva som skjedde med tingene.", "kind"),
+    ({"kind": "sold", "quantity": "1"}, "Skriv hvor mye dere fikk for tingene", "amount_nok"),
+    ({"kind": "donated", "quantity": "1"}, "Skriv hvem tingene ble gitt til.", "recipient"),
+    ({"kind": "recycled", "quantity": "1"}, "Velg hvilken fraksjon", "fraction"),
+    ({"kind": "disposed", "quantity": "1", "weight_kg": "-2"}, "Vekten må være", "weight_kg"),
+    ({"kind": "disposed", "quantity": "9"}, "Bare 4 stk. er igjen", None),
+    ({"kind": "disposed", "quantity": "x"}, "", "quantity"),
+])
+def test_web_refusals_are_form_errors(client, log_in, people, final_item, data, message,
+                                      field):
+    from tests.conftest import page_text
+    item = final_item(quantity=4)
+    log_in(people.member)
+    response = client.submit(f"/items/{item.id}/dispositions", data)
+    assert response.status_code == 422
+    assert message in page_text(response) and "Rett opp dette" in page_text(response)
+    if field:
+        assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert db.session.query(Disposition).count() == 0
+
+
+def test_an_admin_corrects_an_end_on_its_page(client, log_in, people, final_item):
+    from tests.conftest import page_text
+    item = final_item(quantity=2)
+    row = _end(people.member, item, "disposed", 2)
+    log_in(people.admin)
+    assert "Korriger" in page_text(client.get(f"/items/{item.id}"))
+    page = client.get(f"/dispositions/{row.id}/reverse")
+    assert page.status_code == 200 and "Før motpostering" in page_text(page)
+    empty = client.submit(f"/dispositions/{row.id}/reverse", {"reason": ""})
+    assert empty.status_code == 422 and "Skriv hvorfor føringen korrigeres." in page_text(empty)
+    done = client.submit(f"/dispositions/{row.id}/reverse", {"reason": "Feil ting"})
+    assert done.status_code == 302
+    db.session.refresh(item)
+    assert dispositions.pieces_left(item) == 2
+    again = client.submit(f"/dispositions/{row.id}/reverse", {"reason": "Igjen"})
+    assert again.status_code == 422 and "allerede korrigert" in page_text(again)
+    assert db.session.query(Disposition).count() == 2
+
+
+@pytest.mark.parametrize("who", ["member", "unit_admin"])
+def test_only_admins_reach_the_correction_page(client, log_in, people, final_item, who):
+    row = _end(people.member, final_item())
+    log_in(getattr(people, who))
+    assert client.get(f"/dispositions/{row.id}/reverse").status_code == 403
+    assert client.submit(f"/dispositions/{row.id}/reverse",
+                         {"reason": "Feil"}).status_code == 403
+    assert client.get("/dispositions/999999/reverse").status_code == 404

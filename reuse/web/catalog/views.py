@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 
 from reuse.api.auth import bearer_user
 from reuse.services import claims, factors, items, permissions, photos
-from reuse.web.catalog import bp
+from reuse.web.catalog import bp, endings
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.claims.forms import ClaimForm
 
@@ -55,7 +55,7 @@ def item_detail(item_id: int):
     return render_item_page(permissions.visible_item(current_user, item_id))
 
 
-def render_item_page(item, claim_form=None):
+def render_item_page(item, claim_form=None, ending_form=None):
     """The item page, with the claim form or the open claims, as this user may see them."""
     can_manage = permissions.can_manage_item(current_user, item)
     own_unit = item.unit_id == current_user.unit_id
@@ -73,7 +73,8 @@ def render_item_page(item, claim_form=None):
         own_unit=own_unit,
         can_claim=can_claim, claim_form=claim_form or ClaimForm(formdata=None), my_claims=mine,
         unit_claims=open_claims if own_unit else [],
-        allowance=claims.open_claims_of(current_user) if can_claim else None)
+        allowance=claims.open_claims_of(current_user) if can_claim else None,
+        **endings.ending_context(item, ending_form))
 
 
 @bp.get("/photos/<filename>")

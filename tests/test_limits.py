@@ -54,6 +54,10 @@ SAME_AS_API = {
     ("ItemForm", "new_price_nok"): ("ItemCreate", "new_price_nok"),
     ("ItemForm", "weight_kg"): ("ItemCreate", "weight_kg"),
     ("ClaimForm", "quantity"): ("ClaimCreate", "quantity"),
+    ("DispositionForm", "quantity"): ("DispositionCreate", "quantity"),
+    ("DispositionForm", "recipient"): ("DispositionCreate", "recipient"),
+    ("DispositionForm", "amount_nok"): ("DispositionCreate", "amount_nok"),
+    ("DispositionForm", "weight_kg"): ("DispositionCreate", "weight_kg"),
     ("ClaimForm", "message"): ("ClaimCreate", "message"),
     ("DecisionForm", "message"): ("Decision", "message"),
     ("DeclineForm", "message"): ("DeclineDecision", "message"),
@@ -78,6 +82,7 @@ PAGE_ONLY = {
     ("ChosenPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AltTextForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},
+    ("ReverseDispositionForm", "reason"): {"maxLength": ledger.MAX_REASON},
     # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.
     ("WithdrawForm", "message"): {"maxLength": claims.MAX_MESSAGE},
     # The search page's key for its claim forms (a double click claims once).

@@ -47,6 +47,11 @@ MAX_WEIGHT_KG = Decimal("1000000")
 MAX_RECIPIENT = Disposition.__table__.c.recipient.type.length
 MAX_QUANTITY = MAX_ITEM_QUANTITY
 ALREADY_REVERSED = _l("Føringen er allerede korrigert.")
+# Refusals the item page's form gives before the service would, in the same words.
+NEGATIVE_WEIGHT = _l("Vekten må være et tall, null eller mer.")
+WEIGHT_TOO_HIGH = _l("Vekten er urimelig høy. Sjekk tallet.")
+NEGATIVE_AMOUNT = _l("Beløpet må være et tall, null eller mer.")
+AMOUNT_TOO_HIGH = _l("Beløpet er urimelig høyt. Sjekk tallet.")
 DETAIL_NOT_FOR_KIND = _l("Dette feltet hører ikke til slutten du valgte.")
 NEEDS_SAFETY_CHECK = _l("Elektriske ting må være el-sjekket før de forlater kommunen. "
                         "Merk tingen som el-sjekket først.")
@@ -97,9 +102,9 @@ def _weight(weight_kg: Decimal | None, quantity: int, per_piece: Decimal | None)
     if weight_kg is None:
         return (Decimal(quantity) * (per_piece or 0)).quantize(GRAM)
     if not isinstance(weight_kg, Decimal) or not weight_kg.is_finite() or weight_kg < 0:
-        raise InvalidInput(_("Vekten må være et tall, null eller mer."), field="weight_kg")
+        raise InvalidInput(str(NEGATIVE_WEIGHT), field="weight_kg")
     if weight_kg > MAX_WEIGHT_KG:
-        raise InvalidInput(_("Vekten er urimelig høy. Sjekk tallet."), field="weight_kg")
+        raise InvalidInput(str(WEIGHT_TOO_HIGH), field="weight_kg")
     if weight_kg != weight_kg.quantize(GRAM):
         raise InvalidInput(_("Vekten kan ha høyst tre desimaler (gram)."), field="weight_kg")
     return weight_kg
@@ -110,9 +115,9 @@ def _amount(amount_nok: Decimal | None) -> Decimal:
         raise InvalidInput(_("Skriv hvor mye dere fikk for tingene (0 hvis ingenting)."),
                            field="amount_nok")
     if not isinstance(amount_nok, Decimal) or not amount_nok.is_finite() or amount_nok < 0:
-        raise InvalidInput(_("Beløpet må være et tall, null eller mer."), field="amount_nok")
+        raise InvalidInput(str(NEGATIVE_AMOUNT), field="amount_nok")
     if amount_nok > MAX_AMOUNT_NOK:
-        raise InvalidInput(_("Beløpet er urimelig høyt. Sjekk tallet."), field="amount_nok")
+        raise InvalidInput(str(AMOUNT_TOO_HIGH), field="amount_nok")
     if amount_nok != amount_nok.quantize(CENT):
         raise InvalidInput(_("Beløpet kan ha høyst to desimaler (øre)."), field="amount_nok")
     return amount_nok

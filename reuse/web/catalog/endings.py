@@ -41,7 +41,11 @@ class DispositionForm(FlaskForm):
     quantity = WholeNumberField(_l("Antall"), validators=[
         InputRequired(quantities.MISSING), NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
     amount_nok = NorwegianDecimalField(
-        _l("Beløp mottatt (kr)"), places=2, validators=[Optional()],
+        _l("Beløp mottatt (kr)"), places=2,
+        validators=[Optional(),
+                    NumberRange(min=0, message=dispositions.NEGATIVE_AMOUNT),
+                    NumberRange(max=dispositions.MAX_AMOUNT_NOK,
+                                message=dispositions.AMOUNT_TOO_HIGH)],
         description=_l("Ved salg: hva dere fikk for tingene, 0 hvis ingenting."))
     recipient = StringField(
         _l("Gitt til"), validators=[Optional(), Length(max=dispositions.MAX_RECIPIENT)],
@@ -51,7 +55,11 @@ class DispositionForm(FlaskForm):
                                    for value, label in FRACTION_LABELS.items()],
                           description=_l("Ved gjenvinning: hva tingene ble levert som."))
     weight_kg = NorwegianDecimalField(
-        _l("Vekt (kg)"), places=3, validators=[Optional()],
+        _l("Vekt (kg)"), places=3,
+        validators=[Optional(),
+                    NumberRange(min=0, message=dispositions.NEGATIVE_WEIGHT),
+                    NumberRange(max=dispositions.MAX_WEIGHT_KG,
+                                message=dispositions.WEIGHT_TOO_HIGH)],
         description=_l("Valgfritt: det som ble veid. Uten vekt regner vi antall × vekt per "
                        "stykk."))
 

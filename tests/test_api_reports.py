@@ -71,6 +71,10 @@ def test_the_summary_is_the_sum_of_the_years_records(client, lead, token, year_2
                    "achieved": 10149.45, "share": 0.5867},
                   {"metric": "items_reused", "year": 2025, "target": 10, "achieved": 3,
                    "share": 0.3}],
+        # Nothing left the municipality; the internal reuse counted by the giving unit.
+        "outside_municipality": {"items": 0, "waste_kg": 0},
+        "waste_hierarchy": {"reused_internal_kg": 42, "reused_external_kg": 0, "sold_kg": 0,
+                            "recycled_kg": 0, "disposed_kg": 0},
     }
     assert isinstance(answer["avoided_cost_nok"], float) and \
         str(answer["avoided_cost_nok"]) == "10149.45"

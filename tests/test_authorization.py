@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import select
 
 from reuse.models import ApiToken, Goal, Notification, Role
-from reuse.services import checks, claims, partners, photos, scim_tokens, tokens, wanted
+from reuse.services import (
+    checks,
+    claims,
+    dispositions,
+    partners,
+    photos,
+    scim_tokens,
+    tokens,
+    wanted,
+)
 from tests.conftest import jpeg_bytes
 
 PUBLIC = {"api.openapi", "auth.login", "auth.choose_language", "static", "healthz",
@@ -53,6 +62,11 @@ RULES = {
     "claims.collect": ("POST", "/claims/{collectable}/collect", {"replaces_purchase": "yes"},
                        404, 302),
     "claims.reverse_record": ("POST", "/records/{record}/reverse", {"reason": "x"}, 403, 403),
+    # Ends at the final stage: those who manage the item; corrections: admins only.
+    "catalog.record_disposition": ("POST", "/items/{ended_item}/dispositions",
+                                   {"kind": "disposed", "quantity": "1"}, 403, 403),
+    "catalog.reverse_disposition": ("GET", "/dispositions/{disposition}/reverse", None, 403,
+                                    403),
     "notifications.notification_list": ("GET", "/notifications", None, 200, 200),
     "notifications.mark_read": ("POST", "/notifications/read", {}, 302, 302),
     # The lister's own notification: anyone else is told it does not exist.
@@ -80,6 +94,7 @@ RULES = {
     "reports.overview": ("GET", "/reports?unit={school}", None, 403, 200),
     "reports.record_list": ("GET", "/reports/records?unit={school}", None, 403, 200),
     "reports.check_list": ("GET", "/reports/checks?unit={school}", None, 403, 200),
+    "reports.waste_list": ("GET", "/reports/waste?unit={school}&level=sold", None, 403, 200),
     "reports.export_records": ("GET", "/reports/records.csv?unit={school}", None, 403, 200),
     "reports.export_summary": ("GET", "/reports/summary.xlsx?unit={school}", None, 403, 200),
     "reports.method": ("GET", "/reports/method", None, 200, 200),
@@ -157,6 +172,8 @@ RULES = {
     "api.move_stage": ("POST", "/api/v1/items/{item}/stage", {"stage": "final"}, 403, 403),
     "api.safety_check": ("POST", "/api/v1/items/{item}/safety-check", {}, 403, 403),
     "api.create_claim": ("POST", "/api/v1/items/{item}/claims", {"quantity": 1}, 201, 403),
+    "api.create_disposition": ("POST", "/api/v1/items/{ended_item}/dispositions",
+                               {"kind": "disposed", "quantity": 1}, 403, 403),
     "api.list_claims": ("GET", "/api/v1/claims?scope=incoming", None, 200, 200),
     "api.get_claim": ("GET", "/api/v1/claims/{claim}", None, 404, 200),
     "api.approve_claim": ("POST", "/api/v1/claims/{claim}/approve", {}, 404, 403),
@@ -205,6 +222,9 @@ def world(people, make_item, make_user, make_unit, db):
     claims.collect(people.outsider, collected, costs_nok=Decimal("0"), replaces_purchase=True)
     check = checks.create_check(people.member, "skap")
     wish = wanted.create_request(people.member, words="sofa")
+    ended_item = make_item(people.member, title="Gamle pulter", quantity=3)
+    ended_item.stage = "final"
+    ended = dispositions.record_end(people.member, ended_item, "disposed", 1)
     goal = Goal(year=2026, metric="items_reused", target=Decimal("10"), unit_id=None,
                 created_by_id=people.admin.id)
     db.session.add(goal)
@@ -223,7 +243,8 @@ def world(people, make_item, make_user, make_unit, db):
                 "check": check.id, "wanted": wish.id, "school": people.school.id,
                 "goal": goal.id, "notification": notification, "person": people.outsider.id,
                 "api_token": api_token.id, "scim_token": scim_token.id,
-                "partner": partner.id},
+                "partner": partner.id, "ended_item": ended_item.id,
+                "disposition": ended.id},
         "stranger": stranger, "colleague": people.colleague,
     }
 

@@ -56,6 +56,10 @@ SAME_AS_API = {
     ("ItemForm", "new_price_nok"): ("ItemCreate", "new_price_nok"),
     ("ItemForm", "weight_kg"): ("ItemCreate", "weight_kg"),
     ("ClaimForm", "quantity"): ("ClaimCreate", "quantity"),
+    ("DispositionForm", "quantity"): ("DispositionCreate", "quantity"),
+    ("DispositionForm", "recipient"): ("DispositionCreate", "recipient"),
+    ("DispositionForm", "amount_nok"): ("DispositionCreate", "amount_nok"),
+    ("DispositionForm", "weight_kg"): ("DispositionCreate", "weight_kg"),
     ("ClaimForm", "message"): ("ClaimCreate", "message"),
     ("DecisionForm", "message"): ("Decision", "message"),
     ("DeclineForm", "message"): ("DeclineDecision", "message"),
@@ -81,6 +85,7 @@ PAGE_ONLY = {
     ("ChosenPhotoForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("AltTextForm", "alt_text"): {"maxLength": MAX_ALT_TEXT},
     ("ReverseRecordForm", "reason"): {"maxLength": ledger.MAX_REASON},
+    ("ReverseDispositionForm", "reason"): {"maxLength": ledger.MAX_REASON},
     # Withdrawing has no API endpoint; its message goes to the claimants as a decline's does.
     ("WithdrawForm", "message"): {"maxLength": claims.MAX_MESSAGE},
     # The search page's key for its claim forms (a double click claims once).
@@ -237,6 +242,9 @@ def send(client, db, people, make_item, tok):
     to_decline = make_item(people.member, quantity=10)
     staged = make_item(people.member, quantity=2)
     staged.stage = "public_bodies"
+    # Each accepted end probe ends a piece of an item at the final stage.
+    to_end = make_item(people.member, quantity=20)
+    to_end.stage = "final"
     db.session.commit()
 
     def headers(token):
@@ -271,6 +279,9 @@ def send(client, db, people, make_item, tok):
                                                 tok.member, {prop: value}),
         "Collect": lambda prop, value: (f"/api/v1/claims/{claim(auto)}/collect", tok.outsider,
                                         {"replaces_purchase": True, prop: value}),
+        "DispositionCreate": lambda prop, value: (
+            f"/api/v1/items/{to_end.id}/dispositions", tok.member,
+            {"quantity": 1, **_end_details(prop), prop: value}),
         "ReuseCheckCreate": lambda prop, value: ("/api/v1/reuse-checks", tok.member,
                                                  {"need": "kontorstol", prop: value}),
         "CheckOutcome": lambda prop, value: (
@@ -290,6 +301,12 @@ def send(client, db, people, make_item, tok):
 
     send_.schemas = set(makers)
     return send_
+
+
+def _end_details(prop: str) -> dict:
+    """An end whose kind takes the probed property."""
+    return {"recipient": {"kind": "donated"}, "fraction": {"kind": "recycled"},
+            "amount_nok": {"kind": "sold"}}.get(prop, {"kind": "sold", "amount_nok": 0})
 
 
 def _limited_properties():

@@ -461,7 +461,8 @@ def test_summary_downloads_carry_the_figures_on_screen(client, log_in, lead, peo
     workbook = load_workbook(io.BytesIO(client.get(f"/reports/summary.xlsx?{Y2025}")
                                         .get_data()))
     assert workbook.sheetnames == ["Sammendrag", "Mål", "Per måned", "Mottakende enhet",
-                                   "Givende enhet", "Kategori", "Rangering"]
+                                   "Givende enhet", "Kategori", "Rangering",
+                                   "Avfallshierarkiet", "Utenfor kommunen"]
     facts = {row[0].value: row[1] for row in workbook["Sammendrag"].iter_rows(min_row=2)}
     assert facts["Unngått kostnad (kr)"].value == pytest.approx(3703.97)
     assert facts["Unngått kostnad (kr)"].data_type == "n"

@@ -7,11 +7,14 @@ endpoints by tests/test_api_contract.py: a change to one without the other fails
 from __future__ import annotations
 
 from reuse.models import (
+    FINAL_ENDS,
     BoughtNewReason,
     CheckOutcome,
     ClaimStatus,
     Condition,
     DeclineReason,
+    DispositionKind,
+    RecyclingFraction,
     Stage,
 )
 from reuse.models.catalog import (
@@ -30,6 +33,7 @@ from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_WORDS_LENGTH
 from reuse.services import figures, wanted
 from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED, MAX_REASON_TEXT
 from reuse.services.claims import DECLINE_REASON_LABELS, MAX_MESSAGE
+from reuse.services.dispositions import MAX_AMOUNT_NOK, MAX_RECIPIENT, MAX_WEIGHT_KG
 from reuse.services.items import (
     API_PER_PAGE,
     INTERNAL_PERIOD_DAYS,
@@ -295,6 +299,41 @@ def _schemas() -> dict:
                 "Your open reuse check this claim meets; the check is then claimed, and "
                 "reused once the claim is collected. Unknown or not yours: 422.")),
         }, required=["quantity"], closed=True),
+        "DispositionCreate": _obj({
+            "kind": {"type": "string", "enum": [kind.value for kind in FINAL_ENDS],
+                     "description": "What happened to the pieces. sold needs amount_nok, "
+                                    "donated a recipient, recycled a fraction; a detail of "
+                                    "another kind is refused (422)."},
+            "quantity": _int("Pieces that ended this way; at most the pieces left.",
+                             minimum=1, maximum=MAX_ITEM_QUANTITY),
+            "weight_kg": _or_null(_num("Kilograms weighed, at most three decimals. Default: "
+                                       "quantity × the weight per piece.",
+                                       minimum=0, maximum=int(MAX_WEIGHT_KG))),
+            "amount_nok": _or_null(_num("sold: what was received, NOK (0 if nothing), at "
+                                        "most two decimals.", minimum=0,
+                                        maximum=int(MAX_AMOUNT_NOK))),
+            "fraction": {"type": ["string", "null"],
+                         "enum": [value.value for value in RecyclingFraction] + [None],
+                         "description": "recycled: the fraction delivered."},
+            "recipient": _or_null(_str("donated: to whom, outside the platform.",
+                                       maxLength=MAX_RECIPIENT)),
+        }, required=["kind", "quantity"], closed=True),
+        "Disposition": _obj({
+            "id": _int(),
+            "item_id": _int(),
+            "kind": {"type": "string", "enum": [kind.value for kind in DispositionKind]},
+            "quantity": _int("Pieces; negative on an admin's reversal."),
+            "waste_kg": _num("Kilograms that went this way (negative on a reversal)."),
+            "amount_nok": _or_null(_num("sold: what was received; else null.")),
+            "fraction": {"type": ["string", "null"],
+                         "enum": [value.value for value in RecyclingFraction] + [None],
+                         "description": "recycled: the fraction; else null."},
+            "recipient": _or_null(_str("donated: to whom; else null.")),
+            "recorded_at": TIMESTAMP,
+            "reverses_id": _or_null(_int("The disposition this one reverses.")),
+        }, description="An item's pieces leaving the municipality: written once; an admin "
+                       "corrects one with a reversing row. Counts pieces and kilograms, "
+                       "never kroner or CO2e as the municipality's avoided purchase."),
         "Decision": _obj({
             "message": _or_null(_str("Sent to the other side.", maxLength=MAX_MESSAGE)),
         }, required=[], closed=True),
@@ -600,6 +639,24 @@ def _paths() -> dict:
                                      "(withdrawn) or already checked (already_checked)."),
              "413": _err("TooLarge")},
             parameters=[ITEM_ID], requestBody=_json_body("Empty", required=False))},
+        "/items/{item_id}/dispositions": {"post": _op(
+            "createDisposition", "Record what happened to pieces left at the final stage",
+            "items",
+            {"201": _ok("The disposition written.", "Disposition"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the lister, a unit admin of the item's unit or "
+                                      "an admin may record an item's end."),
+             "404": _err("NotFound", "No such item, or withdrawn and not yours to manage."),
+             "409": _err("Conflict", "The item is not at the final stage (code: "
+                                     "wrong_stage), fewer pieces are left (code: "
+                                     "not_available), or an electrical item is sold or "
+                                     "donated before its safety check (code: "
+                                     "not_safety_checked)."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "An unknown kind or fraction, a missing or wrong "
+                                          "detail for the kind, a quantity, weight or amount "
+                                          "out of range.")},
+            parameters=[ITEM_ID], requestBody=_json_body("DispositionCreate"))},
         "/claims": {"get": _op(
             "listClaims", "Claims made, or claims on one's unit's items", "claims",
             {"200": _ok("The claims.", "ClaimList"),
@@ -754,6 +811,23 @@ def _report_schemas() -> dict:
                       "description": "Goals for exactly this unit (or the whole municipality) "
                                      "for the period's year; empty when the period spans "
                                      "years."},
+            "outside_municipality": _obj({
+                "items": _int("Pieces handed over to partner organisations, net."),
+                "waste_kg": _num("Their kilograms, net."),
+            }, description="Hand-overs to public bodies and non-profits through the "
+                           "platform, by the giving unit (with its sub-units). Pieces and "
+                           "kilograms only: never in avoided_cost_nok or avoided_co2e_kg."),
+            "waste_hierarchy": _obj({
+                "reused_internal_kg": _num("Reuse records' kilograms, counted by the GIVING "
+                                           "unit here."),
+                "reused_external_kg": _num("Partners' hand-overs and donations outside the "
+                                           "platform."),
+                "sold_kg": _num("Sold."),
+                "recycled_kg": _num("Delivered for recycling."),
+                "disposed_kg": _num("Disposed of."),
+            }, description="What the unit's surplus became, in the waste hierarchy's order: "
+                           "every row by the giving unit (with its sub-units), recorded in "
+                           "the period, net of reversals."),
         }, description="Sums of the reuse records whose collection falls in the period."),
     }
 

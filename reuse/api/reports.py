@@ -14,6 +14,7 @@ from reuse.api.openapi import MAX_ID
 from reuse.services.reports.goal_progress import GoalProgress
 from reuse.services.reports.report import Summary, summary
 from reuse.services.reports.scope import TREE_NOW, TREES, Scope, authorize, make_period
+from reuse.services.reports.waste_hierarchy import DISPOSED, RECYCLED, REUSED_INTERNAL, SOLD
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -40,6 +41,7 @@ def _goal_json(progress: GoalProgress) -> dict:
 def summary_json(found: Summary) -> dict:
     period, totals, checks = found.scope.period, found.totals, found.checks
     goals = [_goal_json(progress) for progress in found.goals]
+    waste = found.waste
     return {
         "from": period.start,
         "to": period.end,
@@ -55,6 +57,15 @@ def summary_json(found: Summary) -> dict:
                          "claimed": checks.claimed, "dropped": checks.dropped},
         "goal": goals[0] if goals else None,
         "goals": goals,
+        "outside_municipality": {"items": waste.outside.pieces,
+                                 "waste_kg": waste.outside.waste_kg},
+        "waste_hierarchy": {
+            "reused_internal_kg": waste.levels[REUSED_INTERNAL].waste_kg,
+            "reused_external_kg": waste.reused_external.waste_kg,
+            "sold_kg": waste.levels[SOLD].waste_kg,
+            "recycled_kg": waste.levels[RECYCLED].waste_kg,
+            "disposed_kg": waste.levels[DISPOSED].waste_kg,
+        },
     }
 
 

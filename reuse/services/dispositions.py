@@ -31,9 +31,9 @@ from reuse.models import (
     User,
     utcnow,
 )
+from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import audit, characters, factors
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
-from reuse.services.figures import WEIGHT
 from reuse.services.ledger import (
     ALREADY_REVERSED,
     CENT,
@@ -49,7 +49,25 @@ from reuse.services.permissions import (
 )
 
 MAX_AMOUNT_NOK = Decimal("10000000")
+# The most kilograms one end may weigh: a thousand tonnes is a typing error, not a delivery.
+MAX_WEIGHT_KG = Decimal("1000000")
 MAX_RECIPIENT = Disposition.__table__.c.recipient.type.length
+MAX_QUANTITY = MAX_ITEM_QUANTITY
+# How each end is named on the item page, in the report and in the exports.
+KIND_LABELS = {
+    DispositionKind.REUSED_BY_PARTNER.value: _l("Hentet av partner"),
+    DispositionKind.SOLD.value: _l("Solgt"),
+    DispositionKind.DONATED.value: _l("Gitt bort utenfor plattformen"),
+    DispositionKind.RECYCLED.value: _l("Levert til gjenvinning"),
+    DispositionKind.DISPOSED.value: _l("Kastet"),
+}
+AMOUNT_RECEIVED = _l("Beløp mottatt (kr)")
+# Refusals the item page's form gives before the service would, in the same words.
+NEGATIVE_WEIGHT = _l("Vekten må være et tall, null eller mer.")
+WEIGHT_TOO_HIGH = _l("Vekten er urimelig høy. Sjekk tallet.")
+NEGATIVE_AMOUNT = _l("Beløpet må være et tall, null eller mer.")
+AMOUNT_TOO_HIGH = _l("Beløpet er urimelig høyt. Sjekk tallet.")
+DETAIL_NOT_FOR_KIND = _l("Dette feltet hører ikke til slutten du valgte.")
 NEEDS_SAFETY_CHECK = _l("Elektriske ting må være el-sjekket før de forlater kommunen. "
                         "Merk tingen som el-sjekket først.")
 
@@ -88,6 +106,9 @@ def pieces_left(item: Item) -> int:
 def _quantity(quantity) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidInput(_("Antallet må være et helt tall, minst 1."), field="quantity")
+    if quantity > MAX_QUANTITY:
+        raise InvalidInput(_("Antallet kan være høyst %(max)s.", max=MAX_QUANTITY),
+                           field="quantity")
     return quantity
 
 
@@ -96,9 +117,9 @@ def _weight(weight_kg: Decimal | None, quantity: int, per_piece: Decimal | None)
     if weight_kg is None:
         return (Decimal(quantity) * (per_piece or 0)).quantize(GRAM)
     if not isinstance(weight_kg, Decimal) or not weight_kg.is_finite() or weight_kg < 0:
-        raise InvalidInput(_("Vekten må være et tall, null eller mer."), field="weight_kg")
-    if weight_kg > WEIGHT.maximum * quantity:
-        raise InvalidInput(_("Vekten er urimelig høy. Sjekk tallet."), field="weight_kg")
+        raise InvalidInput(str(NEGATIVE_WEIGHT), field="weight_kg")
+    if weight_kg > MAX_WEIGHT_KG:
+        raise InvalidInput(str(WEIGHT_TOO_HIGH), field="weight_kg")
     if weight_kg != weight_kg.quantize(GRAM):
         raise InvalidInput(_("Vekten kan ha høyst tre desimaler (gram)."), field="weight_kg")
     return weight_kg
@@ -109,9 +130,9 @@ def _amount(amount_nok: Decimal | None) -> Decimal:
         raise InvalidInput(_("Skriv hvor mye dere fikk for tingene (0 hvis ingenting)."),
                            field="amount_nok")
     if not isinstance(amount_nok, Decimal) or not amount_nok.is_finite() or amount_nok < 0:
-        raise InvalidInput(_("Beløpet må være et tall, null eller mer."), field="amount_nok")
+        raise InvalidInput(str(NEGATIVE_AMOUNT), field="amount_nok")
     if amount_nok > MAX_AMOUNT_NOK:
-        raise InvalidInput(_("Beløpet er urimelig høyt. Sjekk tallet."), field="amount_nok")
+        raise InvalidInput(str(AMOUNT_TOO_HIGH), field="amount_nok")
     if amount_nok != amount_nok.quantize(CENT):
         raise InvalidInput(_("Beløpet kan ha høyst to desimaler (øre)."), field="amount_nok")
     return amount_nok
@@ -128,6 +149,28 @@ def _text(value: str | None, label: str, field: str, *, required: bool) -> str:
     return value
 
 
+def _details(kind: str, *, amount_nok, fraction, recipient) -> dict:
+    """The one detail each kind takes (what was received, to whom, which fraction); a detail
+    of another kind is refused rather than silently dropped."""
+    given = {"amount_nok": amount_nok is not None, "fraction": bool(fraction),
+             "recipient": bool((recipient or "").strip())}
+    wanted = {DispositionKind.SOLD: "amount_nok", DispositionKind.DONATED: "recipient",
+              DispositionKind.RECYCLED: "fraction"}.get(DispositionKind(kind))
+    for name, present in given.items():
+        if present and name != wanted:
+            raise InvalidInput(str(DETAIL_NOT_FOR_KIND), field=name)
+    if kind == DispositionKind.SOLD:
+        return {"amount_nok": _amount(amount_nok)}
+    if kind == DispositionKind.DONATED:
+        return {"recipient": _text(recipient, _("Mottaker"), "recipient", required=True)}
+    if kind == DispositionKind.RECYCLED:
+        if fraction not in {value.value for value in RecyclingFraction}:
+            raise InvalidInput(_("Velg hvilken fraksjon tingene ble levert som."),
+                               field="fraction")
+        return {"fraction": fraction}
+    return {}
+
+
 def record_end(user: User, item: Item, kind: str, quantity: int, *,
                weight_kg: Decimal | None = None, amount_nok: Decimal | None = None,
                fraction: str | None = None, recipient: str | None = None) -> Disposition:
@@ -141,24 +184,15 @@ def record_end(user: User, item: Item, kind: str, quantity: int, *,
     if kind not in {end.value for end in FINAL_ENDS}:
         raise InvalidInput(_("Velg solgt, gitt bort, gjenvunnet eller kastet."), field="kind")
     quantity = _quantity(quantity)
-    details: dict = {}
-    if kind == DispositionKind.SOLD:
-        details["amount_nok"] = _amount(amount_nok)
-    elif kind == DispositionKind.DONATED:
-        details["recipient"] = _text(recipient, _("Mottaker"), "recipient", required=True)
-    elif kind == DispositionKind.RECYCLED:
-        if fraction not in {value.value for value in RecyclingFraction}:
-            raise InvalidInput(_("Velg hvilken fraksjon tingene ble levert som."),
-                               field="fraction")
-        details["fraction"] = fraction
-    if kind in (DispositionKind.SOLD, DispositionKind.DONATED) \
-            and not may_leave_municipality(item):
-        raise Conflict(str(NEEDS_SAFETY_CHECK))
-    if item.stage != Stage.FINAL or item.is_withdrawn:
-        raise Conflict(_("Hva som skjedde med tingene registreres når annonsen er i siste "
-                         "fase."))
+    details = _details(kind, amount_nok=amount_nok, fraction=fraction, recipient=recipient)
     snapshot = _snapshot(item)
     waste_kg = _weight(weight_kg, quantity, snapshot["weight_kg_used"])
+    if item.stage != Stage.FINAL or item.is_withdrawn:
+        raise Conflict(_("Hva som skjedde med tingene registreres når annonsen er i siste "
+                         "fase."), code="wrong_stage")
+    if kind in (DispositionKind.SOLD, DispositionKind.DONATED) \
+            and not may_leave_municipality(item):
+        raise Conflict(str(NEEDS_SAFETY_CHECK), code="not_safety_checked")
     available = Item.quantity - Item.quantity_reserved - Item.quantity_handed_over
     taken = db.session.execute(
         update(Item).where(Item.id == item.id, Item.withdrawn_at.is_(None),
@@ -170,7 +204,8 @@ def record_end(user: User, item: Item, kind: str, quantity: int, *,
     if taken != 1:
         left = pieces_left(item)
         raise Conflict(ngettext("Bare %(num)s stk. er igjen uten en slutt.",
-                                "Bare %(num)s stk. er igjen uten en slutt.", left))
+                                "Bare %(num)s stk. er igjen uten en slutt.", left),
+                       code="not_available")
     disposition = Disposition(
         kind=kind, item_id=item.id, from_unit_id=item.unit_id, category_id=item.category_id,
         quantity=quantity, waste_kg=waste_kg, recorded_by_id=user.id, **details, **snapshot)

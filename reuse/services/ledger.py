@@ -37,6 +37,7 @@ COSTS_TOO_HIGH = _l("Kostnadene er urimelig høye. Sjekk beløpet.")
 REASON_LABEL = _l("Hvorfor korrigeres føringen?")
 NO_REASON = _l("Skriv hvorfor føringen korrigeres.")
 ALREADY_REVERSED = _l("Føringen er allerede korrigert.")
+CORRECTED = _l("Føringen er korrigert med en motpostering.")
 IS_A_CORRECTION = _l("Dette er selv en korrigering og kan ikke korrigeres.")
 # A reason too long, for a correction here or for moving an item back (stages.move).
 REASON_TOO_LONG = _l("Årsaken kan ha høyst %(max)s tegn.", max=MAX_REASON)

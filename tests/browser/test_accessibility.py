@@ -139,3 +139,65 @@ def test_the_administration_pages_on_a_phone_with_unread_notifications(new_page,
                        if v["impact"] in BLOCKING]
     assert too_wide == []
     assert {path: v for path, v in found.items() if v} == {}
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_final_stage_and_waste_hierarchy_pages_on_a_phone(new_page, people, make_item, db,
+                                                             language):
+    """Recording an end (with its form errors), the ends so far, the waste hierarchy on the
+    report, its drill-down and an admin's correction: axe, and no sideways scrolling at
+    375 px, in both languages."""
+    from decimal import Decimal
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from reuse.models import Stage
+    from reuse.services import dispositions
+    from tests.browser.test_journeys import has_no_horizontal_scroll
+    from tests.partners import at_stage, make_partner, make_partner_user, partner_hand_over
+
+    item = at_stage(make_item(people.member, title="Kontorstoler", quantity=6), Stage.FINAL)
+    ended = dispositions.record_end(people.member, item, "recycled", 2, fraction="metal")
+    dispositions.record_end(people.member, item, "sold", 1, amount_nok=Decimal("150"))
+    partner = make_partner("nonprofit", "Kirkens Bymisjon Bergen")
+    partner_hand_over(people.member, make_partner_user(partner),
+                      make_item(people.member, title="Bokhylle", category="bokhylle"), 1)
+    people.admin.locale = people.member.locale = language
+    db.session.commit()
+    locale = {"nb": "nb-NO", "en": "en-GB"}[language]
+    heading = None if language == "nb" else "You are signed in as"
+
+    axe = Axe()
+    found, too_wide = {}, []
+
+    def check(page, name):
+        if not has_no_horizontal_scroll(page):
+            too_wide.append(name)
+        found[name] = [(v["id"], v["impact"], v["nodes"][0]["target"], v["help"])
+                       for v in axe.run(page, options=AXE_OPTIONS).response["violations"]
+                       if v["impact"] in BLOCKING]
+
+    page = new_page(phone=True, locale=locale)
+    log_in(page, people.member, heading=heading)
+    page.goto(f"/items/{item.id}")
+    page.locator("#ends-heading").wait_for()
+    check(page, "item page")
+    page.locator("form[action$='/dispositions'] button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    check(page, "item page with errors")
+    page.goto("/reports#waste-heading")
+    check(page, "report")
+    page.goto("/reports/waste?level=recycled")
+    check(page, "drill-down")
+
+    admin = new_page(phone=True, locale=locale)
+    log_in(admin, people.admin, heading=heading)
+    admin.goto(f"/dispositions/{ended.id}/reverse")
+    check(admin, "correction")
+    admin.locator("button[data-color=danger]").click()
+    admin.locator("#error-summary").wait_for()
+    check(admin, "correction with errors")
+    admin.goto(f"/reports/waste?level=reused_nonprofits&partner={partner.id}")
+    check(admin, "partner drill-down")
+    assert too_wide == []
+    assert {name: v for name, v in found.items() if v} == {}

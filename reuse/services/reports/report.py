@@ -15,6 +15,7 @@ from reuse.services.reports.goal_progress import GoalProgress, goals_for_unit, g
 from reuse.services.reports.ranking import RankRow, ranking
 from reuse.services.reports.scope import Scope
 from reuse.services.reports.sums import MonthRow, grouped_each, monthly, totals
+from reuse.services.reports.waste_hierarchy import WasteHierarchy, waste_hierarchy
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,14 @@ class Summary:
     totals: Figures
     checks: CheckCounts
     goals: list[GoalProgress]
+    waste: WasteHierarchy
 
 
 def summary(scope: Scope) -> Summary:
     """The headline figures of the scope and the goals for its unit (API and exports)."""
     unit = db.session.get(Unit, scope.unit_id) if scope.unit_id is not None else None
-    return Summary(scope, unit, totals(scope), check_counts(scope), goals_for_unit(scope))
+    return Summary(scope, unit, totals(scope), check_counts(scope), goals_for_unit(scope),
+                   waste_hierarchy(scope))
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Report:
     giving: list[TreeRow]
     categories: list[TreeRow]
     ranking: list[RankRow]
+    waste: WasteHierarchy  # what the unit's surplus became, by the giving unit
 
 
 def report(scope: Scope) -> Report:
@@ -59,4 +63,4 @@ def report(scope: Scope) -> Report:
                   monthly(scope), tree(received, units, scope.unit_id),
                   tree(grouped["giver"], units, scope.giver_id),
                   tree(grouped["category"], category_nodes(), scope.category_id),
-                  ranking(scope, received=received, units=units))
+                  ranking(scope, received=received, units=units), waste_hierarchy(scope))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalog", __name__)
 
-from reuse.web.catalog import views  # noqa: E402,F401
+from reuse.web.catalog import endings, views  # noqa: E402,F401

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from reuse.api.auth import bearer_user
 from reuse.models.catalog import ItemStatus
 from reuse.services import claims, factors, items, permissions, photos, stages
-from reuse.web.catalog import bp
+from reuse.web.catalog import bp, endings
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.claims.forms import ClaimForm
 
@@ -56,9 +56,10 @@ def item_detail(item_id: int):
     return render_item_page(permissions.visible_item(current_user, item_id))
 
 
-def render_item_page(item, claim_form=None, stage_form=None):
+def render_item_page(item, claim_form=None, stage_form=None, ending_form=None):
     """The item page, with the claim form or the open claims, as this user may see them,
-    and the cascade panel ("Videre bruk") for those who manage it."""
+    the cascade panel ("Videre bruk") for those who manage it, and at the final stage the
+    ends of what is left."""
     from reuse.web.listings.forms import StageForm
 
     can_manage = permissions.can_manage_item(current_user, item)
@@ -85,7 +86,8 @@ def render_item_page(item, claim_form=None, stage_form=None):
         stage_label=stages.label(item.stage),
         electrical=stages.is_electrical(item.category),
         can_mark_checked=can_move and permissions.can_mark_safety_checked(current_user, item),
-        cascade_days=stages.stage_days)
+        cascade_days=stages.stage_days,
+        **endings.ending_context(item, ending_form))
 
 
 @bp.get("/photos/<filename>")

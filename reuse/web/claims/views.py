@@ -211,6 +211,6 @@ def reverse_record(record_id: int):
             ledger.reverse(current_user, record, form.reason.data)
         if not refused:
             db.session.commit()
-            flash(_("Føringen er korrigert med en motpostering."), "success")
+            flash(str(ledger.CORRECTED), "success")
             return redirect(url_for("claims.claim_detail", claim_id=record.claim_id))
     return _render_claim(_visible_claim(record.claim_id), reverse_form=form, status=422)

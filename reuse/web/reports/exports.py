@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
-from reuse.services import categories, checks, claims, goals, quantities, units
+from reuse.services import categories, checks, claims, dispositions, goals, quantities, units
 from reuse.services.reports import figures as figure_names
 from reuse.services.reports.breakdowns import TreeRow
 from reuse.services.reports.figures import Figures
@@ -43,6 +43,7 @@ from reuse.services.reports.scope import (
     WHOLE_MUNICIPALITY,
     Scope,
 )
+from reuse.services.reports.waste_hierarchy import FRACTION_LABELS, LEVEL_LABELS
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -229,7 +230,44 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
             figures(section, _row_name(row), row.figures)
     for row in report.ranking:
         figures(str(RANKING), f"{row.rank}. {row.name}", row.figures)
+    for name, pieces, waste_kg, amount in _waste_rows(report):
+        rows.append((str(WASTE_HIERARCHY), name.strip(), str(PIECES), pieces))
+        rows.append((str(WASTE_HIERARCHY), name.strip(), str(KILOGRAMS), waste_kg))
+        if amount is not None:
+            rows.append((str(WASTE_HIERARCHY), name, str(AMOUNT_RECEIVED), amount))
+    for name, pieces, waste_kg, cost, co2e in _partner_rows(report):
+        for measure, value in ((PIECES, pieces), (KILOGRAMS, waste_kg),
+                               (PARTNER_AVOIDED_COST, cost), (PARTNER_AVOIDED_CO2E, co2e)):
+            rows.append((str(OUTSIDE), name, str(measure), value))
     return rows
+
+
+WASTE_HIERARCHY = _l("Avfallshierarkiet")
+OUTSIDE = _l("Utenfor kommunen")
+PIECES = _l("Stykk")
+KILOGRAMS = _l("Kilo")
+AMOUNT_RECEIVED = dispositions.AMOUNT_RECEIVED
+PARTNER_AVOIDED_COST = _l("Partnerens unngåtte innkjøp (kr)")
+PARTNER_AVOIDED_CO2E = _l("Partnerens unngåtte CO2e (kg)")
+
+
+def _waste_rows(report: Report) -> list[list]:
+    """(level, pieces, kg, amount received) in the hierarchy's order, fractions under
+    recycling; then (partner, pieces, kg, avoided kroner, avoided CO2e) for each partner."""
+    waste = report.waste
+    rows: list[list] = []
+    for level, amounts in waste.levels.items():
+        rows.append([str(LEVEL_LABELS[level]), amounts.pieces, amounts.waste_kg,
+                     waste.sold_amount_nok if level == "sold" else None])
+        if level == "recycled":
+            rows.extend(["  " + str(FRACTION_LABELS[fraction]), found.pieces, found.waste_kg,
+                         None] for fraction, found in waste.fractions.items())
+    return rows
+
+
+def _partner_rows(report: Report) -> list[list]:
+    return [[row.name, row.amounts.pieces, row.amounts.waste_kg, row.avoided_cost_nok,
+             row.avoided_co2e_kg] for row in report.waste.partners]
 
 
 def _trees(report: Report) -> list[tuple[str, list[TreeRow]]]:
@@ -329,4 +367,10 @@ def summary_xlsx(report: Report) -> bytes:
     _sheet(workbook, str(RANKING), [_("Plass"), str(units.LABEL), *headings], (
         (row.rank, row.name, *_figure_values(row.figures)) for row in report.ranking),
         [INT_FORMAT, None, *FIGURE_FORMATS])
+    _sheet(workbook, str(WASTE_HIERARCHY), [str(WASTE_HIERARCHY), str(PIECES), str(KILOGRAMS),
+                                            str(AMOUNT_RECEIVED)], _waste_rows(report),
+           [None, INT_FORMAT, KG_FORMAT, NOK_FORMAT])
+    _sheet(workbook, str(OUTSIDE), [_("Organisasjon"), str(PIECES), str(KILOGRAMS),
+                                    str(PARTNER_AVOIDED_COST), str(PARTNER_AVOIDED_CO2E)],
+           _partner_rows(report), [None, INT_FORMAT, KG_FORMAT, NOK_FORMAT, KG_FORMAT])
     return _bytes(workbook)

@@ -8,10 +8,11 @@ from werkzeug.datastructures import MultiDict
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import category_name, format_day
-from reuse.models import Category, Unit
-from reuse.services import categories, factors, goals, permissions
+from reuse.models import Category, Partner, Unit
+from reuse.services import categories, factors, goals, numbers, permissions
 from reuse.services.errors import InvalidInput
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
+from reuse.services.reports import waste_hierarchy as waste
 from reuse.services.reports.checks import CHECK_OUTCOMES, check_counts, checks
 from reuse.services.reports.records import links_for, records
 from reuse.services.reports.report import report
@@ -98,6 +99,8 @@ def overview():
         chart=chart.month_chart(shown.months), year=scope.period.year,
         quick_links=_quick_links(scope.unit_id, scope.tree), today=oslo_today(),
         goal_labels=goals.METRIC_LABELS, can_manage_goals=can_manage_goals(current_user),
+        level_labels=waste.LEVEL_LABELS, fraction_labels=waste.FRACTION_LABELS,
+        partner_levels=waste.PARTNER_LEVELS,
         can_manage_factors=can_manage_factors(current_user))
 
 
@@ -118,6 +121,39 @@ def record_list():
     found = records(scope, page=request.args.get("page", 1, type=int))
     return render_template("reports/records.html", scope=scope, page=found,
                            names=_names(scope), links=links_for(current_user, found.records))
+
+
+@bp.get("/reports/waste")
+@login_required
+def waste_list():
+    """The rows behind one level of the waste hierarchy (one partner's, or one fraction's)."""
+    _form, scope = _scope_or_400()
+    level = request.args.get("level") or None
+    fraction = request.args.get("fraction") or None
+    partner_id = request.args.get("partner", type=int) if request.args.get("partner") else None
+    if request.args.get("partner") and (partner_id is None or not numbers.fits_int(partner_id)):
+        abort(400)
+    partner = db.session.get(Partner, partner_id) if partner_id is not None else None
+    if partner_id is not None and partner is None:
+        abort(400)
+    try:
+        found = waste.level_rows(scope, level, partner_id=partner_id, fraction=fraction,
+                                 page=request.args.get("page", 1, type=int))
+    except InvalidInput:
+        abort(400)
+    args = {**scope.query_args(), "level": level}
+    if fraction:
+        args["fraction"] = fraction
+    if partner_id is not None:
+        args["partner"] = str(partner_id)
+    items = [row.claim.item if level == waste.REUSED_INTERNAL else row.item
+             for row in found.rows]
+    return render_template("reports/waste.html", scope=scope, page=found, names=_names(scope),
+                           args=args, fraction=fraction, partner=partner,
+                           visible={item.id: permissions.can_see_item(current_user, item)
+                                    for item in items},
+                           level_labels=waste.LEVEL_LABELS,
+                           fraction_labels=waste.FRACTION_LABELS)
 
 
 @bp.get("/reports/checks")

@@ -123,6 +123,7 @@ PAGE_ONLY = {
     ("InviteForm", "email"): {"maxLength": MAX_EMAIL},
     ("LoginLinkRequestForm", "email"): {"maxLength": MAX_EMAIL},
     ("PartnerPasswordForm", "password"): {"maxLength": users.MAX_PASSWORD_LENGTH},
+    ("PartnerPasswordForm", "current_password"): {"maxLength": users.MAX_PASSWORD_LENGTH},
     ("PartnerBrowseForm", "q"): {"maxLength": items.MAX_QUERY},
     ("PartnerBrowseForm", "page"): {"minimum": 1},
 }

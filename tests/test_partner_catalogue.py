@@ -17,6 +17,7 @@ from reuse.models import (
     Claim,
     Disposition,
     DispositionKind,
+    Notification,
     PartnerSubscription,
     ReuseRecord,
     Stage,
@@ -473,3 +474,150 @@ def test_a_partner_token_may_ask_for_any_order(partners, offered, api):
         assert response.status_code == 200, order
         assert {i["title"] for i in response.get_json()["items"]} == {"Reol til fylket",
                                                                      "Skap for alle"}
+
+
+# -- the boundaries an independent review probed ------------------------------------------
+
+def test_provisioning_neither_lists_nor_changes_a_partners_person(app, db, partners, people):
+    """The municipality's identity provider provisions the municipality's people: a partner's
+    person is not in its list, and every request for them is 404, so a provisioning token
+    can neither re-address the account (and send its sign-in link elsewhere) nor close it."""
+    from reuse.services import scim_tokens
+
+    _, plain = scim_tokens.create_token(None, "Entra ID")
+    db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {plain}", "Content-Type": "application/scim+json"}
+    person = partners.county_person
+    listed = client.get("/scim/v2/Users?count=200", headers=headers)
+    assert listed.status_code == 200
+    assert person.email not in listed.get_data(as_text=True)
+    assert client.get(f'/scim/v2/Users?filter=userName eq "{person.email}"',
+                      headers=headers).get_json()["totalResults"] == 0
+    assert client.get(f"/scim/v2/Users/{person.id}", headers=headers).status_code == 404
+    replaced = client.put(f"/scim/v2/Users/{person.id}", headers=headers, json={
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "mallory@evil.example", "active": True})
+    assert replaced.status_code == 404
+    assert client.delete(f"/scim/v2/Users/{person.id}", headers=headers).status_code == 404
+    created = client.post("/scim/v2/Users", headers=headers, json={
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": person.email, "active": True})
+    assert created.status_code == 409
+    db.session.expire_all()
+    assert (person.email, person.active, person.scim_external_id) == (
+        "frida@vlfk.example", True, None)
+
+
+def test_single_sign_on_never_takes_over_a_partners_person(db, partners):
+    """An identity at the municipality's provider with a partner person's (verified) address
+    is refused, and the account stays unbound."""
+    from reuse.services import sso
+
+    identity = sso.Identity(issuer="https://idp.example", subject="guest-sub",
+                            email="frida@vlfk.example", email_verified=True, name="Frida")
+    with pytest.raises(sso.SignInRefused):
+        sso.account_for(identity, trust_email=True)
+    db.session.expire_all()
+    assert partners.county_person.oidc_subject is None
+
+
+def test_an_item_leaves_a_partners_sight_once_their_claim_is_closed(
+        db, partners, offered, people, client, api):
+    """An open claim keeps the item in sight (they are to collect it); a cancelled one does
+    not: moved back to internal, or withdrawn, the item is gone for the organisation."""
+    from reuse.services import items, stages
+
+    bodies = offered["bodies"]
+    claim = claims.claim_item(partners.county_person, bodies, 1)
+    db.session.commit()
+    stages.move(people.member, bodies, Stage.INTERNAL.value, "Trengs likevel i høst")
+    db.session.commit()
+    partner_api = api(partners.county_person)
+    assert partner_api.get(f"/api/v1/items/{bodies.id}").status_code == 200
+    claims.cancel(partners.county_person, claim)
+    db.session.commit()
+    assert partner_api.get(f"/api/v1/items/{bodies.id}").status_code == 404
+    assert bodies.id not in {item["id"] for item in partner_api.get(
+        "/api/v1/items?status=all").get_json()["items"]}
+    items.withdraw_item(people.member, bodies)
+    db.session.commit()
+    login(client, partners.county_colleague)
+    assert client.get(f"/partner/items/{bodies.id}").status_code == 404
+
+
+def test_a_partner_reads_no_prices_or_emissions_on_a_collected_claim(
+        db, partners, offered, people, api):
+    bodies = offered["bodies"]
+    partner_api = api(partners.county_person)
+    claim_id = partner_api.post(f"/api/v1/items/{bodies.id}/claims",
+                                json={"quantity": 1}).get_json()["id"]
+    claims.approve(people.member, claims.get_claim(claim_id))
+    db.session.commit()
+    assert partner_api.post(f"/api/v1/claims/{claim_id}/collect", json={}).status_code == 200
+    record = partner_api.get(f"/api/v1/claims/{claim_id}").get_json()["reuse_record"]
+    assert record["outside_municipality"] is True
+    assert (record["new_price_nok_used"], record["co2e_kg_used"]) == (None, None)
+    assert record["avoided_waste_kg"] == 30
+    # The lister's side keeps the figures the record was written with.
+    lister = api(people.member).get(f"/api/v1/claims/{claim_id}").get_json()["reuse_record"]
+    assert lister["new_price_nok_used"] == 1800
+
+
+def test_partners_are_told_the_giving_unit_not_the_lister(db, partners, offered, people):
+    bodies = offered["bodies"]
+    claim = claims.claim_item(partners.county_person, bodies, 1)
+    claims.approve(people.member, claim)
+    db.session.commit()
+    told = db.session.scalar(select(Notification).where(
+        Notification.user_id == partners.county_person.id,
+        Notification.kind == "claim_approved"))
+    assert people.member.name not in told.body
+    assert bodies.unit.name in told.body
+
+
+def test_changing_a_partners_password_asks_for_the_current_one(client, db, partners):
+    from reuse.services import users
+
+    login(client, partners.county_person)
+    page = client.get("/account/password")
+    assert "current_password" in page.get_data(as_text=True)
+    refused = client.submit("/account/password", {
+        "password": "en helt ny frase for fylket", "confirm": "en helt ny frase for fylket"})
+    assert refused.status_code == 422
+    assert "Det nåværende passordet stemmer ikke." in page_text(refused)
+    db.session.expire_all()
+    assert users.authenticate("frida@vlfk.example", "en helt ny frase for fylket") is None
+
+
+def test_anonymising_a_partners_person_takes_their_sign_in_links_with_the_address(
+        db, partners):
+    from reuse.models import LoginLink
+    from reuse.services import login_links, users
+
+    login_links.create_link(partners.county_person)
+    db.session.commit()
+    users.anonymise(partners.county_person)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(LoginLink).where(
+        LoginLink.email == "frida@vlfk.example")) == 0
+
+
+def test_an_admin_revokes_a_partners_token_from_the_token_list(client, db, partners, people,
+                                                                log_in):
+    from reuse.models import ApiToken
+
+    tokens.create_token(partners.county_person, "Fylkets innkjøp")
+    db.session.commit()
+    token = db.session.scalar(select(ApiToken).where(
+        ApiToken.user_id == partners.county_person.id))
+    log_in(people.admin)
+    assert "Fylkes Frida" in page_text(client.get("/admin/tokens"))
+    revoked = client.submit(f"/admin/tokens/{token.id}/revoke", {"confirm": "yes"})
+    assert revoked.status_code in (302, 303)
+    db.session.expire_all()
+    assert token.revoked_at is not None
+    # The token list and the confirmation lead to the organisation, not a person page that
+    # partners' people do not have.
+    page = client.get("/admin/tokens").get_data(as_text=True)
+    assert f"/admin/partners/{partners.county.id}" in page

@@ -107,11 +107,12 @@ def record_json(record: ReuseRecord | None) -> dict | None:
     }
 
 
-def outside_record_json(disposition: Disposition | None) -> dict | None:
+def outside_record_json(disposition: Disposition | None, viewer: User | None = None) -> dict | None:
     """A partner's hand-over, in the reuse record's shape: waste avoided, and no kroner or
-    CO2e avoided by the municipality."""
+    CO2e avoided by the municipality. A partner reads no prices or emissions (as items)."""
     if disposition is None:
         return None
+    internal = viewer is None or not viewer.is_partner
     return {
         "id": disposition.id,
         "outside_municipality": True,
@@ -120,13 +121,13 @@ def outside_record_json(disposition: Disposition | None) -> dict | None:
         "avoided_cost_nok": 0,
         "avoided_co2e_kg": 0,
         "avoided_waste_kg": disposition.waste_kg,
-        "new_price_nok_used": disposition.new_price_nok_used,
+        "new_price_nok_used": disposition.new_price_nok_used if internal else None,
         "weight_kg_used": disposition.weight_kg_used,
-        "co2e_kg_used": disposition.co2e_kg_used,
+        "co2e_kg_used": disposition.co2e_kg_used if internal else None,
     }
 
 
-def claim_json(claim: Claim) -> dict:
+def claim_json(claim: Claim, viewer: User | None = None) -> dict:
     return {
         "id": claim.id,
         "item_id": claim.item_id,
@@ -143,7 +144,7 @@ def claim_json(claim: Claim) -> dict:
         "decline_reason": claim.decline_reason,
         "decision_message": claim.decision_message,
         "collected_at": claim.collected_at,
-        "reuse_record": (outside_record_json(claim.outside_record)
+        "reuse_record": (outside_record_json(claim.outside_record, viewer)
                          if claim.partner_id is not None else record_json(claim.reuse_record)),
     }
 

@@ -225,7 +225,7 @@ def create_claim(item_id: int):
         claim = checks.claim_match(user, _check_for(check_id, as_input=True), item, quantity,
                                    message)
     db.session.commit()
-    return jsonify(claim_json(permissions.visible_claim(user, claim.id))), 201
+    return jsonify(claim_json(permissions.visible_claim(user, claim.id), user)), 201
 
 
 @bp.get("/claims")
@@ -234,7 +234,7 @@ def list_claims():
     scope = p.query_choice("scope", ("mine", "incoming"), "mine")
     found = claims.claims_made_by(user) if scope == "mine" else claims.claims_on_unit_items(user)
     allowance = claims.open_claims_of(user)
-    return jsonify({"claims": [claim_json(claim) for claim in found],
+    return jsonify({"claims": [claim_json(claim, user) for claim in found],
                     "open_claims": {"count": allowance.count, "limit": allowance.limit}})
 
 
@@ -244,7 +244,7 @@ def _claim_for(claim_id: int) -> Claim:
 
 @bp.get("/claims/<int:claim_id>")
 def get_claim(claim_id: int):
-    return jsonify(claim_json(_claim_for(claim_id)))
+    return jsonify(claim_json(_claim_for(claim_id), require_user()))
 
 
 def _decision(claim_id: int, action):
@@ -254,7 +254,7 @@ def _decision(claim_id: int, action):
     action(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE,
                                  multiline=True))
     db.session.commit()
-    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id), user))
 
 
 @bp.post("/claims/<int:claim_id>/approve")
@@ -273,7 +273,7 @@ def decline_claim(claim_id: int):
     claims.decline(user, claim, p.string(body, "message", max_length=claims.MAX_MESSAGE,
                                          multiline=True), reason)
     db.session.commit()
-    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id), user))
 
 
 @bp.post("/claims/<int:claim_id>/cancel")
@@ -290,7 +290,7 @@ def collect_claim(claim_id: int):
                    replaces_purchase=p.boolean(body, "replaces_purchase", default=None),
                    costs_nok=p.decimal(body, "costs_nok", default=Decimal("0")))
     db.session.commit()
-    return jsonify(claim_json(permissions.visible_claim(user, claim_id)))
+    return jsonify(claim_json(permissions.visible_claim(user, claim_id), user))
 
 
 def _category_input(body: dict, *, required: bool = False):

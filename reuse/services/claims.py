@@ -117,6 +117,12 @@ def _item_side_link(claim: Claim) -> str:
     return f"/claims/{claim.id}"
 
 
+def _speaker(user: User, claim: Claim) -> str:
+    """Who the claimant is told acted on the item's side: the person, or for a partner's
+    claim the giving unit (partners are not told who in the municipality listed it)."""
+    return claim.item.unit.name if claim.partner_id is not None else user.name
+
+
 def _with_message(body: str, message: str) -> str:
     """The body, and the sender's own words (if any) as a paragraph of their own."""
     return body + ("\n\n" + _("Melding: %(message)s", message=message) if message else "")
@@ -378,7 +384,8 @@ def approve(user: User, claim: Claim, message: str = "") -> Claim:
             claim.claimant, "claim_approved", APPROVED_SUBJECT % {"title": item.title},
             _with_message(_("%(name)s har godkjent forespørselen din om %(quantity)s stk. "
                             "«%(title)s». Hent innen %(date)s på %(place)s.",
-                            name=user.name, quantity=claim.quantity, title=item.title,
+                            name=_speaker(user, claim), quantity=claim.quantity,
+                            title=item.title,
                             date=format_day(claim.collect_by), place=item.location_label),
                           message),
             link=_claim_link(claim))
@@ -432,7 +439,7 @@ def _decline(user: User, claim: Claim, message: str, reason: str | None) -> Clai
     audit.record(user, "claim.declined", claim, reason=reason, message=message)
     with force_locale(locale_of(claim.claimant)):
         body = _("%(name)s har avslått forespørselen din om «%(title)s».",
-                 name=user.name, title=claim.item.title)
+                 name=_speaker(user, claim), title=claim.item.title)
         if label := decline_reason_label(claim):
             body += "\n\n" + _("Grunn: %(reason)s", reason=label)
         if message:
@@ -502,7 +509,7 @@ def collect(user: User, claim: Claim, *, replaces_purchase: bool | None,
         # The giving side closed the loop; tell the receiver what was recorded in their name.
         with force_locale(locale_of(claim.claimant)):
             collected = _("%(name)s har bekreftet at dere har hentet %(quantity)s stk. "
-                          "«%(title)s».", name=user.name, quantity=claim.quantity,
+                          "«%(title)s».", name=_speaker(user, claim), quantity=claim.quantity,
                           title=item.title)
             recorded = ("" if outside else
                         _("Det er registrert at dere ellers ville kjøpt nytt.")

@@ -207,11 +207,15 @@ def invite_partner_person(admin: User | None, partner: Partner, email: str,
     return login_links.create_link(person)
 
 
-def set_own_password(user: User, password: str) -> None:
+def set_own_password(user: User, password: str, current_password: str | None = None) -> None:
     """A partner's person sets (or changes) a password of their own: afterwards the password
-    form signs them in as well as a link does. Every other session of theirs ends."""
+    form signs them in as well as a link does. Every other session of theirs ends. Changing
+    one asks for the current one: a session left open must not lock its owner out."""
     if not permissions.can_set_partner_password(user):
         raise PermissionDenied(_("Bare samarbeidspartnere lager passord her."))
+    if user.password_hash and not users.password_matches(user, current_password):
+        raise InvalidInput(_("Det nåværende passordet stemmer ikke."),
+                           field="current_password")
     users.check_password_strength(password, email=user.email, name=user.name)
     user.password_hash = users.hash_password(password)
     users.end_all_sessions(user)

@@ -111,8 +111,8 @@ def items_visible_to(user: User) -> ColumnElement[bool]:
     if not user.is_active:
         return false()
     if user.is_partner:
-        return or_(items_offered_to_partner(user),
-                   Item.id.in_(select(Claim.item_id).where(Claim.partner_id == user.partner_id)))
+        return or_(items_offered_to_partner(user), Item.id.in_(select(Claim.item_id).where(
+            Claim.partner_id == user.partner_id, Claim.open())))
     return or_(Item.withdrawn_at.is_(None), items_manageable_by(user))
 
 
@@ -202,8 +202,12 @@ def items_offered_to_partner(user: User) -> ColumnElement[bool]:
 
 
 def _claimed_by_partner(user: User, item: Item) -> bool:
+    """An item the organisation has an open claim on stays in sight until it is collected,
+    whatever its stage (an approved claim is a promise); afterwards the claim page carries
+    what they need, and a withdrawn or internal item goes out of sight."""
     return db.session.scalar(select(Claim.id).where(
-        Claim.item_id == item.id, Claim.partner_id == user.partner_id).limit(1)) is not None
+        Claim.item_id == item.id, Claim.partner_id == user.partner_id, Claim.open()
+    ).limit(1)) is not None
 
 
 def can_move_stage(user: User, item: Item) -> bool:
@@ -576,11 +580,14 @@ def provisioned_users() -> ColumnElement[bool]:
     anonymised ones (there is nobody left to provision).
 
     Accounts made before provisioning began are among them, so the client can find a person
-    by address and take the account over instead of making a second one.
+    by address and take the account over instead of making a second one. Partners' people
+    are not: they are the partner organisation's, invited by the municipality's admins, and
+    the municipality's identity provider neither sees nor changes them.
     """
     from reuse.services import users
 
-    return and_(User.scim_deleted_at.is_(None), ~users.anonymised_accounts())
+    return and_(User.scim_deleted_at.is_(None), ~users.anonymised_accounts(),
+                User.partner_id.is_(None))
 
 
 def provisioned_user(user_id: int) -> User:
@@ -589,7 +596,8 @@ def provisioned_user(user_id: int) -> User:
     from reuse.services import users
 
     user = db.session.get(User, user_id) if _known_id(user_id) else None
-    if user is None or user.scim_deleted_at is not None or users.is_anonymised(user):
+    if (user is None or user.scim_deleted_at is not None or users.is_anonymised(user)
+            or user.is_partner):
         raise NotFound(_("Fant ingen bruker med id %(id)s.", id=user_id))
     return user
 
@@ -600,7 +608,7 @@ def provisioning_may_change(user: User) -> bool:
     Admins and the sustainability lead are managed in the application: a provisioning token
     that could re-address an admin account could send its password reset to itself. It may
     still deactivate them (a leaver must lose access at once)."""
-    return user.role not in MANAGED_IN_APPLICATION
+    return user.role not in MANAGED_IN_APPLICATION and not user.is_partner
 
 
 def provisioning_may_reactivate(user: User) -> bool:
@@ -758,7 +766,10 @@ ONLY_ADMINS_SCIM = _l("Bare systemadministratorer kan lage og trekke tilbake SCI
 
 
 def can_see_api_token(user: User, token: ApiToken) -> bool:
-    """An API token in the administration: as its owner's page."""
+    """An API token in the administration: as its owner's page; a partner's person's
+    tokens, as their organisation (admins)."""
+    if token.user.is_partner:
+        return can_manage_partners(user)
     return can_administer_person(user, token.user)
 
 
@@ -773,7 +784,10 @@ def api_tokens_visible_to(user: User) -> ColumnElement[bool]:
 
 def can_manage_api_tokens_of(user: User, person: User) -> bool:
     """Create a token for a person, or revoke one: as can_manage_person. A token acts as its
-    owner, so a unit admin may never hold one of an admin or the sustainability lead."""
+    owner, so a unit admin may never hold one of an admin or the sustainability lead. A
+    partner's person's tokens: those who manage partner organisations (admins)."""
+    if person.is_partner:
+        return can_manage_partners(user)
     return can_manage_person(user, person)
 
 

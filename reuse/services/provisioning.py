@@ -121,7 +121,8 @@ def create(account: Account) -> User:
     email = users.normalise_email(account.email)
     existing = users.find_by_email(email)
     if existing is not None:
-        if existing.scim_deleted_at is None or users.is_anonymised(existing):
+        if (existing.scim_deleted_at is None or users.is_anonymised(existing)
+                or existing.is_partner):
             raise _address_taken(email)
         existing.scim_deleted_at = None
         audit.record(None, "user.provisioned_again", existing, via=VIA)

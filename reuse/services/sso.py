@@ -116,6 +116,11 @@ def account_for(identity: Identity, *, trust_email: bool) -> User | None:
         user = users.find_by_email(identity.email)
         if user is None:
             return None
+        if user.is_partner:
+            # A partner organisation's person signs in by link or password; no municipal
+            # identity ever takes their account over.
+            raise refuse("partner_account", _email_taken_message(), user=None,
+                         issuer=identity.issuer, subject=identity.subject, account=user.id)
         if user.oidc_subject is not None:
             # Bound to someone else at this or another provider: never taken over by e-mail.
             raise refuse("email_bound_elsewhere", _email_taken_message(), user=None,
@@ -130,7 +135,7 @@ def account_for(identity: Identity, *, trust_email: bool) -> User | None:
             raise refuse("email_not_verified", _email_taken_message(), user=None,
                          issuer=identity.issuer, subject=identity.subject, account=user.id)
         return _bind(user, identity, by="email")
-    if not user.active:
+    if not user.is_active:
         raise refuse("deactivated", deactivated_message(), user=user,
                      issuer=identity.issuer, subject=identity.subject)
     return user
@@ -156,7 +161,7 @@ def _bind_by_provisioning_id(identity: Identity) -> User | None:
 
 def _bind(user: User, identity: Identity, *, by: str) -> User:
     """Bind an existing account to this identity for good; a deactivated one is refused."""
-    if not user.active:
+    if not user.is_active:
         raise refuse("deactivated", deactivated_message(), user=user,
                      issuer=identity.issuer, subject=identity.subject)
     user.oidc_issuer = identity.issuer

@@ -13,13 +13,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, String, cast, delete, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
-from reuse.models import MUNICIPAL_ROLES, Role, Unit, User
+from reuse.models import MUNICIPAL_ROLES, LoginLink, Role, Unit, User
 from reuse.services import audit, characters, notifications, permissions, tokens, units
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.paging import ListPage, paginate
@@ -123,6 +123,16 @@ def create_user(*, email: str, name: str, unit: Unit, role: str,
     return user
 
 
+def password_matches(user: User, password: str | None) -> bool:
+    """Whether this is the account's own password (an account without one has none)."""
+    if not user.password_hash or not password:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None — without saying which was wrong."""
     user = find_by_email(email)
@@ -220,6 +230,8 @@ def anonymise(user: User, by: User | None = None) -> None:
     user.oidc_subject = None
     user.scim_external_id = None
     user.locale = None
+    # A partner's sign-in links hold the address they were sent to; they go with it.
+    db.session.execute(delete(LoginLink).where(LoginLink.user_id == user.id))
     audit.record(by, "user.anonymised", user)
 
 

@@ -62,19 +62,26 @@ def _api_token(token_id: int):
     return token
 
 
+def _owner_page(token) -> str:
+    """The page of the token's owner: their person page, or their partner organisation's."""
+    if token.user.is_partner:
+        return url_for("admin.partner_detail", partner_id=token.user.partner_id)
+    return url_for("admin.person", person_id=token.user_id)
+
+
 @bp.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke_token(token_id: int):
     token = _api_token(token_id)
     if token.revoked_at is not None:
-        return redirect(url_for("admin.person", person_id=token.user_id))
+        return redirect(_owner_page(token))
     form = ConfirmForm()
     if form.confirmed and form.validate():
         with Refusal(only_fields=True):
             api_tokens.revoke_token(token.id, revoked_by=current_user)
         db.session.commit()
         flash(_("API-nøkkelen er trukket tilbake. Den virker ikke lenger."), "success")
-        return redirect(url_for("admin.person", person_id=token.user_id))
+        return redirect(_owner_page(token))
     return render_template("admin/tokens_revoke.html", token=token, form=form, scim=False)
 
 

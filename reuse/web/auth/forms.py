@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services.sso import CHOOSE_UNIT
@@ -51,5 +51,8 @@ class LoginLinkForm(FlaskForm):
 
 
 class PartnerPasswordForm(FlaskForm):
+    # Asked only when the account already has a password (partners.set_own_password).
+    current_password = PasswordField(_l("Nåværende passord"), validators=[
+        Optional(), Length(max=MAX_PASSWORD_LENGTH)])
     password = ResetPasswordForm.password
     confirm = ResetPasswordForm.confirm

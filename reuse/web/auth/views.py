@@ -241,7 +241,8 @@ def partner_password():
     form = PartnerPasswordForm()
     if form.validate_on_submit():
         with Refusal(form) as refused:
-            partners.set_own_password(current_user._get_current_object(), form.password.data)
+            partners.set_own_password(current_user._get_current_object(), form.password.data,
+                                      form.current_password.data)
         if not refused:
             db.session.commit()
             # This session goes on under the new session token; every other one has ended.
@@ -252,4 +253,5 @@ def partner_password():
                   "success")
             return redirect(_partner_start())
     return render_template("auth/partner_password.html", form=form,
-                           has_password=bool(current_user.password_hash))
+                           has_password=bool(current_user.password_hash)), \
+        422 if form.errors else 200

@@ -113,7 +113,12 @@ def test_the_administration_pages_on_a_phone_with_unread_notifications(new_page,
     passes axe and fits the screen with the unread badge in the header."""
     from axe_playwright_python.sync_playwright import Axe
 
-    make_item(people.admin, title="Bokhylle", category="bokhylle")
+    from reuse.services import partners
+
+    shelf = make_item(people.admin, title="Bokhylle", category="bokhylle")
+    county = partners.create_partner(None, "Vestland fylkeskommune", "821311632",
+                                     "public_body")
+    partners.invite_partner_person(None, county, "frida@vlfk.example", "Fylkes Frida")
     for number in range(3):
         notifications.notify(people.admin, "claim_created", f"Ny forespørsel {number}",
                              "Noen vil ha tingen.", link="/claims/incoming")
@@ -128,7 +133,8 @@ def test_the_administration_pages_on_a_phone_with_unread_notifications(new_page,
     for path in ["/admin/", "/admin/units", f"/admin/units/{people.school.id}",
                  "/admin/units/new", "/admin/units/import", "/admin/people",
                  f"/admin/people/{people.member.id}", "/admin/tokens", "/admin/audit",
-                 "/admin/categories", "/admin/categories/kontorstol"]:
+                 "/admin/categories", "/admin/categories/kontorstol", "/admin/partners",
+                 f"/admin/partners/{county.id}", f"/items/{shelf.id}"]:
         page.goto(path)
         assert page.locator(".count-badge").is_visible(), path
         if not page.evaluate("document.scrollingElement.scrollWidth"

@@ -93,3 +93,49 @@ def test_a_partner_uses_its_pages_on_a_phone(chromium, live_server, partners, of
         assert has_no_horizontal_scroll(page)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_a_partner_signs_in_with_a_link_on_a_phone(chromium, live_server, partners, db,
+                                                   language):
+    """Asking for a link, the link's page and its button, and setting a password: axe and
+    no sideways scrolling at 375 px."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from reuse.services import login_links
+
+    person = partners.charity_person
+    person.locale = language
+    link = login_links.create_link(person)
+    db.session.commit()
+    context = chromium.new_context(base_url=live_server, locale=LOCALES[language],
+                                   viewport={"width": 375, "height": 812},
+                                   device_scale_factor=2, is_mobile=True, has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    axe = Axe()
+    found = {}
+
+    def check(name: str) -> None:
+        page.locator("h1").wait_for()
+        assert has_no_horizontal_scroll(page), name
+        found[name] = [(v["id"], v["impact"], v["nodes"][0]["target"])
+                       for v in axe.run(page, options=AXE_OPTIONS).response["violations"]]
+
+    try:
+        page.goto("/login/partner")
+        check("ask for a link")
+        page.goto(link[link.index("/login/link/"):])
+        check("the link's page")
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/partner/")
+        page.goto("/account/password")
+        check("set a password")
+        page.locator("main form button[type=submit]").click()
+        page.locator("#error-summary").wait_for()
+        check("set a password, with errors")
+        page.goto(link[link.index("/login/link/"):])
+        check("a used link")
+        assert {name: v for name, v in found.items() if v} == {}
+    finally:
+        context.close()

@@ -155,6 +155,10 @@ RULES = {
     "admin.partner_suspend": ("POST", "/admin/partners/{partner}/suspend", {"confirm": "yes"},
                               403, 403),
     "admin.partner_resume": ("POST", "/admin/partners/{partner}/resume", {}, 403, 403),
+    "admin.partner_person_deactivate": (
+        "POST", "/admin/partners/{partner}/people/{partner_person}/deactivate", {}, 403, 403),
+    "admin.partner_person_reactivate": (
+        "POST", "/admin/partners/{partner}/people/{partner_person}/reactivate", {}, 403, 403),
     "admin.partner_invite": ("POST", "/admin/partners/{partner}/invite",
                              {"email": "x@partner.example"}, 403, 403),
     "auth.logout": ("POST", "/logout", {}, 302, 302),
@@ -235,6 +239,8 @@ def world(people, make_item, make_user, make_unit, db):
     api_token, _ = tokens.create_token(people.outsider, "integration")
     scim_token, _ = scim_tokens.create_token(people.admin, "Entra ID")
     partner = partners.create_partner(None, "Brønnøysundregistrene", "974760673", "public_body")
+    partners.invite_partner_person(None, partner, "kari@brreg.example", "Kari Register")
+    partner_person = partners.users.find_by_email("kari@brreg.example")
     db.session.commit()
     return {
         "ids": {"item": item.id, "thumbnail": photo.thumbnail_filename, "photo": photo.id,
@@ -243,7 +249,8 @@ def world(people, make_item, make_user, make_unit, db):
                 "check": check.id, "wanted": wish.id, "school": people.school.id,
                 "goal": goal.id, "notification": notification, "person": people.outsider.id,
                 "api_token": api_token.id, "scim_token": scim_token.id,
-                "partner": partner.id, "ended_item": ended_item.id,
+                "partner": partner.id, "partner_person": partner_person.id,
+                "ended_item": ended_item.id,
                 "disposition": ended.id},
         "stranger": stranger, "colleague": people.colleague,
     }

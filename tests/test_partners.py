@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from reuse.models import AuditEvent, Partner, Role, User
 from reuse.services import partners
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
-from tests.conftest import page_text
+from tests.conftest import login, page_text
 
 BRREG = "974760673"  # the Brønnøysund register's own number
 KIRKENS = "971515600"
@@ -239,3 +239,33 @@ def test_only_admins_reach_the_partner_pages(client, people, log_in, db, who):
 def test_an_unknown_partner_is_not_found(client, people, log_in):
     log_in(people.admin)
     assert client.get("/admin/partners/999999").status_code == 404
+
+
+def test_an_admin_closes_one_partner_person_without_suspending_the_rest(
+        app, client, db, partners, people, log_in, api):
+    """Someone who left the organisation: deactivated on the organisation's page, their
+    token stops working and their colleague's does not; reactivated, they may sign in again."""
+    leaver, colleague = partners.county_person, partners.county_colleague
+    leaver_api, colleague_api = api(leaver), api(colleague)
+    member = app.test_client()
+    login(member, people.member)
+    assert member.submit(f"/admin/partners/{partners.county.id}/people/{leaver.id}/deactivate",
+                         {}).status_code == 403
+    log_in(people.admin)
+    page = client.get(f"/admin/partners/{partners.county.id}").get_data(as_text=True)
+    assert f"/people/{leaver.id}/deactivate" in page
+    done = client.submit(f"/admin/partners/{partners.county.id}/people/{leaver.id}/deactivate",
+                         {})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert not leaver.active and colleague.active
+    assert leaver_api.get("/api/v1/items").status_code == 401
+    assert colleague_api.get("/api/v1/items").status_code == 200
+    # Another organisation's id, or a municipal person's, is not this organisation's person.
+    for other in (partners.charity_person, people.member):
+        assert client.submit(f"/admin/partners/{partners.county.id}/people/{other.id}"
+                             "/deactivate", {}).status_code == 404
+    assert client.submit(f"/admin/partners/{partners.county.id}/people/{leaver.id}/reactivate",
+                         {}).status_code == 302
+    db.session.expire_all()
+    assert leaver.active

@@ -33,7 +33,7 @@ KIND_LABELS = {
     PartnerKind.PUBLIC_BODY.value: _l("Offentlig virksomhet"),
     PartnerKind.NONPROFIT.value: _l("Ideell organisasjon"),
 }
-ONLY_ADMINS = _l("Bare administratorer kan administrere samarbeidspartnere.")
+ONLY_ADMINS = permissions.ONLY_ADMINS_PARTNERS
 PARTNER_NOT_FOUND = _l("Fant ikke samarbeidspartneren.")
 # What is missing, in the same words on the admin's form and from the service (the CLI).
 NO_NAME = _l("Skriv navnet på organisasjonen.")
@@ -220,3 +220,4 @@ def set_own_password(user: User, password: str, current_password: str | None = N
     user.password_hash = users.hash_password(password)
     users.end_all_sessions(user)
     audit.record(user, "user.password_set", user)
+

@@ -243,6 +243,9 @@ def disposition_to_correct(user: User, disposition_id: int) -> Disposition:
     return disposition
 
 
+ONLY_ADMINS_PARTNERS = _l("Bare administratorer kan administrere samarbeidspartnere.")
+
+
 def can_manage_partners(user: User) -> bool:
     """Create, suspend and invite people of partner organisations: admins only (who may
     claim the municipality's things is the municipality's decision)."""
@@ -267,6 +270,17 @@ def may_sign_in_with_password(user: User, *, password_login: bool) -> bool:
     the administrators' way in when single sign-on is down, and partners' (who have no
     municipal account)."""
     return password_login or user.role in (Role.ADMIN, Role.PARTNER)
+
+
+def partner_person(user: User, partner_id: int, person_id: int) -> User:
+    """A person of this partner organisation, for those who manage partners: PermissionDenied
+    for anyone else, NotFound for an id that is not one of the organisation's people."""
+    if not can_manage_partners(user):
+        raise PermissionDenied(str(ONLY_ADMINS_PARTNERS))
+    person = db.session.get(User, person_id) if _known_id(person_id) else None
+    if person is None or not person.is_partner or person.partner_id != partner_id:
+        raise NotFound(str(PERSON_NOT_FOUND))
+    return person
 
 
 # Where a partner's person may go at all: their own pages, signing in and out, the language
@@ -733,7 +747,11 @@ def can_change_role(user: User, person: User) -> bool:
 
 
 def can_close_account(user: User, person: User) -> bool:
-    """Deactivate or anonymise: as can_manage_person, never one's own account."""
+    """Deactivate or anonymise: as can_manage_person, never one's own account. A partner's
+    person: those who manage partner organisations (one person who left the organisation is
+    closed without suspending everyone else)."""
+    if person.is_partner:
+        return can_manage_partners(user)
     return person.id != user.id and can_manage_person(user, person)
 
 

@@ -180,6 +180,10 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied(str(permissions.ONLY_OWN_PEOPLE))
 
 
+# What an administrator is told after closing someone's account, on either page.
+DEACTIVATED_NAMED = _l("%(name)s er deaktivert.")
+
+
 def deactivated(email: str) -> str:
     """That an account is closed: the command line says it is done, an invitation refuses."""
     return _("%(email)s er deaktivert.", email=email)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
-from reuse.services import partners, permissions
+from reuse.services import partners, permissions, users
 from reuse.web import Refusal
 from reuse.web.admin import bp
 from reuse.web.admin.partner_forms import InviteForm, PartnerForm
@@ -92,6 +92,34 @@ def partner_resume(partner_id: int):
         flash(_("%(name)s er gjenopprettet. Personene kan logge inn igjen.",
                 name=partner.name), "success")
     return redirect(url_for("admin.partner_detail", partner_id=partner.id))
+
+
+@bp.post("/partners/<int:partner_id>/people/<int:person_id>/deactivate")
+@login_required
+def partner_person_deactivate(partner_id: int, person_id: int):
+    """Close one person's account (they left the organisation) without suspending the rest:
+    their sessions end and their API tokens are revoked, as for the municipality's people."""
+    person = permissions.partner_person(current_user, partner_id, person_id)
+    if not ActionForm().validate():
+        abort(400)
+    if person.active:
+        users.deactivate(person, current_user._get_current_object())
+        db.session.commit()
+        flash(users.DEACTIVATED_NAMED % {"name": person.name}, "success")
+    return redirect(url_for("admin.partner_detail", partner_id=partner_id))
+
+
+@bp.post("/partners/<int:partner_id>/people/<int:person_id>/reactivate")
+@login_required
+def partner_person_reactivate(partner_id: int, person_id: int):
+    person = permissions.partner_person(current_user, partner_id, person_id)
+    if not ActionForm().validate():
+        abort(400)
+    if not person.active:  # an anonymised account is a conflict (the app's 409 page)
+        users.reactivate(person, current_user._get_current_object())
+        db.session.commit()
+        flash(_("%(name)s er aktivert igjen.", name=person.name), "success")
+    return redirect(url_for("admin.partner_detail", partner_id=partner_id))
 
 
 @bp.post("/partners/<int:partner_id>/invite")

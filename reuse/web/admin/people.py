@@ -127,7 +127,7 @@ def deactivate(person_id: int):
     if form.confirmed and form.validate():
         users.deactivate(person, by=current_user)
         db.session.commit()
-        flash(_("%(name)s er deaktivert.", name=person.name), "success")
+        flash(users.DEACTIVATED_NAMED % {"name": person.name}, "success")
         return redirect(url_for("admin.person", person_id=person.id))
     return render_template("admin/person_deactivate.html", person=person, form=form,
                            live_tokens=sum(tokens.status(token) == "active"

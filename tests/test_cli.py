@@ -6,7 +6,17 @@ import click
 from sqlalchemy import func, select
 
 from reuse.clock import OSLO
-from reuse.models import Category, Claim, Item, Photo, ReuseRecord, Unit, User
+from reuse.models import (
+    Category,
+    Claim,
+    Disposition,
+    Item,
+    Partner,
+    Photo,
+    ReuseRecord,
+    Unit,
+    User,
+)
 
 
 def count(db, model) -> int:
@@ -105,10 +115,16 @@ def test_seed_demo_fills_the_marketplace_once(runner, db):
     assert first.exit_code == 0, first.output
     assert "kari.nordmann@bergen.example" in first.output
     assert "gjenbruk-demo-2026" in first.output
-    totals = {model: count(db, model) for model in (Unit, User, Category, Item, Photo)}
+    totals = {model: count(db, model) for model in (Unit, User, Category, Item, Photo,
+                                                     Partner, Disposition)}
     assert totals[Item] >= 40 and totals[Photo] >= 40
     assert {role for (role,) in db.session.execute(select(User.role).distinct())} == {
-        "member", "unit_admin", "sustainability", "admin"}
+        "member", "unit_admin", "sustainability", "admin", "partner"}
+    # Every stage of the cascade has something, and something left the municipality.
+    assert {item.stage for item in db.session.scalars(select(Item))} == {
+        "internal", "public_bodies", "nonprofits", "final"}
+    assert {kind for (kind,) in db.session.execute(select(Disposition.kind).distinct())} == {
+        "reused_by_partner", "recycled"}
     assert len({item.unit_id for item in db.session.scalars(select(Item))}) >= 4
     records = db.session.scalars(select(ReuseRecord)).all()
     assert len(records) >= 20

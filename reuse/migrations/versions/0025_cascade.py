@@ -38,23 +38,35 @@ UNIT_OR_PARTNER_CHECK = "(unit_id IS NULL) <> (partner_id IS NULL)"
 # new table is the old one's own CREATE statement with these edits (and the downgrade undoes
 # them), so every other column keeps its definition: 0011's and 0017's column-level checks
 # stay column-level, and their downgrades still drop those columns.
+USER_COLUMN = "partner_id INTEGER, "
+USER_CONSTRAINTS = [
+    f"CONSTRAINT ck_user_account_partner_role_has_partner CHECK ({PARTNER_ROLE_CHECK}), ",
+    f"CONSTRAINT ck_user_account_unit_unless_partner CHECK ({UNIT_UNLESS_PARTNER_CHECK}), ",
+    "CONSTRAINT fk_user_account_partner_id_partner FOREIGN KEY(partner_id) "
+    "REFERENCES partner (id), ",
+]
 USER_EDITS = [
     ("unit_id INTEGER NOT NULL,", "unit_id INTEGER,"),
     (ROLES_BEFORE, ROLES),
     ("CONSTRAINT pk_user_account PRIMARY KEY (id),",
-     "partner_id INTEGER, CONSTRAINT pk_user_account PRIMARY KEY (id), "
-     f"CONSTRAINT ck_user_account_partner_role_has_partner CHECK ({PARTNER_ROLE_CHECK}), "
-     f"CONSTRAINT ck_user_account_unit_unless_partner CHECK ({UNIT_UNLESS_PARTNER_CHECK}), "
-     "CONSTRAINT fk_user_account_partner_id_partner FOREIGN KEY(partner_id) "
-     "REFERENCES partner (id),"),
+     USER_COLUMN + "CONSTRAINT pk_user_account PRIMARY KEY (id), " + "".join(USER_CONSTRAINTS)),
+]
+CLAIM_COLUMN = "partner_id INTEGER, "
+CLAIM_CONSTRAINTS = [
+    f"CONSTRAINT ck_claim_unit_or_partner CHECK ({UNIT_OR_PARTNER_CHECK}), ",
+    "CONSTRAINT fk_claim_partner_id_partner FOREIGN KEY(partner_id) REFERENCES partner (id), ",
 ]
 CLAIM_EDITS = [
     ("unit_id INTEGER NOT NULL,", "unit_id INTEGER,"),
     ("CONSTRAINT pk_claim PRIMARY KEY (id),",
-     "partner_id INTEGER, CONSTRAINT pk_claim PRIMARY KEY (id), "
-     f"CONSTRAINT ck_claim_unit_or_partner CHECK ({UNIT_OR_PARTNER_CHECK}), "
-     "CONSTRAINT fk_claim_partner_id_partner FOREIGN KEY(partner_id) REFERENCES partner (id),"),
+     CLAIM_COLUMN + "CONSTRAINT pk_claim PRIMARY KEY (id), " + "".join(CLAIM_CONSTRAINTS)),
 ]
+# Back: each added part is taken out wherever it stands now (a column added after the
+# upgrade, by a later migration run down and up again, may stand between them).
+USER_UNDO = [("unit_id INTEGER,", "unit_id INTEGER NOT NULL,"), (ROLES, ROLES_BEFORE),
+             (USER_COLUMN, "")] + [(constraint, "") for constraint in USER_CONSTRAINTS]
+CLAIM_UNDO = [("unit_id INTEGER,", "unit_id INTEGER NOT NULL,"), (CLAIM_COLUMN, "")] + [
+    (constraint, "") for constraint in CLAIM_CONSTRAINTS]
 
 
 def _rebuild_on_sqlite(table, edits):
@@ -69,7 +81,7 @@ def _rebuild_on_sqlite(table, edits):
         "AND sql IS NOT NULL", (table,))]
     for old, new in edits:
         if old not in create:
-            raise RuntimeError(f"{table}: expected {old!r} in its definition")
+            raise RuntimeError(f"{table}: expected {old!r} in its definition: {create}")
         create = create.replace(old, new, 1)
     columns_before = [row[1] for row in bind.exec_driver_sql(f'PRAGMA table_info("{table}")')]
     staging = f"{table}__rebuilt"
@@ -274,8 +286,8 @@ def downgrade():
     op.execute("DELETE FROM user_account WHERE role = 'partner'")
     op.drop_index(op.f('ix_user_account_partner_id'), table_name='user_account')
     if op.get_bind().dialect.name == 'sqlite':
-        _rebuild_on_sqlite('claim', [(new, old) for old, new in CLAIM_EDITS])
-        _rebuild_on_sqlite('user_account', [(new, old) for old, new in USER_EDITS])
+        _rebuild_on_sqlite('claim', CLAIM_UNDO)
+        _rebuild_on_sqlite('user_account', USER_UNDO)
     else:
         op.drop_constraint(op.f('ck_claim_unit_or_partner'), 'claim', type_='check')
         op.drop_constraint(op.f('fk_claim_partner_id_partner'), 'claim', type_='foreignkey')

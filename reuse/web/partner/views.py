@@ -116,6 +116,8 @@ def claim(claim_id: int):
 def _render_claim(found: Claim, status=200):
     return render_template(
         "partner/claim.html", claim=found,
+        # Once a claim is closed its item may be out of their sight: then no link to it.
+        item_visible=permissions.can_see_item(current_user, found.item),
         actions=claims.available_actions(current_user, found),
         decline_reason=claims.decline_reason_label(found),
         collect_form=CollectForm(formdata=None), cancel_form=CancelForm(formdata=None)), status

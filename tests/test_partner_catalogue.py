@@ -621,3 +621,13 @@ def test_an_admin_revokes_a_partners_token_from_the_token_list(client, db, partn
     # partners' people do not have.
     page = client.get("/admin/tokens").get_data(as_text=True)
     assert f"/admin/partners/{partners.county.id}" in page
+
+
+def test_the_partner_gate_names_only_endpoints_that_exist(app):
+    """A renamed view would silently drop out of (or never enter) what partners may reach."""
+    from reuse.services import permissions
+
+    named = permissions.PARTNER_API_ENDPOINTS | permissions.PARTNER_WEB_ENDPOINTS
+    assert named - set(app.view_functions) == set()
+    for prefix in permissions.PARTNER_WEB_PREFIXES:
+        assert any(endpoint.startswith(prefix) for endpoint in app.view_functions), prefix

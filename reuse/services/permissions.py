@@ -292,7 +292,7 @@ PARTNER_WEB_ENDPOINTS = frozenset({"static", "catalog.photo_file"})
 PARTNER_API_ENDPOINTS = frozenset({
     "api.openapi", "api.list_categories", "api.list_items", "api.get_item",
     "api.create_claim", "api.list_claims", "api.get_claim", "api.cancel_claim",
-    "api.collect_claim", "api.photo",
+    "api.collect_claim",
 })
 
 

@@ -24,10 +24,16 @@ def log_in(page, user, heading: str | None = None) -> None:
 
 
 def has_no_horizontal_scroll(page) -> bool:
+    # Measure the page that has finished loading, with its fonts, after the next two frames:
+    # a page measured between a click and its layout can be one frame wider than it will be.
+    page.wait_for_load_state("load")
     # clientWidth, not innerWidth: on a phone, a too-wide page widens the layout viewport, and
     # innerWidth grows with it.
-    return page.evaluate(
-        "document.scrollingElement.scrollWidth <= document.documentElement.clientWidth")
+    return page.evaluate("""async () => {
+        await document.fonts.ready;
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        return document.scrollingElement.scrollWidth <= document.documentElement.clientWidth;
+    }""")
 
 
 def test_staff_posts_an_item_from_a_phone_and_another_unit_finds_it(new_page, people, catalog):

@@ -32,6 +32,9 @@ DEFAULTS = {
     # internal period, then to non-profits as well, before it reaches its final stage.
     "CASCADE_PUBLIC_BODIES_DAYS": 14,
     "CASCADE_NONPROFITS_DAYS": 14,
+    # A purchase line is covered by a reuse check its unit (or a unit above it) made for its
+    # category (or a broader one) this many days before the order date, or on it.
+    "PURCHASE_CHECK_WINDOW_DAYS": 30,
     # Pending and approved claims one person may have at a time: enough for a unit's real
     # needs, too few to reserve the catalogue for two weeks.
     "OPEN_CLAIMS_PER_PERSON": 10,
@@ -89,7 +92,7 @@ WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "WANTED_REQUESTS_PER_PERSON", "CASCADE_PUBLIC_BODIES_DAYS",
                  "CASCADE_NONPROFITS_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
                  "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS",
-                 "LOGIN_LINK_MINUTES")
+                 "LOGIN_LINK_MINUTES", "PURCHASE_CHECK_WINDOW_DAYS")
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
          "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "OIDC_ISSUER", "OIDC_CLIENT_ID",
@@ -98,7 +101,8 @@ TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
 SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")
 # Limits that allow nothing at 0.
 AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON",
-                "CASCADE_PUBLIC_BODIES_DAYS", "CASCADE_NONPROFITS_DAYS", "LOGIN_LINK_MINUTES")
+                "CASCADE_PUBLIC_BODIES_DAYS", "CASCADE_NONPROFITS_DAYS", "LOGIN_LINK_MINUTES",
+                "PURCHASE_CHECK_WINDOW_DAYS")
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 # `make run` is reached by either name; nothing else is served without being listed.
 DEVELOPMENT_HOSTS = ("127.0.0.1", "localhost")

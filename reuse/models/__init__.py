@@ -42,6 +42,12 @@ from reuse.models.partners import (
     PartnerSubscription,
     RecyclingFraction,
 )
+from reuse.models.purchases import (
+    Classification,
+    PurchaseCategoryRule,
+    PurchaseLine,
+    RuleKind,
+)
 from reuse.models.reports import CategoryFactorVersion, Goal, GoalMetric, MonthTotal
 from reuse.models.search import SearchSynonym, SearchWord
 
@@ -60,3 +66,4 @@ __all__ += ["UnitPlacement"]
 __all__ += ["FINAL_ENDS", "STAGES", "Disposition", "DispositionKind", "LoginLink", "Partner",
             "PartnerKind", "PartnerSubscription", "RecyclingFraction", "Stage"]
 __all__ += ["MUNICIPAL_ROLES"]
+__all__ += ["Classification", "PurchaseCategoryRule", "PurchaseLine", "RuleKind"]

@@ -56,6 +56,8 @@ class ReuseCheck(Base):
         # One check per sent form: a double click on "Be om" records one check and one claim.
         Index("uq_reuse_check_user_id_submission_key", "user_id", "submission_key",
               unique=True),
+        # A purchase line is covered by the check that names its order number.
+        Index("ix_reuse_check_purchase_reference", "purchase_reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

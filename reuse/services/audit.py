@@ -29,11 +29,18 @@ def _remote_addr() -> str:
 def record(actor: User | None, action: str, obj, *, remote_addr: str | None = None,
            **details) -> AuditEvent:
     """Add an event; remote_addr is the request's unless given (work done after the answer)."""
+    return record_row(actor, action, type(obj).__tablename__, obj.id, remote_addr=remote_addr,
+                      **details)
+
+
+def record_row(actor: User | None, action: str, table: str, object_id: int, *,
+               remote_addr: str | None = None, **details) -> AuditEvent:
+    """record() for a row known by its table and id only (written in bulk, never loaded)."""
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,
-        object_type=type(obj).__tablename__,
-        object_id=obj.id,
+        object_type=table,
+        object_id=object_id,
         details=json.dumps(details, default=str, ensure_ascii=False, sort_keys=True)
         if details else "",
         remote_addr=(remote_addr if remote_addr is not None else _remote_addr())[:64],
@@ -72,6 +79,10 @@ ACTION_LABELS = {
     "partner.person_invited": _l("Partnerperson invitert"),
     "partner.resumed": _l("Samarbeidspartner gjenopprettet"),
     "partner.suspended": _l("Samarbeidspartner suspendert"),
+    "purchase_line.updated": _l("Innkjøpslinje endret"),
+    "purchase_rule.added": _l("Innkjøpsregel lagt til"),
+    "purchase_rule.changed": _l("Innkjøpsregel endret"),
+    "purchase_rule.removed": _l("Innkjøpsregel fjernet"),
     "reuse_check.bought_new": _l("Gjenbrukssjekk: kjøpt nytt"),
     "reuse_check.created": _l("Gjenbrukssjekk laget"),
     "reuse_check.dropped": _l("Gjenbrukssjekk: behovet falt bort"),

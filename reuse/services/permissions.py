@@ -549,6 +549,14 @@ def can_manage_categories(user: User) -> bool:
     return can_manage_factors(user)
 
 
+# -- purchases ------------------------------------------------------------------------------
+
+def can_manage_purchases(user: User) -> bool:
+    """Importing purchase lines and keeping the rules that give them a category: the people
+    who answer for the figures. Who reads the purchase report follows the unit reports."""
+    return user.is_active and user.role in (Role.SUSTAINABILITY, Role.ADMIN)
+
+
 # -- administration -------------------------------------------------------------------------
 
 def can_administer(user: User) -> bool:

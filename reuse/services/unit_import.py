@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reuse.extensions import db
@@ -24,6 +25,7 @@ from reuse.services.errors import InvalidInput
 from reuse.services.units import MAX_CODE, MAX_NAME
 
 HEADER = ["code", "name", "parent_code"]
+LINE = _l("linje %(line)s")  # where in a file a refusal points
 
 
 class ImportRefused(InvalidInput):
@@ -92,7 +94,7 @@ class Plan:
 
 
 def _refuse(line: int | None, code: str | None, message: str) -> ImportRefused:
-    where = _("linje %(line)s", line=line) if line is not None else ""
+    where = str(LINE) % {"line": line} if line is not None else ""
     subject = ", ".join(part for part in (where, code and _("kode %(code)s", code=code)) if part)
     return ImportRefused(f"{subject}: {message}" if subject else message, field="file")
 

@@ -23,6 +23,7 @@ from reuse.models import (
     Notification,
     Partner,
     PartnerKind,
+    ReuseCheck,
     Role,
     Stage,
     Unit,
@@ -257,6 +258,7 @@ def seed(*, log=print) -> None:
             f"forespørsler, {checked} gjenbrukssjekker.")
     _seed_goals(log)
     _seed_cascade(people, log)
+    _seed_purchases(people, log)
 
 
 # (buyer, need, outcome: a reason code for bought new, "reused", or None for still open)
@@ -452,3 +454,43 @@ def _seed_goals(log=print) -> int:
             added += 1
     log(f"Mål for {year}: {added} lagt til ({len(wanted) - added} fantes fra før).")
     return added
+
+
+DEMO_PURCHASE_SOURCE = "Demo-innkjøp"
+DEMO_PURCHASE_LINES = 1500  # a year's lines for the demo's units
+DEMO_COVERED_ORDERS = 40  # orders a buyer checked first, by the order number
+
+
+def _seed_purchases(people: dict[str, User], log=print) -> None:
+    """The last twelve months of purchase lines from a purchasing system, and reuse checks
+    that name some of their order numbers, so the purchases report has something to show.
+    Idempotent: the same lines again change nothing."""
+    from reuse import purchase_year
+    from reuse.clock import oslo_today
+    from reuse.services import purchase_rules, purchases
+
+    rules = purchase_rules.load_defaults()
+    today = oslo_today()
+    codes = [code for _name, _parent, code in UNIT_TREE]
+    generated = [line for year in (today.year - 1, today.year)
+                 for line in purchase_year.lines(year, codes, DEMO_PURCHASE_LINES, seed=year)]
+    recent = [line for line in generated
+              if today - timedelta(days=365) < purchases.parse_date(line["ordered_on"]) <= today]
+    lead = people["sofie.lie"]
+    result = purchases.plan(DEMO_PURCHASE_SOURCE, enumerate(recent, start=2))
+    purchases.apply(lead, result, via="demo")
+    reusable_orders = sorted({line["order_number"] for line in recent
+                              if line["description"].startswith(("Kontorstol", "Skrivebord",
+                                                                 "Bærbar", "PC-skjerm"))})
+    covered = reusable_orders[::max(1, len(reusable_orders) // DEMO_COVERED_ORDERS)][
+        :DEMO_COVERED_ORDERS]
+    known = set(db.session.scalars(select(ReuseCheck.purchase_reference).where(
+        ReuseCheck.purchase_reference.in_(covered))))
+    for order_number in covered:
+        if order_number not in known:
+            check = checks.create_check(lead, "Sjekket før bestilling")
+            checks.record_bought_new(lead, check, "nothing_suitable",
+                                     purchase_reference=order_number)
+    db.session.flush()
+    log(f"Innkjøp: {rules} regler lagt til; {result.summary()}; "
+        f"{len(covered) - len(known & set(covered))} gjenbrukssjekker med ordrenummer.")

@@ -194,6 +194,10 @@ RULES = {
     "api.close_wanted": ("POST", "/api/v1/wanted/{wanted}/close", {}, 404, 404),
     "api.renew_wanted": ("POST", "/api/v1/wanted/{wanted}/renew", {}, 404, 404),
     "api.report_summary": ("GET", "/api/v1/reports/summary?unit={school}", None, 403, 200),
+    # Purchases: the lead and admins import; reports follow the unit reports.
+    "api.import_purchase_lines": ("POST", "/api/v1/purchase-lines",
+                                  {"source": "Visma", "lines": [{"line_id": "L1"}]}, 403, 403),
+    "api.purchases_report": ("GET", "/api/v1/reports/purchases?unit={school}", None, 403, 200),
 }
 
 

@@ -294,6 +294,10 @@ def send(client, db, people, make_item, tok):
                                           {"stage": "internal", prop: value}),
         "WantedCreate": lambda prop, value: ("/api/v1/wanted", tok.outsider,
                                              {"category": "kontorstol", prop: value}),
+        "PurchaseLineBatch": lambda prop, value: (
+            "/api/v1/purchase-lines", tok.admin,
+            {"lines": [{"line_id": "L1", "ordered_on": "2026-03-01", "unit_code": "X",
+                        "quantity": 1, "amount_nok": 1}], "source": "Visma", prop: value}),
     }
 
     def send_(schema_name, prop, value):

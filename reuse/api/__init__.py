@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # The modules register their routes on bp when imported, so they come after it.
-from reuse.api import dispositions, reports, views  # noqa: E402,F401
+from reuse.api import dispositions, purchases, reports, views  # noqa: E402,F401

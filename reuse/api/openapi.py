@@ -30,7 +30,7 @@ from reuse.models.catalog import (
     ItemStatus,
 )
 from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_WORDS_LENGTH
-from reuse.services import figures, wanted
+from reuse.services import figures, purchases, wanted
 from reuse.services.checks import LINK_WINDOW_DAYS, MAX_NEED, MAX_REASON_TEXT
 from reuse.services.claims import DECLINE_REASON_LABELS, MAX_MESSAGE
 from reuse.services.dispositions import MAX_AMOUNT_NOK, MAX_RECIPIENT, MAX_WEIGHT_KG
@@ -696,6 +696,7 @@ def _paths() -> dict:
             parameters=[CLAIM_ID], requestBody=_json_body("Collect"))},
         **_check_paths(),
         **_report_paths(),
+        **_purchase_paths(),
     }
 
 
@@ -783,6 +784,68 @@ def _report_schemas() -> dict:
             "achieved": _num("The same measure over the requested period and unit."),
             "share": _num("achieved / target, four decimals: 1 means reached."),
         }, description="A goal set by the sustainability lead for a year."),
+        "PurchaseLineInput": _obj({
+            "line_id": _str("The line's id in the purchasing system (at most "
+                            f"{purchases.MAX_LINE_ID} characters); with `source` it names "
+                            "the line, so sending it again updates it."),
+            "order_number": _or_null(_str("The purchase order's number; a reuse check with "
+                                          "it as purchase_reference covers the line.")),
+            "ordered_on": _str("The order date: 2026-03-01 or 01.03.2026."),
+            "unit_code": _str("The ordering unit's code."),
+            "supplier": _or_null(_str()),
+            "description": _or_null(_str("What was bought; keyword rules read it.")),
+            "unspsc": _or_null({"type": ["string", "integer"],
+                                "description": "UNSPSC code, up to 8 digits."}),
+            "category": _or_null(_str("A category slug; given, it decides the category.")),
+            "quantity": {"type": ["number", "string"], "description": (
+                "Greater than 0, at most three decimals; a string may use a decimal comma.")},
+            "amount_nok": {"type": ["number", "string"], "description": (
+                "The line's amount in NOK, at most two decimals (negative for a credit).")},
+        }, required=["line_id", "ordered_on", "unit_code", "quantity", "amount_nok"],
+            closed=True,
+            description="One purchase line, with the limits of the file format (API.md). A "
+                        "bad line (a missing or unknown field, a value out of its limits, an "
+                        "unknown unit or category) is refused in `refused` with its reason; "
+                        "the others still go in."),
+        "PurchaseLineBatch": _obj({
+            "source": _str("The purchasing system.", maxLength=purchases.MAX_SOURCE),
+            "lines": {"type": "array", "items": _ref("PurchaseLineInput"), "minItems": 1,
+                      "maxItems": purchases.MAX_BATCH},
+        }, required=["source", "lines"], closed=True),
+        "PurchaseImportResult": _obj({
+            "created": _int(minimum=0),
+            "updated": _int("Lines already known whose facts changed (audited).", minimum=0),
+            "unchanged": _int(minimum=0),
+            "refused": {"type": "array", "items": _obj({
+                "line_id": _or_null(_str()),
+                "line": _int("The line's position in `lines`, from 1."),
+                "message": _str("Why, naming the field."),
+            })},
+        }),
+        "PurchaseReport": _obj({
+            "from": {**DATE, "description": "First order day, inclusive."},
+            "to": {**DATE, "description": "Last order day, inclusive."},
+            "unit": _or_null(_int("The ordering unit (with its sub-units); null for the "
+                                  "whole municipality.")),
+            "lines": _int("Purchase lines ordered in the period.", minimum=0),
+            "amount_nok": _num("Their amount, NOK."),
+            "reusable_lines": _int("Lines in a reusable category.", minimum=0),
+            "reusable_amount_nok": _num("Their amount, NOK."),
+            "covered_lines": _int("Reusable lines with a reuse check.", minimum=0),
+            "uncovered_lines": _int("Reusable lines without one.", minimum=0),
+            "uncovered_amount_nok": _num("Their amount, NOK."),
+            "coverage_share": _or_null(_num("covered_lines / reusable_lines, four decimals; "
+                                            "null without reusable lines.")),
+            "unmapped_lines": _int("Lines no rule gives a category yet.", minimum=0),
+            "not_reusable_lines": _int("Lines a rule marks as not reusable.", minimum=0),
+            "uncovered_with_alternative": _int(
+                "Uncovered lines for which enough pieces in the category were listed and "
+                "free when the order day began.", minimum=0),
+            "uncovered_with_alternative_amount_nok": _num("Their amount, NOK."),
+        }, description="A reusable line is covered when a reuse check has its order number "
+                       "as purchase_reference, or a check by the same unit or a unit above "
+                       "it, for the same or a broader category, was made in the 30 days "
+                       "before ordered_on (or on it)."),
         "ReportSummary": _obj({
             "from": {**DATE, "description": "First day, inclusive (Europe/Oslo)."},
             "to": {**DATE, "description": "Last day, inclusive (Europe/Oslo)."},
@@ -860,6 +923,42 @@ def _report_paths() -> dict:
         ])}}
 
 
+def _purchase_paths() -> dict:
+    return {
+        "/purchase-lines": {"post": _op(
+            "importPurchaseLines", "Create or update purchase lines from a purchasing system",
+            "purchases",
+            {"200": _ok("What was done; the refused lines with why.", "PurchaseImportResult"),
+             "400": _err("BadRequest"), "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Only the sustainability lead and admins may import "
+                                      "purchases."),
+             "413": _err("TooLarge"),
+             "422": _err("Unprocessable", "An empty or too long source, no lines, or more "
+                                          f"than {purchases.MAX_BATCH} lines.")},
+            requestBody=_json_body("PurchaseLineBatch"))},
+        "/reports/purchases": {"get": _op(
+            "getPurchaseReport", "Purchases reconciled against reuse checks", "reports",
+            {"200": _ok("The figures.", "PurchaseReport"),
+             "400": _err("BadRequest", "A date not as YYYY-MM-DD or a bad unit id. Code: "
+                                       "invalid_query."),
+             "401": _err("Unauthorized"),
+             "403": _err("Forbidden", "Members and unit admins may see only their own unit "
+                                      "(with its sub-units)."),
+             "422": _err("Unprocessable", "`to` before `from`, more than ten years, dates "
+                                          "outside 2000–2100, or an unknown unit.")},
+            parameters=[
+                _query("from", DATE, "First order day, inclusive. Default: 1 January of the "
+                                     "year of `to`, or of this year."),
+                _query("to", DATE, "Last order day, inclusive. Default: 31 December of the "
+                                   "year of `from`, or of this year."),
+                _query("unit", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                       "The ordering unit's id; includes its sub-units. Default: the whole "
+                       "municipality for the sustainability lead and admins, else one's own "
+                       "unit."),
+            ])},
+    }
+
+
 def _id_parameter(name: str, what: str) -> dict:
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1}, "description": f"The {what}'s id."}
@@ -884,6 +983,8 @@ def document() -> dict:
                  {"name": "checks", "description": "Reuse checks before buying new."},
                  {"name": "wanted", "description": "Standing wanted requests."},
                  {"name": "reports", "description": "What reuse avoided, against the goals."},
+                 {"name": "purchases", "description": "Purchase lines from purchasing "
+                                                     "systems, reconciled against checks."},
                  {"name": "meta", "description": "This description."}],
         "paths": _paths(),
         "components": {

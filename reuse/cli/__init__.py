@@ -17,12 +17,13 @@ from reuse.cli import (
     partners,
     people,
     provisioning,
+    purchases,
     report_totals,
     seed,
 )
 
 AREAS = (seed, people, organisation, partners, api_tokens, provisioning, jobs, report_totals,
-         backup)
+         backup, purchases)
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from reuse.cli.common import commit_or_fail, in_default_language
-from reuse.services import categories
+from reuse.services import categories, purchase_rules
 
 commands = AppGroup("seed")
 
@@ -16,10 +16,13 @@ commands = AppGroup("seed")
 @commands.command("load-categories")
 @in_default_language
 def load_categories_command():
-    """Add the shipped categories and their default factors (existing ones are kept)."""
+    """Add the shipped categories and their default factors, and the shipped rules that
+    give purchase lines a category (existing ones are kept)."""
     added, present = commit_or_fail(categories.load_defaults)
     click.echo(_("%(added)s kategorier lagt til, %(present)s fantes fra før.",
                  added=added, present=present))
+    rules = commit_or_fail(purchase_rules.load_defaults)
+    click.echo(_("%(added)s regler for innkjøpslinjer lagt til.", added=rules))
 
 
 @commands.command("seed-demo")

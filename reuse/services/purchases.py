@@ -54,6 +54,7 @@ FACTS = ("order_number", "ordered_on", "unit_id", "supplier", "description", "un
 MAX_BATCH = 5000  # lines in one API request
 CHUNK = 1000  # lines per INSERT, UPDATE or lookup
 EMPTY_FILE = _l("Filen er tom.")
+UNKNOWN_FIELDS = _l("ukjent %(names)s")
 EARLIEST_ORDER = date(2000, 1, 1)
 LATEST_ORDER = date(2100, 12, 31)
 
@@ -105,9 +106,13 @@ class Plan:
     updated: list[tuple[int, Line, dict[str, tuple]]] = field(default_factory=list)
     unchanged: int = 0
     refused: list[Refusal] = field(default_factory=list)
+    # False when all or nothing was asked and a line was refused: nothing was created or
+    # updated, whatever the plan says would have been.
+    written: bool = True
 
     def counts(self) -> dict[str, int]:
-        return {"created": len(self.created), "updated": len(self.updated),
+        return {"created": len(self.created) if self.written else 0,
+                "updated": len(self.updated) if self.written else 0,
                 "unchanged": self.unchanged, "refused": len(self.refused)}
 
     def summary(self) -> str:
@@ -148,7 +153,7 @@ def _header(cells: Iterable) -> list[str]:
         if missing:
             parts.append(_("mangler %(names)s", names=", ".join(missing)))
         if unknown:
-            parts.append(_("ukjent %(names)s", names=", ".join(unknown)))
+            parts.append(str(UNKNOWN_FIELDS) % {"names": ", ".join(unknown)})
         raise FileRefused(_("Første linje må navngi feltene %(fields)s (%(problem)s).",
                             fields=",".join(FIELDS), problem="; ".join(parts)), field="file")
     duplicated = sorted({name for name in names if name and names.count(name) > 1})
@@ -250,7 +255,8 @@ def _number(raw) -> Decimal:
     return value
 
 
-def _date(raw) -> date:
+def parse_date(raw) -> date:
+    """A date as the format allows it: 2026-03-01, 01.03.2026 (or a spreadsheet's date)."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -279,9 +285,12 @@ class Lookups:
 
 def check_line(number: int, raw: dict, lookups: Lookups) -> Line | Refusal:
     """The line checked, or why not (every problem of the line, in one message)."""
-    if not isinstance(raw, dict):
-        return Refusal(number, "", _("Linjen må være et objekt med feltene %(fields)s.",
-                                     fields=", ".join(FIELDS)))
+    if not isinstance(raw, dict) or raw.get("__unknown"):
+        return Refusal(number, _text(raw.get("line_id")) if isinstance(raw, dict) else "",
+                       _("Linjen må være et objekt med feltene %(fields)s (%(problem)s).",
+                         fields=", ".join(FIELDS),
+                         problem=str(UNKNOWN_FIELDS) % {"names": ", ".join(raw["__unknown"])}
+                         if isinstance(raw, dict) else type(raw).__name__))
     line_id = _text(raw.get("line_id"))[:MAX_LINE_ID + 20]
     problems: list[str] = []
     if "__cells" in raw and raw["__cells"] != raw["__expected"]:
@@ -301,11 +310,16 @@ def check_line(number: int, raw: dict, lookups: Lookups) -> Line | Refusal:
         found = characters.first_refused(values[name], multiline=name == "description")
         if found is not None:
             problems.append(characters.message(name, *found).rstrip("."))
+        elif not values[name].isascii():
+            try:  # a lone surrogate from a JSON escape cannot be stored as UTF-8
+                values[name].encode("utf-8")
+            except UnicodeEncodeError:
+                problems.append(_("%(field)s har et ugyldig tegn", field=name))
 
     ordered_on = None
     if values["ordered_on"]:
         try:
-            ordered_on = _date(raw.get("ordered_on"))
+            ordered_on = parse_date(raw.get("ordered_on"))
         except (ValueError, TypeError):
             problems.append(_("ordered_on «%(value)s» er ikke en dato (2026-03-01 eller "
                               "01.03.2026)", value=values["ordered_on"][:20]))
@@ -463,7 +477,9 @@ def import_file(actor: User | None, source: str, data: bytes, filename: str = ""
     """Read, plan and write (unless all or nothing was asked and a line was refused)."""
     _require(actor)
     result = plan(source, read(data, filename), progress=progress)
-    if not (all_or_nothing and result.refused):
+    if all_or_nothing and result.refused:
+        result.written = False
+    else:
         apply(actor, result, via=via)
     return result
 
@@ -476,8 +492,9 @@ def import_batch(actor: User, source: str, lines: list) -> Plan:
     if len(lines) > MAX_BATCH:
         raise InvalidInput(_("Send høyst %(max)s linjer i én forespørsel.", max=MAX_BATCH),
                            field="lines")
-    rows = [(number, {name: raw.get(name) for name in FIELDS} if isinstance(raw, dict)
-             else None) for number, raw in enumerate(lines, start=1)]
+    rows = [(number, {"__unknown": sorted(set(map(str, raw)) - set(FIELDS)),
+                      **{name: raw.get(name) for name in FIELDS}}
+             if isinstance(raw, dict) else None) for number, raw in enumerate(lines, start=1)]
     result = plan(source, rows)
     apply(actor, result, via="api")
     return result

@@ -208,3 +208,17 @@ def test_a_generated_year_of_ten_thousand_lines_imports_twice_and_the_second_cha
     # by the file, a code or a word; consumables and services as not reusable.
     assert set(by_kind) == {"file", "unspsc", "keyword", "not_reusable", "unmapped"}
     assert by_kind["unmapped"] < 500
+
+
+def test_two_imports_of_the_same_lines_at_once_write_them_once(buyer_units, lead, db):
+    from reuse.services.errors import Conflict
+
+    text = f"{HEADER}\nL1,PO-1,2026-03-01,SKOLE,Kinnarps,Kontorstol,,,2,9000\n".encode()
+    first = purchases.plan("Visma", purchases.read(text))
+    second = purchases.plan("Visma", purchases.read(text))  # planned before the first wrote
+    purchases.apply(lead, first, via="test")
+    db.session.commit()
+    with pytest.raises(Conflict, match="samtidig"):
+        purchases.apply(lead, second, via="test")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(PurchaseLine)) == 1

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
 from reuse.models import Category, PurchaseLine, Unit, User
@@ -40,7 +41,7 @@ from reuse.models.purchases import (
     MAX_UNSPSC,
 )
 from reuse.services import audit, characters, purchase_history
-from reuse.services.errors import InvalidInput, PermissionDenied
+from reuse.services.errors import Conflict, InvalidInput, PermissionDenied
 from reuse.services.permissions import can_manage_purchases
 from reuse.services.purchase_rules import Rules
 from reuse.services.unit_import import LINE
@@ -457,9 +458,16 @@ def apply(actor: User | None, result: Plan, *, via: str) -> None:
                 "updated_at": now}
 
     for batch in _chunks(result.created):
-        db.session.execute(insert(PurchaseLine), [
-            {"source": result.source, "line_id": line.line_id, "created_at": now,
-             **line.facts(), **derived(line)} for line in batch])
+        try:
+            db.session.execute(insert(PurchaseLine), [
+                {"source": result.source, "line_id": line.line_id, "created_at": now,
+                 **line.facts(), **derived(line)} for line in batch])
+        except IntegrityError:
+            # Another import of the same source wrote one of these lines since the plan was
+            # made: the unique (source, line_id) refuses it, and the caller rolls back.
+            raise Conflict(_("En annen import fra %(source)s skrev de samme linjene samtidig. "
+                             "Ingenting ble skrevet; prøv igjen.", source=result.source),
+                           code="concurrent_import") from None
     for batch in _chunks(result.updated):
         db.session.execute(update(PurchaseLine), [
             {"id": line_id, **line.facts(), **derived(line)} for line_id, line, _c in batch])

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from reuse.cli.common import in_default_language
 from reuse.extensions import db
@@ -54,11 +55,13 @@ def import_purchases_command(file: Path, source: str, all_or_nothing: bool):
     for refusal in result.refused[:SHOWN_REFUSALS]:
         click.echo(refusal.text())
     if len(result.refused) > SHOWN_REFUSALS:
-        click.echo(_("… og %(count)s linjer til ble avvist.",
-                     count=len(result.refused) - SHOWN_REFUSALS))
+        more = len(result.refused) - SHOWN_REFUSALS
+        click.echo(ngettext("… og %(num)s linje til ble avvist.",
+                            "… og %(num)s linjer til ble avvist.", more))
     if not result.written:
-        click.echo(_("Ingenting ble skrevet: %(count)s linjer ble avvist.",
-                     count=len(result.refused)))
+        click.echo(ngettext("Ingenting ble skrevet: %(num)s linje ble avvist.",
+                            "Ingenting ble skrevet: %(num)s linjer ble avvist.",
+                            len(result.refused)))
     click.echo(result.summary())
     if not result.written:
         raise SystemExit(1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -203,3 +203,50 @@ def test_no_lines_show_zeroes_and_no_error(db, catalog, people, log_in):
     assert response.status_code == 200
     assert figure(response, "lines")[0] == "0"
     assert figure(response, "coverage")[0] == "–"
+
+
+# -- the goal --------------------------------------------------------------------------------
+
+def test_the_lead_sets_a_purchase_coverage_goal_and_sees_it_next_to_the_others(org, log_in, db):
+    client = log_in(org.lead)
+    page = client.get("/reports/goals").get_data(as_text=True)
+    assert 'value="purchase_coverage"' in page
+    response = client.submit("/reports/goals", {"year": "2026", "metric": "purchase_coverage",
+                                                 "target": "80", "unit": ""})
+    assert response.status_code == 302, page_text(response)
+    client.submit("/reports/goals", {"year": "2026", "metric": "items_reused",
+                                     "target": "10", "unit": ""})
+    assert "Andel innkjøp med gjenbrukssjekk (%)" in page_text(client.get("/reports/goals"))
+    html = client.get(f"/reports?{Y2026}").get_data(as_text=True)
+    goals_table = re.search(r'class="ds-table report-table goal-table".*?</table>', html,
+                            re.S).group(0)
+    row = re.search(r"Andel innkjøp med gjenbrukssjekk \(%\)</td>(.*?)</tr>", goals_table,
+                    re.S).group(1)
+    assert "80\u00a0%" in row and "50\u00a0%" in row  # the target, and achieved: 2 of 4
+    assert "/reports/purchases/lines?" in row and "group=covered" in row
+    assert "Ting gjenbrukt (stk.)" in goals_table  # beside the other goals
+
+
+def test_the_goal_is_achieved_as_the_report_counts_for_the_goals_unit(org, db):
+    from reuse.services import goals
+    from reuse.services.reports.goal_progress import goals_in_scope
+    from reuse.services.reports.scope import Period, Scope
+
+    goals.set_goal(org.lead, year=2026, metric="purchase_coverage", target=Decimal("75"))
+    goals.set_goal(org.lead, year=2026, metric="purchase_coverage", target=Decimal("90"),
+                   unit=org.school)
+    db.session.commit()
+    found = {progress.goal.unit_id: progress for progress in goals_in_scope(
+        Scope(Period(date(2026, 1, 1), date(2026, 12, 31))))}
+    assert found[None].achieved == Decimal("50.00")  # 2 of 4
+    assert found[org.school.id].achieved == Decimal("33.33")  # 1 of 3
+    assert found[None].share == Decimal("0.6667")
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ("100,5", "En andel kan være høyst 100 %."), ("50,123", "høyst 2 desimaler")])
+def test_a_coverage_goal_is_a_percentage(org, log_in, target, message):
+    response = log_in(org.lead).submit("/reports/goals", {
+        "year": "2026", "metric": "purchase_coverage", "target": target, "unit": ""})
+    assert response.status_code == 422
+    assert message in page_text(response)

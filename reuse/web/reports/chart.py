@@ -17,8 +17,8 @@ from decimal import Decimal
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from reuse.services.reports.sums import MonthRow
 from reuse.i18n import format_percent
+from reuse.services.reports.sums import MonthRow
 from reuse.templating import format_nok
 
 HEIGHT = 260  # CSS pixels

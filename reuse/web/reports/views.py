@@ -28,9 +28,9 @@ from reuse.services.reports.scope import (
     make_period,
     selectable_units,
 )
+from reuse.templating import format_month
 from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
-from reuse.templating import format_month
 from reuse.web.reports.forms import (
     DeleteForm,
     FactorForm,

@@ -102,8 +102,8 @@ def _message(admin: User, period: Period, lines: list[rec.Reconciled]) -> tuple[
                   amount=format_nok(line.amount_nok))
         free = details.alternatives.get(line.id)
         if free:
-            names = ", ".join(_("%(title)s (%(num)s ledig)", title=item.title, num=item.free)
-                              for item in free)
+            names = ", ".join(ngettext("%(title)s (%(num)s ledig)", "%(title)s (%(num)s ledige)",
+                                       item.free, title=item.title) for item in free)
             entry += "\n  " + _("Neste gang: sjekk Gjenbruk først — dette var ledig da dere "
                                 "bestilte: %(items)s", items=names)
         parts.append("- " + entry)

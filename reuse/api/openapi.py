@@ -770,7 +770,8 @@ def _check_paths() -> dict:
     }
 
 
-GOAL_METRICS = ["avoided_cost_nok", "avoided_co2e_kg", "items_reused", "reuse_check_share"]
+GOAL_METRICS = ["avoided_cost_nok", "avoided_co2e_kg", "items_reused", "reuse_check_share",
+                "purchase_coverage"]
 
 
 def _report_schemas() -> dict:
@@ -778,7 +779,9 @@ def _report_schemas() -> dict:
         "ReportGoal": _obj({
             "metric": {"type": "string", "enum": GOAL_METRICS,
                        "description": "reuse_check_share: per cent of decided reuse checks "
-                                      "(reused or bought new) that ended in reuse."},
+                                      "(reused or bought new) that ended in reuse; "
+                                      "purchase_coverage: per cent of purchase lines in "
+                                      "reusable categories that had a reuse check."},
             "year": _int("The goal's calendar year."),
             "target": _num("The goal: NOK, kg CO2e, pieces, or per cent.", exclusiveMinimum=0),
             "achieved": _num("The same measure over the requested period and unit."),

@@ -18,6 +18,7 @@ from reuse.services import (
     items,
     notifications,
     photos,
+    purchase_digest,
     stages,
     vocabulary,
     wanted,
@@ -41,6 +42,7 @@ class JobsDone:
     people_told: int
     files_removed: int
     synonyms_loaded: int
+    purchase_digests: int
     delivery: notifications.Delivery
 
 
@@ -63,6 +65,8 @@ def _run_each_job() -> JobsDone:
     final_reminders = commit_or_fail(lambda: stages.nag_final(today))
     check_reminders = commit_or_fail(checks.remind_open_checks)
     applied = commit_or_fail(lambda: factors.apply_due(today))
+    # Last month's purchases without a reuse check, to each unit admin once per month.
+    digests = commit_or_fail(lambda: purchase_digest.send_monthly(today))
     matched, told = _match_wanted()
     # Photos chosen on forms never saved go first, so their files count as removed here.
     removed = commit_or_fail(photos.remove_stale_pending) + photos.remove_orphan_files()
@@ -73,7 +77,7 @@ def _run_each_job() -> JobsDone:
                     moved_on=moved_on, final_reminders=final_reminders,
                     check_reminders=check_reminders, factors_applied=applied,
                     items_matched=matched, people_told=told, files_removed=removed,
-                    synonyms_loaded=synonyms,
+                    synonyms_loaded=synonyms, purchase_digests=digests,
                     delivery=delivery)
 
 
@@ -116,6 +120,11 @@ def _report(done: JobsDone) -> None:
         click.echo(ngettext("%(num)s søkesynonym er lagt til eller oppdatert.",
                             "%(num)s søkesynonymer er lagt til eller oppdatert.",
                             done.synonyms_loaded))
+    if done.purchase_digests:
+        click.echo(ngettext("%(num)s enhetsadministrator har fått oversikten over forrige "
+                            "måneds innkjøp uten gjenbrukssjekk.",
+                            "%(num)s enhetsadministratorer har fått oversikten over forrige "
+                            "måneds innkjøp uten gjenbrukssjekk.", done.purchase_digests))
     if done.items_matched:
         click.echo(_("%(items)s nye annonser er sjekket mot ønskene; %(people)s personer "
                      "har fått beskjed.", items=done.items_matched, people=done.people_told))

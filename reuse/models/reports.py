@@ -31,6 +31,9 @@ class GoalMetric(enum.StrEnum):
     ITEMS_REUSED = "items_reused"
     # Per cent of decided reuse checks (reused + bought new) that ended in reuse.
     REUSE_CHECK_SHARE = "reuse_check_share"
+    # Per cent of purchase lines in reusable categories that had a reuse check
+    # (reuse.services.reports.purchases).
+    PURCHASE_COVERAGE = "purchase_coverage"
 
 
 class Goal(Base):
@@ -39,7 +42,7 @@ class Goal(Base):
     __tablename__ = "goal"
     __table_args__ = (
         CheckConstraint("metric IN ('avoided_cost_nok', 'avoided_co2e_kg', 'items_reused', "
-                        "'reuse_check_share')", name="metric_known"),
+                        "'reuse_check_share', 'purchase_coverage')", name="metric_known"),
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_sensible"),
         UniqueConstraint("year", "metric", "unit_id", name="uq_goal_year_metric_unit_id"),

@@ -23,15 +23,20 @@ METRIC_LABELS = {
     GoalMetric.AVOIDED_CO2E_KG: _l("Unngått utslipp (kg CO2e)"),
     GoalMetric.ITEMS_REUSED: _l("Ting gjenbrukt (stk.)"),
     GoalMetric.REUSE_CHECK_SHARE: _l("Andel gjenbrukssjekker som endte i gjenbruk (%)"),
+    GoalMetric.PURCHASE_COVERAGE: _l("Andel innkjøp med gjenbrukssjekk (%)"),
 }
+# Metrics that are a share in per cent: at most 100.
+PERCENT_METRICS = (GoalMetric.REUSE_CHECK_SHARE, GoalMetric.PURCHASE_COVERAGE)
 # The order goals are shown in; the API's single `goal` is the first that exists.
 METRIC_ORDER = list(METRIC_LABELS)
 DECIMALS = {GoalMetric.AVOIDED_COST_NOK: 2, GoalMetric.AVOIDED_CO2E_KG: 3,
-            GoalMetric.ITEMS_REUSED: 0, GoalMetric.REUSE_CHECK_SHARE: 2}
+            GoalMetric.ITEMS_REUSED: 0, GoalMetric.REUSE_CHECK_SHARE: 2,
+            GoalMetric.PURCHASE_COVERAGE: 2}
 MAX_TARGET = {GoalMetric.AVOIDED_COST_NOK: Decimal("100000000000"),
               GoalMetric.AVOIDED_CO2E_KG: Decimal("100000000000"),
               GoalMetric.ITEMS_REUSED: Decimal("100000000"),
-              GoalMetric.REUSE_CHECK_SHARE: Decimal("100")}
+              GoalMetric.REUSE_CHECK_SHARE: Decimal("100"),
+              GoalMetric.PURCHASE_COVERAGE: Decimal("100")}
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 NO_METRIC = _l("Velg hva målet gjelder.")
 APPLIES_TO = _l("Gjelder")  # the municipality or the unit a goal is for
@@ -55,8 +60,8 @@ def _validated(year, metric, target) -> tuple[int, GoalMetric, Decimal]:
     if not isinstance(target, Decimal) or not target.is_finite() or target <= 0:
         raise InvalidInput(_("Målet må være et tall større enn 0."), field="target")
     if target > MAX_TARGET[metric]:
-        raise InvalidInput(_("Målet er urimelig høyt. Sjekk tallet.") if metric !=
-                           GoalMetric.REUSE_CHECK_SHARE else _("En andel kan være høyst 100 %."),
+        raise InvalidInput(_("Målet er urimelig høyt. Sjekk tallet.") if metric not in
+                           PERCENT_METRICS else _("En andel kan være høyst 100 %."),
                            field="target")
     places = DECIMALS[metric]
     if target != target.quantize(Decimal(1).scaleb(-places)):

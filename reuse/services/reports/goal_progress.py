@@ -8,6 +8,7 @@ from decimal import Decimal
 from reuse.models import Goal, GoalMetric
 from reuse.services import goals as goal_service
 from reuse.services.reports.checks import check_counts
+from reuse.services.reports.purchases import summary as purchase_summary
 from reuse.services.reports.scope import Scope
 from reuse.services.reports.sums import totals
 from reuse.services.units import subtree_id_list_at
@@ -33,6 +34,9 @@ class GoalProgress:
 def achieved(metric: str, scope: Scope) -> Decimal:
     if metric == GoalMetric.REUSE_CHECK_SHARE:
         return check_counts(scope).reuse_share_percent
+    if metric == GoalMetric.PURCHASE_COVERAGE:
+        # Lines in reusable categories with a check ÷ all of them (0 when there are none).
+        return purchase_summary(scope).coverage_percent
     return totals(scope).metric(metric)
 
 

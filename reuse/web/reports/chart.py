@@ -17,6 +17,7 @@ from decimal import Decimal
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from reuse.i18n import format_percent
 from reuse.services.reports.sums import MonthRow
 from reuse.templating import format_nok
 
@@ -76,7 +77,20 @@ def _month(day, *, year: str = " y") -> str:
 
 def month_chart(months: list[MonthRow]) -> MonthChart:
     values = [row.figures.avoided_cost_nok for row in months]
-    top_value = _nice_ceiling(max([*values, Decimal(0)]))
+    return _chart([row.period.start for row in months], values, format_nok,
+                  _describe(months, values))
+
+
+def share_chart(days: list, shares: list[Decimal | None], description: str) -> MonthChart:
+    """Percentages (0–100) per month, on a scale to 100 %; a month without any share (None)
+    gets no bar."""
+    return _chart(days, [share or Decimal(0) for share in shares], format_percent,
+                  description, top=Decimal(100))
+
+
+def _chart(days: list, values: list[Decimal], fmt, description: str, *,
+           top: Decimal | None = None) -> MonthChart:
+    top_value = top if top is not None else _nice_ceiling(max([*values, Decimal(0)]))
     bottom_value = -_nice_ceiling(-min(values)) if min(values, default=0) < 0 else Decimal(0)
     span = top_value - bottom_value
     plot_height = HEIGHT - TOP - BOTTOM
@@ -85,26 +99,25 @@ def month_chart(months: list[MonthRow]) -> MonthChart:
         return round(TOP + float((top_value - value) / span) * plot_height, 2)
 
     baseline = y_of(Decimal(0))
-    slot = 100 / max(len(months), 1)
-    label_every = max(1, round(len(months) / LABELS_WIDE + 0.49))
+    slot = 100 / max(len(days), 1)
+    label_every = max(1, round(len(days) / LABELS_WIDE + 0.49))
+    multi_year = bool(days) and days[0].year != days[-1].year
     bars = []
-    for index, (row, value) in enumerate(zip(months, values)):
-        day = row.period.start
+    for index, (day, value) in enumerate(zip(days, values)):
         y = y_of(value)
-        multi_year = months[0].period.start.year != months[-1].period.start.year
         short = _month(day, year=" yy" if multi_year else "")
         bars.append(Bar(
             x=round(index * slot + slot * 0.15, 2), y=min(y, baseline),
             width=round(slot * 0.7, 2), height=round(abs(baseline - y), 2),
             label=short if index % label_every == 0 else "",
-            title=f"{_month(day)}: {format_nok(value)}",
+            title=f"{_month(day)}: {fmt(value)}",
             negative=value < 0, wide_only=index % (2 * label_every) != 0))
-    ticks = [Tick(y_of(top_value * part / 4), format_nok(top_value * part / 4))
+    ticks = [Tick(y_of(top_value * part / 4), fmt(top_value * part / 4))
              for part in range(1, 5)]
-    ticks.insert(0, Tick(baseline, format_nok(Decimal(0))))
+    ticks.insert(0, Tick(baseline, fmt(Decimal(0))))
     if bottom_value < 0:
-        ticks.append(Tick(y_of(bottom_value), format_nok(bottom_value)))
-    return MonthChart(HEIGHT, MONTH_LABEL_Y, baseline, bars, ticks, _describe(months, values))
+        ticks.append(Tick(y_of(bottom_value), fmt(bottom_value)))
+    return MonthChart(HEIGHT, MONTH_LABEL_Y, baseline, bars, ticks, description)
 
 
 def _describe(months: list[MonthRow], values: list[Decimal]) -> str:

@@ -27,8 +27,18 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
-from reuse.services import categories, checks, claims, dispositions, goals, quantities, units
+from reuse.services import (
+    categories,
+    checks,
+    claims,
+    dispositions,
+    goals,
+    purchase_rules,
+    quantities,
+    units,
+)
 from reuse.services.reports import figures as figure_names
+from reuse.services.reports import purchases as purchase_groups
 from reuse.services.reports.breakdowns import TreeRow
 from reuse.services.reports.figures import Figures
 from reuse.services.reports.records import RecordPage
@@ -69,6 +79,11 @@ def _check_rows(report: Report) -> list[tuple[str, int]]:
             (str(ENDED_BOUGHT_NEW), counts.bought_new), (str(UNDECIDED), counts.open),
             (str(checks.STATUS_LABELS["dropped"]), counts.dropped)]
 MONTH = _l("Måned")
+TOTAL = _l("Totalt")
+PART = _l("Del")  # the section of a long table's row
+DATE = _l("Dato")
+SUMMARY = _l("Sammendrag")
+PER_MONTH = _l("Per måned")
 RANKING = _l("Rangering")
 MEASURE = _l("Nøkkeltall")
 VALUE = _l("Verdi")
@@ -86,7 +101,7 @@ FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, KG_FORMAT, KG_FORMAT, INT_FORMAT]
 
 def record_headings() -> list[str]:
     return [
-        _("Føring"), _("Tidspunkt"), _("Dato"), _("Korrigerer føring"),
+        _("Føring"), _("Tidspunkt"), str(DATE), _("Korrigerer føring"),
         _("Årsak til korrigering"), str(claims.LABEL), _("Ting"), str(GIVING_UNIT),
         str(RECEIVING_UNIT), str(categories.LABEL), str(quantities.LABEL),
         _("Erstattet innkjøp"), _("Kostnader (kr)"), _("Nypris brukt (kr per stk.)"),
@@ -212,7 +227,7 @@ def _summary_rows(report: Report) -> list[tuple[str, str, str, object]]:
         rows.extend((section, name, heading, value)
                     for heading, value in zip(headings, _figure_values(found)))
 
-    figures(_("Totalt"), scope_name, report.totals)
+    figures(str(TOTAL), scope_name, report.totals)
     for heading, value in _check_rows(report):
         rows.append((str(CHECKS), scope_name, heading, value))
     for progress in report.goals:
@@ -277,7 +292,7 @@ def _trees(report: Report) -> list[tuple[str, list[TreeRow]]]:
 
 
 def summary_csv(report: Report) -> bytes:
-    return _csv([[_("Del"), _("Navn"), str(MEASURE), str(VALUE)],
+    return _csv([[str(PART), _("Navn"), str(MEASURE), str(VALUE)],
                  *map(list, _summary_rows(report))])
 
 
@@ -345,7 +360,7 @@ def summary_xlsx(report: Report) -> bytes:
              (str(TREE), str(TREE_LABELS[report.scope.tree]), None),
              *zip(headings, _figure_values(report.totals), FIGURE_FORMATS),
              *((heading, value, INT_FORMAT) for heading, value in _check_rows(report))]
-    summary = _sheet(workbook, _("Sammendrag"), [str(MEASURE), str(VALUE)],
+    summary = _sheet(workbook, str(SUMMARY), [str(MEASURE), str(VALUE)],
                      ((label, value) for label, value, _format in facts), [None, None], first=True)
     for row, (_label, _value, number_format) in enumerate(facts, start=2):
         if number_format:
@@ -357,7 +372,7 @@ def summary_xlsx(report: Report) -> bytes:
          str(goals.METRIC_LABELS[progress.goal.metric]), progress.goal.target, progress.achieved,
          progress.share) for progress in report.goals),
         [None, None, None, None, "0.0%"])
-    _sheet(workbook, _("Per måned"), [str(MONTH), str(FROM), str(TO), *headings], (
+    _sheet(workbook, str(PER_MONTH), [str(MONTH), str(FROM), str(TO), *headings], (
         (f"{row.period.start:%Y-%m}", row.period.start, row.period.end,
          *_figure_values(row.figures)) for row in report.months),
         [None, DATE_FORMAT, DATE_FORMAT, *FIGURE_FORMATS])
@@ -373,4 +388,128 @@ def summary_xlsx(report: Report) -> bytes:
     _sheet(workbook, str(OUTSIDE), [_("Organisasjon"), str(PIECES), str(KILOGRAMS),
                                     str(PARTNER_AVOIDED_COST), str(PARTNER_AVOIDED_CO2E)],
            _partner_rows(report), [None, INT_FORMAT, KG_FORMAT, NOK_FORMAT, KG_FORMAT])
+    return _bytes(workbook)
+
+
+# -- purchases without a reuse check ---------------------------------------------------------
+
+PURCHASE_LINES = _l("Innkjøpslinjer")
+AMOUNT_NOK = _l("Beløp (kr)")
+
+
+def purchase_figure_headings() -> list[str]:
+    groups = purchase_groups.GROUP_LABELS
+    return [str(PURCHASE_LINES), str(AMOUNT_NOK), _("Gjenbrukbare linjer"),
+            str(groups[purchase_groups.COVERED]), _("Andel med sjekk (%)"),
+            str(groups[purchase_groups.UNCOVERED]), _("Uten sjekk (kr)"),
+            str(groups[purchase_groups.WITH_ALTERNATIVE]),
+            _("Uten sjekk, men noe var ledig (kr)"), str(groups[purchase_groups.UNMAPPED]),
+            str(groups[purchase_groups.NOT_REUSABLE])]
+
+
+PURCHASE_FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, INT_FORMAT, INT_FORMAT, "0.00", INT_FORMAT,
+                           NOK_FORMAT, INT_FORMAT, NOK_FORMAT, INT_FORMAT, INT_FORMAT]
+
+
+def _purchase_values(totals) -> list:
+    return [totals.lines, totals.amount_nok, totals.reusable_lines, totals.covered_lines,
+            totals.coverage_percent if totals.reusable_lines else None,
+            totals.uncovered_lines, totals.uncovered_amount_nok,
+            totals.uncovered_with_alternative, totals.uncovered_with_alternative_amount_nok,
+            totals.unmapped_lines, totals.not_reusable_lines]
+
+
+def _purchase_sections(shown) -> list[tuple[str, str, object]]:
+    """(section, name, totals) for the whole, each month, unit and category."""
+    return [(str(TOTAL), "", shown.totals),
+            *((str(MONTH), f"{month:%Y-%m}", totals) for month, totals in shown.months),
+            *((str(units.LABEL), unit.name, totals) for unit, totals in shown.units),
+            *((str(categories.LABEL), category.name_nb, totals)
+              for category, totals in shown.categories)]
+
+
+def purchases_csv(shown, unit_name: str | None) -> bytes:
+    """Every figure of the purchases report in one table: a row per total, month, unit and
+    category, a column per figure."""
+    period = shown.scope.period
+    rows: list[list] = [[str(units.LABEL), unit_name or _whole_municipality()],
+                        [str(FROM), period.start], [str(TO), period.end], [],
+                        [str(PART), _("Navn"), *purchase_figure_headings()]]
+    rows += [[section, name, *_purchase_values(totals)]
+             for section, name, totals in _purchase_sections(shown)]
+    return _csv(rows)
+
+
+def purchase_line_headings() -> list[str]:
+    return [str(DATE), str(units.LABEL), _("Leverandør"), _("Varebeskrivelse"),
+            str(categories.LABEL), _("Klassifisering"), str(quantities.LABEL),
+            str(AMOUNT_NOK), _("Gruppe"), _("Sjekken som dekker linjen"),
+            _("Hvordan dekket"), _("Ledige stykk da det ble bestilt"), _("Ordrenummer"),
+            _("Innkjøpssystem"), _("Linje-id")]
+
+
+PURCHASE_LINE_FORMATS = [DATE_FORMAT, None, None, None, None, None, "#,##0.###", NOK_FORMAT,
+                         None, None, None, INT_FORMAT, None, None, None]
+
+
+def _purchase_line_row(line, details) -> list:
+    # Each line is in exactly one of these; one without a check but with something free
+    # is named by that.
+    group = next(name for name in (purchase_groups.COVERED, purchase_groups.WITH_ALTERNATIVE,
+                                   purchase_groups.UNCOVERED, purchase_groups.UNMAPPED,
+                                   purchase_groups.NOT_REUSABLE) if line.in_group(name))
+    category = details.categories.get(line.category_id)
+    check = details.checks.get(line.check_id) if line.check_id else None
+    return [line.ordered_on, details.units.get(line.unit_id, ""), line.supplier,
+            line.description, category.name_nb if category else "",
+            str(purchase_rules.CLASSIFICATION_LABELS.get(line.classification, line.classification)),
+            line.quantity, line.amount_nok, str(purchase_groups.GROUP_LABELS[group]),
+            check[0] if check else "",
+            str(purchase_groups.COVERAGE_LABELS[line.covered_by]) if line.covered_by else "",
+            line.available_pieces if line.reusable else None, line.order_number,
+            line.source, line.line_id]
+
+
+def purchase_lines_csv(lines, details) -> bytes:
+    return _csv([purchase_line_headings(),
+                 *(_purchase_line_row(line, details) for line in lines)])
+
+
+def _purchase_line_sheet(workbook, lines, details, *, first: bool) -> None:
+    _sheet(workbook, str(PURCHASE_LINES), purchase_line_headings(),
+           (_purchase_line_row(line, details) for line in lines), PURCHASE_LINE_FORMATS,
+           first=first)
+
+
+def purchase_lines_xlsx(lines, details) -> bytes:
+    workbook = Workbook()
+    _purchase_line_sheet(workbook, lines, details, first=True)
+    return _bytes(workbook)
+
+
+def purchases_xlsx(shown, unit_name: str | None, lines, details) -> bytes:
+    """Sheets: the summary, per month, per unit, per category, and every line."""
+    workbook = Workbook()
+    period = shown.scope.period
+    headings = purchase_figure_headings()
+    facts = [(str(units.LABEL), unit_name or _whole_municipality(), None),
+             (str(FROM), period.start, DATE_FORMAT), (str(TO), period.end, DATE_FORMAT),
+             *zip(headings, _purchase_values(shown.totals), PURCHASE_FIGURE_FORMATS)]
+    summary = _sheet(workbook, str(SUMMARY), [str(MEASURE), str(VALUE)],
+                     ((label, value) for label, value, _format in facts), [None, None],
+                     first=True)
+    for row, (_label, _value, number_format) in enumerate(facts, start=2):
+        if number_format:
+            summary.cell(row, 2).number_format = number_format
+    summary.column_dimensions["B"].width = 24
+    _sheet(workbook, str(PER_MONTH), [str(MONTH), *headings], (
+        (f"{month:%Y-%m}", *_purchase_values(totals)) for month, totals in shown.months),
+        [None, *PURCHASE_FIGURE_FORMATS])
+    _sheet(workbook, _("Per enhet"), [str(units.LABEL), *headings], (
+        (unit.name, *_purchase_values(totals)) for unit, totals in shown.units),
+        [None, *PURCHASE_FIGURE_FORMATS])
+    _sheet(workbook, _("Per kategori"), [str(categories.LABEL), *headings], (
+        (category.name_nb, *_purchase_values(totals)) for category, totals in shown.categories),
+        [None, *PURCHASE_FIGURE_FORMATS])
+    _purchase_line_sheet(workbook, lines, details, first=False)
     return _bytes(workbook)

@@ -47,6 +47,13 @@ class ReportFilterForm(Form):
                       description=scope.TREE_HELP)
 
 
+class PurchaseFilterForm(ReportFilterForm):
+    """The purchases report's period, unit and category (purchase lines have no giver)."""
+
+    category = SelectField(categories.LABEL, coerce=whole_number, validate_choice=False,
+                           description=_l("Med kategoriene under."), widget=LongSelect())
+
+
 class GoalForm(FlaskForm):
     # NumberRange fills in %(min)s and %(max)s itself.
     year = WholeNumberField(_l("År"), validators=[
@@ -59,7 +66,7 @@ class GoalForm(FlaskForm):
     target = NorwegianDecimalField(goals.TARGET_LABEL, places=3, validators=[
         InputRequired(_l("Oppgi målet.")),
         NumberRange(min=Decimal("0.001"), message=_l("Målet må være større enn 0."))],
-        description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelen sjekker."))
+        description=_l("Kroner, kg CO2e, antall ting, eller prosent for andelene."))
     unit = SelectField(goals.APPLIES_TO, coerce=whole_number, validate_choice=False,
                        description=_l("Hele kommunen, eller én enhet med enhetene under den."),
                        widget=LongSelect())

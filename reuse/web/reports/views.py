@@ -7,11 +7,14 @@ from werkzeug.datastructures import MultiDict
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import category_name, format_day
+from reuse.i18n import category_name, format_day, format_percent
 from reuse.models import Category, Partner, Unit
 from reuse.services import categories, factors, goals, numbers, permissions
 from reuse.services.errors import InvalidInput
 from reuse.services.permissions import can_manage_factors, can_manage_goals, can_see_all_reports
+from reuse.services.purchase_rules import CLASSIFICATION_LABELS
+from reuse.services.reports import purchase_report
+from reuse.services.reports import purchases as purchase_groups
 from reuse.services.reports import waste_hierarchy as waste
 from reuse.services.reports.checks import CHECK_OUTCOMES, check_counts, checks
 from reuse.services.reports.records import links_for, records
@@ -25,9 +28,16 @@ from reuse.services.reports.scope import (
     make_period,
     selectable_units,
 )
+from reuse.templating import format_month
 from reuse.web import Refusal
 from reuse.web.reports import bp, chart, exports
-from reuse.web.reports.forms import DeleteForm, FactorForm, GoalForm, ReportFilterForm
+from reuse.web.reports.forms import (
+    DeleteForm,
+    FactorForm,
+    GoalForm,
+    PurchaseFilterForm,
+    ReportFilterForm,
+)
 
 FILTER_PARAMETERS = ("from", "to", "unit", "giver", "category", "tree")
 
@@ -315,3 +325,139 @@ def goal_delete(goal_id: int):
         db.session.commit()
         flash(_("Målet er slettet."), "success")
     return redirect(url_for("reports.goal_list"))
+
+
+# -- purchases without a reuse check ---------------------------------------------------------
+
+def _purchase_form() -> PurchaseFilterForm:
+    form = PurchaseFilterForm(MultiDict(request.args))
+    choices = [("", str(WHOLE_MUNICIPALITY))] if can_see_all_reports(current_user) else []
+    choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
+                for unit_id, name, depth in selectable_units(current_user)]
+    form.unit.choices = choices
+    form.category.choices = [("", str(categories.ALL))] + [
+        (str(category.id), "\u00a0\u00a0" * depth + category_name(category))
+        for category, depth in categories.tree()]
+    return form
+
+
+def _purchase_scope(form: PurchaseFilterForm) -> Scope | None:
+    if not form.validate():
+        return None
+    with Refusal(form, fields={"from": "start", "to": "end"}):
+        period = make_period(form.start.data, form.end.data)
+        return authorize(current_user, Scope(
+            period, unit_id=form.unit.data, category_id=form.category.data,
+            tree=form.tree.data or TREE_NOW))
+    return None
+
+
+def _purchase_scope_or_400() -> Scope:
+    form = _purchase_form()
+    scope = _purchase_scope(form)
+    if scope is None:
+        abort(400, _problems(form))
+    return scope
+
+
+def _drill_down_args() -> dict:
+    """The drill-down's own choices from the query string: group, month, own unit/category."""
+    group = request.args.get("group") or None
+    if group is not None and group not in purchase_report.DRILL_GROUPS:
+        abort(400)
+    try:
+        month = purchase_report.parse_month(request.args.get("month"))
+    except InvalidInput:
+        abort(400)
+    return {"group": group, "month": month,
+            "own_unit": request.args.get("own_unit") == "1",
+            "own_category": request.args.get("own_category") == "1"}
+
+
+@bp.get("/reports/purchases")
+@login_required
+def purchase_overview():
+    form = _purchase_form()
+    scope = _purchase_scope(form)
+    if scope is None:
+        return render_template("reports/purchases.html", form=form, report=None,
+                               filter_open=True), 400
+    chosen = any(request.args.get(name) for name in FILTER_PARAMETERS)
+    form.start.data, form.end.data = scope.period.start, scope.period.end
+    form.unit.data = scope.unit_id
+    shown = purchase_report.purchase_report(scope)
+    return render_template(
+        "reports/purchases.html", form=form, report=shown, names=_names(scope),
+        filter_open=chosen, today=oslo_today(),
+        chart=chart.share_chart(
+            [month for month, _totals in shown.months],
+            [totals.coverage_percent if totals.reusable_lines else None
+             for month, totals in shown.months],
+            _purchase_chart_description(shown)))
+
+
+def _purchase_chart_description(shown) -> str:
+    measured = [(month, totals) for month, totals in shown.months if totals.reusable_lines]
+    if not measured:
+        return _("Ingen innkjøp i gjenbrukbare kategorier i perioden. Tallene per måned står "
+                 "i tabellen.")
+    month, best = max(measured, key=lambda pair: pair[1].coverage_percent)
+    return _("Stolpediagram over andelen innkjøp med gjenbrukssjekk per måned. Høyest i "
+             "%(month)s med %(percent)s. Alle tallene står i tabellen.",
+             month=format_month(month), percent=format_percent(best.coverage_percent))
+
+
+@bp.get("/reports/purchases/lines")
+@login_required
+def purchase_lines():
+    scope = _purchase_scope_or_400()
+    choice = _drill_down_args()
+    found = purchase_report.line_page(current_user, scope, **choice,
+                                      page=request.args.get("page", 1, type=int))
+    args = {**scope.query_args(), **_drill_down_query(choice)}
+    group = choice["group"]
+    heading = (purchase_groups.GROUP_LABELS[group] if group in purchase_groups.GROUP_LABELS
+               else _("Innkjøp i kategorier som finnes brukt") if group else _("Alle innkjøp"))
+    return render_template("reports/purchase_lines.html", scope=scope, page=found,
+                           names=_names(scope), args=args, choice=choice, heading=heading,
+                           coverage_labels=purchase_groups.COVERAGE_LABELS,
+                           classification_labels=CLASSIFICATION_LABELS)
+
+
+def _drill_down_query(choice: dict) -> dict[str, str]:
+    args = {}
+    if choice["group"]:
+        args["group"] = choice["group"]
+    if choice["month"]:
+        args["month"] = f"{choice['month']:%Y-%m}"
+    for name in ("own_unit", "own_category"):
+        if choice[name]:
+            args[name] = "1"
+    return args
+
+
+@bp.get("/reports/purchases.<any(csv, xlsx):kind>")
+@login_required
+def export_purchases(kind: str):
+    scope = _purchase_scope_or_400()
+    shown = purchase_report.purchase_report(scope)
+    name = exports.filename("innkjøpsrapport", scope, kind, _unit_name(scope))
+    if kind == "csv":
+        return _download(exports.purchases_csv(shown, _unit_name(scope)), exports.CSV, name)
+    lines = purchase_report.select_lines(scope)
+    return _download(exports.purchases_xlsx(shown, _unit_name(scope), lines,
+                                            purchase_report.details_for(None, lines,
+                                                                        max_alternatives=0)),
+                     exports.XLSX, name)
+
+
+@bp.get("/reports/purchases/lines.<any(csv, xlsx):kind>")
+@login_required
+def export_purchase_lines(kind: str):
+    scope = _purchase_scope_or_400()
+    lines = purchase_report.select_lines(scope, **_drill_down_args())
+    details = purchase_report.details_for(None, lines, max_alternatives=0)
+    name = exports.filename("innkjøpslinjer", scope, kind, _unit_name(scope))
+    if kind == "csv":
+        return _download(exports.purchase_lines_csv(lines, details), exports.CSV, name)
+    return _download(exports.purchase_lines_xlsx(lines, details), exports.XLSX, name)

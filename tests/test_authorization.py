@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from reuse.models import ApiToken, Goal, Notification, Role
+from reuse.models import ApiToken, Goal, Notification, PurchaseCategoryRule, Role
 from reuse.services import (
     checks,
     claims,
@@ -205,6 +205,20 @@ RULES = {
     "api.import_purchase_lines": ("POST", "/api/v1/purchase-lines",
                                   {"source": "Visma", "lines": [{"line_id": "L1"}]}, 403, 403),
     "api.purchases_report": ("GET", "/api/v1/reports/purchases?unit={school}", None, 403, 200),
+    # The purchase tools: the sustainability lead and admins (tests/test_purchase_pages.py).
+    "reports.purchase_import": ("GET", "/reports/purchases/import", None, 403, 403),
+    "reports.purchase_import_preview": ("GET", "/reports/purchases/import/preview", None,
+                                        403, 403),
+    "reports.purchase_import_cancel": ("POST", "/reports/purchases/import/cancel", {}, 403,
+                                       403),
+    "reports.purchase_rules_list": ("POST", "/reports/purchases/rules",
+                                    {"kind": "keyword", "pattern": "benk", "category": "none"},
+                                    403, 403),
+    "reports.purchase_rule_change": ("POST", "/reports/purchases/rules/{purchase_rule}",
+                                     {}, 403, 403),
+    "reports.purchase_rule_remove": ("POST", "/reports/purchases/rules/{purchase_rule}/remove",
+                                     {}, 403, 403),
+    "reports.purchase_unmapped": ("GET", "/reports/purchases/unmapped", None, 403, 403),
 }
 
 
@@ -243,6 +257,8 @@ def world(people, make_item, make_user, make_unit, db):
     goal = Goal(year=2026, metric="items_reused", target=Decimal("10"), unit_id=None,
                 created_by_id=people.admin.id)
     db.session.add(goal)
+    purchase_rule = PurchaseCategoryRule(kind="keyword", pattern="benk", category_id=None)
+    db.session.add(purchase_rule)
     db.session.commit()
     notification = db.session.scalars(select(Notification.id).where(
         Notification.user_id == people.member.id)).first()
@@ -261,7 +277,7 @@ def world(people, make_item, make_user, make_unit, db):
                 "goal": goal.id, "notification": notification, "person": people.outsider.id,
                 "api_token": api_token.id, "scim_token": scim_token.id,
                 "partner": partner.id, "partner_person": partner_person.id,
-                "ended_item": ended_item.id,
+                "ended_item": ended_item.id, "purchase_rule": purchase_rule.id,
                 "disposition": ended.id},
         "stranger": stranger, "colleague": people.colleague,
     }

@@ -25,6 +25,7 @@ from reuse.models.catalog import MAX_ALT_TEXT
 from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.models.organisation import MAX_EMAIL
 from reuse.models.partners import MAX_PARTNER_NAME
+from reuse.models.purchases import MAX_KEYWORD
 from reuse.services import (
     categories,
     claims,
@@ -58,6 +59,7 @@ SAME_AS_API = {
     ("ClaimForm", "quantity"): ("ClaimCreate", "quantity"),
     ("DispositionForm", "quantity"): ("DispositionCreate", "quantity"),
     ("DispositionForm", "recipient"): ("DispositionCreate", "recipient"),
+    ("PurchaseImportForm", "source"): ("PurchaseLineBatch", "source"),
     ("DispositionForm", "amount_nok"): ("DispositionCreate", "amount_nok"),
     ("DispositionForm", "weight_kg"): ("DispositionCreate", "weight_kg"),
     ("ClaimForm", "message"): ("ClaimCreate", "message"),
@@ -78,6 +80,8 @@ SAME_AS_API = {
 
 # (form, field) -> its limits, for fields no API input takes; each read from its constant.
 PAGE_ONLY = {
+    # The rules that give purchase lines a category are kept on the pages only.
+    ("PurchaseRuleForm", "pattern"): {"maxLength": MAX_KEYWORD},
     # Units are administered on the pages and by import-units; the API only lists them.
     ("UnitForm", "name"): {"maxLength": units.MAX_NAME},
     ("RenameForm", "name"): {"maxLength": units.MAX_NAME},

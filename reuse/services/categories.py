@@ -23,6 +23,7 @@ from reuse.services.trees import depth_first, subtree_id_list, subtree_ids
 
 LABEL = _l("Kategori")
 ALL = _l("Alle kategorier")  # the empty choice of a category filter
+CHOOSE = _l("Velg kategori")  # the empty choice where a category must be chosen
 UNKNOWN = _l("Ukjent kategori «%(category)s».")
 NAME_NB_LABEL = _l("Navn på norsk (bokmål)")
 NAME_EN_LABEL = _l("Navn på engelsk")

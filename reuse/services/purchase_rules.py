@@ -25,11 +25,12 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
@@ -45,8 +46,9 @@ from reuse.models.base import utcnow
 from reuse.models.purchases import MAX_KEYWORD, MAX_UNSPSC
 from reuse.services import audit, characters, purchase_history
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from reuse.services.paging import ListPage, page_count
 from reuse.services.permissions import can_manage_purchases
-from reuse.services.text import fold, stem, words
+from reuse.services.text import content_words, fold, stem, words
 
 KIND_LABELS = {RuleKind.UNSPSC.value: _l("UNSPSC-kode"),
                RuleKind.KEYWORD.value: _l("Nøkkelord")}
@@ -57,6 +59,7 @@ CLASSIFICATION_LABELS = {
     Classification.NOT_REUSABLE.value: _l("Ikke gjenbrukbart"),
     Classification.UNMAPPED.value: _l("Uten kategori"),
 }
+NO_KIND = _l("Velg UNSPSC-kode eller nøkkelord.")
 MIN_SUFFIX_STEM = 3
 REUSABLE = (Classification.FILE.value, Classification.UNSPSC.value, Classification.KEYWORD.value)
 
@@ -175,7 +178,7 @@ def normalised_pattern(kind: str, pattern: str) -> str:
             raise InvalidInput(_("Nøkkelordet kan være høyst %(limit)s tegn.",
                                  limit=MAX_KEYWORD), field="pattern")
         return fold(pattern)
-    raise InvalidInput(_("Velg UNSPSC-kode eller nøkkelord."), field="kind")
+    raise InvalidInput(str(NO_KIND), field="kind")
 
 
 def add(user: User, kind: str, pattern: str, category: Category | None) -> tuple[
@@ -298,3 +301,55 @@ def load_defaults() -> int:
     if added:
         reclassify()
     return added
+
+
+def lines_per_rule() -> dict[int, int]:
+    """How many purchase lines each rule classifies now."""
+    return dict(db.session.execute(
+        select(PurchaseLine.rule_id, func.count()).where(PurchaseLine.rule_id.is_not(None))
+        .group_by(PurchaseLine.rule_id)).all())
+
+
+@dataclass(frozen=True)
+class UnmappedGroup:
+    """Unmapped lines that look alike: the same code and description."""
+
+    unspsc: str
+    description: str
+    lines: int
+    amount_nok: Decimal
+
+    @property
+    def suggested_kind(self) -> str:
+        return RuleKind.UNSPSC.value if self.unspsc else RuleKind.KEYWORD.value
+
+    @property
+    def suggested_pattern(self) -> str:
+        """The code itself, or the description's first word worth a rule."""
+        if self.unspsc:
+            return self.unspsc
+        found = content_words(self.description)
+        return found[0] if found else ""
+
+
+UNMAPPED_PER_PAGE = 50
+
+
+def unmapped_groups(*, page: int = 1) -> ListPage[UnmappedGroup]:
+    """The unmapped lines grouped by code and description, the most frequent first."""
+    grouped = (select(PurchaseLine.unspsc, PurchaseLine.description,
+                      func.count().label("lines"),
+                      func.sum(PurchaseLine.amount_nok).label("amount"))
+               .where(PurchaseLine.classification == Classification.UNMAPPED.value)
+               .group_by(PurchaseLine.unspsc, PurchaseLine.description))
+    total = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    pages = page_count(total, UNMAPPED_PER_PAGE)
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        grouped.order_by(func.count().desc(), PurchaseLine.description, PurchaseLine.unspsc)
+        .limit(UNMAPPED_PER_PAGE).offset((page - 1) * UNMAPPED_PER_PAGE)).all()
+    # The sum comes back as a float on SQLite: exact again from its text, to the øre.
+    groups = [UnmappedGroup(row.unspsc, row.description, row.lines,
+                            Decimal(str(row.amount or 0)).quantize(Decimal("0.01")))
+              for row in rows]
+    return ListPage(groups, total, page, pages, UNMAPPED_PER_PAGE)

@@ -55,6 +55,8 @@ FACTS = ("order_number", "ordered_on", "unit_id", "supplier", "description", "un
 MAX_BATCH = 5000  # lines in one API request
 CHUNK = 1000  # lines per INSERT, UPDATE or lookup
 EMPTY_FILE = _l("Filen er tom.")
+SOURCE_LABEL = _l("Kilde")
+NO_SOURCE = _l("Oppgi kilden, for eksempel navnet på innkjøpssystemet.")
 UNKNOWN_FIELDS = _l("ukjent %(names)s")
 EARLIEST_ORDER = date(2000, 1, 1)
 LATEST_ORDER = date(2100, 12, 31)
@@ -133,10 +135,9 @@ def _require(user: User | None) -> None:
 
 def checked_source(source: str) -> str:
     source = (source or "").strip()
-    characters.check(source, _("Kilde"), field="source")
+    characters.check(source, str(SOURCE_LABEL), field="source")
     if not source:
-        raise InvalidInput(_("Oppgi kilden, for eksempel navnet på innkjøpssystemet."),
-                           field="source")
+        raise InvalidInput(str(NO_SOURCE), field="source")
     if len(source) > MAX_SOURCE:
         raise InvalidInput(_("Kilden kan være høyst %(limit)s tegn.", limit=MAX_SOURCE),
                            field="source")

@@ -4,7 +4,6 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import current_app, request
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -184,7 +183,7 @@ class ItemForm(PhotoPicker, FlaskForm):
         self.internal_until.render_kw = {"min": date.today().isoformat(),
                                          "max": latest_internal_until().isoformat()}
         # The item's own category stays offered when it has been retired since.
-        self.category_id.choices = [SelectChoice(0, _("Velg kategori"))] + [
+        self.category_id.choices = [SelectChoice(0, str(categories.CHOOSE))] + [
             SelectChoice(c.id, indent * depth + category_name(c))
             for c, depth in categories.offered_tree(keep=self.category_id.data or None)
         ]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from reuse.web.reports import views  # noqa: E402,F401
+from reuse.web.reports import purchase_tools, views  # noqa: E402,F401

@@ -3,11 +3,21 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, Form, RadioField, SelectField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from reuse.services import categories, factors, figures, goals
+from reuse.models.purchases import MAX_KEYWORD, MAX_SOURCE
+from reuse.services import categories, factors, figures, goals, purchase_rules, purchases
 from reuse.services.reports import scope
 from reuse.web.fields import (
     LongSelect,
@@ -117,3 +127,40 @@ class FactorForm(FlaskForm):
             weight_estimate=self.weight_estimate.data,
             co2e_kg=self.co2e_kg.data, co2e_source=self.co2e_source.data or "",
             co2e_estimate=self.co2e_estimate.data, note=self.note.data or "")
+
+
+# -- purchases: bringing lines in and the rules that give them a category ------------------
+
+NOT_REUSABLE_CHOICE = "none"  # the category select's choice for "not a reusable category"
+
+
+class PurchaseImportForm(FlaskForm):
+    file = FileField(_l("Fil med innkjøpslinjer (CSV eller XLSX)"),
+                     description=_l("Overskriftene og formatet står i README og API.md: "
+                                    "line_id, order_number, ordered_on, unit_code, supplier, "
+                                    "description, unspsc, category, quantity, amount_nok."))
+    source = StringField(purchases.SOURCE_LABEL, validators=[
+        InputRequired(purchases.NO_SOURCE),
+        Length(max=MAX_SOURCE, message=_l("Kilden kan være høyst %(max)d tegn."))],
+        description=_l("Innkjøpssystemet linjene kommer fra. Linjene kjennes igjen på kilde "
+                       "og linje-id, så samme fil to ganger endrer ingenting."))
+    all_or_nothing = BooleanField(_l("Alt eller ingenting: importer ingen linjer hvis én "
+                                     "blir avvist"))
+
+
+class PurchaseRuleForm(FlaskForm):
+    kind = RadioField(_l("Regel for"), choices=[
+        SelectChoice(kind, label) for kind, label in purchase_rules.KIND_LABELS.items()],
+        validators=[InputRequired(purchase_rules.NO_KIND)])
+    pattern = StringField(_l("Kode eller ord"), validators=[
+        InputRequired(_l("Skriv koden eller ordet.")),
+        Length(max=MAX_KEYWORD, message=_l("Høyst %(max)d tegn."))],
+        description=_l("UNSPSC: de første sifrene, for eksempel 5611. Nøkkelord: et ord fra "
+                       "beskrivelsen, for eksempel kontorstol (sammensatte ord som slutter "
+                       "på ordet, treffer også)."))
+    category = SelectField(_l("Gir kategorien"), validate_choice=False,
+                           widget=LongSelect())
+
+
+class PurchaseRuleCategoryForm(FlaskForm):
+    category = SelectField(_l("Ny kategori"), validate_choice=False, widget=LongSelect())

@@ -389,6 +389,7 @@ def purchase_overview():
     return render_template(
         "reports/purchases.html", form=form, report=shown, names=_names(scope),
         filter_open=chosen, today=oslo_today(),
+        may_manage_purchases=permissions.can_manage_purchases(current_user),
         chart=chart.share_chart(
             [month for month, _totals in shown.months],
             [totals.coverage_percent if totals.reusable_lines else None

@@ -5,10 +5,11 @@ database, fill it with bench.generate, serve it with gunicorn (bench.baseline_ap
 app plus the in-memory baselines), time every page (bench.http_pages), stop. At the target
 scale (100 000 items, or the middle one) the load run (bench.load) follows the page timings
 while the same server runs. Then one SQLite point, to show the generator and pages work
-there too, the photo pipeline (bench.photo), and posting with and without 10 000 wanted
-requests (bench.wanted). Prints a table per scale, the scale curve
-and the targets; writes everything to bench/results/latest.json (after each scale, too, so
-a long run that breaks keeps what it measured).
+there too, the photo pipeline (bench.photo), posting with and without 10 000 wanted
+requests (bench.wanted), and importing a year of purchase lines twice (bench.purchases).
+Prints a table per scale, the scale curve and the targets; writes everything to
+bench/results/latest.json (after each scale, too, so a long run that breaks keeps what it
+measured).
 
 Settings (environment):
     BENCH_SCALES            items per scale, "10000 100000 1000000"
@@ -23,6 +24,7 @@ Settings (environment):
     BENCH_PHOTO_REPEATS     5 (0 skips the photo benchmark)
     BENCH_WANTED_POSTS      40 page and 40 API posts per side (0 skips the wanted benchmark);
                             BENCH_WANTED_REQUESTS, 10000
+    BENCH_PURCHASE_LINES    100000 lines in the generated year of purchases (0 skips it)
     BENCH_STRICT            1: exit non-zero when a target is missed, not only on failures
     BENCH_WORKERS, BENCH_WORKER_CLASS   gunicorn (see bench.server)
 
@@ -52,6 +54,7 @@ from bench import http_pages
 from bench.baseline_app import settings_from_fixture
 from bench.generate import generate
 from bench.photo import report_worst
+from bench.purchases import TARGET_SECONDS as PURCHASES_TARGET_SECONDS
 from bench.server import PROJECT_ROOT, serve
 from bench.wanted import TARGET_RATIO as WANTED_TARGET_RATIO
 
@@ -86,6 +89,7 @@ class Settings:
     photo_repeats: int
     wanted_posts: int
     wanted_requests: int
+    purchase_lines: int
     strict: bool
 
     @classmethod
@@ -111,6 +115,7 @@ class Settings:
             photo_repeats=int(env("BENCH_PHOTO_REPEATS") or 5),
             wanted_posts=int(env("BENCH_WANTED_POSTS") or 40),
             wanted_requests=int(env("BENCH_WANTED_REQUESTS") or 10_000),
+            purchase_lines=int(env("BENCH_PURCHASE_LINES") or 100_000),
             strict=env("BENCH_STRICT", "") not in {"", "0"},
         )
 
@@ -264,6 +269,29 @@ def run_wanted(settings: Settings, errors: list[dict[str, str]]) -> dict[str, An
         return None
 
 
+def run_purchases(settings: Settings, errors: list[dict[str, str]]) -> dict[str, Any] | None:
+    """bench.purchases in a child process, on its own database (…_purchases)."""
+    log(f"== purchases: a year of {settings.purchase_lines:,} lines, imported twice ==")
+    url = make_url(settings.database_url)
+    purchases_url = url.set(database=f"{url.database}_purchases").render_as_string(
+        hide_password=False)
+    try:
+        recreate_postgres(purchases_url, settings.admin_database)
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.purchases", "--url", purchases_url, "--lines",
+                 str(settings.purchase_lines), "--json", out.name],
+                cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr.strip()[-2000:] or
+                                   f"exit status {done.returncode}")
+            return json.loads(Path(out.name).read_text())
+    except Exception as error:
+        errors.append({"page": "purchases", "error": f"{type(error).__name__}: {error}"})
+        log(f"   purchases FAILED: {error}")
+        return None
+
+
 # -- what it all means ---------------------------------------------------------------------------
 
 def growth_pages(scales: list[dict[str, Any]]) -> list[str]:
@@ -344,6 +372,15 @@ def verdict(result: dict[str, Any], settings: Settings) -> list[dict[str, Any]]:
                                  f"p50 and p95 ≤ {WANTED_TARGET_RATIO:g}× posting with none",
                        "figure": _wanted_figure(wanted) if wanted else "not measured",
                        "met": wanted.get("met") if wanted else None})
+    purchases = result.get("purchases")
+    if settings.purchase_lines:
+        checks.append({"target": f"importing a year of {settings.purchase_lines:,} purchase "
+                                 f"lines, and again: each < {PURCHASES_TARGET_SECONDS} s",
+                       "figure": (f"{purchases['first']['seconds']} s, then "
+                                  f"{purchases['again']['seconds']} s; peak "
+                                  f"{purchases['first']['peak_mb']} MB"
+                                  if purchases else "not measured"),
+                       "met": purchases.get("met") if purchases else None})
     photo = result.get("photo")
     if settings.photo_repeats:
         checks.append({"target": "photo: < 1 s and < 250 MB",
@@ -430,6 +467,11 @@ def print_report(result: dict[str, Any]) -> None:
 
         print(format_report(result["wanted"]))
         print()
+    if result.get("purchases"):
+        from bench.purchases import format_report as purchases_report
+
+        print(purchases_report(result["purchases"]))
+        print()
     print("== targets ==")
     for check in result["verdict"]:
         met = {True: "met", False: "NOT MET", None: "not measured"}[check["met"]]
@@ -470,7 +512,7 @@ def main() -> int:
         "settings": asdict(settings) | {"database_url": _without_password(
             settings.database_url)},
         "environment": environment(settings),
-        "scales": [], "sqlite": None, "photo": None, "wanted": None}
+        "scales": [], "sqlite": None, "photo": None, "wanted": None, "purchases": None}
     log(f"benchmark: scales {settings.scales}, {settings.requests} requests per page; "
         f"results in {RESULTS_PATH.relative_to(PROJECT_ROOT)}")
     for items in settings.scales:
@@ -488,6 +530,9 @@ def main() -> int:
     wanted_errors: list[dict[str, str]] = []
     if settings.wanted_posts:
         result["wanted"] = run_wanted(settings, wanted_errors)
+    purchase_errors: list[dict[str, str]] = []
+    if settings.purchase_lines:
+        result["purchases"] = run_purchases(settings, purchase_errors)
 
     result["curve"] = scale_curve(result["scales"])
     result["verdict"] = verdict(result, settings)
@@ -495,7 +540,8 @@ def main() -> int:
         {"where": f"{entry['database']} {entry['items']:,} items", **error}
         for entry in [*result["scales"], *filter(None, [result["sqlite"]])]
         for error in entry["errors"]] + [{"where": "photo", **error} for error in photo_errors] \
-        + [{"where": "wanted", **error} for error in wanted_errors]
+        + [{"where": "wanted", **error} for error in wanted_errors] \
+        + [{"where": "purchases", **error} for error in purchase_errors]
     result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     write(result)
     print_report(result)

@@ -27,3 +27,14 @@ def test_generated_items_teach_the_search_vocabulary_as_posted_items_do(tmp_path
     assert learnt == vocabulary.vocabulary_words(*(part for row in texts for part in row
                                                    if part))
     assert learnt and synonyms > 0
+
+
+def test_the_purchases_benchmark_imports_its_year_twice_and_the_second_changes_nothing(
+        tmp_path):
+    from bench import purchases as bench_purchases
+
+    result = bench_purchases.run(f"sqlite:///{tmp_path / 'purchases.db'}", lines=500)
+    assert result["first"]["summary"] == "created 500, updated 0, unchanged 0, refused 0"
+    assert result["again"]["summary"] == "created 0, updated 0, unchanged 500, refused 0"
+    assert result["report"]["lines"] == 500 and result["report"]["reusable"] > 0
+    assert "a year of 500 lines" in bench_purchases.format_report(result)

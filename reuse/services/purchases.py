@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
@@ -54,6 +54,7 @@ FACTS = ("order_number", "ordered_on", "unit_id", "supplier", "description", "un
          "file_category_id", "quantity", "amount_nok")
 MAX_BATCH = 5000  # lines in one API request
 CHUNK = 1000  # lines per INSERT, UPDATE or lookup
+ANALYZE_AFTER = 10_000  # new lines after which PostgreSQL's statistics are refreshed
 EMPTY_FILE = _l("Filen er tom.")
 SOURCE_LABEL = _l("Kilde")
 NO_SOURCE = _l("Oppgi kilden, for eksempel navnet på innkjøpssystemet.")
@@ -469,6 +470,11 @@ def apply(actor: User | None, result: Plan, *, via: str) -> None:
             raise Conflict(_("En annen import fra %(source)s skrev de samme linjene samtidig. "
                              "Ingenting ble skrevet; prøv igjen.", source=result.source),
                            code="concurrent_import") from None
+    if len(result.created) >= ANALYZE_AFTER and db.session.get_bind().dialect.name == \
+            "postgresql":
+        # A bulk load leaves the planner's statistics behind the table: without them the next
+        # import's lookups by (source, line_id) were planned for an almost empty table.
+        db.session.execute(text("ANALYZE purchase_line"))
     for batch in _chunks(result.updated):
         db.session.execute(update(PurchaseLine), [
             {"id": line_id, **line.facts(), **derived(line)} for line_id, line, _c in batch])

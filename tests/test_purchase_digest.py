@@ -23,6 +23,12 @@ def oslo_midnight(day) -> datetime:
     return datetime.combine(day, time(), OSLO).astimezone(UTC)
 
 
+@pytest.fixture(autouse=True)
+def any_day(monkeypatch):
+    """The tests run on whatever day it is; when the note waits for is its own test."""
+    monkeypatch.setattr(purchase_digest, "SEND_FROM_DAY", 1)
+
+
 @pytest.fixture
 def org(db, catalog, people, make_user, make_item):
     people.school.code = "SKOLE"
@@ -160,3 +166,15 @@ def test_the_note_is_written_in_the_admins_language(org, db, runner):
     run_jobs(runner)
     [note] = digests(db, org.unit_admin)
     assert "Next time: check Gjenbruk first" in note.body
+
+
+def test_the_note_waits_for_the_seventh_when_the_month_s_lines_have_come_in(
+        org, db, monkeypatch):
+    monkeypatch.setattr(purchase_digest, "SEND_FROM_DAY", 7)
+    add_lines(db, org.lead, f"S1,PO-1,{ORDERED},SKOLE,Bohus,Sofa til personalrommet,,sofa,1,"
+                            "12000")
+    this_month = LAST_MONTH.end + timedelta(days=1)
+    assert purchase_digest.send_monthly(this_month.replace(day=6)) == 0
+    assert purchase_digest.send_monthly(this_month.replace(day=7)) == 2  # school, etat
+    db.session.commit()
+    assert len(digests(db, org.etat_admin)) == 1

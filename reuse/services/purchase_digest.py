@@ -1,6 +1,6 @@
 """The monthly note to unit administrators about last month's purchases without a reuse check.
 
-Sent by `run-jobs` on any day of a month, for the month before: one notification (in the app
+Sent by `run-jobs` from the SEND_FROM_DAY'th (7th) of a month, for the month before: one notification (in the app
 and by e-mail, through the notification outbox) per active unit administrator whose unit or
 a unit under it bought something in a reusable category without a check. Nothing is sent to
 one who has no such lines; the dedup key (the month) makes sure no one gets the same month
@@ -31,6 +31,9 @@ from reuse.services.trees import subtree_id_list
 from reuse.templating import format_month, format_nok
 
 KIND = "purchase_digest"
+# Purchasing systems deliver a month's lines some days after it ends: a note on the 1st would
+# miss most of them, and a month's note goes out only once.
+SEND_FROM_DAY = 7
 MAX_LINES = 10  # listed in the note; the link shows them all
 MAX_ALTERNATIVES = 3  # named per line
 
@@ -54,6 +57,8 @@ def drill_down_link(period: Period, unit_id: int) -> str:
 def send_monthly(today: date) -> int:
     """Tell each unit administrator about last month's uncovered lines of their unit and the
     units under it (once per month). The number of notes written."""
+    if today.day < SEND_FROM_DAY:
+        return 0
     period = month_before(today)
     admins = db.session.scalars(select(User).where(
         User.role == Role.UNIT_ADMIN.value, User.active.is_(True))

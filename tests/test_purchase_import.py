@@ -4,6 +4,7 @@ nothing, and the category each line gets (its file's, a UNSPSC rule's, a keyword
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -222,3 +223,21 @@ def test_two_imports_of_the_same_lines_at_once_write_them_once(buyer_units, lead
         purchases.apply(lead, second, via="test")
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(PurchaseLine)) == 1
+
+
+def test_a_damaged_spreadsheet_is_refused_as_a_whole(buyer_units, lead):
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    book.active.append(["L1", "PO-1", "2026-03-01", "SKOLE", "Lev", "Stol", "", "", 1, 100])
+    data = io.BytesIO()
+    book.save(data)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data.getvalue())) as source, \
+            zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            target.writestr(name, content[:len(content) // 2] if name.endswith("sheet1.xml")
+                            else content)
+    for broken in (damaged.getvalue(), b"PK\x03\x04 not a zip"):
+        with pytest.raises(purchases.FileRefused, match="Regnearket kan ikke leses"):
+            purchases.import_file(lead, "Visma", broken, "innkjop.xlsx", via="test")

@@ -1,9 +1,9 @@
 """The monthly note to unit administrators about last month's purchases without a reuse check.
 
-Sent by `run-jobs` from the SEND_FROM_DAY'th (7th) of a month, for the month before: one notification (in the app
-and by e-mail, through the notification outbox) per active unit administrator whose unit or
-a unit under it bought something in a reusable category without a check. Nothing is sent to
-one who has no such lines; the dedup key (the month) makes sure no one gets the same month
+Sent by `run-jobs` from the 7th of a month (SEND_FROM_DAY), for the month before: one
+notification (in the app and by e-mail, through the notification outbox) per active unit
+administrator whose unit or a unit under it bought something in a reusable category without
+a check. Nothing is sent to one who has no such lines; the dedup key (the month) makes sure no one gets the same month
 twice, however often the job runs. Lines imported after a month's note went out are in the
 report, not in a second note.
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError  # nosec B405 (an exception type only)
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -56,6 +57,7 @@ MAX_BATCH = 5000  # lines in one API request
 CHUNK = 1000  # lines per INSERT, UPDATE or lookup
 ANALYZE_AFTER = 10_000  # new lines after which PostgreSQL's statistics are refreshed
 EMPTY_FILE = _l("Filen er tom.")
+UNREADABLE_SHEET = _l("Regnearket kan ikke leses. Lagre det som .xlsx og prøv igjen.")
 SOURCE_LABEL = _l("Kilde")
 NO_SOURCE = _l("Oppgi kilden, for eksempel navnet på innkjøpssystemet.")
 UNKNOWN_FIELDS = _l("ukjent %(names)s")
@@ -193,11 +195,14 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, dict]]:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
 
+    # A read-only workbook reads its sheet while it is iterated: a damaged file can fail
+    # there too, not only when it is opened.
+    unreadable = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, ParseError,
+                  IndexError)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileRefused(_("Regnearket kan ikke leses. Lagre det som .xlsx og prøv igjen."),
-                          field="file") from None
+    except unreadable:
+        raise FileRefused(str(UNREADABLE_SHEET), field="file") from None
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -209,6 +214,8 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
             if not any(cell not in (None, "") and str(cell).strip() for cell in cells):
                 continue
             yield number, dict(zip(names, cells, strict=False))
+    except unreadable:
+        raise FileRefused(str(UNREADABLE_SHEET), field="file") from None
     finally:
         book.close()
 

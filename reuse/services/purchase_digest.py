@@ -3,9 +3,9 @@
 Sent by `run-jobs` from the 7th of a month (SEND_FROM_DAY), for the month before: one
 notification (in the app and by e-mail, through the notification outbox) per active unit
 administrator whose unit or a unit under it bought something in a reusable category without
-a check. Nothing is sent to one who has no such lines; the dedup key (the month) makes sure no one gets the same month
-twice, however often the job runs. Lines imported after a month's note went out are in the
-report, not in a second note.
+a check. Nothing is sent to one who has no such lines; the dedup key (the month) makes sure
+no one gets the same month twice, however often the job runs. Lines imported after a month's
+note went out are in the report, not in a second note.
 
 Worded as help for next time, not as blame: the lines, and what was free in Gjenbruk when
 each was ordered.

@@ -42,6 +42,7 @@ def test_an_integration_posts_a_batch_twice_and_the_second_changes_nothing(org, 
     assert first.json["created"] == 2 and first.json["updated"] == 0
     assert [(r["line"], r["line_id"]) for r in first.json["refused"]] == [(3, "L3"), (4, None)]
     assert "NOSUCH" in first.json["refused"][0]["message"]
+    assert "ikke et objekt" in first.json["refused"][1]["message"]
     again = client.post("/api/v1/purchase-lines", json=body).json
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
     body["lines"][0]["amount_nok"] = "9 100,00"
@@ -49,6 +50,18 @@ def test_an_integration_posts_a_batch_twice_and_the_second_changes_nothing(org, 
     assert (changed["created"], changed["updated"], changed["unchanged"]) == (0, 1, 1)
     stored = db.session.scalar(select(PurchaseLine).where(PurchaseLine.line_id == "L1"))
     assert stored.amount_nok == Decimal("9100.00")
+
+
+def test_a_line_with_a_list_or_an_object_for_a_field_is_refused_not_stored_as_text(org, api):
+    response = api(org.lead).post("/api/v1/purchase-lines", json={"source": "Visma", "lines": [
+        line_json("L1", description={"nb": "Stol"}), line_json("L2", supplier=["A", "B"]),
+        line_json("L3", amount_nok="1e1000000"), line_json("L4")]})
+    assert response.status_code == 200
+    refused = {entry["line_id"]: entry["message"] for entry in response.json["refused"]}
+    assert set(refused) == {"L1", "L2", "L3"} and response.json["created"] == 1
+    assert "description må være tekst eller tall" in refused["L1"]
+    assert "supplier må være tekst eller tall" in refused["L2"]
+    assert "amount_nok «1e1000000» er ikke et tall" in refused["L3"]
 
 
 @pytest.mark.parametrize("role", ["member", "unit_admin"])
@@ -84,17 +97,20 @@ def test_the_report_counts_covered_uncovered_and_available(org, api, db, make_it
         line_json("L3", category="", description="Konsulenttimer", unspsc="80101500",
                   amount_nok=99),
         line_json("L4", category="", description="Kaffe", amount_nok=1),
-        line_json("L5", ordered_on="2025-12-31", amount_nok=5)]})
+        line_json("L5", ordered_on="2025-12-31", amount_nok=5),
+        # A credit note for part of L2: not a purchase anyone decided on.
+        line_json("L6", order_number="PO-8", unit_code="BHG", amount_nok=-50.25)]})
     report = api(org.lead).get("/api/v1/reports/purchases?from=2026-01-01&to=2026-12-31").json
     assert report == {
-        "from": "2026-01-01", "to": "2026-12-31", "unit": None, "lines": 4,
-        "amount_nok": 1350.25, "reusable_lines": 2, "reusable_amount_nok": 1250.25,
+        "from": "2026-01-01", "to": "2026-12-31", "unit": None, "lines": 5,
+        "amount_nok": 1300, "reusable_lines": 2, "reusable_amount_nok": 1250.25,
         "covered_lines": 1, "uncovered_lines": 1, "uncovered_amount_nok": 250.25,
         "coverage_share": 0.5, "unmapped_lines": 1, "not_reusable_lines": 1,
+        "credit_lines": 1, "credit_amount_nok": -50.25,
         "uncovered_with_alternative": 0, "uncovered_with_alternative_amount_nok": 0}
     # A member sees their own unit's purchases only, whatever they ask for.
     own = api(org.outsider).get("/api/v1/reports/purchases?from=2026-01-01&to=2026-12-31")
-    assert own.json["unit"] == org.kindergarten.id and own.json["lines"] == 1
+    assert own.json["unit"] == org.kindergarten.id and own.json["lines"] == 2
     other = api(org.outsider).get(
         f"/api/v1/reports/purchases?from=2026-01-01&to=2026-12-31&unit={org.school.id}")
     assert other.status_code == 403

@@ -104,6 +104,24 @@ def test_bad_lines_are_refused_with_their_line_number_and_the_good_ones_go_in(
     assert result.refused[0].text().startswith("linje 3 (L2): ")
 
 
+def test_numbers_that_cannot_be_read_one_way_only_are_refused(buyer_units, lead):
+    text = (f"{HEADER}\n"
+            "L1,PO-1,2026-03-01,SKOLE,Kinnarps,Stol,,,2,12.000\n"  # 12 or 12 000?
+            "L2,PO-1,2026-03-01,SKOLE,Kinnarps,Stol,,,2,\"12,000\"\n"
+            "L3,PO-1,2026-03-01,SKOLE,Kinnarps,Stol,,,2,1e1000000\n"
+            "L4,PO-1,2026-03-01,SKOLE,Kinnarps,Stol,,,1e-1000000,100\n"
+            "L5,PO-1,2026-03-01,SKOLE,Kinnarps,Stol,,,2,\"12.000,50\"\n"
+            "L6,PO-1,2026-03-01,SKOLE,Kinnarps,Stol,,,2,12.5000\n")
+    result = import_text(lead, text)
+    by_id = {refusal.line_id: refusal.message for refusal in result.refused}
+    assert set(by_id) == {"L1", "L2", "L3", "L4", "L6"}
+    assert "tusenskille" in by_id["L1"] and "tusenskille" in by_id["L2"]
+    assert "amount_nok «1e1000000» er ikke et tall" in by_id["L3"]
+    assert "quantity «1e-1000000» er ikke et tall" in by_id["L4"]
+    assert "høyst to desimaler" in by_id["L6"]
+    assert line("Visma", "L5").amount_nok == Decimal("12000.50")
+
+
 def test_all_or_nothing_writes_nothing_when_a_line_is_refused(buyer_units, lead, db):
     text = (f"{HEADER}\n"
             "L1,PO-1,2026-03-01,SKOLE,Kinnarps,Kontorstol,,,2,9000\n"
@@ -138,6 +156,41 @@ def test_a_spreadsheet_reads_as_the_csv_does(buyer_units, lead, db):
     assert stored.category.slug == "kjoleskap" and stored.classification == "unspsc"
 
 
+def test_a_spreadsheet_number_is_read_as_the_cell_shows_it(buyer_units, lead, db):
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    # Excel keeps 89.85 as the nearest binary number, 89.850000000000009.
+    book.active.append(["L1", "PO-1", date(2026, 3, 2), "BHG", "Lev", "Stol", None, None,
+                        1, 89.850000000000009])
+    data = io.BytesIO()
+    book.save(data)
+    result = purchases.import_file(lead, "Visma", data.getvalue(), "innkjop.xlsx", via="test")
+    db.session.commit()
+    assert result.refused == [] and line("Visma", "L1").amount_nok == Decimal("89.85")
+
+
+def test_a_spreadsheet_that_declares_its_size_wrong_is_read_whole(buyer_units, lead, db):
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    book.active.append(["L1", "PO-1", "2026-03-02", "BHG", "Lev", "Stol", "", "", 3, 450])
+    data = io.BytesIO()
+    book.save(data)
+    # Some programs write a <dimension> smaller than the sheet (here two columns of ten).
+    wrong = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data.getvalue())) as source, \
+            zipfile.ZipFile(wrong, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name.endswith("sheet1.xml"):
+                content = content.replace(b'<dimension ref="A1:J2"', b'<dimension ref="A1:B2"')
+                assert b'ref="A1:B2"' in content
+            target.writestr(name, content)
+    result = purchases.import_file(lead, "Visma", wrong.getvalue(), "innkjop.xlsx", via="test")
+    db.session.commit()
+    assert result.summary() == "created 1, updated 0, unchanged 0, refused 0"
+    assert line("Visma", "L1").amount_nok == Decimal("450")
+
+
 @pytest.mark.parametrize(("unspsc", "category", "description", "slug", "how"), [
     ("", "sofa", "Noe helt annet", "sofa", "file"),  # the file's own category first
     ("43211503", "", "Lenovo ThinkPad", "barbar-pc", "unspsc"),  # the longest prefix
@@ -147,6 +200,12 @@ def test_a_spreadsheet_reads_as_the_csv_does(buyer_units, lead, db):
     ("", "", "Hev-senk skrivebord 160x80", "hev-senk-skrivebord", "keyword"),
     ("", "", "Arbeidsstoler til lærerværelset", "kontorstol", "keyword"),
     ("", "", "Bokhyller og reoler", "bokhylle", "keyword"),
+    # Inflected words match their base-form keyword; the longer keyword wins.
+    ("", "", "Bærbare PC-er", "barbar-pc", "keyword"),
+    ("", "", "Skrivere til kontoret", "skriver", "keyword"),
+    ("", "", "Tavlene i møterommet", "tavle", "keyword"),
+    # Under a code, the most specific keyword *under its category* narrows it.
+    ("56101500", "", "Bord for projektor", "bord", "keyword"),
 ])
 def test_each_line_gets_its_category_by_the_first_rule_that_applies(
         buyer_units, lead, unspsc, category, description, slug, how):
@@ -160,6 +219,7 @@ def test_each_line_gets_its_category_by_the_first_rule_that_applies(
     ("80101500", "Konsulenttimer", Classification.NOT_REUSABLE),
     ("", "Forsikringsselskap, premie", Classification.NOT_REUSABLE),  # not "skap"
     ("", "Kaffebønner", Classification.UNMAPPED),
+    ("", "Beskrivelse av oppdraget", Classification.UNMAPPED),  # not a "skriver"
 ])
 def test_lines_nothing_maps_or_a_rule_excludes_have_no_category(
         buyer_units, lead, unspsc, description, classification):
@@ -238,6 +298,11 @@ def test_a_damaged_spreadsheet_is_refused_as_a_whole(buyer_units, lead):
             content = source.read(name)
             target.writestr(name, content[:len(content) // 2] if name.endswith("sheet1.xml")
                             else content)
-    for broken in (damaged.getvalue(), b"PK\x03\x04 not a zip"):
+    chart_first = Workbook()
+    chart_first.create_chartsheet(title="Diagram", index=0)
+    chart_first.remove(chart_first.worksheets[0])
+    only_chart = io.BytesIO()
+    chart_first.save(only_chart)
+    for broken in (damaged.getvalue(), b"PK\x03\x04 not a zip", only_chart.getvalue()):
         with pytest.raises(purchases.FileRefused, match="Regnearket kan ikke leses"):
             purchases.import_file(lead, "Visma", broken, "innkjop.xlsx", via="test")

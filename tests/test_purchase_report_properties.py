@@ -27,7 +27,8 @@ FIRST = date(2026, 1, 1)
 WINDOW = 30
 CLASSIFICATIONS = ["file", "unspsc", "keyword", "not_reusable", "unmapped"]
 
-amounts = st.decimals(min_value=Decimal("0.01"), max_value=100_000, places=2,
+# Now and then a credit (a return, a credit note): a negative amount.
+amounts = st.decimals(min_value=Decimal("-5000"), max_value=100_000, places=2,
                       allow_nan=False, allow_infinity=False)
 quantities = st.decimals(min_value=Decimal("0.001"), max_value=20, places=3,
                          allow_nan=False, allow_infinity=False)
@@ -154,7 +155,9 @@ def _check(db, app, people, unit_parents, category_parents, lines, checks, perio
                                                                     category)))]
     found = [line for line in rec.reconcile(scope) if line.source == f"test-{tag}"]
     assert sorted(line.id for line in found) == sorted(entry[0].id for entry in chosen)
-    reusable = [entry for entry in chosen if entry[2] in ("file", "unspsc", "keyword")]
+    credits = [entry for entry in chosen if entry[6] < 0]
+    reusable = [entry for entry in chosen if entry[2] in ("file", "unspsc", "keyword")
+                and entry[6] >= 0]
     expected_covered = {entry[0].id for entry in reusable
                         if covered(entry[1], entry[3], entry[4], entry[8])}
     assert {line.id for line in found if line.covered} == expected_covered
@@ -181,13 +184,15 @@ def _check(db, app, people, unit_parents, category_parents, lines, checks, perio
              totals.uncovered_with_alternative_amount_nok),
             (purchase_report.REUSABLE, totals.reusable_lines, totals.reusable_amount_nok),
             (rec.UNMAPPED, totals.unmapped_lines, None),
-            (rec.NOT_REUSABLE, totals.not_reusable_lines, None)):
+            (rec.NOT_REUSABLE, totals.not_reusable_lines, None),
+            (rec.CREDIT, totals.credit_lines, totals.credit_amount_nok)):
         lines = group(name)
         assert len(lines) == count, name
         if money is not None:
             assert amount(lines) == money, name
+    assert totals.credit_lines == len(credits)
     assert (totals.reusable_lines + totals.unmapped_lines + totals.not_reusable_lines
-            == totals.lines)
+            + totals.credit_lines == totals.lines)
 
     # The months and the units add up to the whole, the categories to the reusable lines.
     months = rec.breakdown(found, rec.months(period), rec.month_key)

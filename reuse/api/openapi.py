@@ -841,6 +841,10 @@ def _report_schemas() -> dict:
                                             "null without reusable lines.")),
             "unmapped_lines": _int("Lines no rule gives a category yet.", minimum=0),
             "not_reusable_lines": _int("Lines a rule marks as not reusable.", minimum=0),
+            "credit_lines": _int("Lines with a negative amount (returns, credit notes): "
+                                 "counted in lines and amount_nok, never as covered or "
+                                 "uncovered.", minimum=0),
+            "credit_amount_nok": _num("Their amount, NOK (zero or negative)."),
             "uncovered_with_alternative": _int(
                 "Uncovered lines for which enough pieces in the category were listed and "
                 "free when the order day began.", minimum=0),

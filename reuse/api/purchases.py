@@ -47,6 +47,8 @@ def purchase_report_json(scope: Scope, totals: purchase_report.Totals) -> dict:
         "coverage_share": totals.coverage_share,
         "unmapped_lines": totals.unmapped_lines,
         "not_reusable_lines": totals.not_reusable_lines,
+        "credit_lines": totals.credit_lines,
+        "credit_amount_nok": totals.credit_amount_nok,
         "uncovered_with_alternative": totals.uncovered_with_alternative,
         "uncovered_with_alternative_amount_nok": totals.uncovered_with_alternative_amount_nok,
     }

@@ -5,11 +5,13 @@ else a keyword rule on the description, else none yet ("unmapped", listed for ma
   wins, so "43211503 → Bærbar PC" can stand beside "4321 → IT-utstyr". A keyword that names
   a category under the UNSPSC rule's narrows it ("56 → Møbler" and "Kontorstol, svart" give
   Kontorstol): a check for office chairs must cover a line the code only calls furniture.
-- A keyword rule matches the description with the product's Norwegian word handling (folded
-  and stemmed as search does): a description word matches a keyword when its stem ends with
-  the keyword's stem, because a Norwegian compound ends in what it is ("kontorstoler" is a
-  chair, "stolputer" is not). Keywords shorter than three letters must be the whole word
-  ("pc"). The most specific matching keyword wins: one of more words ("hev-senk" before
+- A keyword rule matches the description's words, folded as search folds them (case, accents;
+  æ, ø and å kept). A word matches a keyword when it ends in the keyword followed by nothing
+  or by a Norwegian inflection ("-e", "-er", "-ene", "-et", ...), because a Norwegian
+  compound ends in what it is: "kontorstoler" is a chair, "stolputer" is not, and
+  "beskrivelse" is not a printer ("skriver"). Keywords are written in their base form
+  ("stol", "bærbar"); a keyword shorter than three letters must be the whole word ("pc",
+  "pc-er"). The most specific matching keyword wins: one of more words ("hev-senk" before
   "skrivebord"), else the longest ("kontorstol" before "stol"), so a lead answers a false
   match with a longer rule ("selskap" → not reusable beats "skap" → Skap).
 - A rule without a category marks what it matches as not reusable (services, consumables):
@@ -48,7 +50,7 @@ from reuse.services import audit, characters, purchase_history
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from reuse.services.paging import ListPage, page_count
 from reuse.services.permissions import can_manage_purchases
-from reuse.services.text import content_words, fold, stem, words
+from reuse.services.text import content_words, fold, words
 
 KIND_LABELS = {RuleKind.UNSPSC.value: _l("UNSPSC-kode"),
                RuleKind.KEYWORD.value: _l("Nøkkelord")}
@@ -60,7 +62,11 @@ CLASSIFICATION_LABELS = {
     Classification.UNMAPPED.value: _l("Uten kategori"),
 }
 NO_KIND = _l("Velg UNSPSC-kode eller nøkkelord.")
-MIN_SUFFIX_STEM = 3
+MIN_SUFFIX_KEYWORD = 3  # shorter keywords match whole words only
+# What may follow a keyword at the end of a word: the inflections of Norwegian nouns and
+# adjectives ("stol-er", "skap-et", "tavle-ne", "bærbar-e", "skriver-ne").
+INFLECTIONS = ("", "e", "a", "n", "r", "en", "er", "et", "ne", "re", "ene", "ere", "rne",
+               "erne")
 REUSABLE = (Classification.FILE.value, Classification.UNSPSC.value, Classification.KEYWORD.value)
 
 
@@ -70,8 +76,8 @@ def _require(user: User) -> None:
                                  "innkjøpsreglene."))
 
 
-def keyword_stems(pattern: str) -> tuple[str, ...]:
-    return tuple(stem(word) for word in words(pattern))
+def keyword_words(pattern: str) -> tuple[str, ...]:
+    return tuple(words(pattern))
 
 
 @dataclass(frozen=True)
@@ -96,12 +102,15 @@ class Rules:
             if kind == RuleKind.UNSPSC:
                 self.prefixes[pattern] = (rule_id, category_id)
             else:
-                stems = keyword_stems(pattern)
-                if stems:
-                    self.keywords.append((stems, rule_id, category_id))
-        # The most specific keyword first: more words, then longer stems, then the oldest.
+                found = keyword_words(pattern)
+                if found:
+                    self.keywords.append((found, rule_id, category_id))
+        # The most specific keyword first: more words, then longer words, then the oldest.
         self.keywords.sort(key=lambda rule: (-len(rule[0]), -sum(map(len, rule[0])), rule[1]))
         self.longest_prefix = max(map(len, self.prefixes), default=0)
+        self.keyword_words = frozenset(word for rule in self.keywords for word in rule[0])
+        # A year of lines repeats its words: each word's matching keywords are worked out once.
+        self._matched: dict[str, frozenset[str]] = {}
 
     @classmethod
     def load(cls) -> Rules:
@@ -137,28 +146,51 @@ class Rules:
                 break
         if by_code is not None and by_code.category_id is None:
             return by_code  # the code says: not reusable
-        by_word = self._keyword(description)
         if by_code is None:
-            return by_word or UNMAPPED
-        if by_word is not None and by_word.category_id is not None and self._is_under(
-                by_word.category_id, by_code.category_id):
-            return by_word
-        return by_code
+            return self._keyword(description) or UNMAPPED
+        # A keyword naming a category under the code's narrows it: the most specific such
+        # keyword, even when a more specific one elsewhere matches too.
+        return self._keyword(description, within=by_code.category_id) or by_code
 
-    def _keyword(self, description: str) -> Result | None:
+    def _keyword(self, description: str, *, within: int | None = None) -> Result | None:
         if not (self.keywords and description):
             return None
-        stems = {stem(word) for word in words(description)}
+        found: set[str] = set()
+        for word in words(description):
+            found |= self._keywords_in(word)
+        if not found:
+            return None
         for keyword, rule_id, category_id in self.keywords:
-            if all(any(_matches(have, want) for have in stems) for want in keyword):
+            if within is not None and (category_id is None
+                                       or not self._is_under(category_id, within)):
+                continue
+            if found.issuperset(keyword):
                 return self._result(rule_id, category_id, Classification.KEYWORD)
         return None
 
-
-def _matches(word_stem: str, keyword_stem: str) -> bool:
-    if len(keyword_stem) < MIN_SUFFIX_STEM:
-        return word_stem == keyword_stem
-    return word_stem.endswith(keyword_stem)
+    def _keywords_in(self, word: str) -> frozenset[str]:
+        """The keywords (single words) this description word is: the longest it ends in."""
+        cached = self._matched.get(word)
+        if cached is not None:
+            return cached
+        matched = set()
+        for ending in INFLECTIONS:
+            if ending and not word.endswith(ending):
+                continue
+            base = word[:len(word) - len(ending)] if ending else word
+            if base in self.keyword_words:
+                matched.add(base)
+            # The compound's last parts: "kontorstol" ends in "stol".
+            for start in range(1, len(base) - MIN_SUFFIX_KEYWORD + 1):
+                if base[start:] in self.keyword_words:
+                    matched.add(base[start:])
+        # A keyword the word matches only as part of a longer one does not count: a
+        # "kjøleskap" is not a "skap".
+        result = frozenset(keyword for keyword in matched if not any(
+            other != keyword and other.endswith(keyword) for other in matched))
+        if len(self._matched) < 100_000:
+            self._matched[word] = result
+        return result
 
 
 def normalised_pattern(kind: str, pattern: str) -> str:
@@ -172,7 +204,7 @@ def normalised_pattern(kind: str, pattern: str) -> str:
                                field="pattern")
         return pattern
     if kind == RuleKind.KEYWORD:
-        if not keyword_stems(pattern):
+        if not keyword_words(pattern):
             raise InvalidInput(_("Skriv minst ett ord."), field="pattern")
         if len(pattern) > MAX_KEYWORD:
             raise InvalidInput(_("Nøkkelordet kan være høyst %(limit)s tegn.",

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import ParseError  # nosec B405 (an exception type only)
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -56,6 +54,7 @@ FACTS = ("order_number", "ordered_on", "unit_id", "supplier", "description", "un
 MAX_BATCH = 5000  # lines in one API request
 CHUNK = 1000  # lines per INSERT, UPDATE or lookup
 ANALYZE_AFTER = 10_000  # new lines after which PostgreSQL's statistics are refreshed
+MAX_EXPONENT = 15  # a number's power of ten, either way (amounts are below 10^12)
 EMPTY_FILE = _l("Filen er tom.")
 UNREADABLE_SHEET = _l("Regnearket kan ikke leses. Lagre det som .xlsx og prøv igjen.")
 SOURCE_LABEL = _l("Kilde")
@@ -195,16 +194,18 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, dict]]:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
     from openpyxl import load_workbook
 
-    # A read-only workbook reads its sheet while it is iterated: a damaged file can fail
-    # there too, not only when it is opened.
-    unreadable = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, ParseError,
-                  IndexError)
+    # A damaged workbook fails in openpyxl in many ways (a bad zip, bad XML, a missing part,
+    # a chart where a sheet should be), when it is opened and also while its sheet is read:
+    # whatever it raises, the file is refused as a whole, never a server error.
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except unreadable:
+    except Exception:  # noqa: BLE001 (see above)
         raise FileRefused(str(UNREADABLE_SHEET), field="file") from None
     try:
         sheet = book.worksheets[0]
+        # A read-only sheet trusts the size the file declares; programs that write XLSX
+        # declare it wrong, and the columns beyond it would be lost. Measure it instead.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
@@ -214,7 +215,9 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, dict]]:
             if not any(cell not in (None, "") and str(cell).strip() for cell in cells):
                 continue
             yield number, dict(zip(names, cells, strict=False))
-    except unreadable:
+    except FileRefused:
+        raise
+    except Exception:  # noqa: BLE001 (see above)
         raise FileRefused(str(UNREADABLE_SHEET), field="file") from None
     finally:
         book.close()
@@ -239,6 +242,10 @@ def _text(raw) -> str:
     return str(raw).strip()
 
 
+def _scalar_text(raw) -> str:
+    return "" if isinstance(raw, dict | list) else _text(raw)
+
+
 def _number(raw) -> Decimal:
     """A number written with decimal comma or point (and perhaps thousands separators)."""
     if isinstance(raw, bool):
@@ -246,9 +253,11 @@ def _number(raw) -> Decimal:
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        return Decimal(repr(raw))
+        # A spreadsheet keeps 89.85 as 89.850000000000009: its 15 significant digits are
+        # what the cell shows.
+        return _bounded(Decimal(format(raw, ".15g")), raw)
     if isinstance(raw, Decimal):
-        return raw
+        return _bounded(raw, raw)
     text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
     if "," in text and "." in text:  # the last one is the decimal mark
         thousands = "." if text.rfind(",") > text.rfind(".") else ","
@@ -260,9 +269,27 @@ def _number(raw) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(raw) from None
-    if not value.is_finite():
+    return _bounded(value, raw)
+
+
+def _bounded(value: Decimal, raw) -> Decimal:
+    # "1e1000000" is a finite number no sum or rounding can handle: nothing bought is that
+    # large or that small.
+    if not value.is_finite() or (value and not -MAX_EXPONENT <= value.adjusted() <=
+                                 MAX_EXPONENT):
         raise ValueError(raw)
     return value
+
+
+def _written_decimals(raw) -> int:
+    """How many digits a written number has after its decimal mark (0 for a number cell)."""
+    if not isinstance(raw, str):
+        return 0
+    text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    if "," in text and "." in text:
+        text = text.replace("." if text.rfind(",") > text.rfind(".") else ",", "")
+    text = text.replace(",", ".")
+    return len(text.rsplit(".", 1)[1]) if "." in text else 0
 
 
 def parse_date(raw) -> date:
@@ -296,12 +323,17 @@ class Lookups:
 def check_line(number: int, raw: dict, lookups: Lookups) -> Line | Refusal:
     """The line checked, or why not (every problem of the line, in one message)."""
     if not isinstance(raw, dict) or raw.get("__unknown"):
-        return Refusal(number, _text(raw.get("line_id")) if isinstance(raw, dict) else "",
+        return Refusal(number, _scalar_text(raw.get("line_id")) if isinstance(raw, dict)
+                       else "",
                        _("Linjen må være et objekt med feltene %(fields)s (%(problem)s).",
                          fields=", ".join(FIELDS),
                          problem=str(UNKNOWN_FIELDS) % {"names": ", ".join(raw["__unknown"])}
-                         if isinstance(raw, dict) else type(raw).__name__))
-    line_id = _text(raw.get("line_id"))[:MAX_LINE_ID + 20]
+                         if isinstance(raw, dict) else _("ikke et objekt")))
+    line_id = _scalar_text(raw.get("line_id"))[:MAX_LINE_ID + 20]
+    nested = [name for name in FIELDS if isinstance(raw.get(name), dict | list)]
+    if nested:
+        return Refusal(number, line_id, _("%(fields)s må være tekst eller tall, ikke en liste "
+                                          "eller et objekt.", fields=", ".join(nested)))
     problems: list[str] = []
     if "__cells" in raw and raw["__cells"] != raw["__expected"]:
         return Refusal(number, line_id, _("Linjen har %(found)s felt, ikke %(expected)s.",
@@ -356,7 +388,13 @@ def check_line(number: int, raw: dict, lookups: Lookups) -> Line | Refusal:
             problems.append(_("amount_nok «%(value)s» er ikke et tall",
                               value=values["amount_nok"][:20]))
         else:
-            if abs(amount) >= MAX_PURCHASE_AMOUNT or amount != round(amount, 2):
+            if _written_decimals(raw.get("amount_nok")) == 3:
+                # "12.000" is twelve thousand to a Norwegian, twelve kroner to a parser.
+                problems.append(_("amount_nok «%(value)s» kan leses både som kroner med "
+                                  "desimaler og med tusenskille; skriv beløpet uten "
+                                  "tusenskille", value=values["amount_nok"][:20]))
+            elif abs(amount) >= MAX_PURCHASE_AMOUNT or amount != round(amount, 2) or \
+                    _written_decimals(raw.get("amount_nok")) > 2:
                 problems.append(_("amount_nok må være et kronebeløp med høyst to desimaler"))
     unspsc = values["unspsc"].replace(" ", "").replace("-", "")
     if unspsc and not (unspsc.isascii() and unspsc.isdigit() and len(unspsc) <= MAX_UNSPSC):
@@ -516,7 +554,7 @@ def import_batch(actor: User, source: str, lines: list) -> Plan:
                            field="lines")
     rows = [(number, {"__unknown": sorted(set(map(str, raw)) - set(FIELDS)),
                       **{name: raw.get(name) for name in FIELDS}}
-             if isinstance(raw, dict) else None) for number, raw in enumerate(lines, start=1)]
+             if isinstance(raw, dict) else raw) for number, raw in enumerate(lines, start=1)]
     result = plan(source, rows)
     apply(actor, result, via="api")
     return result

@@ -5,6 +5,9 @@ The rules (README "Purchases without a reuse check"):
 
 - A line is *reusable* when it has a category (its file's own, or a mapping rule's). Lines a
   rule marks as not reusable, and unmapped lines, are counted apart and never as uncovered.
+- A line with a negative amount is a *credit* (a return or a credit note), not a purchase
+  someone decided on: it counts in the lines and the amount, as a credit, and never as
+  covered or uncovered.
 - A reusable line is *covered* when a reuse check names its order number as the purchase
   reference (any unit's check: the buyer wrote the order number down), or when a check by the
   line's unit or a unit above it (the tree as it is now), for the line's category or a broader
@@ -50,13 +53,15 @@ COVERAGE_LABELS = {
 # What a drill-down may list: the report's groups of lines.
 COVERED, UNCOVERED, WITH_ALTERNATIVE = "covered", "uncovered", "with_alternative"
 UNMAPPED, NOT_REUSABLE = Classification.UNMAPPED.value, Classification.NOT_REUSABLE.value
-GROUPS = (COVERED, UNCOVERED, WITH_ALTERNATIVE, UNMAPPED, NOT_REUSABLE)
+CREDIT = "credit"
+GROUPS = (COVERED, UNCOVERED, WITH_ALTERNATIVE, UNMAPPED, NOT_REUSABLE, CREDIT)
 GROUP_LABELS = {
     COVERED: _l("Med gjenbrukssjekk"),
     UNCOVERED: _l("Uten gjenbrukssjekk"),
     WITH_ALTERNATIVE: _l("Uten sjekk, men noe var ledig"),
     UNMAPPED: CLASSIFICATION_LABELS[UNMAPPED],
     NOT_REUSABLE: CLASSIFICATION_LABELS[NOT_REUSABLE],
+    CREDIT: _l("Kreditert (negativt beløp)"),
 }
 ZERO = Decimal("0.00")
 LOOKUP_CHUNK = 1000
@@ -87,8 +92,12 @@ class Reconciled:
     check_id: int | None = None  # the check that covers it
 
     @property
+    def credit(self) -> bool:
+        return self.amount_nok < 0
+
+    @property
     def reusable(self) -> bool:
-        return self.classification in REUSABLE
+        return self.classification in REUSABLE and not self.credit
 
     @property
     def covered(self) -> bool:
@@ -109,8 +118,9 @@ class Reconciled:
     def in_group(self, group: str) -> bool:
         return {COVERED: self.reusable and self.covered, UNCOVERED: self.uncovered,
                 WITH_ALTERNATIVE: self.had_alternative,
-                UNMAPPED: self.classification == UNMAPPED,
-                NOT_REUSABLE: self.classification == NOT_REUSABLE}[group]
+                UNMAPPED: self.classification == UNMAPPED and not self.credit,
+                NOT_REUSABLE: self.classification == NOT_REUSABLE and not self.credit,
+                CREDIT: self.credit}[group]
 
 
 @dataclass
@@ -127,10 +137,16 @@ class Totals:
     uncovered_with_alternative_amount_nok: Decimal = ZERO
     unmapped_lines: int = 0
     not_reusable_lines: int = 0
+    credit_lines: int = 0
+    credit_amount_nok: Decimal = ZERO
 
     def add(self, line: Reconciled) -> None:
         self.lines += 1
         self.amount_nok += line.amount_nok
+        if line.credit:
+            self.credit_lines += 1
+            self.credit_amount_nok += line.amount_nok
+            return
         if line.classification == UNMAPPED:
             self.unmapped_lines += 1
         elif line.classification == NOT_REUSABLE:
@@ -253,7 +269,7 @@ def reconcile_rows(rows: list) -> list[Reconciled]:
     """Apply the coverage rules to purchase lines (rows with COLUMNS)."""
     if not rows:
         return []
-    reusable = [row for row in rows if row.classification in REUSABLE]
+    reusable = [row for row in rows if row.classification in REUSABLE and row.amount_nok >= 0]
     references = _by_reference({row.order_number for row in reusable if row.order_number})
     days = window_days()
     checks = None
@@ -266,7 +282,7 @@ def reconcile_rows(rows: list) -> list[Reconciled]:
     result = []
     for row in rows:
         covered_by = check_id = None
-        if row.classification in REUSABLE:
+        if row.classification in REUSABLE and row.amount_nok >= 0:
             if row.order_number and row.order_number in references:
                 covered_by, check_id = COVERED_BY_REFERENCE, references[row.order_number]
             else:

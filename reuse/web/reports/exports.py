@@ -404,11 +404,12 @@ def purchase_figure_headings() -> list[str]:
             str(groups[purchase_groups.UNCOVERED]), _("Uten sjekk (kr)"),
             str(groups[purchase_groups.WITH_ALTERNATIVE]),
             _("Uten sjekk, men noe var ledig (kr)"), str(groups[purchase_groups.UNMAPPED]),
-            str(groups[purchase_groups.NOT_REUSABLE])]
+            str(groups[purchase_groups.NOT_REUSABLE]), str(groups[purchase_groups.CREDIT])]
 
 
 PURCHASE_FIGURE_FORMATS = [INT_FORMAT, NOK_FORMAT, INT_FORMAT, INT_FORMAT, "0.00", INT_FORMAT,
-                           NOK_FORMAT, INT_FORMAT, NOK_FORMAT, INT_FORMAT, INT_FORMAT]
+                           NOK_FORMAT, INT_FORMAT, NOK_FORMAT, INT_FORMAT, INT_FORMAT,
+                           INT_FORMAT]
 
 
 def _purchase_values(totals) -> list:
@@ -416,7 +417,7 @@ def _purchase_values(totals) -> list:
             totals.coverage_percent if totals.reusable_lines else None,
             totals.uncovered_lines, totals.uncovered_amount_nok,
             totals.uncovered_with_alternative, totals.uncovered_with_alternative_amount_nok,
-            totals.unmapped_lines, totals.not_reusable_lines]
+            totals.unmapped_lines, totals.not_reusable_lines, totals.credit_lines]
 
 
 def _purchase_sections(shown) -> list[tuple[str, str, object]]:
@@ -457,7 +458,8 @@ def _purchase_line_row(line, details) -> list:
     # is named by that.
     group = next(name for name in (purchase_groups.COVERED, purchase_groups.WITH_ALTERNATIVE,
                                    purchase_groups.UNCOVERED, purchase_groups.UNMAPPED,
-                                   purchase_groups.NOT_REUSABLE) if line.in_group(name))
+                                   purchase_groups.NOT_REUSABLE, purchase_groups.CREDIT)
+                 if line.in_group(name))
     category = details.categories.get(line.category_id)
     check = details.checks.get(line.check_id) if line.check_id else None
     return [line.ordered_on, details.units.get(line.unit_id, ""), line.supplier,

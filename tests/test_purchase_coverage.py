@@ -12,8 +12,9 @@ from reuse.clock import OSLO
 from reuse.models import Role
 from reuse.services import categories, checks, items, purchase_rules, purchases
 from reuse.services import claims as claim_service
+from reuse.services import units as unit_service
 from reuse.services.reports import purchases as report
-from reuse.services.reports.scope import Period, Scope
+from reuse.services.reports.scope import TREE_NOW, TREE_THEN, Period, Scope
 
 HEADER = ("line_id,order_number,ordered_on,unit_code,supplier,description,unspsc,category,"
           "quantity,amount_nok")
@@ -166,3 +167,31 @@ def test_a_collected_claim_keeps_its_pieces_and_a_relisted_item_counts_from_its_
     db.session.commit()
     add_lines(org.lead, "L1,PO-1,2026-03-10,SKOLE,Kinnarps,Stol,,kontorstol,1,4500")
     assert reconciled().available_pieces == 1
+
+
+def test_the_unit_table_reads_the_same_tree_as_the_lines(org, db, make_unit, monkeypatch):
+    """The school's March line counts under the etat it belonged to in March when the report
+    reads the tree as it was, and under its new etat when it reads today's tree."""
+    add_lines(org.lead, "L1,PO-1,2026-03-10,SKOLE,Bohus,Sofa,,sofa,1,12000")
+    old_etat, new_etat = org.school.parent, make_unit("Ny etat")
+    db.session.commit()
+    monkeypatch.setattr(unit_service, "utcnow", lambda: oslo(2026, 6, 1, 9))
+    unit_service.move_unit(org.admin, org.school, new_etat)
+    db.session.commit()
+    monkeypatch.undo()
+    march = Period(date(2026, 3, 1), date(2026, 3, 31))
+
+    def rows(tree: str) -> dict[str, int]:
+        scope = Scope(march, tree=tree)
+        return {unit.name: totals.lines
+                for unit, totals in report.by_unit(scope, report.reconcile(scope))}
+
+    assert rows(TREE_THEN)[top_of(old_etat).name] == 1
+    assert top_of(new_etat).name not in rows(TREE_THEN)
+    assert rows(TREE_NOW)[top_of(new_etat).name] == 1
+
+
+def top_of(unit):
+    while unit.parent is not None:
+        unit = unit.parent
+    return unit

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from reuse.clock import OSLO, oslo_today
 from reuse.models import Notification, Role
-from reuse.services import categories, checks, purchase_digest, purchase_rules, purchases
+from reuse.services import categories, checks, items, purchase_digest, purchase_rules, purchases
 
 HEADER = ("line_id,order_number,ordered_on,unit_code,supplier,description,unspsc,category,"
           "quantity,amount_nok")
@@ -41,6 +41,7 @@ def org(db, catalog, people, make_user, make_item):
     sofa = make_item(people.outsider, title="Grå sofa", category="sofa", quantity=1)
     sofa.created_at = oslo_midnight(ORDERED - timedelta(days=10))
     db.session.commit()
+    people.sofa = sofa
     return people
 
 
@@ -73,6 +74,7 @@ def test_each_unit_admin_gets_their_subtrees_lines_once_per_month(org, db, runne
     run_jobs(runner)  # the second run sends nothing new
 
     [school] = digests(db, org.unit_admin)
+    assert "ble det gjort 1 innkjøp i en kategori som også finnes brukt" in school.body
     assert "Sofa til personalrommet" in school.body
     assert "Barnestoler" not in school.body and "Rådgivning" not in school.body
     assert "Neste gang: sjekk Gjenbruk først — dette var ledig da dere bestilte: Grå sofa" in (
@@ -91,6 +93,18 @@ def test_each_unit_admin_gets_their_subtrees_lines_once_per_month(org, db, runne
     assert len(mails) == 1
     assert "Gjenbruk neste gang? 1 innkjøp i" in mails[0]["Subject"]
     assert "/reports/purchases/lines?" in mails[0].get_content()
+
+
+def test_the_note_does_not_name_an_alternative_withdrawn_since(org, db, runner):
+    items.withdraw_item(org.outsider, org.sofa)
+    db.session.commit()
+    add_lines(db, org.lead,
+              f"S1,PO-1,{ORDERED},SKOLE,Bohus,Sofa til personalrommet,,sofa,1,12000")
+    run_jobs(runner)
+    [school] = digests(db, org.unit_admin)
+    assert "Sofa til personalrommet" in school.body
+    assert "Grå sofa" not in school.body and "Neste gang" not in school.body
+
 
 
 def test_the_report_link_shows_the_same_lines(org, db, runner, client):

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from reuse.clock import OSLO
 from reuse.models import Role
-from reuse.services import categories, checks, purchase_rules, purchases
+from reuse.services import categories, checks, items, purchase_rules, purchases
 from tests.conftest import page_text
 
 HEADER = ("line_id,order_number,ordered_on,unit_code,supplier,description,unspsc,category,"
@@ -131,6 +131,20 @@ def test_the_month_and_unit_rows_link_to_their_lines(org, log_in):
     assert "Grå sofa" in page_text(drill)  # what was free on the order day
     units = re.search(r'id="purchase-units-table".*?</table>', html, re.S).group(0)
     assert "Byrådsavdeling for barnehage og skole" in units
+
+
+def test_an_alternative_withdrawn_since_is_counted_but_not_named(org, db, log_in):
+    """The sofa was free on the order day; its lister has withdrawn it since, which takes
+    its title from everyone who may not manage it: the line still had an alternative."""
+    items.withdraw_item(org.outsider, org.sofa)
+    db.session.commit()
+    client = log_in(org.lead)
+    drill = client.get(f"/reports/purchases/lines?{Y2026}&group=with_alternative")
+    assert drill_total(drill) == ("1", "12\u00a0000\u00a0kr")
+    text = page_text(drill)
+    assert "Grå sofa" not in text
+    assert "1 ting som er trukket tilbake siden" in text
+    assert f"/items/{org.sofa.id}" not in drill.get_data(as_text=True)
 
 
 def test_a_covered_line_names_its_check_and_links_it_only_for_those_who_may_see_it(

@@ -93,10 +93,10 @@ def _message(admin: User, period: Period, lines: list[rec.Reconciled]) -> tuple[
     shown = lines[:MAX_LINES]
     details = details_for(admin, shown, max_alternatives=MAX_ALTERNATIVES)
     parts = [ngettext(
-        "I %(month)s ble det kjøpt inn %(num)s ting i en kategori som også finnes brukt i "
+        "I %(month)s ble det gjort %(num)s innkjøp i en kategori som også finnes brukt i "
         "Gjenbruk, uten at noen sjekket Gjenbruk først (%(unit)s og enhetene under). Det er "
         "lett å glemme, så her er en oversikt til neste gang.",
-        "I %(month)s ble det kjøpt inn %(num)s ting i kategorier som også finnes brukt i "
+        "I %(month)s ble det gjort %(num)s innkjøp i kategorier som også finnes brukt i "
         "Gjenbruk, uten at noen sjekket Gjenbruk først (%(unit)s og enhetene under). Det er "
         "lett å glemme, så her er en oversikt til neste gang.",
         count, month=month, unit=admin.unit.name)]

@@ -84,7 +84,6 @@ class Alternative:
     item_id: int
     title: str
     free: int
-    visible: bool  # may the viewer open the item
 
 
 @dataclass
@@ -125,14 +124,16 @@ def details_for(viewer: User | None, lines: list[rec.Reconciled], *,
         items = {item.id: item for item in db.session.scalars(
             select(Item).where(Item.id.in_(item_ids)))} if item_ids else {}
         for line in wanting:
-            # The most pieces first: the likeliest to have met the whole need.
+            # The most pieces first: the likeliest to have met the whole need. Only items the
+            # viewer may see are named: one withdrawn since keeps its title from everyone who
+            # could not open it (permissions.can_see_item); it is still counted.
             pairs = sorted(free[line.id], key=lambda pair: (-pair[1], pair[0]))
-            found.alternatives[line.id] = [
-                Alternative(item_id, items[item_id].title, pieces,
-                            viewer is not None and permissions.can_see_item(viewer,
-                                                                            items[item_id]))
-                for item_id, pieces in pairs[:max_alternatives] if item_id in items]
-            found.more_alternatives[line.id] = max(0, len(pairs) - max_alternatives)
+            nameable = [(items[item_id], pieces) for item_id, pieces in pairs
+                        if item_id in items and viewer is not None
+                        and permissions.can_see_item(viewer, items[item_id])]
+            found.alternatives[line.id] = [Alternative(item.id, item.title, pieces)
+                                           for item, pieces in nameable[:max_alternatives]]
+            found.more_alternatives[line.id] = len(pairs) - len(found.alternatives[line.id])
     return found
 
 

@@ -40,6 +40,7 @@ from sqlalchemy import select
 
 from reuse.extensions import db
 from reuse.models import Category, Classification, PurchaseLine, ReuseCheck, Unit
+from reuse.services import units as unit_service
 from reuse.services.purchase_history import moment_of
 from reuse.services.purchase_rules import CLASSIFICATION_LABELS, REUSABLE
 from reuse.services.reports.scope import Period, Scope, subtree_of
@@ -360,8 +361,9 @@ def rollup(parents: dict[int, int | None], root_id: int | None) -> Callable[[int
 
 def by_unit(scope: Scope, lines: list[Reconciled]) -> list[tuple[Unit, Totals]]:
     """Totals per unit one level under the scope's unit (top-level units for the whole
-    municipality); the scope's unit itself holds what it ordered directly."""
-    parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
+    municipality); the scope's unit itself holds what it ordered directly. The tree is the
+    one the scope reads (today's or the period's end), as for the lines' selection."""
+    parents = {node.id: node.parent_id for node in unit_service.nodes_at(scope.tree_moment)}
     child_of = rollup(parents, scope.unit_id)
     grouped = breakdown(lines, [], lambda line: child_of(line.unit_id))
     units = {unit.id: unit for unit in db.session.scalars(

@@ -19,6 +19,7 @@ from reuse.services import (
     notifications,
     photos,
     purchase_digest,
+    purchase_uploads,
     stages,
     vocabulary,
     wanted,
@@ -41,6 +42,7 @@ class JobsDone:
     items_matched: int
     people_told: int
     files_removed: int
+    uploads_removed: int
     synonyms_loaded: int
     purchase_digests: int
     delivery: notifications.Delivery
@@ -70,6 +72,7 @@ def _run_each_job() -> JobsDone:
     matched, told = _match_wanted()
     # Photos chosen on forms never saved go first, so their files count as removed here.
     removed = commit_or_fail(photos.remove_stale_pending) + photos.remove_orphan_files()
+    uploads_removed = purchase_uploads.remove_stale()
     # A release may ship new search synonyms: an upgraded database gets them here.
     synonyms = commit_or_fail(vocabulary.load_synonyms)
     delivery = notifications.deliver_due()
@@ -77,6 +80,7 @@ def _run_each_job() -> JobsDone:
                     moved_on=moved_on, final_reminders=final_reminders,
                     check_reminders=check_reminders, factors_applied=applied,
                     items_matched=matched, people_told=told, files_removed=removed,
+                    uploads_removed=uploads_removed,
                     synonyms_loaded=synonyms, purchase_digests=digests,
                     delivery=delivery)
 
@@ -116,6 +120,10 @@ def _report(done: JobsDone) -> None:
     if done.files_removed:
         click.echo(_("%(removed)s bildefiler uten annonse er slettet.",
                      removed=done.files_removed))
+    if done.uploads_removed:
+        click.echo(ngettext("%(num)s opplastet innkjøpsfil som aldri ble importert, er slettet.",
+                            "%(num)s opplastede innkjøpsfiler som aldri ble importert, er "
+                            "slettet.", done.uploads_removed))
     if done.synonyms_loaded:
         click.echo(ngettext("%(num)s søkesynonym er lagt til eller oppdatert.",
                             "%(num)s søkesynonymer er lagt til eller oppdatert.",

@@ -7,18 +7,19 @@ API's services."""
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from reuse.extensions import db
-from reuse.i18n import category_name
-from reuse.models import Category
-from reuse.services import categories, permissions, photos, purchase_rules, purchases
+from reuse.i18n import category_name, format_day, format_nok, format_number
+from reuse.models import Category, Unit
+from reuse.services import categories, permissions, purchase_rules, purchase_uploads, purchases
 from reuse.services.errors import DomainError, InvalidInput
 from reuse.web import Refusal
 from reuse.web.reports import bp
@@ -43,16 +44,20 @@ def _require_manager() -> None:
 
 # -- the import -----------------------------------------------------------------------------
 
-def _import_path(token: str) -> Path:
-    # Beside the photos: the upload store is shared by every worker and host.
-    return photos.upload_dir() / f"purchase-import-{token}"
+# What the preview calls the facts of a line that an import changes.
+FACT_LABELS = {
+    "order_number": _l("ordrenummer"), "ordered_on": _l("bestilt"), "unit_id": _l("enhet"),
+    "supplier": _l("leverandør"), "description": _l("beskrivelse"), "unspsc": _l("UNSPSC"),
+    "file_category_id": _l("kategori i filen"), "quantity": _l("antall"),
+    "amount_nok": _l("beløp")}
+MAX_FILENAME = 200  # characters of the uploaded file's name kept for the preview
 
 
 def _pending() -> dict | None:
     """The upload waiting for confirmation in this session, if its file is still there."""
     pending = session.get(IMPORT_SESSION_KEY)
     if not isinstance(pending, dict) or not isinstance(pending.get("token"), str) \
-            or not pending["token"].isalnum() or not _import_path(pending["token"]).is_file():
+            or not purchase_uploads.exists(pending["token"]):
         return None
     if pending.get("user_id") != current_user.id:  # another person signed in since
         _forget()
@@ -62,9 +67,14 @@ def _pending() -> dict | None:
 
 def _forget() -> None:
     pending = session.pop(IMPORT_SESSION_KEY, None)
-    if isinstance(pending, dict) and isinstance(pending.get("token"), str) \
-            and pending["token"].isalnum():
-        _import_path(pending["token"]).unlink(missing_ok=True)
+    if isinstance(pending, dict) and isinstance(pending.get("token"), str):
+        purchase_uploads.forget(pending["token"])
+
+
+def _is_the_upload_shown(pending: dict) -> bool:
+    """A confirmation or cancellation is for the file its page showed. A newer upload in
+    another tab replaces the session's file; the older page's buttons must not act on it."""
+    return secrets.compare_digest(request.form.get("upload", ""), pending["token"])
 
 
 @bp.route("/reports/purchases/import", methods=["GET", "POST"])
@@ -89,11 +99,9 @@ def purchase_import():
                 form.source.errors = [*form.source.errors, refused.message]
             else:
                 _forget()
-                token = secrets.token_hex(16)
-                _import_path(token).write_bytes(data)
                 session[IMPORT_SESSION_KEY] = {
-                    "token": token, "user_id": current_user.id, "source": source,
-                    "filename": upload.filename or "",
+                    "token": purchase_uploads.keep(data), "user_id": current_user.id,
+                    "source": source, "filename": (upload.filename or "")[:MAX_FILENAME],
                     "all_or_nothing": bool(form.all_or_nothing.data)}
                 return redirect(url_for("reports.purchase_import_preview"))
     return render_template("reports/purchase_import.html", form=form)
@@ -107,8 +115,12 @@ def purchase_import_preview():
     if pending is None:
         flash(_("Det er ingen opplastet fil som venter. Last opp filen på nytt."), "info")
         return redirect(url_for("reports.purchase_import"))
-    data = _import_path(pending["token"]).read_bytes()
     form = DeleteForm()
+    if request.method == "POST" and form.validate() and not _is_the_upload_shown(pending):
+        flash(_("Du har lastet opp en annen fil siden denne siden ble vist, og ingenting er "
+                "importert. Se over hva den nye filen vil gjøre."), "warning")
+        return redirect(url_for("reports.purchase_import_preview"))
+    data = purchase_uploads.read(pending["token"]) or b""
     plan, error = None, None
     try:
         # Planned afresh from the kept file, never from anything the browser sends back.
@@ -126,14 +138,46 @@ def purchase_import_preview():
                                    source=pending["source"], shown=SHOWN)
         error = refused.error.message
     return render_template("reports/purchase_import_preview.html", plan=plan, error=error,
-                           form=form, pending=pending, blocked=blocked, shown=SHOWN)
+                           form=form, pending=pending, blocked=blocked, shown=SHOWN,
+                           updates=_updates_shown(plan) if plan else [])
+
+
+def _updates_shown(plan: purchases.Plan) -> list[tuple[object, list[tuple]]]:
+    """The first changed lines as the lead reads them: (line, [(label, old, new)]), with
+    units by code and categories by name rather than their ids."""
+    shown = plan.updated[:SHOWN]
+    unit_ids = {value for _id, _line, changes in shown
+                for value in changes.get("unit_id", ()) if value is not None}
+    codes = dict(db.session.execute(select(Unit.id, Unit.code).where(
+        Unit.id.in_(unit_ids))).all()) if unit_ids else {}
+
+    def text(name: str, value) -> str:
+        if value is None or value == "":
+            return "–"
+        if name == "unit_id":
+            return codes.get(value) or str(value)
+        if name == "file_category_id":
+            category = db.session.get(Category, value)
+            return category_name(category) if category else str(value)
+        if name == "ordered_on":
+            return format_day(value)
+        if name == "amount_nok":
+            return format_nok(value)
+        if name == "quantity":
+            return format_number(value)
+        return str(value)
+
+    return [(line, [(FACT_LABELS.get(name, name), text(name, old), text(name, new))
+                    for name, (old, new) in changes.items()])
+            for _id, line, changes in shown]
 
 
 @bp.post("/reports/purchases/import/cancel")
 @login_required
 def purchase_import_cancel():
     _require_manager()
-    if DeleteForm().validate():
+    pending = _pending()
+    if DeleteForm().validate() and pending is not None and _is_the_upload_shown(pending):
         _forget()
     return redirect(url_for("reports.purchase_import"))
 

@@ -65,6 +65,12 @@ DEFAULTS = {
     # hours in all), then given up and logged.
     "MAIL_MAX_ATTEMPTS": 8,
     "MAIL_RETRY_SECONDS": 300,
+    # How long a sender has an e-mail to itself; a sender killed while sending leaves it to
+    # another after this (services/notifications.py). Far longer than one SMTP exchange.
+    "MAIL_LEASE_SECONDS": 300,
+    # On: a request sends the e-mails it caused once its answer is out (one host, or no
+    # worker). Off: requests only queue them and `worker` processes send (README "Hosts").
+    "MAIL_FROM_REQUESTS": True,
     # Single sign-on with OpenID Connect (README "Single sign-on"): off while OIDC_ISSUER is
     # empty. The provider's endpoints and keys come from the issuer's discovery document.
     "OIDC_ISSUER": "",
@@ -92,13 +98,13 @@ WHOLE_NUMBERS = ("PHOTO_MAX_BYTES", "PHOTOS_PER_ITEM", "ITEMS_PER_PAGE",
                  "WANTED_REQUESTS_PER_PERSON", "CASCADE_PUBLIC_BODIES_DAYS",
                  "CASCADE_NONPROFITS_DAYS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS",
                  "TRUSTED_PROXIES", "MAIL_PORT", "MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS",
-                 "LOGIN_LINK_MINUTES", "PURCHASE_CHECK_WINDOW_DAYS")
+                 "LOGIN_LINK_MINUTES", "PURCHASE_CHECK_WINDOW_DAYS", "MAIL_LEASE_SECONDS")
 TEXTS = ("RATELIMIT_STORAGE_URI", "LOGIN_LIMIT_PER_ADDRESS",
          "LOGIN_LIMIT_PER_ACCOUNT", "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "MAIL_SERVER",
          "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_SENDER", "OIDC_ISSUER", "OIDC_CLIENT_ID",
          "OIDC_CLIENT_SECRET", "OIDC_SCOPES", "OIDC_UNIT_CLAIM", "SCIM_DEFAULT_UNIT")
 # Switches: on/off (also true/false, yes/no, 1/0).
-SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN")
+SWITCHES = ("OIDC_TRUST_EMAIL", "PASSWORD_LOGIN", "MAIL_FROM_REQUESTS")
 # Limits that allow nothing at 0.
 AT_LEAST_ONE = ("OPEN_CLAIMS_PER_PERSON", "WANTED_REQUESTS_PER_PERSON",
                 "CASCADE_PUBLIC_BODIES_DAYS", "CASCADE_NONPROFITS_DAYS", "LOGIN_LINK_MINUTES",
@@ -182,7 +188,7 @@ def load_config(instance_path: Path) -> dict:
     for name in AT_LEAST_ONE:
         if settings[name] < 1:
             raise ConfigError(f"{name} must be at least 1")
-    for name in ("MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS"):
+    for name in ("MAIL_MAX_ATTEMPTS", "MAIL_RETRY_SECONDS", "MAIL_LEASE_SECONDS"):
         settings[name] = max(1, settings[name])
     settings |= {name: _switch_env(name, DEFAULTS[name]) for name in SWITCHES}
     # Unset: the default; set but empty: no binding by provisioning id (so not in TEXTS).

@@ -1,7 +1,19 @@
-"""`run-jobs`: the periodic work, each job committed on its own, then one summary."""
+"""`run-jobs` and `worker`: the periodic work, each job committed on its own, and the e-mail.
+
+`run-jobs` runs everything once and prints one summary (cron, or one host). A `worker` runs
+until stopped: it sends e-mail every few seconds and the periodic jobs every minute. Any
+number of workers may run on any number of hosts: one of them at a time runs the periodic
+jobs (services/job_lock.py), and every one sends e-mail, each message taken by one sender
+(services/notifications.py).
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import threading
+import time
 from dataclasses import dataclass
 
 import click
@@ -11,11 +23,13 @@ from flask_babel import ngettext
 
 from reuse.cli.common import commit_or_fail, in_default_language
 from reuse.clock import oslo_today
+from reuse.extensions import db
 from reuse.services import (
     checks,
     claims,
     factors,
     items,
+    job_lock,
     notifications,
     photos,
     purchase_digest,
@@ -26,6 +40,7 @@ from reuse.services import (
 )
 
 commands = AppGroup("jobs")
+log = logging.getLogger("reuse.worker")
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,6 @@ class JobsDone:
     uploads_removed: int
     synonyms_loaded: int
     purchase_digests: int
-    delivery: notifications.Delivery
 
 
 @commands.command("run-jobs")
@@ -53,7 +67,9 @@ class JobsDone:
 def run_jobs_command():
     """Expire overdue claims, send reminders and period warnings, move items on in the
     cascade, match new items against wanted requests, retry e-mail. Idempotent."""
-    _report(_run_each_job())
+    with job_lock.sweep_lock() as ours:
+        done = _run_each_job() if ours else None
+    _report(done, notifications.deliver_due())
 
 
 def _run_each_job() -> JobsDone:
@@ -75,14 +91,12 @@ def _run_each_job() -> JobsDone:
     uploads_removed = purchase_uploads.remove_stale()
     # A release may ship new search synonyms: an upgraded database gets them here.
     synonyms = commit_or_fail(vocabulary.load_synonyms)
-    delivery = notifications.deliver_due()
     return JobsDone(expired=len(expired), reminded=reminded, warned=warned,
                     moved_on=moved_on, final_reminders=final_reminders,
                     check_reminders=check_reminders, factors_applied=applied,
                     items_matched=matched, people_told=told, files_removed=removed,
-                    uploads_removed=uploads_removed,
-                    synonyms_loaded=synonyms, purchase_digests=digests,
-                    delivery=delivery)
+                    uploads_removed=uploads_removed, synonyms_loaded=synonyms,
+                    purchase_digests=digests)
 
 
 def _match_wanted() -> tuple[int, int]:
@@ -95,9 +109,22 @@ def _match_wanted() -> tuple[int, int]:
             return matched, told
 
 
-def _report(done: JobsDone) -> None:
+def _report(done: JobsDone | None, delivery: notifications.Delivery) -> None:
     """One line of counts, a line for anything else that happened; non-zero if mail is down."""
-    delivery = done.delivery
+    if done is None:
+        click.echo(_("En annen prosess kjører de faste jobbene nå; denne kjøringen sendte bare "
+                     "e-post (%(mailed)s sendt).", mailed=delivery.sent))
+    else:
+        _report_jobs(done, delivery)
+    if delivery.unavailable:
+        # The one failure worth waking someone for: nothing can be sent until it is fixed.
+        raise click.ClickException(_(
+            "E-post kan ikke sendes nå: e-postserveren svarer ikke, eller oppsettet er feil "
+            "(se loggen). %(waiting)s e-poster venter til neste kjøring.",
+            waiting=notifications.waiting_count()))
+
+
+def _report_jobs(done: JobsDone, delivery: notifications.Delivery) -> None:
     click.echo(_("%(expired)s forespørsler utløpt, %(reminded)s påminnelser, %(warned)s "
                  "varsler om intern periode, %(moved)s annonser videre i kaskaden, "
                  "%(final)s påminnelser om siste steg, %(checks)s påminnelser om åpne "
@@ -136,9 +163,51 @@ def _report(done: JobsDone) -> None:
     if done.items_matched:
         click.echo(_("%(items)s nye annonser er sjekket mot ønskene; %(people)s personer "
                      "har fått beskjed.", items=done.items_matched, people=done.people_told))
-    if delivery.unavailable:
-        # The one failure worth waking someone for: nothing can be sent until it is fixed.
-        raise click.ClickException(_(
-            "E-post kan ikke sendes nå: e-postserveren svarer ikke, eller oppsettet er feil "
-            "(se loggen). %(waiting)s e-poster venter til neste kjøring.",
-            waiting=notifications.waiting_count()))
+
+
+# -- the worker -----------------------------------------------------------------------------
+
+MAX_IDLE_WAIT = 300  # seconds: the longest a failing worker waits before it tries again
+
+
+@commands.command("worker")
+@click.option("--interval", default=5, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds between rounds of e-mail while nothing is waiting.")
+@click.option("--sweep-every", default=60, show_default=True, type=click.IntRange(1, 86400),
+              help="Seconds between runs of the periodic jobs (one worker at a time).")
+@in_default_language
+def worker_command(interval: int, sweep_every: int):
+    """Send e-mail and run the periodic jobs until stopped. Start as many as you like, on
+    any hosts: one runs the periodic jobs at a time, all send e-mail, each e-mail once.
+    SIGTERM or Ctrl-C stops it after the e-mail in hand."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: stopping.set())
+    log.info("Worker %s started", os.getpid())
+    next_sweep, failures = 0.0, 0
+    while not stopping.is_set():
+        try:
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + sweep_every
+                with job_lock.sweep_lock() as ours:
+                    if ours:
+                        _log_jobs(_run_each_job())
+            delivery = notifications.deliver_due(keep_going=lambda: not stopping.is_set())
+        except Exception:  # noqa: BLE001 - a worker outlives a failed round (logged) and retries
+            log.exception("Worker round failed; retrying")
+            db.session.rollback()
+            failures += 1
+        else:
+            failures = failures + 1 if delivery.unavailable else 0
+            if delivery.full and not delivery.unavailable:
+                continue  # more are waiting: no pause
+        # Backoff while things fail: interval, doubled each failure, at most MAX_IDLE_WAIT.
+        stopping.wait(min(interval * 2 ** failures, MAX_IDLE_WAIT))
+    log.info("Worker %s stopped", os.getpid())
+
+
+def _log_jobs(done: JobsDone) -> None:
+    busy = {name: value for name, value in vars(done).items() if value}
+    if busy:
+        log.info("Periodic jobs: %s", ", ".join(f"{name} {value}"
+                                                 for name, value in busy.items()))

@@ -204,6 +204,9 @@ class Notification(Base):
     email_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     email_retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A sender has taken the e-mail until then (MAIL_LEASE_SECONDS); one killed while sending
+    # leaves it taken, and once the time has passed another sender takes it again.
+    email_taken_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 

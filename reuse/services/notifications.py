@@ -1,16 +1,25 @@
 """In-app notifications, each also sent by e-mail once the change that caused it is committed.
 
 Notifications are rows written in the same transaction as the change (an outbox). After the
-commit the command delivers their e-mails, or the request once its answer has been sent;
-anything not delivered is retried by `run-jobs`. A message that fails (refused by the server,
-or impossible to build) never stops the others: it is retried after a wait that doubles each
-time, and after MAIL_MAX_ATTEMPTS given up and logged as an error. When the server cannot be
-reached at all, the messages wait for the next run without an attempt counted against them.
+commit the command delivers their e-mails, or the request once its answer has been sent
+(MAIL_FROM_REQUESTS; off where worker processes send everything); anything not delivered is
+sent by `run-jobs` or a `worker`. A message that fails (refused by the server, or impossible
+to build) never stops the others: it is retried after a wait that doubles each time, and
+after MAIL_MAX_ATTEMPTS given up and logged as an error. When the server cannot be reached at
+all, the messages wait for the next run without an attempt counted against them.
+
+Any number of senders may run at once, on any host. A sender takes one message at a time
+with a conditional UPDATE (email_taken_until, MAIL_LEASE_SECONDS ahead), so two never send
+the same one, and marks it sent only after the mail server has accepted it. A sender killed
+in between leaves the message taken; when the time has passed another takes it again, so
+nothing is lost. The one window left is a kill after the server's acceptance and before the
+mark is committed: that message would go twice (milliseconds, against losing it outright).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -84,31 +93,44 @@ class Delivery:
     retrying: int = 0  # failed now, tried again after a wait
     given_up: int = 0  # failed for the last time (MAIL_MAX_ATTEMPTS)
     unavailable: bool = False  # the mail server could not be reached; the rest wait
+    full: bool = False  # as many were due as one round takes: more may be waiting
 
 
 def deliver_committed() -> int:
-    """Send the e-mails of notifications committed by this session so far."""
+    """Send the e-mails of notifications committed by this session so far (with
+    MAIL_FROM_REQUESTS off, the workers send them)."""
     ids = db.session.info.pop("outbox_committed", None)
-    return _deliver(ids).sent if ids else 0
+    if not ids or not current_app.config["MAIL_FROM_REQUESTS"]:
+        return 0
+    return _deliver(ids).sent
 
 
 def deliver_after(response: Response) -> None:
     """Send the e-mails this request committed once the server has sent the response (what
-    fails there, run-jobs retries)."""
+    fails there, run-jobs retries). With MAIL_FROM_REQUESTS off nothing: the workers send
+    them, and no web worker waits for a slow mail server."""
     ids = db.session.info.pop("outbox_committed", None)
-    if ids:
+    if ids and current_app.config["MAIL_FROM_REQUESTS"]:
         after_response(response, lambda: _deliver(ids), "E-mail")
 
 
-def deliver_due(limit: int = 500) -> Delivery:
+def _sendable(now):
+    """Not sent, not given up, its (re)try due, and not taken by a sender whose time runs."""
+    return (Notification.emailed_at.is_(None), Notification.email_failed_at.is_(None),
+            or_(Notification.email_retry_at.is_(None), Notification.email_retry_at <= now),
+            or_(Notification.email_taken_until.is_(None),
+                Notification.email_taken_until <= now))
+
+
+def deliver_due(limit: int = 500, *, keep_going: Callable[[], bool] = lambda: True) -> Delivery:
     """Send every e-mail not sent yet whose (re)try is due, oldest first (those this session
-    committed included)."""
+    committed included), while keep_going() says so (a worker asked to stop)."""
     db.session.info.pop("outbox_committed", None)
-    ids = db.session.scalars(select(Notification.id).where(
-        Notification.emailed_at.is_(None), Notification.email_failed_at.is_(None),
-        or_(Notification.email_retry_at.is_(None), Notification.email_retry_at <= utcnow()))
-        .order_by(Notification.id).limit(limit)).all()
-    return _deliver(list(ids))
+    ids = db.session.scalars(select(Notification.id).where(*_sendable(utcnow()))
+                             .order_by(Notification.id).limit(limit)).all()
+    delivery = _deliver(list(ids), keep_going)
+    delivery.full = len(ids) == limit
+    return delivery
 
 
 def waiting_count() -> int:
@@ -117,15 +139,18 @@ def waiting_count() -> int:
         Notification.emailed_at.is_(None), Notification.email_failed_at.is_(None)))
 
 
-def _deliver(ids: list[int]) -> Delivery:
+def _deliver(ids: list[int], keep_going: Callable[[], bool] = lambda: True) -> Delivery:
     delivery = Delivery()
+    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     for notification_id in ids:
+        if not keep_going():
+            break
         # Take the message with one conditional UPDATE, so two senders never both send it.
+        now = utcnow()
         taken = db.session.execute(
             update(Notification)
-            .where(Notification.id == notification_id, Notification.emailed_at.is_(None),
-                   Notification.email_failed_at.is_(None))
-            .values(emailed_at=utcnow())
+            .where(Notification.id == notification_id, *_sendable(now))
+            .values(email_taken_until=now + lease)
         ).rowcount
         db.session.commit()
         if not taken:
@@ -149,15 +174,22 @@ def _deliver(ids: list[int]) -> Delivery:
             else:
                 delivery.retrying += 1
             continue
+        _mark_sent(notification_id)
         delivery.sent += 1
     return delivery
+
+
+def _mark_sent(notification_id: int) -> None:
+    db.session.execute(update(Notification).where(Notification.id == notification_id)
+                       .values(emailed_at=utcnow(), email_taken_until=None))
+    db.session.commit()
 
 
 def _put_back(notification_id: int) -> None:
     """Unsent through no fault of its own: back in the outbox, no attempt counted."""
     db.session.rollback()
     db.session.execute(update(Notification).where(Notification.id == notification_id)
-                       .values(emailed_at=None))
+                       .values(email_taken_until=None))
     db.session.commit()
 
 
@@ -179,7 +211,7 @@ def _failed(notification_id: int) -> bool:
         log.warning("E-mail of notification %s failed (attempt %s); retried in %s s",
                     notification_id, attempts, wait, exc_info=True)
     db.session.execute(update(Notification).where(Notification.id == notification_id)
-                       .values(emailed_at=None, email_attempts=attempts, **values))
+                       .values(email_taken_until=None, email_attempts=attempts, **values))
     db.session.commit()
     return "email_failed_at" in values
 

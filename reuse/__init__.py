@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,10 @@ from reuse.services.numbers import MAX_INT as MAX_ID
 def create_app(test_config: dict | None = None) -> Flask:
     # Templates, static files and migrations are inside the package (reuse/templates,
     # reuse/static, reuse/migrations), so an installed package serves as the checkout does.
-    app = Flask(__name__, instance_relative_config=True)
+    # REUSE_INSTANCE_PATH: the host's own folder (development key, SQLite file); several
+    # hosts each have theirs and share only what the README's "several hosts" names.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("REUSE_INSTANCE_PATH") or None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if test_config is None:
         app.config.from_mapping(load_config(Path(app.instance_path)))

@@ -4,7 +4,13 @@ can leave all sending to the workers, and one runner at a time does the periodic
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess  # nosec B404 - the worker is this project's own command
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -86,3 +92,32 @@ def test_run_jobs_leaves_the_periodic_jobs_to_the_runner_that_has_them(app, db, 
     assert "En annen prosess kjører de faste jobbene nå" in output
     assert "1 sendt" in output  # e-mail is everyone's work
     assert "forespørsler utløpt" in runner.invoke(args=["run-jobs"]).output
+
+
+def test_a_worker_sends_what_is_waiting_and_stops_when_told(app, db, people, mailbox,
+                                                             tmp_path):
+    """`flask worker` as deployed: its own process on the same database and mail server."""
+    waiting(db, people, 3)
+    environment = {**os.environ, "REUSE_ENV": "development", "SECRET_KEY": "x",
+                   "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                   "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+                   "MAIL_SERVER": app.config["MAIL_SERVER"],
+                   "MAIL_PORT": str(app.config["MAIL_PORT"]),
+                   "REUSE_INSTANCE_PATH": str(tmp_path)}
+    worker = subprocess.Popen(  # nosec B603 - fixed arguments, no shell
+        [sys.executable, "-m", "flask", "--app", "reuse", "worker", "--interval", "1"],
+        cwd=Path(__file__).resolve().parents[1], env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while len(mailbox.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output = worker.communicate(timeout=30)[0].decode(errors="replace")
+    assert worker.returncode == 0, output
+    assert sorted(message["Subject"] for message in mailbox.messages) == [
+        "Melding 0", "Melding 1", "Melding 2"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.emailed_at.is_(None))) == 0

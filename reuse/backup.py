@@ -50,9 +50,10 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+from reuse import storage
 from reuse.extensions import db
 from reuse.models import Base
-from reuse.services.photos import STORED_NAME, upload_dir
+from reuse.services.photos import STORED_NAME
 
 FORMAT = "gjenbruk-backup"
 FORMAT_VERSION = 1
@@ -281,9 +282,11 @@ def _postgres_snapshot(target: Path) -> tuple[Facts, str]:
     return facts, f"PostgreSQL {version}"
 
 
-def _sha256(path: Path) -> str:
+def _sha256(source: Path | bytes) -> str:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open(source, "rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -307,8 +310,8 @@ def _tar_info(name: str, size: int, mtime: datetime) -> tarfile.TarInfo:
     return info
 
 
-def _write_archive(target: Path, manifest: Manifest, members: list[tuple[str, Path]],
-                   now: datetime) -> None:
+def _write_archive(target: Path, manifest: Manifest,
+                   members: list[tuple[str, Path | bytes]], now: datetime) -> None:
     """Write the archive beside the target and move it into place only when complete."""
     try:
         descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -320,9 +323,12 @@ def _write_archive(target: Path, manifest: Manifest, members: list[tuple[str, Pa
             with tarfile.open(fileobj=out, mode="w:gz") as archive:
                 data = manifest.to_json()
                 archive.addfile(_tar_info(MANIFEST, len(data), now), _BytesReader(data))
-                for name, path in members:
-                    with open(path, "rb") as f:
-                        archive.addfile(_tar_info(name, path.stat().st_size, now), f)
+                for name, source in members:
+                    if isinstance(source, bytes):
+                        archive.addfile(_tar_info(name, len(source), now), _BytesReader(source))
+                        continue
+                    with open(source, "rb") as f:
+                        archive.addfile(_tar_info(name, source.stat().st_size, now), f)
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, target)
@@ -349,7 +355,7 @@ def create_backup(target: Path) -> BackupResult:
     now = datetime.now(UTC).replace(microsecond=0)
     kind = database_kind()
     target = _backup_target(Path(target), now)
-    photos_dir = upload_dir()
+    files = storage.store()
     with tempfile.TemporaryDirectory(prefix="gjenbruk-backup-") as work:
         database_file = Path(work) / DATABASE_MEMBERS[kind]
         snapshot = _sqlite_snapshot if kind == "sqlite" else _postgres_snapshot
@@ -357,18 +363,20 @@ def create_backup(target: Path) -> BackupResult:
         # Photo files are written before their row is committed and removed only after the
         # removal is committed, so every file the snapshot refers to is there, unless it was
         # removed since or lost.
-        members = [(DATABASE_MEMBERS[kind], database_file)]
+        members: list[tuple[str, Path | bytes]] = [(DATABASE_MEMBERS[kind], database_file)]
         missing = []
         for name in facts.photo_names:
-            path = photos_dir / name
-            if STORED_NAME.match(name) and path.is_file():
-                members.append((PHOTOS + name, path))
-            else:
+            try:
+                if not STORED_NAME.match(name):
+                    raise FileNotFoundError(name)  # a name no stored photo can have
+                # From the store, whatever it is; a photo is a few hundred kB.
+                members.append((PHOTOS + name, files.read(name)))
+            except FileNotFoundError:
                 missing.append(name)
         manifest = Manifest(
             created_at=now.isoformat().replace("+00:00", "Z"), database=kind,
             database_version=version, alembic_revision=facts.revision, tables=facts.tables,
-            files={name: _sha256(path) for name, path in members}, missing_photos=missing)
+            files={name: _sha256(source) for name, source in members}, missing_photos=missing)
         _write_archive(target, manifest, members, now)
     return BackupResult(target, manifest, target.stat().st_size)
 
@@ -523,15 +531,14 @@ def _restore_postgres(path: Path) -> None:
     raise BackupError(f"pg_restore feilet: {_first_error(stderr, url)}")
 
 
-def _write_photo(directory: Path, name: str, source: Path) -> bool:
-    target = directory / name
-    if target.is_file() and _sha256(target) == _sha256(source):
-        return False
-    partial = directory / f".{name}.restore.tmp"
-    shutil.copyfile(source, partial)
-    with open(partial, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(partial, target)
+def _write_photo(files: storage.FileStore, name: str, source: Path) -> bool:
+    data = source.read_bytes()
+    try:
+        if _sha256(files.read(name)) == _sha256(data):
+            return False
+    except FileNotFoundError:
+        pass
+    files.write(name, data)
     return True
 
 
@@ -553,8 +560,8 @@ def restore_backup(source: Path, confirm: Callable[[Manifest], None]) -> Restore
         else:
             _run_pg_tool([_pg_tool("pg_restore"), "--list", str(database_file)], db.engine.url)
 
-        photos_dir = upload_dir()
-        written = sum(_write_photo(photos_dir, name, work / PHOTOS / name)
+        files = storage.store()
+        written = sum(_write_photo(files, name, work / PHOTOS / name)
                       for name in manifest.photo_names)
 
         # No connection of ours may hold a lock or a stale snapshot while the data is replaced.
@@ -568,9 +575,9 @@ def restore_backup(source: Path, confirm: Callable[[Manifest], None]) -> Restore
 
     keep = set(manifest.photo_names)
     removed = 0
-    for path in photos_dir.iterdir():
-        if STORED_NAME.match(path.name) and path.name not in keep and path.is_file():
-            path.unlink()
+    for name, _modified in list(files.entries()):
+        if STORED_NAME.match(name) and name not in keep:
+            files.delete(name)
             removed += 1
     counts = _live_counts()
     if counts != manifest.tables:

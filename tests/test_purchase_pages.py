@@ -7,12 +7,13 @@ import io
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from reuse.models import AuditEvent, PurchaseCategoryRule, PurchaseLine, Role
-from reuse.services import photos, purchase_rules
+from reuse.services import purchase_rules
 from tests.conftest import login, page_text
 
 HEADER = ("line_id,order_number,ordered_on,unit_code,supplier,description,unspsc,category,"
@@ -223,11 +224,11 @@ def test_uploads_never_confirmed_are_deleted_by_run_jobs_after_half_a_day(
         org, log_in, runner, app):
     client = log_in(org.lead)
     upload(client, GOOD_AND_BAD)
-    [kept] = list(photos.upload_dir().glob("purchase-import-*"))
-    assert "innkjøpsfil" not in runner.invoke(args=["run-jobs"]).output
+    [kept] = list(Path(app.config["UPLOAD_DIR"]).glob("purchase-import-*"))
+    assert "opplastet fil" not in runner.invoke(args=["run-jobs"]).output
     assert kept.exists()  # young: the lead may still be reading the preview
     half_a_day_ago = time.time() - 13 * 3600
     os.utime(kept, (half_a_day_ago, half_a_day_ago))
     output = runner.invoke(args=["run-jobs"]).output
-    assert "1 opplastet innkjøpsfil som aldri ble importert, er slettet." in output
+    assert "1 opplastet fil som aldri ble importert, er slettet." in output
     assert not kept.exists()

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from reuse import storage
 from reuse.backup import BackupError, Manifest, create_backup, restore_backup, target_description
-from reuse.services.photos import upload_dir
 
 commands = AppGroup("backup")
 
@@ -29,8 +29,8 @@ def backup_command(target: Path):
         raise click.ClickException(str(error)) from None
     manifest = result.manifest
     for name in manifest.missing_photos:
-        click.echo(f"Advarsel: bildefilen {name} mangler i {upload_dir()} og er ikke med.",
-                   err=True)
+        click.echo(f"Advarsel: bildefilen {name} mangler i {storage.store().location} og er "
+                   "ikke med.", err=True)
     click.echo(f"Sikkerhetskopi skrevet til {result.path}: {manifest.rows} rader i "
                f"{len(manifest.tables)} tabeller, {len(manifest.photo_names)} bildefiler, "
                f"migrering {manifest.alembic_revision}, {result.size / 1e6:.1f} MB.")
@@ -48,7 +48,8 @@ def restore_command(source: Path, yes: bool):
         if not _interactive():
             raise click.ClickException(
                 "Gjenoppretting erstatter hele databasen og bildene; bekreft med --yes.")
-        click.confirm(f"Erstatte {target_description()} og bildene i {upload_dir()} med "
+        click.confirm(f"Erstatte {target_description()} og bildene i "
+                      f"{storage.store().location} med "
                       f"sikkerhetskopien fra {manifest.created_at} ({manifest.rows} rader, "
                       f"{len(manifest.photo_names)} bildefiler)?", abort=True)
 

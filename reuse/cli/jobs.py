@@ -31,9 +31,9 @@ from reuse.services import (
     items,
     job_lock,
     notifications,
+    pending_uploads,
     photos,
     purchase_digest,
-    purchase_uploads,
     stages,
     vocabulary,
     wanted,
@@ -88,7 +88,7 @@ def _run_each_job() -> JobsDone:
     matched, told = _match_wanted()
     # Photos chosen on forms never saved go first, so their files count as removed here.
     removed = commit_or_fail(photos.remove_stale_pending) + photos.remove_orphan_files()
-    uploads_removed = purchase_uploads.remove_stale()
+    uploads_removed = pending_uploads.remove_stale()
     # A release may ship new search synonyms: an upgraded database gets them here.
     synonyms = commit_or_fail(vocabulary.load_synonyms)
     return JobsDone(expired=len(expired), reminded=reminded, warned=warned,
@@ -148,9 +148,9 @@ def _report_jobs(done: JobsDone, delivery: notifications.Delivery) -> None:
         click.echo(_("%(removed)s bildefiler uten annonse er slettet.",
                      removed=done.files_removed))
     if done.uploads_removed:
-        click.echo(ngettext("%(num)s opplastet innkjøpsfil som aldri ble importert, er slettet.",
-                            "%(num)s opplastede innkjøpsfiler som aldri ble importert, er "
-                            "slettet.", done.uploads_removed))
+        click.echo(ngettext("%(num)s opplastet fil som aldri ble importert, er slettet.",
+                            "%(num)s opplastede filer som aldri ble importert, er slettet.",
+                            done.uploads_removed))
     if done.synonyms_loaded:
         click.echo(ngettext("%(num)s søkesynonym er lagt til eller oppdatert.",
                             "%(num)s søkesynonymer er lagt til eller oppdatert.",

@@ -14,7 +14,6 @@ item is its cover; arrange() moves photos, and positions stay 0, 1, 2, … in sh
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
@@ -30,6 +29,7 @@ from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from reuse import storage
 from reuse.extensions import db, listen_once
 from reuse.models import Item, PendingPhoto, Photo, User
 from reuse.models.base import utcnow
@@ -100,23 +100,6 @@ def encode(upload: Upload, max_bytes: int) -> EncodedPhoto:
     return imaging.reencode(data, _name(upload.filename))
 
 
-def upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_atomically(directory: Path, data: bytes, name: str) -> Path:
-    target = directory / name
-    temporary = directory / f".{name}.{secrets.token_hex(4)}.tmp"
-    with open(temporary, "xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, target)
-    return target
-
-
 def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
     """Re-encode and attach photos to an item, within the per-item limit."""
     if not can_manage_item(user, item):
@@ -151,13 +134,13 @@ def add_photos(user: User, item: Item, uploads: list[Upload]) -> list[Photo]:
 def _write_files(image: bytes, thumbnail: bytes) -> tuple[str, str]:
     """Write a re-encoded photo and its thumbnail under new random names; undone if the
     transaction rolls back."""
-    directory = upload_dir()
+    files = storage.store()
     stem = secrets.token_urlsafe(16)
-    image_path = _write_atomically(directory, image, f"{stem}.jpg")
-    _track_written(image_path)
-    thumbnail_path = _write_atomically(directory, thumbnail, f"{stem}_t.jpg")
-    _track_written(thumbnail_path)
-    return image_path.name, thumbnail_path.name
+    names = f"{stem}.jpg", f"{stem}_t.jpg"
+    for name, data in zip(names, (image, thumbnail), strict=True):
+        files.write(name, data)
+        _track_written(name)
+    return names
 
 
 def _alt_text(given: str, item: Item, position: int) -> str:
@@ -170,12 +153,12 @@ def copy_photos(source: Item, target: Item) -> list[Photo]:
     """Copy a listing's photos, files and alt texts, onto a new listing of the same things
     (items.relist_item). The files are copied under new names: each photo row owns its
     files, and removing one listing's photo must leave the other's in place."""
-    directory = upload_dir()
+    files = storage.store()
     copies = []
     for photo in sorted(source.photos, key=lambda p: p.position):
         try:
-            image = (directory / photo.filename).read_bytes()
-            thumbnail = (directory / photo.thumbnail_filename).read_bytes()
+            image = files.read(photo.filename)
+            thumbnail = files.read(photo.thumbnail_filename)
         except FileNotFoundError:
             continue  # a file lost from the disk: the new listing goes without it
         image_name, thumbnail_name = _write_files(image, thumbnail)
@@ -235,9 +218,8 @@ def remove_photo(user: User, photo: Photo) -> None:
         db.session.execute(update(Item).where(Item.id == item.id)
                            .values(photo_count=Item.photo_count - 1)
                            .execution_options(synchronize_session=False))
-        directory = upload_dir()
-        _track_removed(directory / photo.filename)
-        _track_removed(directory / photo.thumbnail_filename)
+        _track_removed(photo.filename)
+        _track_removed(photo.thumbnail_filename)
     db.session.expunge(photo)
     db.session.expire(item, ["photos", "photo_count"])
     _number_in_order([p for p in item.photos if p.id != photo.id])
@@ -436,17 +418,16 @@ def remove_stale_pending(older_than: timedelta = PENDING_KEPT_FOR) -> int:
 
 
 def _track_pending_files_removed(pending: PendingPhoto) -> None:
-    directory = upload_dir()
-    _track_removed(directory / pending.filename)
-    _track_removed(directory / pending.thumbnail_filename)
+    _track_removed(pending.filename)
+    _track_removed(pending.thumbnail_filename)
 
 
-def _track_written(path: Path) -> None:
-    db.session().info.setdefault("photo_files_written", []).append(path)
+def _track_written(name: str) -> None:
+    db.session().info.setdefault("photo_files_written", []).append(name)
 
 
-def _track_removed(path: Path) -> None:
-    db.session().info.setdefault("photo_files_removed", []).append(path)
+def _track_removed(name: str) -> None:
+    db.session().info.setdefault("photo_files_removed", []).append(name)
 
 
 def init_app(app: Flask) -> None:
@@ -458,34 +439,37 @@ def init_app(app: Flask) -> None:
 
 def _files_follow_commit(session: Session) -> None:
     session.info.pop("photo_files_written", None)
-    for path in session.info.pop("photo_files_removed", []):
-        path.unlink(missing_ok=True)
+    removed = session.info.pop("photo_files_removed", [])
+    if removed:
+        files = storage.store()
+        for name in removed:
+            files.delete(name)
 
 
 def _files_follow_rollback(session: Session) -> None:
     session.info.pop("photo_files_removed", None)
-    for path in session.info.pop("photo_files_written", []):
-        path.unlink(missing_ok=True)
+    written = session.info.pop("photo_files_written", [])
+    if written:
+        files = storage.store()
+        for name in written:
+            files.delete(name)
 
 
 def remove_orphan_files(min_age: timedelta = timedelta(hours=1)) -> int:
-    """Delete files in UPLOAD_DIR that no photo refers to: left by a process that died
+    """Delete stored photo files that no photo refers to: left by a process that died
     between writing a file and committing its row. Young files may belong to a transaction
     still running, so only those older than min_age go."""
-    directory = upload_dir()
     referenced = set()
     for model in (Photo, PendingPhoto):
         for filename, thumbnail in db.session.execute(select(model.filename,
                                                              model.thumbnail_filename)):
             referenced.update((filename, thumbnail))
     cutoff = time.time() - min_age.total_seconds()
+    files = storage.store()
     removed = 0
-    for path in directory.iterdir():
-        is_ours = STORED_NAME.match(path.name) or (path.name.startswith(".")
-                                                    and path.name.endswith(".tmp"))
-        if not is_ours or path.name in referenced or not path.is_file():
-            continue
-        if path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+    for name, modified in list(files.entries()):
+        is_ours = STORED_NAME.match(name) or (name.startswith(".") and name.endswith(".tmp"))
+        if is_ours and name not in referenced and modified < cutoff:
+            files.delete(name)
             removed += 1
     return removed

@@ -6,9 +6,6 @@ offers comes from the permission gate; the services decide, audit and refuse.
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -17,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from reuse.extensions import db
 from reuse.models import Unit
-from reuse.services import permissions, photos, unit_import, units
+from reuse.services import pending_uploads, permissions, unit_import, units
 from reuse.services.errors import DomainError, InvalidInput
 from reuse.services.trees import subtree_id_list
 from reuse.web import Refusal
@@ -241,11 +238,6 @@ def unit_reopen(unit_id: int):
 
 # -- the register import -------------------------------------------------------------------
 
-def _import_path(token: str) -> Path:
-    # Beside the photos: the upload store is shared by every worker and host.
-    return photos.upload_dir() / f"unit-import-{token}.csv"
-
-
 @bp.route("/units/import", methods=["GET", "POST"])
 @login_required
 def units_import():
@@ -260,8 +252,8 @@ def units_import():
         elif len(data) > MAX_IMPORT_BYTES:
             form.file.errors = [*form.file.errors, _("Filen er for stor.")]
         else:
-            token = secrets.token_hex(16)
-            _import_path(token).write_bytes(data)
+            _forget_import()
+            token = pending_uploads.keep(pending_uploads.UNITS, data)
             session[IMPORT_SESSION_KEY] = {"token": token,
                                            "close_missing": bool(form.close_missing.data)}
             return redirect(url_for("admin.units_import_preview"))
@@ -272,20 +264,16 @@ def _pending_import() -> tuple[bytes, bool] | None:
     pending = session.get(IMPORT_SESSION_KEY)
     if not isinstance(pending, dict) or not isinstance(pending.get("token"), str):
         return None
-    token = pending["token"]
-    if not token.isalnum():
+    data = pending_uploads.read(pending_uploads.UNITS, pending["token"])
+    if data is None:
         return None
-    path = _import_path(token)
-    if not path.is_file():
-        return None
-    return path.read_bytes(), bool(pending.get("close_missing"))
+    return data, bool(pending.get("close_missing"))
 
 
 def _forget_import() -> None:
     pending = session.pop(IMPORT_SESSION_KEY, None)
-    if isinstance(pending, dict) and isinstance(pending.get("token"), str) \
-            and pending["token"].isalnum():
-        _import_path(pending["token"]).unlink(missing_ok=True)
+    if isinstance(pending, dict) and isinstance(pending.get("token"), str):
+        pending_uploads.forget(pending_uploads.UNITS, pending["token"])
 
 
 def summary_text(plan) -> str:

@@ -1,9 +1,10 @@
-from flask import abort, current_app, render_template, request, send_from_directory, url_for
+from flask import abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from reuse import storage
 from reuse.api.auth import bearer_user
 from reuse.models.catalog import ItemStatus
-from reuse.services import claims, factors, items, permissions, photos, stages
+from reuse.services import claims, factors, items, permissions, stages
 from reuse.web.catalog import bp, endings
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.claims.forms import ClaimForm
@@ -102,7 +103,7 @@ def photo_file(filename: str):
         if user is None:
             abort(401)
     permissions.visible_photo(user, filename)
-    response = send_from_directory(photos.upload_dir(), filename, mimetype="image/jpeg")
+    response = storage.store().response(filename, "image/jpeg")
     # Photos are private to logged-in staff: no shared caches, but the browser may keep them.
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"

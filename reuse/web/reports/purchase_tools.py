@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from reuse.extensions import db
 from reuse.i18n import category_name, format_day, format_nok, format_number
 from reuse.models import Category, Unit
-from reuse.services import categories, permissions, purchase_rules, purchase_uploads, purchases
+from reuse.services import categories, pending_uploads, permissions, purchase_rules, purchases
 from reuse.services.errors import DomainError, InvalidInput
 from reuse.web import Refusal
 from reuse.web.reports import bp
@@ -57,7 +57,7 @@ def _pending() -> dict | None:
     """The upload waiting for confirmation in this session, if its file is still there."""
     pending = session.get(IMPORT_SESSION_KEY)
     if not isinstance(pending, dict) or not isinstance(pending.get("token"), str) \
-            or not purchase_uploads.exists(pending["token"]):
+            or not pending_uploads.exists(pending_uploads.PURCHASES, pending["token"]):
         return None
     if pending.get("user_id") != current_user.id:  # another person signed in since
         _forget()
@@ -68,7 +68,7 @@ def _pending() -> dict | None:
 def _forget() -> None:
     pending = session.pop(IMPORT_SESSION_KEY, None)
     if isinstance(pending, dict) and isinstance(pending.get("token"), str):
-        purchase_uploads.forget(pending["token"])
+        pending_uploads.forget(pending_uploads.PURCHASES, pending["token"])
 
 
 def _is_the_upload_shown(pending: dict) -> bool:
@@ -100,8 +100,9 @@ def purchase_import():
             else:
                 _forget()
                 session[IMPORT_SESSION_KEY] = {
-                    "token": purchase_uploads.keep(data), "user_id": current_user.id,
-                    "source": source, "filename": (upload.filename or "")[:MAX_FILENAME],
+                    "token": pending_uploads.keep(pending_uploads.PURCHASES, data),
+                    "user_id": current_user.id, "source": source,
+                    "filename": (upload.filename or "")[:MAX_FILENAME],
                     "all_or_nothing": bool(form.all_or_nothing.data)}
                 return redirect(url_for("reports.purchase_import_preview"))
     return render_template("reports/purchase_import.html", form=form)
@@ -120,7 +121,7 @@ def purchase_import_preview():
         flash(_("Du har lastet opp en annen fil siden denne siden ble vist, og ingenting er "
                 "importert. Se over hva den nye filen vil gjøre."), "warning")
         return redirect(url_for("reports.purchase_import_preview"))
-    data = purchase_uploads.read(pending["token"]) or b""
+    data = pending_uploads.read(pending_uploads.PURCHASES, pending["token"]) or b""
     plan, error = None, None
     try:
         # Planned afresh from the kept file, never from anything the browser sends back.

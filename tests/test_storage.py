@@ -1,0 +1,86 @@
+"""The file store every host shares (reuse.storage): whole files or none, names that cannot
+leave the folder, and the sweeps that find what nobody confirmed."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from reuse import storage
+from reuse.services import pending_uploads
+
+
+@pytest.fixture
+def store(tmp_path) -> storage.FolderStore:
+    return storage.FolderStore(tmp_path / "shared")
+
+
+@pytest.mark.parametrize("name", ["../secret", "a/b.jpg", "/etc/passwd", ".hidden", "a..b",
+                                  "", "bilde\n.jpg"])
+def test_a_name_that_is_not_a_plain_file_name_is_refused(store, tmp_path, name):
+    (tmp_path / "secret").write_bytes(b"outside")
+    with pytest.raises(ValueError):
+        store.write(name, b"data")
+    with pytest.raises(ValueError):
+        store.read(name)
+    assert (tmp_path / "secret").read_bytes() == b"outside"
+
+
+def test_a_file_is_replaced_whole_and_no_unfinished_file_is_left(store, monkeypatch):
+    store.write("photo.jpg", b"first")
+    store.write("photo.jpg", b"second")
+    assert store.read("photo.jpg") == b"second"
+
+    def disk_full(_descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "fsync", disk_full)  # fails after the bytes went out
+    with pytest.raises(OSError):
+        store.write("photo.jpg", b"third")
+    assert store.read("photo.jpg") == b"second"  # the old file stands
+    assert [name for name, _ in store.entries()] == ["photo.jpg"]  # no temporary file
+
+
+def test_missing_files_read_as_not_found_and_delete_quietly(store):
+    with pytest.raises(FileNotFoundError):
+        store.read("gone.jpg")
+    assert not store.exists("gone.jpg")
+    store.delete("gone.jpg")
+
+
+def test_entries_list_one_kind_with_when_each_was_written(store):
+    store.write("purchase-import-abc", b"1")
+    store.write("unit-import-def", b"2")
+    before = time.time()
+    entries = dict(store.entries("purchase-import-"))
+    assert list(entries) == ["purchase-import-abc"]
+    assert before - 60 < entries["purchase-import-abc"] <= before + 1
+
+
+def test_two_hosts_with_the_same_folder_see_each_others_files(tmp_path):
+    host_a = storage.FolderStore(tmp_path / "mounted")
+    host_b = storage.FolderStore(str(tmp_path / "mounted"))
+    host_a.write("photo_t.jpg", b"\xff\xd8thumbnail")
+    assert host_b.read("photo_t.jpg") == b"\xff\xd8thumbnail"
+    host_b.delete("photo_t.jpg")
+    assert not host_a.exists("photo_t.jpg")
+
+
+def test_uploads_nobody_confirmed_go_after_half_a_day_whatever_they_were_for(app):
+    files = storage.store()
+    old = [pending_uploads.keep(kind, b"line_id\n") for kind in pending_uploads.KINDS]
+    young = pending_uploads.keep(pending_uploads.UNITS, b"kode\n")
+    files.write("AAAAAAAAAAAAAAAAAAAAAA.jpg", b"a photo, not an upload")
+    half_a_day_ago = time.time() - 13 * 3600
+    for kind, token in zip(pending_uploads.KINDS, old, strict=True):
+        os.utime(os.path.join(files.location, f"{kind}{token}"),
+                 (half_a_day_ago, half_a_day_ago))
+    os.utime(os.path.join(files.location, "AAAAAAAAAAAAAAAAAAAAAA.jpg"),
+             (half_a_day_ago, half_a_day_ago))
+    assert pending_uploads.remove_stale() == 2
+    assert [pending_uploads.read(kind, token)
+            for kind, token in zip(pending_uploads.KINDS, old, strict=True)] == [None, None]
+    assert pending_uploads.read(pending_uploads.UNITS, young) == b"kode\n"
+    assert files.exists("AAAAAAAAAAAAAAAAAAAAAA.jpg")

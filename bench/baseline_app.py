@@ -49,13 +49,17 @@ from reuse import create_app, templating
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.models import Claim, Item, ReuseCheck, ReuseCheckMatch, User, utcnow
-from reuse.services import checks, claims, goals, items, permissions
+from reuse.models.catalog import ItemStatus
+from reuse.services import checks, claims, factors, goals, items, permissions, stages
+from reuse.services.reports import waste_hierarchy as waste
 from reuse.services.reports.report import Report, report
 from reuse.services.reports.scope import Scope, year_period
+from reuse.web.catalog import endings
 from reuse.web.catalog import views as catalog_views
 from reuse.web.catalog.forms import BrowseForm
 from reuse.web.checks import views as check_views
 from reuse.web.claims.forms import ClaimForm
+from reuse.web.listings.forms import StageForm
 from reuse.web.reports import chart
 from reuse.web.reports import views as report_views
 from reuse.web.reports.forms import ReportFilterForm
@@ -100,6 +104,8 @@ class Snapshot:
     report_names: dict
     report_unit_choices: list
     unread: dict[int, int] = field(default_factory=dict)
+    # The item page's other parts (figures, the cascade panel, ends), as the member sees them.
+    item_parts: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def _load_user(email: str) -> User:
@@ -138,6 +144,7 @@ def load_snapshot(app: Flask) -> Snapshot:
         loaded = {item_id: items.get_item(item_id) for item_id in item_ids}
         open_claims = {item_id: claims.open_claims_for_item(item)
                        for item_id, item in loaded.items()}
+        item_parts = {item_id: _item_parts(item) for item_id, item in loaded.items()}
         ranked = checks.rank(member, _required(ENV_CHECK_NEED), None, None)
         unread = {user.id: templating.unread_count(user) for user in (member, lead)}
 
@@ -149,10 +156,27 @@ def load_snapshot(app: Flask) -> Snapshot:
 
         snapshot = Snapshot(member, lead, browse_page, browse_choices, loaded, open_claims,
                             _in_memory_check(member, ranked), figures, report_names,
-                            report_unit_choices, unread)
+                            report_unit_choices, unread, item_parts)
         _render_all(snapshot)
         db.session.expunge_all()
     return snapshot
+
+
+def _item_parts(item: Item) -> dict[str, Any]:
+    """What reuse.web.catalog.views.render_item_page passes besides the claims, read now
+    through the same services for the signed-in member."""
+    can_move = (permissions.can_move_stage(current_user, item) and not item.is_withdrawn
+                and item.status != ItemStatus.HANDED_OVER)
+    can_claim = (permissions.can_claim(current_user, item) and item.quantity_available > 0
+                 and not item.is_withdrawn)
+    return {
+        "figures": factors.piece_figures(item), "can_relist": False, "relisted_as": None,
+        "allowance": claims.open_claims_of(current_user) if can_claim else None,
+        "can_move": can_move,
+        "stage_form": StageForm(formdata=None).offer(item) if can_move else None,
+        "stage_label": stages.label(item.stage), "electrical": stages.is_electrical(item.category),
+        "can_mark_checked": can_move and permissions.can_mark_safety_checked(current_user, item),
+        "cascade_days": stages.stage_days, **endings.ending_context(item)}
 
 
 def _in_memory_check(member: User, ranked: list[checks.Ranked]) -> ReuseCheck:
@@ -217,7 +241,7 @@ def render_item(snapshot: Snapshot, item_id: int) -> str:
         can_claim=permissions.can_claim(current_user, item) and item.quantity_available > 0
         and not item.is_withdrawn,
         claim_form=ClaimForm(formdata=None), my_claims=mine,
-        unit_claims=open_claims if own_unit else [])
+        unit_claims=open_claims if own_unit else [], **snapshot.item_parts[item_id])
 
 
 def render_check(snapshot: Snapshot):
@@ -233,12 +257,18 @@ def render_report(snapshot: Snapshot) -> str:
     report = snapshot.report
     form.start.data, form.end.data = report.scope.period.start, report.scope.period.end
     form.unit.data = report.scope.unit_id
+    scope = report.scope
     return render_template(
         "reports/overview.html", form=form, report=report, names=snapshot.report_names,
-        chart=chart.month_chart(report.months), year=report.scope.period.year,
-        quick_links=report_views._quick_links(report.scope.unit_id), today=oslo_today(),
+        filter_open=False,
+        headline_goals=[progress for progress in report.goals
+                        if progress.goal.unit_id == scope.unit_id],
+        chart=chart.month_chart(report.months), year=scope.period.year,
+        quick_links=report_views._quick_links(scope.unit_id, scope.tree), today=oslo_today(),
         goal_labels=goals.METRIC_LABELS,
         can_manage_goals=permissions.can_manage_goals(current_user),
+        level_labels=waste.LEVEL_LABELS, fraction_labels=waste.FRACTION_LABELS,
+        partner_levels=waste.PARTNER_LEVELS,
         can_manage_factors=permissions.can_manage_factors(current_user))
 
 

@@ -1516,11 +1516,16 @@ def generate(database_url: str, *, items: int, records: int, units: int = 1000,
         words = _remember_item_words(db, ItemModel)
         log(f"  {words:,} search words learnt from the items in "
             f"{time.perf_counter() - learnt:.1f} s")
-        if dialect == "postgresql":
-            log("ANALYZE …")
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+        db.session.commit()
         db.session.remove()
+        if dialect == "postgresql":
+            # VACUUM as well as ANALYZE: a database in use has been through autovacuum, which
+            # sets the visibility map that index-only scans (the exact counts) rely on. A
+            # freshly COPY-loaded one has none, and would time a state production never is in.
+            log("VACUUM ANALYZE …")
+            with db.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
         db.engine.dispose()
     finished = time.perf_counter()
 

@@ -7,6 +7,7 @@ product:
     /_baseline/item/<id>        catalog/item.html for one of the benchmark's sample items
     /_baseline/check            checks/detail.html, the receipt of a check with its matches
     /_baseline/report           reports/overview.html for the benchmark's year
+    /_bare/cards                bench.bare_app: Flask + Jinja alone, 24 cards, no product
 
 Each worker loads what these pages show once, while it boots, through the same services the
 real pages use (so the data is the same size: the same cards, form choices, matches and
@@ -44,7 +45,9 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from bench import bare_app
 from reuse import create_app, templating
 from reuse.clock import oslo_today
 from reuse.extensions import db
@@ -71,6 +74,7 @@ ENV_CHECK_NEED = "BENCH_CHECK_NEED"
 ENV_REPORT_YEAR = "BENCH_REPORT_YEAR"
 
 PREFIX = "/_baseline/"
+BARE_PREFIX = "/_bare"  # bench.bare_app: the bare Flask + Jinja page, /_bare/cards
 BASELINE_FLAG = "bench_baseline"
 FAKE_CHECK_ID = 123456  # the receipt shows a reference; any id of the real width does
 MAX_ITEM_IDS = 200
@@ -131,7 +135,8 @@ def load_snapshot(app: Flask) -> Snapshot:
     """
     item_ids = [int(i) for i in _required(ENV_ITEM_IDS).split(",")]
     year = int(_required(ENV_REPORT_YEAR))
-    with app.test_request_context("/"):
+    # At the site's own address: a production app answers no other host (TRUSTED_HOSTS).
+    with app.test_request_context("/", base_url=app.config["BASE_URL"]):
         member = _load_user(_required(ENV_MEMBER))
         lead = _load_user(_required(ENV_LEAD))
         g._login_user = member
@@ -350,6 +355,8 @@ def create_baseline_app() -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     app = create_app()
     _install(app, load_snapshot(app))
+    # The bare Flask + Jinja page, in the same workers but outside the product's app.
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {BARE_PREFIX: bare_app.app})
     return app
 
 

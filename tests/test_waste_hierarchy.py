@@ -140,6 +140,23 @@ def test_each_figure_is_the_sum_of_its_drill_down_rows(year, scope):
         found.sold_amount_nok
 
 
+def test_what_was_reused_internally_matches_its_ledger_rows_however_it_is_narrowed(year,
+                                                                                      people):
+    """The internal level is read from the month totals by giving unit where it can be: for
+    part of a month, one giving unit, a category, and both units at once it is the rows."""
+    march_2 = Period(date(2025, 3, 2), date(2025, 5, 2))
+    school = people.member.unit_id
+    for scope in (Scope(march_2), Scope(march_2, unit_id=school),
+                  Scope(march_2, giver_id=people.outsider.unit_id),
+                  Scope(Y2025.period, unit_id=school, giver_id=school),
+                  Scope(Y2025.period, category_id=year["item"].category_id)):
+        page = level_rows(scope, "reused_internal", per_page=None)
+        assert waste_hierarchy(scope).levels["reused_internal"] == page.totals == Amounts(
+            sum(row.quantity for row in page.rows),
+            sum((row.avoided_waste_kg for row in page.rows), kg("0.000")),
+            len(page.rows)), scope
+
+
 def test_a_partners_and_a_fractions_rows(year):
     askoy = level_rows(Y2025, "reused_public_bodies", partner_id=year["askoy"].id)
     assert askoy.totals == Amounts(3, kg("52.500"), 1)

@@ -292,6 +292,19 @@ def tree_options(*, include_closed: bool = False) -> list[tuple[int, str, int]]:
             for row, depth in tree_rows(include_closed=include_closed)]
 
 
+def filter_options(*focus: int | None) -> list[tuple[int, str, int]]:
+    """tree_options pruned for a filter: the top two levels, and the units around each
+    focus unit (the one chosen, the viewer's own): every unit above it with the units beside
+    them, and the units under it. A municipality's thousand units would otherwise be a
+    60 KB list on every catalogue page; choosing a unit opens the level under it."""
+    rows = tree_rows()
+    parent_of = {row.id: row.parent_id for row, _depth in rows}
+    opened = {unit_id for unit in focus if unit is not None
+              for unit_id in ancestors(parent_of, unit)}
+    return [(row.id, row.name, depth) for row, depth in rows
+            if depth <= 1 or row.parent_id in opened]
+
+
 def ancestors(parent_of: dict[int, int | None], unit_id: int) -> list[int]:
     """The unit, its parent, and so on up to the top of the tree."""
     chain = []

@@ -1,5 +1,6 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -38,7 +39,9 @@ class BrowseForm(FlaskForm):
         self.condition.choices = [SelectChoice("", _("Alle"))] + [
             SelectChoice(value.value, label) for value, label in CONDITION_LABELS.items()
         ]
+        chosen = int(self.unit.data) if (self.unit.data or "").isdigit() else None
         self.unit.choices = [SelectChoice("", _("Alle enheter"))] + [
             SelectChoice(str(unit_id), indent * depth + name)
-            for unit_id, name, depth in units.tree_options()
+            for unit_id, name, depth in units.filter_options(
+                chosen, getattr(current_user, "unit_id", None))
         ]

@@ -116,6 +116,7 @@ def test_a_worker_sends_what_is_waiting_and_stops_when_told(app, db, people, mai
         worker.send_signal(signal.SIGTERM)
         output = worker.communicate(timeout=30)[0].decode(errors="replace")
     assert worker.returncode == 0, output
+    assert "Worker" in output and "started" in output and "stopped" in output  # its log
     assert sorted(message["Subject"] for message in mailbox.messages) == [
         "Melding 0", "Melding 1", "Melding 2"]
     db.session.expire_all()

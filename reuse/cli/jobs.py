@@ -180,6 +180,9 @@ def worker_command(interval: int, sweep_every: int):
     """Send e-mail and run the periodic jobs until stopped. Start as many as you like, on
     any hosts: one runs the periodic jobs at a time, all send e-mail, each e-mail once.
     SIGTERM or Ctrl-C stops it after the e-mail in hand."""
+    # A long-running process: its lines go to stderr, as wsgi.py's do (LOG_LEVEL).
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: stopping.set())

@@ -60,7 +60,7 @@ from reuse.services.reports.scope import Scope, year_period
 from reuse.web.catalog import endings
 from reuse.web.catalog import views as catalog_views
 from reuse.web.catalog.forms import BrowseForm
-from reuse.web.checks import views as check_views
+from reuse.web.checks.forms import BoughtNewForm, CheckForm, ClaimMatchForm, DropForm
 from reuse.web.claims.forms import ClaimForm
 from reuse.web.listings.forms import StageForm
 from reuse.web.reports import chart
@@ -110,6 +110,9 @@ class Snapshot:
     unread: dict[int, int] = field(default_factory=dict)
     # The item page's other parts (figures, the cascade panel, ends), as the member sees them.
     item_parts: dict[int, dict[str, Any]] = field(default_factory=dict)
+    check_suggestion: str | None = None  # the receipt's "Mente du …?", read at load
+    # The receipt's refine form, its category choices read at load (its token is not used).
+    check_refine_form: Any = None
 
 
 def _load_user(email: str) -> User:
@@ -162,6 +165,13 @@ def load_snapshot(app: Flask) -> Snapshot:
         snapshot = Snapshot(member, lead, browse_page, browse_choices, loaded, open_claims,
                             _in_memory_check(member, ranked), figures, report_names,
                             report_unit_choices, unread, item_parts)
+        g._login_user = member
+        check = snapshot.check
+        snapshot.check_suggestion = checks.suggested_need(member, check.need, check.category,
+                                                          check.quantity, check.match_count)
+        snapshot.check_refine_form = CheckForm(
+            formdata=None, need=check.need, quantity=check.quantity,
+            category=check.category.slug if check.category else "")
         _render_all(snapshot)
         db.session.expunge_all()
     return snapshot
@@ -250,8 +260,18 @@ def render_item(snapshot: Snapshot, item_id: int) -> str:
 
 
 def render_check(snapshot: Snapshot):
-    """The product's own receipt renderer; it queries only for a linked claim (none here)."""
-    return check_views._render_check(snapshot.check)
+    """As reuse.web.checks.views._render_check, with its "Mente du" suggestion and ended
+    claims (none: the check is never stored) from memory."""
+    check = snapshot.check
+    return render_template(
+        "checks/detail.html", check=check,
+        can_close=permissions.can_close_check(current_user, check) and check.outcome is None,
+        suggestion=snapshot.check_suggestion, claim_form=ClaimMatchForm(formdata=None),
+        bought_new_form=BoughtNewForm(formdata=None),
+        refine_form=snapshot.check_refine_form, drop_form=DropForm(formdata=None), reason_labels=checks.REASON_LABELS,
+        shown_items={match.item_id for match in check.matches
+                     if permissions.can_see_item(current_user, match.item)},
+        claim=None, ended_claims=[])
 
 
 def render_report(snapshot: Snapshot) -> str:

@@ -268,7 +268,8 @@ def render_check(snapshot: Snapshot):
         can_close=permissions.can_close_check(current_user, check) and check.outcome is None,
         suggestion=snapshot.check_suggestion, claim_form=ClaimMatchForm(formdata=None),
         bought_new_form=BoughtNewForm(formdata=None),
-        refine_form=snapshot.check_refine_form, drop_form=DropForm(formdata=None), reason_labels=checks.REASON_LABELS,
+        refine_form=snapshot.check_refine_form, drop_form=DropForm(formdata=None),
+        reason_labels=checks.REASON_LABELS,
         shown_items={match.item_id for match in check.matches
                      if permissions.can_see_item(current_user, match.item)},
         claim=None, ended_claims=[])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
@@ -296,13 +296,29 @@ def filter_options(*focus: int | None) -> list[tuple[int, str, int]]:
     """tree_options pruned for a filter: the top two levels, and the units around each
     focus unit (the one chosen, the viewer's own): every unit above it with the units beside
     them, and the units under it. A municipality's thousand units would otherwise be a
-    60 KB list on every catalogue page; choosing a unit opens the level under it."""
-    rows = tree_rows()
-    parent_of = {row.id: row.parent_id for row, _depth in rows}
-    opened = {unit_id for unit in focus if unit is not None
-              for unit_id in ancestors(parent_of, unit)}
-    return [(row.id, row.name, depth) for row, depth in rows
-            if depth <= 1 or row.parent_id in opened]
+    60 KB list on every catalogue page; choosing a unit opens the level under it.
+
+    Only the rows shown are read: the focus units' chains (a few rows by primary key), then
+    the open units under the top level or under a unit of those chains."""
+    opened = _chains([unit for unit in focus if unit is not None])
+    tops = select(Unit.id).where(Unit.parent_id.is_(None)).scalar_subquery()
+    rows = db.session.execute(
+        select(Unit.id, Unit.parent_id, Unit.name).where(
+            Unit.closed_at.is_(None),
+            or_(Unit.parent_id.is_(None), Unit.parent_id.in_(tops),
+                Unit.parent_id.in_(opened) if opened else false()))
+        .order_by(Unit.name)).all()
+    return [(row.id, row.name, depth) for row, depth in depth_first(rows)]
+
+
+def _chains(unit_ids: list[int]) -> set[int]:
+    """The units and every unit above them (a recursive query: a few rows)."""
+    if not unit_ids:
+        return set()
+    chain = select(Unit.id, Unit.parent_id).where(Unit.id.in_(unit_ids)).cte(
+        "chain", recursive=True)
+    chain = chain.union(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
+    return set(db.session.scalars(select(chain.c.id)))
 
 
 def ancestors(parent_of: dict[int, int | None], unit_id: int) -> list[int]:

@@ -95,13 +95,19 @@ def test_each_unit_admin_gets_their_subtrees_lines_once_per_month(org, db, runne
     assert "/reports/purchases/lines?" in mails[0].get_content()
 
 
-def test_the_note_does_not_name_an_alternative_withdrawn_since(org, db, runner):
-    items.withdraw_item(org.outsider, org.sofa)
-    db.session.commit()
+def school_note_on_a_sofa(db, org, runner) -> Notification:
+    """The school's admin's note after the school bought a sofa last month."""
     add_lines(db, org.lead,
               f"S1,PO-1,{ORDERED},SKOLE,Bohus,Sofa til personalrommet,,sofa,1,12000")
     run_jobs(runner)
-    [school] = digests(db, org.unit_admin)
+    [note] = digests(db, org.unit_admin)
+    return note
+
+
+def test_the_note_does_not_name_an_alternative_withdrawn_since(org, db, runner):
+    items.withdraw_item(org.outsider, org.sofa)
+    db.session.commit()
+    school = school_note_on_a_sofa(db, org, runner)
     assert "Sofa til personalrommet" in school.body
     assert "Grå sofa" not in school.body and "Neste gang" not in school.body
 
@@ -175,10 +181,7 @@ def test_a_mail_server_that_is_down_keeps_the_notes_and_sends_them_once_later(
 def test_the_note_is_written_in_the_admins_language(org, db, runner):
     org.unit_admin.locale = "en"
     db.session.commit()
-    add_lines(db, org.lead,
-              f"S1,PO-1,{ORDERED},SKOLE,Bohus,Sofa til personalrommet,,sofa,1,12000")
-    run_jobs(runner)
-    [note] = digests(db, org.unit_admin)
+    note = school_note_on_a_sofa(db, org, runner)
     assert "Next time: check Gjenbruk first" in note.body
 
 

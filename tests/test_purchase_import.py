@@ -169,23 +169,32 @@ def test_a_spreadsheet_number_is_read_as_the_cell_shows_it(buyer_units, lead, db
     assert result.refused == [] and line("Visma", "L1").amount_nok == Decimal("89.85")
 
 
-def test_a_spreadsheet_that_declares_its_size_wrong_is_read_whole(buyer_units, lead, db):
+def spreadsheet_with_sheet_edited(row: list, edit) -> bytes:
+    """One line of purchases as an XLSX file, its sheet's XML passed through edit()."""
     book = Workbook()
     book.active.append(HEADER.split(","))
-    book.active.append(["L1", "PO-1", "2026-03-02", "BHG", "Lev", "Stol", "", "", 3, 450])
+    book.active.append(row)
     data = io.BytesIO()
     book.save(data)
-    # Some programs write a <dimension> smaller than the sheet (here two columns of ten).
-    wrong = io.BytesIO()
+    edited = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data.getvalue())) as source, \
-            zipfile.ZipFile(wrong, "w") as target:
+            zipfile.ZipFile(edited, "w") as target:
         for name in source.namelist():
             content = source.read(name)
-            if name.endswith("sheet1.xml"):
-                content = content.replace(b'<dimension ref="A1:J2"', b'<dimension ref="A1:B2"')
-                assert b'ref="A1:B2"' in content
-            target.writestr(name, content)
-    result = purchases.import_file(lead, "Visma", wrong.getvalue(), "innkjop.xlsx", via="test")
+            target.writestr(name, edit(content) if name.endswith("sheet1.xml") else content)
+    return edited.getvalue()
+
+
+def test_a_spreadsheet_that_declares_its_size_wrong_is_read_whole(buyer_units, lead, db):
+    def narrower(content: bytes) -> bytes:
+        # Some programs write a <dimension> smaller than the sheet (here two columns of ten).
+        content = content.replace(b'<dimension ref="A1:J2"', b'<dimension ref="A1:B2"')
+        assert b'ref="A1:B2"' in content
+        return content
+
+    wrong = spreadsheet_with_sheet_edited(
+        ["L1", "PO-1", "2026-03-02", "BHG", "Lev", "Stol", "", "", 3, 450], narrower)
+    result = purchases.import_file(lead, "Visma", wrong, "innkjop.xlsx", via="test")
     db.session.commit()
     assert result.summary() == "created 1, updated 0, unchanged 0, refused 0"
     assert line("Visma", "L1").amount_nok == Decimal("450")
@@ -286,23 +295,14 @@ def test_two_imports_of_the_same_lines_at_once_write_them_once(buyer_units, lead
 
 
 def test_a_damaged_spreadsheet_is_refused_as_a_whole(buyer_units, lead):
-    book = Workbook()
-    book.active.append(HEADER.split(","))
-    book.active.append(["L1", "PO-1", "2026-03-01", "SKOLE", "Lev", "Stol", "", "", 1, 100])
-    data = io.BytesIO()
-    book.save(data)
-    damaged = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data.getvalue())) as source, \
-            zipfile.ZipFile(damaged, "w") as target:
-        for name in source.namelist():
-            content = source.read(name)
-            target.writestr(name, content[:len(content) // 2] if name.endswith("sheet1.xml")
-                            else content)
+    damaged = spreadsheet_with_sheet_edited(
+        ["L1", "PO-1", "2026-03-01", "SKOLE", "Lev", "Stol", "", "", 1, 100],
+        lambda content: content[:len(content) // 2])
     chart_first = Workbook()
     chart_first.create_chartsheet(title="Diagram", index=0)
     chart_first.remove(chart_first.worksheets[0])
     only_chart = io.BytesIO()
     chart_first.save(only_chart)
-    for broken in (damaged.getvalue(), b"PK\x03\x04 not a zip", only_chart.getvalue()):
+    for broken in (damaged, b"PK\x03\x04 not a zip", only_chart.getvalue()):
         with pytest.raises(purchases.FileRefused, match="Regnearket kan ikke leses"):
             purchases.import_file(lead, "Visma", broken, "innkjop.xlsx", via="test")

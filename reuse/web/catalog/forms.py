@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from reuse.i18n import category_name
-from reuse.services import categories, items, units
+from reuse.services import categories, items, numbers, units
 from reuse.services.items import MAX_QUERY
 from reuse.templating import CONDITION_LABELS
 from reuse.web.fields import PAGE_LABEL, SEARCH_LABEL, LongSelect, WholeNumberField
@@ -40,6 +40,8 @@ class BrowseForm(FlaskForm):
             SelectChoice(value.value, label) for value, label in CONDITION_LABELS.items()
         ]
         chosen = int(self.unit.data) if (self.unit.data or "").isdigit() else None
+        if chosen is not None and chosen > numbers.MAX_INT:
+            chosen = None  # no unit has it; the choice is refused as any unknown one
         self.unit.choices = [SelectChoice("", _("Alle enheter"))] + [
             SelectChoice(str(unit_id), indent * depth + name)
             for unit_id, name, depth in units.filter_options(

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, format_decimal, parse_pattern
 from babel.numbers import format_percent as babel_format_percent
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, get_locale
@@ -85,10 +86,21 @@ def format_nok(value: Decimal | int | None) -> str:
 def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     # Half up, as people round by hand (Babel would round half to even: 52,5 % → 52 %).
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return format_decimal(rounded, format=pattern, locale=str(get_locale()))
+    return format_decimal(rounded, format=_number_pattern(decimals),
+                          locale=_locale(str(get_locale())))
+
+
+# A report writes hundreds of numbers; Babel would parse the pattern and the locale for each.
+@lru_cache(maxsize=8)
+def _number_pattern(decimals: int) -> NumberPattern:
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@lru_cache(maxsize=8)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def format_percent(value: Decimal | int | float | None, decimals: int = 1) -> str:

@@ -44,3 +44,15 @@ def test_choosing_a_unit_filters_by_it_and_opens_the_level_under_it(people, log_
                      response.get_data(as_text=True))
     deep = log_in(people.member).get(f"/?unit={klasse.id}")
     assert deep.status_code == 200 and klasse.name in offered(deep)
+
+
+def test_the_reports_unit_filter_offers_the_same_part_of_the_tree(people, schools, log_in,
+                                                                 make_unit):
+    klasse = make_unit("Klasse 3B", parent=people.kindergarten)
+    client = log_in(people.admin)  # may see every unit's report
+    names = offered(client.get("/reports"))
+    assert names[0] == "Hele kommunen"
+    assert "Etat for skole" in names and "Skole 07" not in names and klasse.name not in names
+    chosen = offered(client.get(f"/reports?unit={people.kindergarten.id}"))
+    assert "Landås barnehage" in chosen and klasse.name in chosen
+    assert offered(client.get(f"/reports?unit={klasse.id}"))  # a deep unit is offered too

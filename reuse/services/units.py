@@ -292,23 +292,26 @@ def tree_options(*, include_closed: bool = False) -> list[tuple[int, str, int]]:
             for row, depth in tree_rows(include_closed=include_closed)]
 
 
-def filter_options(*focus: int | None) -> list[tuple[int, str, int]]:
+def filter_options(*focus: int | None, include_closed: bool = False
+                   ) -> list[tuple[int, str, int]]:
     """tree_options pruned for a filter: the top two levels, and the units around each
     focus unit (the one chosen, the viewer's own): every unit above it with the units beside
     them, and the units under it. A municipality's thousand units would otherwise be a
     60 KB list on every catalogue page; choosing a unit opens the level under it.
 
     Only the rows shown are read: the focus units' chains (a few rows by primary key), then
-    the open units under the top level or under a unit of those chains."""
+    the open units under the top level or under a unit of those chains. With include_closed
+    (reports of past periods) closed units are offered too, saying so."""
     opened = _chains([unit for unit in focus if unit is not None])
     tops = select(Unit.id).where(Unit.parent_id.is_(None)).scalar_subquery()
-    rows = db.session.execute(
-        select(Unit.id, Unit.parent_id, Unit.name).where(
-            Unit.closed_at.is_(None),
-            or_(Unit.parent_id.is_(None), Unit.parent_id.in_(tops),
-                Unit.parent_id.in_(opened) if opened else false()))
-        .order_by(Unit.name)).all()
-    return [(row.id, row.name, depth) for row, depth in depth_first(rows)]
+    query = select(Unit.id, Unit.parent_id, Unit.name, Unit.closed_at).where(
+        or_(Unit.parent_id.is_(None), Unit.parent_id.in_(tops),
+            Unit.parent_id.in_(opened) if opened else false()))
+    if not include_closed:
+        query = query.where(Unit.closed_at.is_(None))
+    rows = db.session.execute(query.order_by(Unit.name)).all()
+    return [(row.id, label(row.name, row.closed_at is not None), depth)
+            for row, depth in depth_first(rows)]
 
 
 def _chains(unit_ids: list[int]) -> set[int]:

@@ -44,10 +44,25 @@ def tree(own: dict[int, Figures], tree_nodes: list, root_id: int | None) -> list
             ancestor = parent_of.get(ancestor)
     with_records = {node_id for node_id, found in figures.items() if found.records}
     parents = {node.parent_id for node in tree_nodes if node.id in with_records}
+    english, closed = _optional_columns(tree_nodes)
     return [TreeRow(node.id, node.name, depth, figures[node.id],
-                    has_children=node.id in parents, name_en=getattr(node, "name_en", ""),
-                    closed=bool(getattr(node, "closed", False)))
+                    has_children=node.id in parents, name_en=english(node),
+                    closed=closed(node))
             for node, depth in subtree_order(tree_nodes, root_id) if node.id in with_records]
+
+
+def _optional_columns(tree_nodes: list) -> tuple:
+    """How to read a node's English name and closed flag, which only some trees have.
+
+    Asked once for result rows, not per node: a row without the column raises inside
+    getattr, and a thousand of those cost more than the rest of the roll-up."""
+    if tree_nodes and hasattr(tree_nodes[0], "_fields"):
+        columns = set(tree_nodes[0]._fields)
+        return ((lambda node: node.name_en) if "name_en" in columns else (lambda node: ""),
+                (lambda node: bool(node.closed)) if "closed" in columns
+                else (lambda node: False))
+    return (lambda node: getattr(node, "name_en", ""),
+            lambda node: bool(getattr(node, "closed", False)))
 
 
 def by_receiving_unit(scope: Scope) -> list[TreeRow]:

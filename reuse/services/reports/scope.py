@@ -196,10 +196,17 @@ def authorize(user: User, scope: Scope) -> Scope:
     return scope
 
 
-def selectable_units(user: User) -> list[tuple[int, str, int]]:
-    """(id, name, depth) of the units whose report the user may choose, in tree order."""
+def selectable_units(user: User, *, around: int | None = None,
+                     whole_tree: bool = True) -> list[tuple[int, str, int]]:
+    """(id, name, depth) of the units whose report the user may choose, in tree order.
+
+    Those who may see every report get the whole tree, or (whole_tree=False, a report's
+    filter) the part around the chosen unit and their own (units.filter_options): a
+    thousand units would be most of the page."""
     # Closed units stay choosable, marked so: their records stay in the periods they happened.
     if can_see_all_reports(user):
+        if not whole_tree:
+            return unit_service.filter_options(around, user.unit_id, include_closed=True)
         return unit_service.tree_options(include_closed=True)
     own = subtree_ids(Unit, user.unit_id)
     units = db.session.execute(select(Unit.id, Unit.parent_id, Unit.name, Unit.closed_at)

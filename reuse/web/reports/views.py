@@ -44,11 +44,19 @@ FILTER_PARAMETERS = ("from", "to", "unit", "giver", "category", "tree")
 
 def _filter_form() -> ReportFilterForm:
     form = ReportFilterForm(MultiDict(request.args))
-    choices = [("", str(WHOLE_MUNICIPALITY))] if can_see_all_reports(current_user) else []
-    choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
-                for unit_id, name, depth in selectable_units(current_user)]
-    form.unit.choices = choices
+    form.unit.choices = _unit_filter_choices()
     return form
+
+
+def _unit_filter_choices() -> list[tuple[str, str]]:
+    """A report filter's units: the whole municipality (for those who may see it), then the
+    units around the chosen one and one's own."""
+    chosen = request.args.get("unit", "")
+    around = int(chosen) if chosen.isdigit() and int(chosen) <= numbers.MAX_INT else None
+    choices = [("", str(WHOLE_MUNICIPALITY))] if can_see_all_reports(current_user) else []
+    return choices + [(str(unit_id), "\u00a0\u00a0" * depth + name)
+                      for unit_id, name, depth in selectable_units(
+                          current_user, around=around, whole_tree=False)]
 
 
 def _scope(form: ReportFilterForm) -> Scope | None:
@@ -331,10 +339,7 @@ def goal_delete(goal_id: int):
 
 def _purchase_form() -> PurchaseFilterForm:
     form = PurchaseFilterForm(MultiDict(request.args))
-    choices = [("", str(WHOLE_MUNICIPALITY))] if can_see_all_reports(current_user) else []
-    choices += [(str(unit_id), "\u00a0\u00a0" * depth + name)
-                for unit_id, name, depth in selectable_units(current_user)]
-    form.unit.choices = choices
+    form.unit.choices = _unit_filter_choices()
     form.category.choices = [("", str(categories.ALL))] + [
         (str(category.id), "\u00a0\u00a0" * depth + category_name(category))
         for category, depth in categories.tree()]

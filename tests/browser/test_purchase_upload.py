@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from reuse.models import PurchaseLine, Role
-from reuse.services import purchase_rules
+from reuse.services import notifications, purchase_rules
 from tests.browser.conftest import screenshot
 from tests.browser.test_accessibility import AXE_OPTIONS, BLOCKING
 from tests.browser.test_journeys import has_no_horizontal_scroll, log_in
@@ -25,14 +25,15 @@ TEXT = {
            "source": "Kilde", "preview": "Vis hva som vil skje", "will": "Dette vil skje",
            "import": "Importer linjene", "done": "Innkjøpslinjene er importert",
            "unmapped": "Linjer uten kategori", "rules": "Regler som gir innkjøpslinjer en "
-           "kategori", "new": "Nye linjer", "refused": "Avvist"},
+           "kategori", "new": "Nye linjer", "refused": "Avvist",
+           "quantity": "antall 6 → 8"},
     "en": {"locale": "en-GB", "heading": "You are signed in as",
            "file": "File of purchase lines (CSV or XLSX)", "source": "Source",
            "preview": "Show what will happen", "will": "This will happen",
            "import": "Import the lines", "done": "The purchase lines are imported",
            "unmapped": "Lines without a category",
            "rules": "Rules that give purchase lines a category", "new": "New lines",
-           "refused": "Refused"},
+           "refused": "Refused", "quantity": "quantity 6 → 8"},
 }
 
 
@@ -51,6 +52,8 @@ def test_the_lead_uploads_sees_the_preview_confirms_and_maps_a_line(
 
     text = TEXT[language]
     lead.locale = language
+    # The header must pass with the unread badge showing.
+    notifications.notify(lead, "test", "Ny forespørsel", "Noen vil ha tingen.")
     db.session.commit()
     axe = Axe()
     found, too_wide = {}, []
@@ -84,6 +87,20 @@ def test_the_lead_uploads_sees_the_preview_confirms_and_maps_a_line(
     page.get_by_role("heading", name=text["done"], level=1).wait_for()
     assert "created 2, updated 0, unchanged 0, refused 1" in page.locator("main").inner_text()
     check(page, "done")
+
+    # The same file again with one line changed: the preview names what changes, in words.
+    path.write_text(CSV.replace("Kontorstol med armlener;56112102;;6;26 940,00",
+                                "Kontorstol med armlener;56112102;;8;35 920,00"),
+                    encoding="utf-8")
+    page.goto("/reports/purchases/import")
+    page.get_by_label(text["file"]).set_input_files(str(path))
+    page.get_by_label(text["source"], exact=True).fill("Visma")
+    page.get_by_role("button", name=text["preview"]).click()
+    page.locator("#import-updated").wait_for()
+    assert text["quantity"] in page.locator("#import-updated").inner_text()
+    check(page, "preview with changes")
+    page.locator("form[action$='/import/cancel'] button").click()
+    page.wait_for_url("**/reports/purchases/import")
 
     page.get_by_role("link", name=text["unmapped"]).first.click()
     page.wait_for_url("**/reports/purchases/unmapped")

@@ -147,10 +147,15 @@ def _updates_shown(plan: purchases.Plan) -> list[tuple[object, list[tuple]]]:
     """The first changed lines as the lead reads them: (line, [(label, old, new)]), with
     units by code and categories by name rather than their ids."""
     shown = plan.updated[:SHOWN]
-    unit_ids = {value for _id, _line, changes in shown
-                for value in changes.get("unit_id", ()) if value is not None}
+    def mentioned(name: str) -> set[int]:
+        return {value for _id, _line, changes in shown
+                for value in changes.get(name, ()) if value is not None}
+
+    unit_ids, category_ids = mentioned("unit_id"), mentioned("file_category_id")
     codes = dict(db.session.execute(select(Unit.id, Unit.code).where(
         Unit.id.in_(unit_ids))).all()) if unit_ids else {}
+    named = {category.id: category for category in db.session.scalars(
+        select(Category).where(Category.id.in_(category_ids)))} if category_ids else {}
 
     def text(name: str, value) -> str:
         if value is None or value == "":
@@ -158,8 +163,7 @@ def _updates_shown(plan: purchases.Plan) -> list[tuple[object, list[tuple]]]:
         if name == "unit_id":
             return codes.get(value) or str(value)
         if name == "file_category_id":
-            category = db.session.get(Category, value)
-            return category_name(category) if category else str(value)
+            return category_name(named[value]) if value in named else str(value)
         if name == "ordered_on":
             return format_day(value)
         if name == "amount_nok":

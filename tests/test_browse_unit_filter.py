@@ -56,3 +56,10 @@ def test_the_reports_unit_filter_offers_the_same_part_of_the_tree(people, school
     chosen = offered(client.get(f"/reports?unit={people.kindergarten.id}"))
     assert "Landås barnehage" in chosen and klasse.name in chosen
     assert offered(client.get(f"/reports?unit={klasse.id}"))  # a deep unit is offered too
+
+
+@pytest.mark.parametrize("path", ["/?unit=%C2%B2", "/reports?unit=%C2%B2"])
+def test_a_unit_written_with_other_digits_is_an_unknown_unit_not_an_error(people, log_in,
+                                                                         path):
+    """'²' is a digit to str.isdigit() but no number to int(): a form error at most."""
+    assert log_in(people.admin).get(path).status_code in (200, 400)

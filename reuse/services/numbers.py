@@ -65,6 +65,17 @@ def parse_int(text: str) -> int:
     return number
 
 
+def id_or_none(text: str | None) -> int | None:
+    """The record id a query string names, or None when it could name none (empty, not a
+    whole number, or beyond the database's integers): such a choice is then refused as an
+    unknown one, never read as a number."""
+    try:
+        number = parse_int(text or "")
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
 def figure(value: Decimal) -> Decimal:
     """A finite decimal small enough for the figure columns, for validators to compare.
 

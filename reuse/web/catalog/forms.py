@@ -39,11 +39,8 @@ class BrowseForm(FlaskForm):
         self.condition.choices = [SelectChoice("", _("Alle"))] + [
             SelectChoice(value.value, label) for value, label in CONDITION_LABELS.items()
         ]
-        chosen = int(self.unit.data) if (self.unit.data or "").isdigit() else None
-        if chosen is not None and chosen > numbers.MAX_INT:
-            chosen = None  # no unit has it; the choice is refused as any unknown one
         self.unit.choices = [SelectChoice("", _("Alle enheter"))] + [
             SelectChoice(str(unit_id), indent * depth + name)
             for unit_id, name, depth in units.filter_options(
-                chosen, getattr(current_user, "unit_id", None))
+                numbers.id_or_none(self.unit.data), getattr(current_user, "unit_id", None))
         ]

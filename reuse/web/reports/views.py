@@ -51,8 +51,7 @@ def _filter_form() -> ReportFilterForm:
 def _unit_filter_choices() -> list[tuple[str, str]]:
     """A report filter's units: the whole municipality (for those who may see it), then the
     units around the chosen one and one's own."""
-    chosen = request.args.get("unit", "")
-    around = int(chosen) if chosen.isdigit() and int(chosen) <= numbers.MAX_INT else None
+    around = numbers.id_or_none(request.args.get("unit"))
     choices = [("", str(WHOLE_MUNICIPALITY))] if can_see_all_reports(current_user) else []
     return choices + [(str(unit_id), "\u00a0\u00a0" * depth + name)
                       for unit_id, name, depth in selectable_units(

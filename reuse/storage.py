@@ -20,9 +20,11 @@ from typing import Protocol
 
 from flask import Response, current_app, send_from_directory
 
-# A stored name: letters, digits, '-', '_' and dots, never a path, never hidden. The store's
-# own unfinished writes are hidden (".name.random.tmp") and are listed for the sweeps only.
-_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$")
+# A stored name: letters, digits, '-', '_' and dots, never a path, never hidden, and short
+# enough that the hidden name it is written under (".name.random.tmp") fits the 255 bytes a
+# file system allows. Those hidden names are the store's own unfinished writes: listed by
+# entries() so the sweeps can delete one whose writer died, never read.
+_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$")
 _TEMPORARY = re.compile(r"^\.[A-Za-z0-9_.-]{1,300}\.tmp$")
 
 
@@ -48,9 +50,15 @@ class FileStore(Protocol):
 
 
 def checked_name(name: str, *, temporary: bool = False) -> str:
-    if not (_NAME.match(name) or (temporary and _TEMPORARY.match(name))) or ".." in name:
+    if not (_NAME.match(name) or (temporary and unfinished_write(name))) or ".." in name:
         raise ValueError(f"not a stored file's name: {name!r}")
     return name
+
+
+def unfinished_write(name: str) -> bool:
+    """Whether entries() listed a write that never finished (its process died before the
+    rename); the sweeps delete such a file once it is old enough not to be under way."""
+    return _TEMPORARY.match(name) is not None and ".." not in name
 
 
 class FolderStore:

@@ -28,6 +28,41 @@ def test_a_name_that_is_not_a_plain_file_name_is_refused(store, tmp_path, name):
     assert (tmp_path / "secret").read_bytes() == b"outside"
 
 
+def test_a_name_is_refused_at_once_or_stored_never_half_accepted(store):
+    for length in range(1, 300):
+        name = "a" * length
+        try:
+            store.write(name, b"data")
+        except ValueError:
+            continue
+        assert store.read(name) == b"data"
+    assert [name for name, _ in store.entries() if storage.unfinished_write(name)] == []
+
+
+def test_a_file_appears_only_once_it_is_whole_and_on_disk(store, monkeypatch):
+    happened = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor):
+        happened.append("on disk")
+        real_fsync(descriptor)
+
+    def replace(source, target):
+        # The last moment before the file appears: another host looking finds nothing yet,
+        # and a sweep would see only an unfinished write.
+        listed = [name for name, _ in store.entries()]
+        happened.append((store.exists("photo.jpg"),
+                         [storage.unfinished_write(name) for name in listed]))
+        real_replace(source, target)
+
+    monkeypatch.setattr(storage.os, "fsync", fsync)
+    monkeypatch.setattr(storage.os, "replace", replace)
+    store.write("photo.jpg", b"\xff\xd8" + b"\x00" * 100_000)
+    assert happened == ["on disk", (False, [True])]
+    assert store.read("photo.jpg") == b"\xff\xd8" + b"\x00" * 100_000
+    assert [name for name, _ in store.entries()] == ["photo.jpg"]
+
+
 def test_a_file_is_replaced_whole_and_no_unfinished_file_is_left(store, monkeypatch):
     store.write("photo.jpg", b"first")
     store.write("photo.jpg", b"second")
@@ -84,3 +119,4 @@ def test_uploads_nobody_confirmed_go_after_half_a_day_whatever_they_were_for(app
             for kind, token in zip(pending_uploads.KINDS, old, strict=True)] == [None, None]
     assert pending_uploads.read(pending_uploads.UNITS, young) == b"kode\n"
     assert files.exists("AAAAAAAAAAAAAAAAAAAAAA.jpg")
+

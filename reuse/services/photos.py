@@ -468,7 +468,7 @@ def remove_orphan_files(min_age: timedelta = timedelta(hours=1)) -> int:
     files = storage.store()
     removed = 0
     for name, modified in list(files.entries()):
-        is_ours = STORED_NAME.match(name) or (name.startswith(".") and name.endswith(".tmp"))
+        is_ours = STORED_NAME.match(name) or storage.unfinished_write(name)
         if is_ours and name not in referenced and modified < cutoff:
             files.delete(name)
             removed += 1

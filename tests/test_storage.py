@@ -120,3 +120,11 @@ def test_uploads_nobody_confirmed_go_after_half_a_day_whatever_they_were_for(app
     assert pending_uploads.read(pending_uploads.UNITS, young) == b"kode\n"
     assert files.exists("AAAAAAAAAAAAAAAAAAAAAA.jpg")
 
+
+@pytest.mark.parametrize("token", ["øæå", "../../secret", "", "a b"])
+def test_a_token_keep_never_gave_names_no_kept_upload(app, token):
+    for kind in pending_uploads.KINDS:
+        assert pending_uploads.read(kind, token) is None
+        assert not pending_uploads.exists(kind, token)
+        pending_uploads.forget(kind, token)
+

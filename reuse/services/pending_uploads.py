@@ -24,7 +24,8 @@ KEPT_FOR = timedelta(hours=12)
 def _name(kind: str, token: str) -> str | None:
     if kind not in KINDS:
         raise ValueError(f"no such upload: {kind!r}")
-    return f"{kind}{token}" if token.isalnum() else None
+    # keep()'s tokens are hex; anything else names no kept file ("ø" is alphanumeric too).
+    return f"{kind}{token}" if token.isascii() and token.isalnum() else None
 
 
 def keep(kind: str, data: bytes) -> str:

@@ -310,8 +310,8 @@ def _tar_info(name: str, size: int, mtime: datetime) -> tarfile.TarInfo:
     return info
 
 
-def _write_archive(target: Path, manifest: Manifest,
-                   members: list[tuple[str, Path | bytes]], now: datetime) -> None:
+def _write_archive(target: Path, manifest: Manifest, database_file: Path,
+                   files: storage.FileStore, now: datetime) -> None:
     """Write the archive beside the target and move it into place only when complete."""
     try:
         descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
@@ -323,12 +323,15 @@ def _write_archive(target: Path, manifest: Manifest,
             with tarfile.open(fileobj=out, mode="w:gz") as archive:
                 data = manifest.to_json()
                 archive.addfile(_tar_info(MANIFEST, len(data), now), _BytesReader(data))
-                for name, source in members:
-                    if isinstance(source, bytes):
-                        archive.addfile(_tar_info(name, len(source), now), _BytesReader(source))
-                        continue
-                    with open(source, "rb") as f:
-                        archive.addfile(_tar_info(name, source.stat().st_size, now), f)
+                with open(database_file, "rb") as f:
+                    archive.addfile(_tar_info(manifest.database_member,
+                                              database_file.stat().st_size, now), f)
+                for name in manifest.photo_names:
+                    # Read again, one at a time: memory holds one photo, never all of them.
+                    # A stored photo is never rewritten, so this is the file that was hashed.
+                    photo = files.read(name)
+                    archive.addfile(_tar_info(PHOTOS + name, len(photo), now),
+                                    _BytesReader(photo))
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, target)
@@ -363,21 +366,20 @@ def create_backup(target: Path) -> BackupResult:
         # Photo files are written before their row is committed and removed only after the
         # removal is committed, so every file the snapshot refers to is there, unless it was
         # removed since or lost.
-        members: list[tuple[str, Path | bytes]] = [(DATABASE_MEMBERS[kind], database_file)]
+        digests = {DATABASE_MEMBERS[kind]: _sha256(database_file)}
         missing = []
         for name in facts.photo_names:
             try:
                 if not STORED_NAME.match(name):
                     raise FileNotFoundError(name)  # a name no stored photo can have
-                # From the store, whatever it is; a photo is a few hundred kB.
-                members.append((PHOTOS + name, files.read(name)))
+                digests[PHOTOS + name] = _sha256(files.read(name))
             except FileNotFoundError:
                 missing.append(name)
         manifest = Manifest(
             created_at=now.isoformat().replace("+00:00", "Z"), database=kind,
             database_version=version, alembic_revision=facts.revision, tables=facts.tables,
-            files={name: _sha256(source) for name, source in members}, missing_photos=missing)
-        _write_archive(target, manifest, members, now)
+            files=digests, missing_photos=missing)
+        _write_archive(target, manifest, database_file, files, now)
     return BackupResult(target, manifest, target.stat().st_size)
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import stat
 import tarfile
+import tracemalloc
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from reuse import backup
+from reuse import backup, storage
 from reuse.cli import backup as backup_commands
 from reuse.models import Base, Item, PendingPhoto, ReuseRecord, Role, Unit, User
 from reuse.services import checks, claims, goals, ledger, photos
@@ -235,6 +237,25 @@ def test_a_photo_file_lost_before_the_backup_is_named_and_left_out(app, db, runn
         manifest = json.loads(archive.extractfile("manifest.json").read())
     assert manifest["missing_photos"] == [photo.thumbnail_filename]
     assert list(manifest["files"])[1:] == [f"photos/{photo.filename}"]
+
+
+def test_a_backup_holds_one_photo_at_a_time_in_memory(db, people, make_item, tmp_path):
+    """Photos go into the archive one by one, so the photo store may outgrow the memory."""
+    item = make_item(people.member)
+    added = photos.add_photos(people.member, item, [upload((n, n, n)) for n in range(4)])
+    db.session.commit()
+    size = 1_000_000  # a large photo, and incompressible
+    for photo in added:
+        for name in (photo.filename, photo.thumbnail_filename):
+            storage.store().write(name, os.urandom(size))
+    tracemalloc.start()
+    try:
+        result = backup.create_backup(tmp_path / "b.tar.gz")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(result.manifest.photo_names) == 8
+    assert peak < 3 * size
 
 
 def test_a_photo_waiting_for_its_form_survives_the_round_trip_with_its_files(

@@ -3,13 +3,17 @@ leave the folder, and the sweeps that find what nobody confirmed."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
+from pathlib import Path
 
 import pytest
 
-from reuse import storage
+from reuse import create_app, storage
+from reuse.extensions import db as _db
 from reuse.services import pending_uploads
+from tests.conftest import jpeg_bytes, login
 
 
 @pytest.fixture
@@ -128,3 +132,52 @@ def test_a_token_keep_never_gave_names_no_kept_upload(app, token):
         assert not pending_uploads.exists(kind, token)
         pending_uploads.forget(kind, token)
 
+
+# -- several hosts: each its own instance folder, one shared folder ---------------------------
+
+@pytest.fixture
+def second_host(app, tmp_path, monkeypatch):
+    """Another app host as production runs one: its own instance folder, the same database
+    and the same shared folder (UPLOAD_DIR) as `app`."""
+    monkeypatch.setenv("REUSE_INSTANCE_PATH", str(tmp_path / "host-b"))
+    host = create_app(dict(app.config))
+    host.test_client_class = app.test_client_class
+    assert host.instance_path != app.instance_path
+    yield host
+    with host.app_context():
+        _db.engine.dispose()
+
+
+def test_a_file_one_host_writes_is_read_and_served_by_another(app, second_host):
+    with app.app_context():
+        storage.store().write("AAAAAAAAAAAAAAAAAAAAAA.jpg", b"\xff\xd8written on host A")
+    with second_host.test_request_context("/"):
+        assert storage.store().read("AAAAAAAAAAAAAAAAAAAAAA.jpg") == b"\xff\xd8written on host A"
+        response = storage.store().response("AAAAAAAAAAAAAAAAAAAAAA.jpg", "image/jpeg")
+        response.direct_passthrough = False
+        assert (response.status_code, response.mimetype) == (200, "image/jpeg")
+        assert response.get_data() == b"\xff\xd8written on host A"
+    assert not list(Path(second_host.instance_path).glob("*.jpg"))
+
+
+def test_a_photo_uploaded_to_one_host_is_served_by_the_other(second_host, people, make_item,
+                                                             log_in, db):
+    item = make_item(people.member)
+    host_a = log_in(people.member)
+    uploaded = host_a.submit(f"/items/{item.id}/photos",
+                             {"photos": (io.BytesIO(jpeg_bytes()), "stol.jpg")},
+                             content_type="multipart/form-data")
+    assert uploaded.status_code == 302
+    db.session.refresh(item)
+    [photo] = item.photos
+    host_b = second_host.test_client()
+    assert login(host_b, people.outsider).status_code == 302
+
+    for name in (photo.filename, photo.thumbnail_filename):
+        from_a, from_b = host_a.get(f"/photos/{name}"), host_b.get(f"/photos/{name}")
+        assert (from_a.status_code, from_b.status_code) == (200, 200)
+        assert from_b.get_data() == from_a.get_data()
+        assert from_b.get_data()[:2] == b"\xff\xd8"
+        # A copy the browser kept from host A is confirmed by host B, not sent again.
+        again = host_b.get(f"/photos/{name}", headers={"If-None-Match": from_a.headers["ETag"]})
+        assert again.status_code == 304

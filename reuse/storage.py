@@ -65,7 +65,9 @@ class FolderStore:
     """The files in one folder, shared by mounting it on every host."""
 
     def __init__(self, folder: Path | str):
-        self.folder = Path(folder)
+        # A relative folder is the working directory's, for serving too: Flask would take
+        # it as relative to the package and answer 404 for every file written.
+        self.folder = Path(folder).absolute()
         self.location = str(self.folder)
 
     def _path(self, name: str, *, temporary: bool = False) -> Path:

@@ -98,6 +98,17 @@ def test_entries_list_one_kind_with_when_each_was_written(store):
     assert before - 60 < entries["purchase-import-abc"] <= before + 1
 
 
+def test_a_folder_given_as_a_relative_path_serves_what_it_stores(app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    relative = storage.FolderStore("uploads")
+    relative.write("photo.jpg", b"\xff\xd8")
+    with app.test_request_context("/"):
+        response = relative.response("photo.jpg", "image/jpeg")
+        response.direct_passthrough = False
+        assert response.get_data() == b"\xff\xd8"
+    assert (tmp_path / "uploads" / "photo.jpg").read_bytes() == b"\xff\xd8"
+
+
 def test_two_hosts_with_the_same_folder_see_each_others_files(tmp_path):
     host_a = storage.FolderStore(tmp_path / "mounted")
     host_b = storage.FolderStore(str(tmp_path / "mounted"))

@@ -71,11 +71,13 @@ class FolderStore:
         self.location = str(self.folder)
 
     def _path(self, name: str, *, temporary: bool = False) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / checked_name(name, temporary=temporary)
 
     def write(self, name: str, data: bytes) -> None:
         target = self._path(name)
+        # Made by the first write (or listing), not on every read: a missing folder reads as
+        # missing files.
+        self.folder.mkdir(parents=True, exist_ok=True)
         # Written beside the target and renamed over it: a rename within one file system is
         # atomic (NFS included), so a reader on any host sees the old file or the new.
         temporary = self.folder / f".{name}.{secrets.token_hex(4)}.tmp"

@@ -78,3 +78,23 @@ def test_percentages_are_written_one_way_in_each_language(app):
             assert format_percent(Decimal("66.6667")) == "66.7%"
             assert format_percent(Decimal("99.96")) == "100%"
             assert format_goal_value(GoalMetric.REUSE_CHECK_SHARE, Decimal("42")) == "42%"
+
+
+def test_a_message_in_another_language_inside_a_request_is_written_in_that_language(app):
+    """The catalogue is kept for the request's language; an e-mail written inside the request
+    in its recipient's language (force_locale) must not get the request's catalogue, nor the
+    page after it the e-mail's."""
+    from flask import render_template_string
+
+    from reuse.i18n import gettext, ngettext
+
+    page = "{{ _('Logg ut') }} · {{ ngettext('%(num)s ulest', '%(num)s uleste', 2) }}"
+    with app.test_request_context("/", headers={"Accept-Language": "nb"}):
+        assert gettext("Logg ut") == "Logg ut"
+        assert render_template_string(page) == "Logg ut · 2 uleste"
+        with force_locale("en_GB"):
+            assert gettext("Logg ut") == "Sign out"
+            assert ngettext("%(num)s ulest", "%(num)s uleste", 1) == "1 unread"
+            assert render_template_string(page) == "Sign out · 2 unread"
+        assert gettext("Logg ut") == "Logg ut"
+        assert render_template_string(page) == "Logg ut · 2 uleste"

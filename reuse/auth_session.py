@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db, login_manager
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import User, utcnow
 from reuse.services import permissions
 

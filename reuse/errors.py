@@ -6,8 +6,6 @@ Either way a failed request's half-done work is rolled back, never committed lat
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import (
     HTTPException,
@@ -19,6 +17,8 @@ from werkzeug.exceptions import (
 from reuse.api.auth import Unauthorized
 from reuse.api.parsing import BadRequest
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.scim.resources import error as scim_error
 from reuse.services.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 

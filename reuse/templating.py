@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import format_date as babel_dates_format_date
+from babel.dates import match_skeleton
 from flask import Flask
 from flask_babel import format_date as babel_format_date
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from reuse.clock import OSLO, oslo_today
@@ -22,8 +22,12 @@ from reuse.i18n import (
     format_nok,
     format_number,
     format_percent,
+    get_locale,
     language,
+    ngettext,
 )
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Condition, GoalMetric, Role
 from reuse.services import checks, permissions
 from reuse.services.claims import STATUS_LABELS as CLAIM_STATUS_LABELS
@@ -78,7 +82,18 @@ def format_day_month(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(OSLO).date()
     skeleton = "MMMd" if value.year == oslo_today().year else "yMMMd"
-    return format_skeleton(skeleton, value, locale=str(get_locale()))
+    locale, pattern = _skeleton_pattern(skeleton, str(get_locale()))
+    return babel_dates_format_date(value, pattern, locale=locale)
+
+
+# babel.dates.format_skeleton, with the locale parsed and the skeleton matched once rather
+# than for every card on a page.
+@lru_cache(maxsize=16)
+def _skeleton_pattern(skeleton: str, locale_name: str) -> tuple[Locale, str]:
+    locale = Locale.parse(locale_name)
+    skeletons = locale.datetime_skeletons
+    return locale, skeletons[skeleton if skeleton in skeletons
+                             else match_skeleton(skeleton, skeletons)]
 
 
 def format_month(day: date) -> str:

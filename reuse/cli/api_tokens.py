@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from reuse.cli.common import (
     CREATED_COLUMN,
@@ -20,6 +19,7 @@ from reuse.cli.common import (
     user_by_email,
     when,
 )
+from reuse.i18n import gettext as _
 from reuse.services import numbers, tokens
 
 commands = AppGroup("api-tokens")

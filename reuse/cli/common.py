@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import click
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from reuse.extensions import db
 from reuse.i18n import DEFAULT_LANGUAGE
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import User
 from reuse.services import users
 from reuse.services.errors import DomainError, NotFound

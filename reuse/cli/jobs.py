@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from reuse.cli.common import commit_or_fail, in_default_language
 from reuse.clock import oslo_today
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import ngettext
 from reuse.services import (
     checks,
     claims,

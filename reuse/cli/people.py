@@ -6,9 +6,9 @@ import os
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from reuse.cli.common import commit_or_fail, in_default_language, user_by_email
+from reuse.i18n import gettext as _
 from reuse.services import units, users
 
 commands = AppGroup("people")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from reuse.cli.common import (
     CREATED_COLUMN,
@@ -19,6 +18,7 @@ from reuse.cli.common import (
     in_default_language,
     when,
 )
+from reuse.i18n import gettext as _
 from reuse.services import numbers, scim_tokens
 
 commands = AppGroup("provisioning")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from reuse.cli.common import in_default_language
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import ngettext
 from reuse.services import purchases
 from reuse.services.errors import DomainError
 

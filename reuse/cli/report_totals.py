@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from reuse.cli.common import commit_or_fail, in_default_language
+from reuse.i18n import gettext as _
+from reuse.i18n import ngettext
 from reuse.services import month_totals
 
 # Differing rows named one per line before the summary; the count covers the rest.

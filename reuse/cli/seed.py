@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import gettext as _
 
 from reuse.cli.common import commit_or_fail, in_default_language
+from reuse.i18n import gettext as _
 from reuse.services import categories, purchase_rules
 
 commands = AppGroup("seed")

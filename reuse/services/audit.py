@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from reuse.clock import OSLO
 from reuse.extensions import db
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import AuditEvent, User
 from reuse.services import permissions
 from reuse.services.paging import ListPage, paginate

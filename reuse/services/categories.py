@@ -7,12 +7,12 @@ import re
 from decimal import Decimal
 from importlib import resources
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from reuse.extensions import db
 from reuse.i18n import category_name
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, User, utcnow
 from reuse.models.catalog import MAX_CATEGORY_NAME, MAX_SLUG
 from reuse.services import audit, characters, vocabulary

@@ -26,8 +26,7 @@ from __future__ import annotations
 import enum
 import re
 
-from flask_babel import gettext as _
-
+from reuse.i18n import gettext as _
 from reuse.services.errors import InvalidInput
 
 

@@ -12,14 +12,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
 from reuse.i18n import format_day, locale_of
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import (
     BoughtNewReason,
     Category,

@@ -13,16 +13,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 from sqlalchemy import ColumnElement, Select, case, false, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.util import identity_key
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import format_day, format_number, locale_of
+from reuse.i18n import format_day, format_number, locale_of, ngettext
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import (
     OPEN_CLAIM_STATUSES,
     CheckOutcome,

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.clock import OSLO
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
+from reuse.i18n import ngettext
 from reuse.models import (
     FINAL_ENDS,
     Claim,

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, CategoryFactorVersion, Item, User
 from reuse.services import audit, characters, figures
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied

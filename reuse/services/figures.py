@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.services.errors import InvalidInput
 
 

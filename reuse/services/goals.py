@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Goal, GoalMetric, Unit, User
 from reuse.services import audit
 from reuse.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied

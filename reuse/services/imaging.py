@@ -19,9 +19,9 @@ import zlib
 from dataclasses import dataclass
 from functools import cache
 
-from flask_babel import gettext as _
 from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
+from reuse.i18n import gettext as _
 from reuse.services.errors import InvalidInput
 
 MAX_SIDE = 2560

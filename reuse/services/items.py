@@ -6,15 +6,15 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from reuse.extensions import db
-from reuse.i18n import format_day, locale_of
+from reuse.i18n import format_day, locale_of, ngettext
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, ClaimStatus, Condition, Item, Stage, Unit, User, utcnow
 from reuse.models.catalog import (
     MAX_ADDRESS,

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Claim, ReuseRecord, User
 from reuse.services import audit, characters
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
 from reuse.models import LoginLink, User, utcnow

@@ -26,13 +26,13 @@ import math
 import time
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from limits import RateLimitItem, parse
 from limits.strategies import FixedWindowRateLimiter
 
 from reuse.config import ConfigError
 from reuse.extensions import limiter
+from reuse.i18n import gettext as _
+from reuse.i18n import ngettext
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services.errors import DomainError
 

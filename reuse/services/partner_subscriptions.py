@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.models import Category, PartnerSubscription, User
 from reuse.services import audit
 from reuse.services.errors import InvalidInput, PermissionDenied

@@ -10,11 +10,11 @@ their own. Suspending an organisation shuts its people out at once: their sessio
 from __future__ import annotations
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.i18n import locale_of
 from reuse.models import Partner, PartnerKind, Role, User, utcnow
 from reuse.models.partners import MAX_PARTNER_NAME, ORG_NUMBER_LENGTH

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import (
     MUNICIPAL_ROLES,
     ApiToken,

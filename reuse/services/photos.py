@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from flask import Flask, current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from reuse import storage
 from reuse.extensions import db, listen_once
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
+from reuse.i18n import ngettext
 from reuse.models import Item, PendingPhoto, Photo, User
 from reuse.models.base import utcnow
 from reuse.models.catalog import MAX_ALT_TEXT

@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.models import Role, Unit, User, utcnow
 from reuse.services import audit, characters, permissions, users
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied

@@ -16,12 +16,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from reuse.extensions import db
-from reuse.i18n import format_day, locale_of
+from reuse.i18n import format_day, locale_of, ngettext
+from reuse.i18n import gettext as _
 from reuse.models import Role, Unit, User
 from reuse.services import notifications
 from reuse.services.reports import purchases as rec

@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import (
     Category,
     Classification,

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, PurchaseLine, Unit, User
 from reuse.models.base import utcnow
 from reuse.models.purchases import (

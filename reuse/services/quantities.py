@@ -3,8 +3,7 @@ request, and what a person is told when a number breaks it (forms say the same).
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services.errors import InvalidInput
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.models import ScimToken, User, utcnow
 from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.services import audit, characters

@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.i18n import locale_of
 from reuse.models import Role, Unit, User
 from reuse.services import audit, notifications, permissions, users

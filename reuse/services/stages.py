@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import format_day, locale_of
+from reuse.i18n import format_day, locale_of, ngettext
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, Item, Partner, PartnerSubscription, Role, Stage, User, utcnow
 from reuse.services import audit, characters, claims, dispositions, ledger, notifications
 from reuse.services.errors import Conflict, InvalidInput, PermissionDenied

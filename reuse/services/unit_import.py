@@ -12,11 +12,11 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Unit, User
 from reuse.models.base import utcnow
 from reuse.services import audit, characters

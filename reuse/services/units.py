@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Claim, Item, Unit, UnitPlacement, User
 from reuse.models.base import utcnow
 from reuse.models.claims import OPEN_CLAIM_STATUSES

@@ -10,13 +10,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, String, cast, delete, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.i18n import locale_of
 from reuse.links import site_url_for
 from reuse.models import MUNICIPAL_ROLES, LoginLink, Role, Unit, User

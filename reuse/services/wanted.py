@@ -17,9 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
 from sqlalchemy import (
     ColumnElement,
     Date,
@@ -40,7 +38,9 @@ from sqlalchemy.orm import selectinload
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
-from reuse.i18n import category_name, locale_of
+from reuse.i18n import category_name, locale_of, ngettext
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import (
     Category,
     Item,

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import DecimalField, IntegerField, ValidationError
 from wtforms.widgets import Select, TextInput
 
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.services import characters, numbers
 
 # Labels that several forms share: one word, one translation.

@@ -3,10 +3,10 @@ definition of the reuse share) and the list behind those counts."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from reuse.i18n import gettext as _
 from reuse.models import ReuseCheck, User
 from reuse.services.checks import CheckCounts, count_outcomes, undecided
 from reuse.services.errors import InvalidInput

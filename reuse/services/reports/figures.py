@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, cast, func
 
 from reuse.extensions import db
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import GoalMetric, ReuseRecord
 
 # The figures' names, as headings and as the goals that measure them.

@@ -35,10 +35,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from reuse.extensions import db
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, Classification, PurchaseLine, ReuseCheck, Unit
 from reuse.services import units as unit_service
 from reuse.services.purchase_history import moment_of

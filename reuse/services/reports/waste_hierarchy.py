@@ -22,11 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from reuse.extensions import db
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import (
     Category,
     Claim,

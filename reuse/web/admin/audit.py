@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.services import audit as audit_log
 from reuse.services import categories, claims, permissions, units
 from reuse.templating import label

@@ -7,13 +7,12 @@ lead and admins. The rules are reuse.services.categories'; every change is audit
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
-from reuse.i18n import category_name
+from reuse.i18n import category_name, ngettext
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category
 from reuse.services import categories, permissions
 from reuse.services.errors import InvalidInput

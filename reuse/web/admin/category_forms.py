@@ -1,12 +1,12 @@
 """Forms of the category administration (reuse.web.admin.categories)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from reuse.i18n import category_name
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category
 from reuse.services import categories
 from reuse.services.trees import subtree_id_list

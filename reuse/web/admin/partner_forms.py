@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.organisation import MAX_EMAIL
 from reuse.models.partners import MAX_PARTNER_NAME
 from reuse.services import users

@@ -4,10 +4,10 @@ and invite their people (who sign in with e-mailed one-time links). Admins only.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.services import partners, permissions, users
 from reuse.web import Refusal
 from reuse.web.admin import bp

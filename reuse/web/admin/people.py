@@ -4,12 +4,12 @@ reopen or anonymise their account, and see their API tokens."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.models import Role, Unit, User
 from reuse.services import permissions, tokens, users
 from reuse.services.errors import InvalidInput

@@ -5,12 +5,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.claims import MAX_TOKEN_LABEL
 from reuse.services import tokens, units, users
 from reuse.services.reports import scope

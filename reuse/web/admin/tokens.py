@@ -4,10 +4,10 @@ that only admins hold. A new token is shown once, on the answer to the form that
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.services import permissions, scim_tokens
 from reuse.services import tokens as api_tokens
 from reuse.services.errors import PermissionDenied

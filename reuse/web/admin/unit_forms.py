@@ -1,11 +1,11 @@
 """Forms of the unit administration pages."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.services.units import CODE, MAX_CODE, MAX_NAME, NAME_MISSING
 from reuse.web.fields import SingleLine
 

@@ -7,12 +7,12 @@ offers comes from the permission gate; the services decide, audit and refuse.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import ngettext
 from reuse.models import Unit
 from reuse.services import pending_uploads, permissions, unit_import, units
 from reuse.services.errors import DomainError, InvalidInput

@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services.sso import CHOOSE_UNIT
 from reuse.services.users import MAX_PASSWORD_LENGTH, PASSWORD_LABEL

@@ -18,12 +18,12 @@ import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from joserfc.errors import ClaimError, JoseError
 from sqlalchemy.exc import IntegrityError
 
 from reuse import auth_session
 from reuse.extensions import db
+from reuse.i18n import lazy_gettext as _l
 from reuse.links import site_url
 from reuse.models import User
 from reuse.services import sso

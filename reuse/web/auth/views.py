@@ -11,7 +11,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from werkzeug.routing import BuildError
 
@@ -19,6 +18,7 @@ from reuse import auth_session
 from reuse.deferred import after_response
 from reuse.extensions import db, limiter
 from reuse.i18n import LANGUAGES
+from reuse.i18n import gettext as _
 from reuse.models.organisation import MAX_EMAIL
 from reuse.services import login_links, login_throttle, notifications, partners, permissions, users
 from reuse.web import Refusal, safe_next

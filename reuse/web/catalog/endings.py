@@ -4,8 +4,6 @@ recorded from the item page, and an admin's correction of such a record."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,6 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Disposition, DispositionKind, Item, Stage
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import dispositions, ledger, permissions, quantities

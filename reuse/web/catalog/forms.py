@@ -1,5 +1,3 @@
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectField
@@ -7,6 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, NumberRange, Optional
 
 from reuse.i18n import category_name
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.services import categories, items, numbers, units
 from reuse.services.items import MAX_QUERY
 from reuse.templating import CONDITION_LABELS
@@ -20,8 +20,8 @@ class BrowseForm(FlaskForm):
         csrf = False
 
     q = SearchField(SEARCH_LABEL, validators=[Optional(), Length(max=MAX_QUERY)])
-    category = SelectField(categories.LABEL, validators=[Optional()])
-    condition = SelectField(items.CONDITION_LABEL, validators=[Optional()])
+    category = SelectField(categories.LABEL, validators=[Optional()], widget=LongSelect())
+    condition = SelectField(items.CONDITION_LABEL, validators=[Optional()], widget=LongSelect())
     unit = SelectField(units.LABEL, validators=[Optional()], widget=LongSelect())
     location = SearchField(_l("Sted"), validators=[Optional(), Length(max=MAX_QUERY)])
     # Chosen with the links above the results; a new search keeps it.

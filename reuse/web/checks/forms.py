@@ -1,15 +1,15 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from reuse.i18n import category_name
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.catalog import MAX_ITEM_QUANTITY, Category
 from reuse.models.checks import MAX_PURCHASE_REFERENCE, MAX_SUBMISSION_KEY
 from reuse.services import categories, checks, quantities
 from reuse.services.checks import MAX_NEED, MAX_REASON_TEXT, REASON_LABELS
-from reuse.web.fields import MultiLine, SingleLine, WholeNumberField
+from reuse.web.fields import LongSelect, MultiLine, SingleLine, WholeNumberField
 
 # A submission key leaves room for the item's id the service puts before it.
 SUBMISSION_LENGTH = MAX_SUBMISSION_KEY - 21
@@ -34,7 +34,7 @@ class CheckForm(FlaskForm):
         DataRequired(checks.NO_NEED), SingleLine(), Length(max=MAX_NEED)],
         description=_l("Med vanlige ord, for eksempel «8 kontorstoler» eller "
                        "«hev-senk-skrivebord»."))
-    category = SelectField(categories.LABEL, validators=[Optional()])
+    category = SelectField(categories.LABEL, validators=[Optional()], widget=LongSelect())
     quantity = WholeNumberField(quantities.LABEL, validators=[
         Optional(), NumberRange(1, MAX_ITEM_QUANTITY, quantities.TOO_FEW)])
 

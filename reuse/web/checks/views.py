@@ -5,12 +5,11 @@ refined or dropped."""
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
-from reuse.i18n import format_number
+from reuse.i18n import format_number, ngettext
+from reuse.i18n import gettext as _
 from reuse.services import checks, permissions, quantities
 from reuse.web import Refusal
 from reuse.web.checks import bp

@@ -1,9 +1,9 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import claims, ledger, quantities
 from reuse.services.claims import (

@@ -1,10 +1,10 @@
 from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
 from reuse.models import Claim
 from reuse.services import claims, ledger, permissions
 from reuse.web import Refusal, safe_next

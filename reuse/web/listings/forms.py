@@ -4,7 +4,6 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import current_app, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from werkzeug.datastructures import FileStorage
@@ -31,6 +30,7 @@ from wtforms.validators import (
 )
 
 from reuse.i18n import category_name
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.catalog import (
     MAX_ADDRESS,
     MAX_ALT_TEXT,
@@ -47,6 +47,7 @@ from reuse.services.items import ItemDetails, latest_internal_until
 from reuse.templating import CONDITION_LABELS
 from reuse.web.claims.forms import ConfirmForm
 from reuse.web.fields import (
+    LongSelect,
     MultiLine,
     NorwegianDecimalField,
     SingleLine,
@@ -133,7 +134,7 @@ class ItemForm(PhotoPicker, FlaskForm):
     title = StringField(items.LABELS["title"], validators=[
         DataRequired(items.NO_TITLE), SingleLine(), Length(max=MAX_TITLE)],
                         description=_l("For eksempel «12 kontorstoler, HÅG Futu, svarte»."))
-    category_id = SelectField(categories.LABEL, coerce=whole_number,
+    category_id = SelectField(categories.LABEL, coerce=whole_number, widget=LongSelect(),
                               validators=[InputRequired(items.NO_CATEGORY)])
     condition = RadioField(items.CONDITION_LABEL, choices=[SelectChoice(c.value, label)
                                                     for c, label in CONDITION_LABELS.items()],

@@ -1,12 +1,12 @@
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from reuse.extensions import db
+from reuse.i18n import gettext as _
+from reuse.i18n import ngettext
 from reuse.models import ClaimStatus, Item, Photo
 from reuse.services import claims, items, permissions, photos, stages
 from reuse.web import Refusal

@@ -4,12 +4,12 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import DEFAULT_LANGUAGE, language
+from reuse.i18n import gettext as _
 from reuse.services import notifications
 from reuse.web import safe_next
 from reuse.web.notifications import bp

@@ -1,13 +1,13 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField, SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from reuse.i18n import category_name
+from reuse.i18n import lazy_gettext as _l
 from reuse.services import categories
 from reuse.services.items import MAX_QUERY
-from reuse.web.fields import PAGE_LABEL, SEARCH_LABEL, WholeNumberField
+from reuse.web.fields import PAGE_LABEL, SEARCH_LABEL, LongSelect, WholeNumberField
 
 
 class PartnerBrowseForm(FlaskForm):
@@ -17,7 +17,7 @@ class PartnerBrowseForm(FlaskForm):
         csrf = False
 
     q = SearchField(SEARCH_LABEL, validators=[Optional(), Length(max=MAX_QUERY)])
-    category = SelectField(categories.LABEL, validators=[Optional()])
+    category = SelectField(categories.LABEL, validators=[Optional()], widget=LongSelect())
     page = WholeNumberField(PAGE_LABEL, default=1, validators=[Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):

@@ -1,10 +1,10 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
 from reuse.i18n import format_day
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Claim, Item, Stage
 from reuse.services import claims, items, partner_subscriptions, permissions
 from reuse.services.paging import paginate

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import format_date
-from flask_babel import gettext as _
 
 from reuse.i18n import format_percent
+from reuse.i18n import gettext as _
 from reuse.services.reports.sums import MonthRow
 from reuse.templating import format_nok
 

@@ -20,13 +20,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reuse.clock import OSLO
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.services import (
     categories,
     checks,

@@ -9,15 +9,14 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from reuse.extensions import db
-from reuse.i18n import category_name, format_day, format_nok, format_number
+from reuse.i18n import category_name, format_day, format_nok, format_number, ngettext
+from reuse.i18n import gettext as _
+from reuse.i18n import lazy_gettext as _l
 from reuse.models import Category, Unit
 from reuse.services import categories, pending_uploads, permissions, purchase_rules, purchases
 from reuse.services.errors import DomainError, InvalidInput

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from reuse.clock import oslo_today
 from reuse.extensions import db
 from reuse.i18n import category_name, format_day, format_percent
+from reuse.i18n import gettext as _
 from reuse.models import Category, Partner, Unit
 from reuse.services import categories, factors, goals, numbers, permissions
 from reuse.services.errors import InvalidInput

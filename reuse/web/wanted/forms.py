@@ -1,12 +1,12 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
+from reuse.i18n import lazy_gettext as _l
 from reuse.models.catalog import MAX_ITEM_QUANTITY
 from reuse.services import categories, quantities, wanted
 from reuse.web.checks.forms import category_choices
-from reuse.web.fields import SingleLine, WholeNumberField
+from reuse.web.fields import LongSelect, SingleLine, WholeNumberField
 
 
 class WantedForm(FlaskForm):
@@ -15,7 +15,7 @@ class WantedForm(FlaskForm):
                                     Length(max=wanted.MAX_WORDS_LENGTH)],
                         description=_l("Alle ordene må passe, for eksempel "
                                        "«hev-senk skrivebord»."))
-    category = SelectField(categories.LABEL, validators=[Optional()],
+    category = SelectField(categories.LABEL, validators=[Optional()], widget=LongSelect(),
                            description=_l("Uten søkeord må det være en underkategori, for "
                                           "eksempel «Kjøleskap», ikke hele «Kjøkkenutstyr»."))
     quantity = WholeNumberField(quantities.LABEL, validators=[

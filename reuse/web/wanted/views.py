@@ -1,9 +1,9 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from reuse.extensions import db
 from reuse.i18n import format_day
+from reuse.i18n import gettext as _
 from reuse.services import permissions, wanted
 from reuse.web import Refusal
 from reuse.web.checks.forms import chosen_category

@@ -6,7 +6,8 @@ tail of every word, so compounds are found by their parts) and stores it in the 
 are and answers prefix queries over them:
 
 - PostgreSQL: generated `tsvector` columns (array_to_tsvector, so no second parser or stemmer
-  second-guesses the words) with GIN indexes, queried with `@@` and `'lexeme':*`;
+  second-guesses the words) with GIN indexes, queried with `@@` and `'lexeme':*`; a second,
+  partial index of listed items' words (0030) answers the catalogue;
 - SQLite: an FTS5 table over the same columns, kept in step by triggers, queried with MATCH
   and `"lexeme"*`.
 
@@ -32,6 +33,9 @@ FTS_TABLE = "item_fts"
 VECTOR_COLUMNS = {"search": "search_vector", "location": "location_vector"}
 # PostgreSQL's trigram indexes on the vocabulary (migration 0018_search_tolerance).
 TRIGRAM_INDEXES = {"ix_search_word_folded_trgm", "ix_search_word_forms_trgm"}
+# PostgreSQL's index of listed items' words alone, which the catalogue's count reads
+# (migration 0030_listed_search_index).
+LISTED_SEARCH_INDEX = "ix_item_listed_search_vector"
 
 
 def is_index_object(name: str | None, type_: str) -> bool:
@@ -44,7 +48,7 @@ def is_index_object(name: str | None, type_: str) -> bool:
         return name in VECTOR_COLUMNS.values()
     if type_ == "index":
         return (name in {f"ix_item_{column}" for column in VECTOR_COLUMNS.values()}
-                or name in TRIGRAM_INDEXES)
+                or name in TRIGRAM_INDEXES or name == LISTED_SEARCH_INDEX)
     return False
 
 

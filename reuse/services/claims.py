@@ -171,9 +171,12 @@ def open_claims_limit() -> int:
 
 
 def open_claims_of(user: User) -> Allowance:
-    """The person's open claims against the limit, read from the row the limit is kept on."""
-    count = db.session.scalar(select(User.open_claims).where(User.id == user.id))
-    return Allowance(count or 0, open_claims_limit())
+    """The person's open claims against the limit, read from the row the limit is kept on.
+
+    The row loaded for this request is read as it is: every move of the count expires it
+    (_count_open_claim, whether the move was made or refused), so it is read again after one.
+    """
+    return Allowance(user.open_claims or 0, open_claims_limit())
 
 
 def _too_many_open_claims(user: User) -> Conflict:

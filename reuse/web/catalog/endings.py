@@ -67,14 +67,17 @@ class ReverseDispositionForm(FlaskForm):
 def ending_context(item: Item, form: DispositionForm | None = None) -> dict:
     """What the item page's part about ends needs: the form (for those who may record an
     end, while pieces are left at the final stage) and the ends recorded so far."""
+    # Only those who manage the item see its ends: no one else's page reads them.
+    manages = permissions.can_manage_item(current_user, item)
     rows = list(db.session.scalars(select(Disposition).where(Disposition.item_id == item.id)
-                                   .order_by(Disposition.recorded_at, Disposition.id)))
+                                   .order_by(Disposition.recorded_at, Disposition.id))
+                ) if manages else []
     may_record = (item.stage == Stage.FINAL and not item.is_withdrawn
                   and dispositions.pieces_left(item) > 0
                   and permissions.can_record_disposition(current_user, item))
     reversed_ids = {row.reverses_id for row in rows if row.reverses_id is not None}
     return {"ending_form": (form or DispositionForm(formdata=None)) if may_record else None,
-            "ends": rows if permissions.can_manage_item(current_user, item) else [],
+            "ends": rows,
             "ends_reversed": reversed_ids,
             "can_correct_ends": permissions.can_correct_dispositions(current_user),
             "end_labels": KIND_LABELS, "fraction_labels": FRACTION_LABELS}

@@ -6,13 +6,14 @@ import secrets
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from reuse.extensions import db, login_manager
 from reuse.i18n import gettext as _
 from reuse.i18n import lazy_gettext as _l
 from reuse.models import User, utcnow
-from reuse.services import permissions
+from reuse.services import notifications, permissions
 
 SIGNED_IN_AT = "signed_in_at"
 
@@ -78,10 +79,13 @@ def init_app(app: Flask) -> None:
         user_id, _, token = session_id.partition(":")
         if not user_id.isdigit() or not token:
             return None
-        # The header shows the user's unit on every page: load it with the user.
-        user = db.session.get(User, int(user_id),
-                              options=[joinedload(User.unit), joinedload(User.partner)])
+        # The header shows the user's unit and unread count on every page: one statement.
+        found = db.session.execute(
+            select(User, notifications.unread_column()).where(User.id == int(user_id))
+            .options(joinedload(User.unit), joinedload(User.partner))).first()
         # A session from before the last logout (on any device) carries an old token.
-        if user is None or not secrets.compare_digest(user.session_token, token):
+        if found is None or not secrets.compare_digest(found[0].session_token, token):
             return None
+        user, unread = found
+        notifications.keep_unread(user, unread)
         return user

@@ -123,3 +123,24 @@ def test_by_day_counts_days_in_oslo(db, people):
     # 23.30 UTC on 1 December is already 2 December in Bergen.
     late = note(people.member, "Sent", created_at=datetime(2026, 12, 1, 23, 30, tzinfo=UTC))
     assert notifications.by_day([late]) == [(date(2026, 12, 2), [late])]
+
+
+def test_the_count_read_with_the_signed_in_person_follows_changes_made_in_the_same_request(
+        app, people, db):
+    """The header's count is read in the statement that loads the signed-in person and kept
+    for the request; what the request itself changes must still show on its page."""
+    note(people.member, "Ny forespørsel: Bokhylle")
+    with app.test_request_context():
+        person = db.session.get(type(people.member), people.member.id)
+        notifications.keep_unread(person, 1)  # as the sign-in's loader does
+        assert notifications.unread_count(person) == 1
+        notifications.notify(person, "claim_created", "Ny forespørsel: Kontorstol", "…")
+        assert notifications.unread_count(person) == 2
+        notifications.keep_unread(person, 2)
+        one = notifications.recent(person, unread_only=True)[0]
+        notifications.mark_read(person, one.id)
+        assert notifications.unread_count(person) == 1
+        notifications.keep_unread(person, 1)
+        notifications.mark_all_read(person)
+        assert notifications.unread_count(person) == 0
+        db.session.rollback()

@@ -27,6 +27,7 @@ from flask import Flask, Response, current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from reuse import mail
 from reuse.clock import OSLO
@@ -66,6 +67,7 @@ def notify(user: User, kind: str, subject: str, body: str, *, link: str = "",
         except IntegrityError:
             return None
     db.session.info.setdefault("outbox", []).append(notification.id)
+    _forget_unread(user.id)
     return notification
 
 
@@ -233,7 +235,34 @@ def _email_link(notification: Notification) -> str:
     return site_url(notification.link) if notification.link else ""
 
 
+# Every page's header shows the signed-in person's unread count. It is read in the same
+# statement as the person (reuse.auth_session) and kept on that loaded User for the request;
+# any change to the person's notifications made here drops it, so it is counted again.
+_UNREAD_KEPT = "_unread_notifications"
+
+
+def unread_column():
+    """The unread count of the User row in the same statement, as a column to select."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
+def keep_unread(user: User, count: int) -> None:
+    """Keep the count read with the person (unread_column) for the rest of the request."""
+    user.__dict__[_UNREAD_KEPT] = count
+
+
+def _forget_unread(user_id: int) -> None:
+    loaded = db.session.identity_map.get(identity_key(User, user_id))
+    if loaded is not None:
+        loaded.__dict__.pop(_UNREAD_KEPT, None)
+
+
 def unread_count(user: User) -> int:
+    kept = user.__dict__.get(_UNREAD_KEPT)
+    if kept is not None:
+        return kept
     return db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
@@ -263,9 +292,11 @@ def mark_read(user: User, notification_id: int) -> Notification | None:
     if notification is not None and notification.read_at is None:
         notification.read_at = utcnow()
         db.session.flush()
+        _forget_unread(user.id)
     return notification
 
 
 def mark_all_read(user: User) -> None:
     db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    _forget_unread(user.id)

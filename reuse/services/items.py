@@ -305,11 +305,12 @@ _joined_owners = (joinedload(Item.category, innerjoin=True), joinedload(Item.uni
 
 def get_item(item_id: int) -> Item:
     """Load an item by id for anyone: pages, API and commands use permissions.visible_item."""
-    item = db.session.scalar(
+    # One item: its photos come in the same statement too (a row each), not a second one.
+    item = db.session.execute(
         select(Item).where(Item.id == item_id)
-        .options(selectinload(Item.photos), *_joined_owners, joinedload(Item.created_by,
-                                                                        innerjoin=True))
-    )
+        .options(joinedload(Item.photos), *_joined_owners, joinedload(Item.created_by,
+                                                                      innerjoin=True))
+    ).unique().scalar_one_or_none()
     if item is None:
         raise NotFound(str(NOT_FOUND))
     return item

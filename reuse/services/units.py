@@ -299,14 +299,14 @@ def filter_options(*focus: int | None, include_closed: bool = False
     them, and the units under it. A municipality's thousand units would otherwise be a
     60 KB list on every catalogue page; choosing a unit opens the level under it.
 
-    Only the rows shown are read: the focus units' chains (a few rows by primary key), then
-    the open units under the top level or under a unit of those chains. With include_closed
-    (reports of past periods) closed units are offered too, saying so."""
-    opened = _chains([unit for unit in focus if unit is not None])
+    Only the rows shown are read, in one statement: the open units under the top level or
+    under a unit of the focus units' chains (a recursive part of a few rows by primary key).
+    With include_closed (reports of past periods) closed units are offered too, saying so."""
+    focus_ids = [unit for unit in focus if unit is not None]
     tops = select(Unit.id).where(Unit.parent_id.is_(None)).scalar_subquery()
     query = select(Unit.id, Unit.parent_id, Unit.name, Unit.closed_at).where(
         or_(Unit.parent_id.is_(None), Unit.parent_id.in_(tops),
-            Unit.parent_id.in_(opened) if opened else false()))
+            Unit.parent_id.in_(select(_chains(focus_ids).c.id)) if focus_ids else false()))
     if not include_closed:
         query = query.where(Unit.closed_at.is_(None))
     rows = db.session.execute(query.order_by(Unit.name)).all()
@@ -314,14 +314,11 @@ def filter_options(*focus: int | None, include_closed: bool = False
             for row, depth in depth_first(rows)]
 
 
-def _chains(unit_ids: list[int]) -> set[int]:
-    """The units and every unit above them (a recursive query: a few rows)."""
-    if not unit_ids:
-        return set()
+def _chains(unit_ids: list[int]):
+    """The units and every unit above them: a recursive common table expression (id)."""
     chain = select(Unit.id, Unit.parent_id).where(Unit.id.in_(unit_ids)).cte(
         "chain", recursive=True)
-    chain = chain.union(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
-    return set(db.session.scalars(select(chain.c.id)))
+    return chain.union(select(Unit.id, Unit.parent_id).join(chain, Unit.id == chain.c.parent_id))
 
 
 def ancestors(parent_of: dict[int, int | None], unit_id: int) -> list[int]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import NumberPattern, format_currency, format_decimal, parse_pattern
+from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, has_request_context, request, session
@@ -134,18 +134,24 @@ def format_nok(value: Decimal | int | None) -> str:
 
 
 def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
+    """A number grouped by thousands with `decimals` places, in the locale's separators:
+    "1 234,5" in bokmål, "1,234.5" in English, as Babel writes them with the pattern
+    #,##0.0… (a test holds the two to the same output)."""
     if value is None:
         return "–"
     # Half up, as people round by hand (Babel would round half to even: 52,5 % → 52 %).
     rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return format_decimal(rounded, format=_number_pattern(decimals),
-                          locale=_locale(str(get_locale())))
+    # A report writes hundreds of numbers: Python's own grouping of the exact decimal, with
+    # the separators swapped for the locale's, is a tenth of Babel's time for each.
+    text = f"{abs(rounded):,.{decimals}f}".translate(_separators(str(get_locale())))
+    # Babel's patterns write a hyphen-minus in both languages; so does this.
+    return "-" + text if rounded < 0 else text
 
 
-# A report writes hundreds of numbers; Babel would parse the pattern and the locale for each.
 @lru_cache(maxsize=8)
-def _number_pattern(decimals: int) -> NumberPattern:
-    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+def _separators(name: str) -> dict[int, str]:
+    locale = _locale(name)
+    return {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale)}
 
 
 @lru_cache(maxsize=8)

@@ -16,7 +16,7 @@ from reuse.models.base import utcnow
 from reuse.models.claims import OPEN_CLAIM_STATUSES
 from reuse.services import audit, characters
 from reuse.services.errors import Conflict, InvalidInput, NotFound
-from reuse.services.trees import depth_first, subtree_ids
+from reuse.services.trees import depth_first, plain_rows, subtree_ids
 
 LABEL = _l("Enhet")
 CLOSED_SUFFIX = _l("(nedlagt)")
@@ -181,11 +181,11 @@ def nodes_at(moment: datetime | None) -> list:
     (moment None) or at `moment`; closed: closed by then. Plain rows, for the report's unit
     tables (a thousand units or more)."""
     if moment is None:
-        return list(db.session.execute(
+        return plain_rows(db.session.execute(
             select(Unit.id, Unit.parent_id, Unit.name, Unit.closed_at.is_not(None).label(
                 "closed")).order_by(Unit.name)))
     closed = and_(Unit.closed_at.is_not(None), Unit.closed_at <= moment)
-    return list(db.session.execute(
+    return plain_rows(db.session.execute(
         select(Unit.id, UnitPlacement.parent_id, Unit.name,
                case((closed, True), else_=False).label("closed"))
         .join(UnitPlacement, and_(UnitPlacement.unit_id == Unit.id, *placed_at(moment)))

@@ -8,13 +8,13 @@ formatted by Babel for the active locale: "1 234,50 kr" in bokmål, "NOK 1,234.5
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import format_currency, get_decimal_symbol, get_group_symbol
 from babel.numbers import format_percent as babel_format_percent
+from babel.numbers import get_currency_symbol, get_decimal_symbol, get_group_symbol
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, LazyString, get_translations
@@ -120,17 +120,34 @@ def category_name(category, locale: str | None = None) -> str:
 
 
 def format_nok(value: Decimal | int | None) -> str:
-    """Kroner as the locale writes them; whole amounts without øre ("4 500 kr", "NOK 4,500")."""
+    """Kroner as the locale writes them; whole amounts without øre ("4 500 kr", "NOK 4,500").
+
+    As Babel's format_currency writes them with the locale's currency pattern (a test holds
+    the two to the same output), at a tenth of its time: a report writes a few hundred."""
     if value is None:
         return "–"
     value = Decimal(value)
-    locale = Locale.parse(str(get_locale()))
-    pattern = locale.currency_formats["standard"].pattern
-    if value == value.to_integral_value():
-        pattern = pattern.replace(".00", "")
-    text = format_currency(value, "NOK", format=pattern, locale=locale, currency_digits=False)
+    places = 0 if value == value.to_integral_value() else 2
+    # Half to even, as Babel rounds a currency: 0,005 kr is 0,00 kr.
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    name = str(get_locale())
+    prefixes, suffixes = _currency_affixes(name)
+    negative = rounded < 0
+    text = (prefixes[negative] + f"{abs(rounded):,.{places}f}".translate(_separators(name))
+            + suffixes[negative])
     # CLDR puts an ISO code right against the digits in English ("NOK4,500").
     return text.replace("NOK", "NOK\u00a0") if text.startswith(("NOK", "-NOK")) else text
+
+
+@lru_cache(maxsize=8)
+def _currency_affixes(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(positive, negative) prefixes and suffixes of the locale's currency pattern, with the
+    locale's sign for kroner in place of ¤."""
+    locale = _locale(name)
+    pattern = locale.currency_formats["standard"]
+    symbol = get_currency_symbol("NOK", locale)
+    return (tuple(part.replace("¤", symbol) for part in pattern.prefix),
+            tuple(part.replace("¤", symbol) for part in pattern.suffix))
 
 
 def format_number(value: Decimal | int | None, decimals: int = 0) -> str:

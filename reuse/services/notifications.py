@@ -27,7 +27,6 @@ from flask import Flask, Response, current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from reuse import mail
 from reuse.clock import OSLO
@@ -72,9 +71,12 @@ def notify(user: User, kind: str, subject: str, body: str, *, link: str = "",
 
 
 def init_app(app: Flask) -> None:
-    """The outbox follows each session's transaction: committed, or gone with a rollback."""
+    """The outbox follows each session's transaction: committed, or gone with a rollback;
+    unread counts kept for the header are dropped with either."""
     listen_once(Session, "after_commit", _outbox_committed)
     listen_once(Session, "after_rollback", _outbox_rolled_back)
+    listen_once(Session, "after_commit", _forget_kept_counts)
+    listen_once(Session, "after_rollback", _forget_kept_counts)
 
 
 def _outbox_committed(session: Session) -> None:
@@ -236,9 +238,10 @@ def _email_link(notification: Notification) -> str:
 
 
 # Every page's header shows the signed-in person's unread count. It is read in the same
-# statement as the person (reuse.auth_session) and kept on that loaded User for the request;
-# any change to the person's notifications made here drops it, so it is counted again.
-_UNREAD_KEPT = "_unread_notifications"
+# statement as the person (reuse.auth_session) and kept in the session for its transaction:
+# a commit or rollback drops it, and so does any change to the person's notifications made
+# here, so a page written after one counts again.
+_UNREAD_KEPT = "unread_kept"
 
 
 def unread_column():
@@ -249,18 +252,20 @@ def unread_column():
 
 
 def keep_unread(user: User, count: int) -> None:
-    """Keep the count read with the person (unread_column) for the rest of the request."""
-    user.__dict__[_UNREAD_KEPT] = count
+    """Keep the count read with the person (unread_column) for this transaction."""
+    db.session.info.setdefault(_UNREAD_KEPT, {})[user.id] = count
 
 
 def _forget_unread(user_id: int) -> None:
-    loaded = db.session.identity_map.get(identity_key(User, user_id))
-    if loaded is not None:
-        loaded.__dict__.pop(_UNREAD_KEPT, None)
+    db.session.info.get(_UNREAD_KEPT, {}).pop(user_id, None)
+
+
+def _forget_kept_counts(session: Session) -> None:
+    session.info.pop(_UNREAD_KEPT, None)
 
 
 def unread_count(user: User) -> int:
-    kept = user.__dict__.get(_UNREAD_KEPT)
+    kept = db.session.info.get(_UNREAD_KEPT, {}).get(user.id)
     if kept is not None:
         return kept
     return db.session.scalar(select(func.count()).select_from(Notification).where(

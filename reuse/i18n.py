@@ -127,6 +127,8 @@ def format_nok(value: Decimal | int | None) -> str:
     if value is None:
         return "–"
     value = Decimal(value)
+    if not value.is_finite():
+        return "–"
     places = 0 if value == value.to_integral_value() else 2
     # Half to even, as Babel rounds a currency: 0,005 kr is 0,00 kr.
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
@@ -156,8 +158,11 @@ def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
     #,##0.0… (a test holds the two to the same output)."""
     if value is None:
         return "–"
+    value = Decimal(value)
+    if not value.is_finite():
+        return "–"
     # Half up, as people round by hand (Babel would round half to even: 52,5 % → 52 %).
-    rounded = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     # A report writes hundreds of numbers: Python's own grouping of the exact decimal, with
     # the separators swapped for the locale's, is a tenth of Babel's time for each.
     text = f"{abs(rounded):,.{decimals}f}".translate(_separators(str(get_locale())))

@@ -54,6 +54,13 @@ def test_kroner_and_numbers_are_written_the_local_way(app):
             assert format_number(Decimal("1234.25"), 1) == "1,234.3"
 
 
+def test_a_number_that_is_not_one_is_shown_as_missing_not_an_error(app):
+    with app.test_request_context():
+        for value in (Decimal("NaN"), float("nan"), Decimal("Infinity"), float("-inf")):
+            assert format_number(value, 1) == "–"
+            assert format_nok(value) == "–"
+
+
 def test_large_emissions_are_written_in_tonnes(app):
     with app.test_request_context():
         with force_locale("nb"):

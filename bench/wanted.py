@@ -31,6 +31,8 @@ from typing import Any
 TARGET_RATIO = 1.2
 WANTED_REQUESTS = 10_000
 PASSWORD = "bench-wanted-passord-1"
+# Production settings answer only requests addressed to BASE_URL's host (others get 400).
+BASE_URL = "https://gjenbruk.bench"
 # What people wish for: (words, category slug or None). Requests that the items posted below
 # match, and (OTHER_WISHES) the much larger rest, for everything else the kommune uses.
 MATCHING_SHARE = 0.02
@@ -92,7 +94,7 @@ class Side:
             "WTF_CSRF_ENABLED": False,
             "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
             "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-            "BASE_URL": "https://gjenbruk.bench",
+            "BASE_URL": BASE_URL,
             "MAIL_SENDER": "Gjenbruk <gjenbruk@bergen.example>",
         })
         with self.app.app_context():
@@ -101,8 +103,8 @@ class Side:
             upgrade()
             self._seed(wanted_requests, log)
         self.page = self.app.test_client()
-        response = self.page.post("/login", data={"email": self.lister_email,
-                                                  "password": PASSWORD})
+        response = self.page.post("/login", base_url=BASE_URL,
+                                  data={"email": self.lister_email, "password": PASSWORD})
         if response.status_code != 302:
             raise RuntimeError(f"bench login failed: {response.status_code}")
 
@@ -162,7 +164,7 @@ class Side:
     def post_page(self, n: int) -> float:
         title, slug, description = POSTED[n % len(POSTED)]
         started = time.perf_counter()
-        response = self.page.post("/items/new", data={
+        response = self.page.post("/items/new", base_url=BASE_URL, data={
             "title": f"{title} #{n}", "description": description, "condition": "good",
             "quantity": "2", "category_id": str(self.category_ids[slug]),
             "location_address": "Konsul Børs gate 5"})
@@ -174,7 +176,7 @@ class Side:
     def post_api(self, n: int) -> float:
         title, slug, description = POSTED[n % len(POSTED)]
         started = time.perf_counter()
-        response = self.page.post("/api/v1/items", json={
+        response = self.page.post("/api/v1/items", base_url=BASE_URL, json={
             "title": f"{title} #{n}", "description": description, "category": slug,
             "condition": "good", "quantity": 2, "location": "Konsul Børs gate 5"},
             headers={"Authorization": f"Bearer {self.token}"})

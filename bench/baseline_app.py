@@ -57,6 +57,7 @@ from reuse.services import checks, claims, factors, goals, items, permissions, s
 from reuse.services.reports import waste_hierarchy as waste
 from reuse.services.reports.report import Report, report
 from reuse.services.reports.scope import Scope, year_period
+from reuse.serving import settle
 from reuse.web.catalog import endings
 from reuse.web.catalog import views as catalog_views
 from reuse.web.catalog.forms import BrowseForm
@@ -378,7 +379,7 @@ def create_baseline_app() -> Flask:
     _install(app, load_snapshot(app))
     # The bare Flask + Jinja page, in the same workers but outside the product's app.
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {BARE_PREFIX: bare_app.app})
-    return app
+    return settle(app)  # as wsgi.py
 
 
 _app: Flask | None = None

@@ -1,10 +1,12 @@
 """Unit administration in the browser: who may do what, and that every change is audited."""
 
 import io
+import re
 
 from sqlalchemy import select
 
 from reuse.models import AuditEvent, Role, Unit
+from reuse.web.admin.units import IMPORT_SESSION_KEY
 from tests.conftest import page_text
 
 
@@ -109,9 +111,45 @@ def test_the_import_upload_previews_then_applies_the_kept_file(people, log_in, c
     preview = page_text(client.get("/admin/units/import/preview"))
     assert "opprettes: K2 Etat" in preview
     assert db.session.scalar(select(Unit).where(Unit.code == "K1")) is None
-    assert client.submit("/admin/units/import/preview", {"confirm": "yes"}).status_code == 302
+    assert confirm_import(client).status_code == 302
     assert db.session.scalar(select(Unit).where(Unit.code == "K2")).parent.code == "K1"
     assert len(audited(db, "unit.created", people.admin)) == 2
+
+
+def upload_units(client, csv: bytes, name: str = "units.csv"):
+    client.get("/admin/units/import")
+    return client.post("/admin/units/import", content_type="multipart/form-data",
+                       data={"csrf_token": client.csrf_token(), "file": (io.BytesIO(csv), name)})
+
+
+def shown_upload(client) -> str:
+    """The upload the preview page's confirmation is for (its hidden field)."""
+    html = client.get("/admin/units/import/preview").get_data(as_text=True)
+    return re.search(r'name="upload" value="([0-9a-f]+)"', html).group(1)
+
+
+def confirm_import(client, upload: str | None = None):
+    return client.submit("/admin/units/import/preview", {
+        "confirm": "yes", "upload": shown_upload(client) if upload is None else upload})
+
+
+def test_a_preview_left_open_does_not_import_a_register_uploaded_since_in_another_tab(
+        people, log_in, client, db):
+    log_in(people.admin)
+    upload_units(client, b"code,name,parent_code\nK1,Kommunen,\nK2,Etat,K1\n")
+    first_page = shown_upload(client)
+    upload_units(client, b"code,name,parent_code\nK1,Kommunen,\nK9,Annen etat,K1\n",
+                 "andre.csv")
+    response = confirm_import(client, first_page)
+    assert response.status_code == 302
+    assert db.session.scalar(select(Unit).where(Unit.code.in_(["K1", "K2", "K9"]))) is None
+    preview = page_text(client.get("/admin/units/import/preview"))
+    assert "Du har lastet opp en annen fil siden denne siden ble vist" in preview
+    assert "opprettes: K9 Annen etat" in preview
+    # Whatever a browser sends as the upload is an answer, not a server error.
+    assert confirm_import(client, "blåbær").status_code == 302
+    assert confirm_import(client).status_code == 302
+    assert db.session.scalar(select(Unit).where(Unit.code == "K9")).parent.code == "K1"
 
 
 def test_a_refused_import_shows_the_error_and_offers_no_confirmation(people, log_in, client,
@@ -124,7 +162,10 @@ def test_a_refused_import_shows_the_error_and_offers_no_confirmation(people, log
     preview = client.get("/admin/units/import/preview")
     assert "kode A" in page_text(preview)
     assert "Gjennomfør importen" not in page_text(preview)
-    assert client.submit("/admin/units/import/preview", {"confirm": "yes"}).status_code == 200
+    # Even a confirmation naming the kept file (the page offers none) applies nothing.
+    with client.session_transaction() as kept:
+        token = kept[IMPORT_SESSION_KEY]["token"]
+    assert confirm_import(client, token).status_code == 200
     assert db.session.scalar(select(Unit).where(Unit.code == "A")) is None
 
 

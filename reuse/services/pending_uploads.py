@@ -57,6 +57,13 @@ def forget(kind: str, token: str) -> None:
         storage.store().delete(name)
 
 
+def is_the_one(kept_token: str, sent_token: str) -> bool:
+    """Whether a page's confirmation names the file kept now. A newer upload in another tab
+    replaces the session's file; the older page's buttons must not act on it. (Compared as
+    bytes: anything a browser sends, non-ASCII included, is an answer, not an error.)"""
+    return secrets.compare_digest(sent_token.encode(), kept_token.encode())
+
+
 def remove_stale(kept_for: timedelta = KEPT_FOR) -> int:
     """run-jobs: delete kept files older than kept_for; how many."""
     cutoff = time.time() - kept_for.total_seconds()

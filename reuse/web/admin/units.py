@@ -260,14 +260,15 @@ def units_import():
     return render_template("admin/units_import.html", form=form)
 
 
-def _pending_import() -> tuple[bytes, bool] | None:
+def _pending_import() -> tuple[str, bytes, bool] | None:
+    """(token, file, close_missing) of the upload waiting in this session, if still kept."""
     pending = session.get(IMPORT_SESSION_KEY)
     if not isinstance(pending, dict) or not isinstance(pending.get("token"), str):
         return None
     data = pending_uploads.read(pending_uploads.UNITS, pending["token"])
     if data is None:
         return None
-    return data, bool(pending.get("close_missing"))
+    return pending["token"], data, bool(pending.get("close_missing"))
 
 
 def _forget_import() -> None:
@@ -289,8 +290,13 @@ def units_import_preview():
     pending = _pending_import()
     if pending is None:
         return redirect(url_for("admin.units_import"))
-    data, close_missing = pending
+    token, data, close_missing = pending
     form = ConfirmForm()
+    if form.confirmed and form.validate() and not pending_uploads.is_the_one(
+            token, request.form.get("upload", "")):
+        flash(_("Du har lastet opp en annen fil siden denne siden ble vist, og ingenting er "
+                "importert. Se over hva den nye filen vil gjøre."), "warning")
+        return redirect(url_for("admin.units_import_preview"))
     plan, error = None, None
     try:
         # Planned afresh from the kept file, never from anything the browser sends back.
@@ -309,4 +315,4 @@ def units_import_preview():
             flash(summary_text(plan), "success")
             return redirect(url_for("admin.units_tree"))
     return render_template("admin/units_import_preview.html", plan=plan, error=error,
-                           form=form, close_missing=close_missing)
+                           form=form, close_missing=close_missing, upload=token)

@@ -6,8 +6,6 @@ API's services."""
 
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -71,9 +69,8 @@ def _forget() -> None:
 
 
 def _is_the_upload_shown(pending: dict) -> bool:
-    """A confirmation or cancellation is for the file its page showed. A newer upload in
-    another tab replaces the session's file; the older page's buttons must not act on it."""
-    return secrets.compare_digest(request.form.get("upload", ""), pending["token"])
+    """A confirmation or cancellation is for the file its page showed."""
+    return pending_uploads.is_the_one(pending["token"], request.form.get("upload", ""))
 
 
 @bp.route("/reports/purchases/import", methods=["GET", "POST"])

@@ -14,11 +14,15 @@ import time
 from datetime import timedelta
 
 from reuse import storage
+from reuse.i18n import lazy_gettext as _l
 
 PURCHASES = "purchase-import-"
 UNITS = "unit-import-"
 KINDS = (PURCHASES, UNITS)
 KEPT_FOR = timedelta(hours=12)
+# What a preview page left open says when its confirmation names a file replaced since.
+REPLACED = _l("Du har lastet opp en annen fil siden denne siden ble vist, og ingenting er "
+              "importert. Se over hva den nye filen vil gjøre.")
 
 
 def _name(kind: str, token: str) -> str | None:

@@ -294,8 +294,7 @@ def units_import_preview():
     form = ConfirmForm()
     if form.confirmed and form.validate() and not pending_uploads.is_the_one(
             token, request.form.get("upload", "")):
-        flash(_("Du har lastet opp en annen fil siden denne siden ble vist, og ingenting er "
-                "importert. Se over hva den nye filen vil gjøre."), "warning")
+        flash(str(pending_uploads.REPLACED), "warning")
         return redirect(url_for("admin.units_import_preview"))
     plan, error = None, None
     try:

@@ -114,8 +114,7 @@ def purchase_import_preview():
         return redirect(url_for("reports.purchase_import"))
     form = DeleteForm()
     if request.method == "POST" and form.validate() and not _is_the_upload_shown(pending):
-        flash(_("Du har lastet opp en annen fil siden denne siden ble vist, og ingenting er "
-                "importert. Se over hva den nye filen vil gjøre."), "warning")
+        flash(str(pending_uploads.REPLACED), "warning")
         return redirect(url_for("reports.purchase_import_preview"))
     data = pending_uploads.read(pending_uploads.PURCHASES, pending["token"]) or b""
     plan, error = None, None

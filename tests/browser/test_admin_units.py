@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from reuse.services import notifications
 from tests.browser.test_accessibility import AXE_OPTIONS, BLOCKING
 from tests.browser.test_journeys import has_no_horizontal_scroll, log_in
 
@@ -20,6 +21,8 @@ def test_an_admin_administers_units_in_the_browser(new_page, people, make_item, 
 
     make_item(people.outsider, title="Barnehagestoler")
     people.admin.locale = language
+    # Every page must pass with the header's unread badge showing.
+    notifications.notify(people.admin, "test", "Ny forespørsel", "Noen vil ha tingen.")
     db.session.commit()
     axe = Axe()
     page = new_page(locale={"nb": "nb-NO", "en": "en-GB"}[language])
@@ -55,9 +58,26 @@ def test_an_admin_administers_units_in_the_browser(new_page, people, make_item, 
     page.locator("#import-plan").wait_for()
     assert has_no_horizontal_scroll(page)
     found["import preview"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
+
+    # Another file uploaded in a second tab: the first tab's button imports nothing and says so.
+    other = tmp_path / "andre.csv"
+    other.write_text(CSV.replace("Etat for gjenbruk", "Etat for innkjøp"), encoding="utf-8")
+    second = page.context.new_page()
+    second.goto("/admin/units/import")
+    second.locator("#file").set_input_files(str(other))
+    second.locator("form[enctype] button[type=submit]").click()
+    second.locator("#import-plan").wait_for()
+    second.close()
+    page.locator("form input[name=confirm] ~ button").click()
+    page.locator(".ds-alert[data-color=warning]").wait_for()
+    assert "Etat for innkjøp" in page.locator("#import-plan").inner_text()
+    assert has_no_horizontal_scroll(page)
+    found["import replaced"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
+    assert page.locator(".count-badge").first.inner_text() == "1"
+
     page.locator("form input[name=confirm] ~ button").click()
     page.goto("/admin/units?q=K2")
-    assert page.get_by_role("link", name="Etat for gjenbruk").is_visible()
+    assert page.get_by_role("link", name="Etat for innkjøp").is_visible()
 
     blocking = {path: [(v["id"], v["impact"], v["nodes"][0]["target"], v["help"])
                        for v in violations if v["impact"] in BLOCKING]

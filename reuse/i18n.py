@@ -76,7 +76,7 @@ def translations() -> NullTranslations:
     if kept is not None and kept[0] is getattr(state, "babel_locale", None):
         return kept[1]
     catalogue = get_translations()
-    state = _babel_state()
+    state = _babel_state()  # Flask-Babel makes its state on first use: read it again
     locale = getattr(state, "babel_locale", None)
     if locale is not None:
         state.reuse_translations = (locale, catalogue)
@@ -145,7 +145,7 @@ def format_nok(value: Decimal | int | None) -> str:
 def _currency_affixes(name: str) -> tuple[tuple[str, str], tuple[str, str]]:
     """(positive, negative) prefixes and suffixes of the locale's currency pattern, with the
     locale's sign for kroner in place of ¤."""
-    locale = _locale(name)
+    locale = locale_named(name)
     pattern = locale.currency_formats["standard"]
     symbol = get_currency_symbol("NOK", locale)
     return (tuple(part.replace("¤", symbol) for part in pattern.prefix),
@@ -172,12 +172,13 @@ def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
 
 @lru_cache(maxsize=8)
 def _separators(name: str) -> dict[int, str]:
-    locale = _locale(name)
+    locale = locale_named(name)
     return {ord(","): get_group_symbol(locale), ord("."): get_decimal_symbol(locale)}
 
 
 @lru_cache(maxsize=8)
-def _locale(name: str) -> Locale:
+def locale_named(name: str) -> Locale:
+    """Babel's Locale for a name such as 'nb_NO', parsed once per process."""
     return Locale.parse(name)
 
 
@@ -188,7 +189,7 @@ def format_percent(value: Decimal | int | float | None, decimals: int = 1) -> st
     if value is None:
         return "–"
     rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    locale = Locale.parse(str(get_locale()))
+    locale = locale_named(str(get_locale()))
     pattern = locale.percent_formats[None].pattern
     if rounded != rounded.to_integral_value():
         places = -rounded.normalize().as_tuple().exponent  # 42.50 → 42.5: one place

@@ -24,6 +24,7 @@ from reuse.i18n import (
     format_percent,
     get_locale,
     language,
+    locale_named,
     ngettext,
 )
 from reuse.i18n import gettext as _
@@ -90,7 +91,7 @@ def format_day_month(value: date | datetime | None) -> str:
 # than for every card on a page.
 @lru_cache(maxsize=16)
 def _skeleton_pattern(skeleton: str, locale_name: str) -> tuple[Locale, str]:
-    locale = Locale.parse(locale_name)
+    locale = locale_named(locale_name)
     skeletons = locale.datetime_skeletons
     return locale, skeletons[skeleton if skeleton in skeletons
                              else match_skeleton(skeleton, skeletons)]

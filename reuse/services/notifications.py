@@ -244,11 +244,15 @@ def _email_link(notification: Notification) -> str:
 _UNREAD_KEPT = "unread_kept"
 
 
+def _unread_of(user_id):
+    """How many notifications `user_id` (a value, or a column of the statement) has unread."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
 def unread_column():
     """The unread count of the User row in the same statement, as a column to select."""
-    return (select(func.count()).select_from(Notification)
-            .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-            .scalar_subquery())
+    return _unread_of(User.id).scalar_subquery()
 
 
 def keep_unread(user: User, count: int) -> None:
@@ -268,8 +272,7 @@ def unread_count(user: User) -> int:
     kept = db.session.info.get(_UNREAD_KEPT, {}).get(user.id)
     if kept is not None:
         return kept
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(_unread_of(user.id))
 
 
 def recent(user: User, limit: int = 50, *, unread_only: bool = False) -> list[Notification]:
